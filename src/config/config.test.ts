@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ENV_KEYS, loadConfig } from './index.ts';
+
+describe('config', () => {
+  it('.env.example lists exactly the keys the schema reads, each with a comment', () => {
+    const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const lines = text.split('\n');
+    const keys: string[] = [];
+    lines.forEach((line, i) => {
+      const m = /^([A-Z][A-Z0-9_]*)=/.exec(line);
+      if (!m?.[1]) return;
+      keys.push(m[1]);
+      expect(lines[i - 1]?.startsWith('#'), `${m[1]} has a comment above it`).toBe(true);
+    });
+    expect([...keys].sort()).toEqual([...ENV_KEYS].sort());
+  });
+
+  it('starts on embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.sandbox.backend).toBe('pyodide');
+    expect(config.model.provider).toBe('offline');
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.store.url).toBe('sqlite://./data/tracefix.sqlite');
+    expect(config.slack).toBeUndefined();
+    expect(config.discord).toBeUndefined();
+  });
+
+  it('the values in .env.example are themselves a valid configuration', () => {
+    const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const env = Object.fromEntries(
+      text
+        .split('\n')
+        .map((l) => /^([A-Z0-9_]+)=(.*)$/.exec(l))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => [m[1], m[2]]),
+    );
+    expect(() => loadConfig(env)).not.toThrow();
+  });
+
+  it('names the key of a bad setting', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ TRACEFIX_SANDBOX: 'docker' })).toThrow(/TRACEFIX_SANDBOX/);
+    expect(() => loadConfig({ MODEL_PROVIDER: 'openai', MODEL_NAME: 'x' })).toThrow(/OPENAI_API_KEY/);
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_SIGNING_SECRET/);
+    expect(() => loadConfig({ OPENAI_BASE_URL: 'not a url' })).toThrow(/OPENAI_BASE_URL/);
+  });
+
+  it('parses lists and booleans', () => {
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      SLACK_ALLOWED_CHANNELS: 'C1, C2,,',
+      SANDBOX_ALLOW_UNISOLATED: 'true',
+    });
+    expect(config.slack?.allowedChannels).toEqual(['C1', 'C2']);
+    expect(config.sandbox.allowUnisolated).toBe(true);
+  });
+});
