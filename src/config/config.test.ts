@@ -28,12 +28,12 @@ describe('config', () => {
 
   it('the values in .env.example are themselves a valid configuration', () => {
     const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
-    const env = Object.fromEntries(
+    const env: Record<string, string> = Object.fromEntries(
       text
         .split('\n')
         .map((l) => /^([A-Z0-9_]+)=(.*)$/.exec(l))
         .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => [m[1], m[2]]),
+        .map((m) => [m[1] ?? '', m[2] ?? '']),
     );
     expect(() => loadConfig(env)).not.toThrow();
   });
