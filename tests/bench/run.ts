@@ -1,0 +1,35 @@
+/**
+ * `npm run bench`: runs every tests/bench/<name>.bench.ts (or only those named on the command line)
+ * and prints medians and ratios. Each module exports `bench(print)`; benchmarks measure speed and
+ * memory here, never in unit tests.
+ */
+import { readdir } from 'node:fs/promises';
+
+export type Print = (line: string) => void;
+export interface BenchModule {
+  bench(print: Print): Promise<void>;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+async function runAll(only: string[]): Promise<void> {
+  const dir = new URL('./', import.meta.url);
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.bench.ts')).sort();
+  const selected = only.length ? files.filter((f) => only.some((o) => f.startsWith(o))) : files;
+  for (const file of selected) {
+    console.log(`\n== ${file.replace('.bench.ts', '')}`);
+    const mod = (await import(new URL(file, dir).href)) as BenchModule;
+    const started = performance.now();
+    await mod.bench((line) => console.log(`  ${line}`));
+    console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runAll(process.argv.slice(2));
+}
