@@ -1,0 +1,95 @@
+/**
+ * The part of answering a chat request that is the same on every platform: run the repair with a
+ * deadline and throttled status updates, record the interaction for feedback, and build the request
+ * from a parsed paste. Transport (where the status message lives, how the answer is posted) stays in
+ * each bot.
+ */
+import type { Logger } from '../../src/log.ts';
+import type { FeedbackStore } from '../../src/feedback/types.ts';
+import type { Origin, RepairRequest, RepairResult, RepairService } from '../../src/repair/types.ts';
+import { throttle } from './throttle.ts';
+import { progressLine } from './wording.ts';
+
+export interface FlowDeps {
+  service: RepairService;
+  store: FeedbackStore;
+  logger: Logger;
+  /** Per-request budget; the engine gets `Date.now() + deadlineMs` as its deadline. */
+  deadlineMs: number;
+  /** Minimum time between two edits of the status message. */
+  statusIntervalMs: number;
+  /** Aborted when the bot stops. */
+  signal: AbortSignal;
+}
+
+export interface ParsedPaste {
+  code: string;
+  tests?: string | undefined;
+  description?: string | undefined;
+  entryPoint?: string | undefined;
+}
+
+/** A RepairRequest without undefined-valued optional keys (exactOptionalPropertyTypes). */
+export function toRepairRequest(id: string, paste: ParsedPaste, origin: Origin): RepairRequest {
+  const request: RepairRequest = { id, code: paste.code, origin };
+  if (paste.tests !== undefined) request.tests = paste.tests;
+  if (paste.description !== undefined) request.description = paste.description;
+  if (paste.entryPoint !== undefined) request.entryPoint = paste.entryPoint;
+  return request;
+}
+
+/**
+ * Runs the repair, pushing progress lines to `setStatus` (throttled, failures only logged), and
+ * records the interaction. Resolves with the result; rejects with what the service rejected with.
+ * The interaction id is the request id, so buttons and reactions can name it before the store answers.
+ */
+export async function runAndRecord(
+  deps: FlowDeps,
+  request: RepairRequest,
+  setStatus: (line: string) => Promise<void>,
+): Promise<{ result: RepairResult; recorded: boolean }> {
+  const log = deps.logger.child({ requestId: request.id, platform: request.origin.platform });
+  const status = throttle(setStatus, {
+    intervalMs: deps.statusIntervalMs,
+    onError: (error: unknown) => log.warn({ err: error }, 'status update failed'),
+  });
+  const started = Date.now();
+  let result: RepairResult;
+  try {
+    result = await deps.service.run(request, {
+      onProgress: (progress) => status.push(progressLine(progress)),
+      signal: deps.signal,
+      deadline: started + deps.deadlineMs,
+    });
+  } finally {
+    // Progress that has not been shown yet is stale once the repair is over.
+    await status.close();
+  }
+  log.info({ status: result.status, ms: Date.now() - started, tried: result.candidates.tried }, 'repair finished');
+  let recorded = false;
+  try {
+    const interaction = { id: request.id, origin: request.origin, request: pickRequest(request), result };
+    await deps.store.record(interaction);
+    recorded = true;
+  } catch (error) {
+    // The answer is still worth sending; only feedback on it will be lost.
+    log.warn({ err: error }, 'could not record the interaction');
+  }
+  return { result, recorded };
+}
+
+function pickRequest(request: RepairRequest): Pick<RepairRequest, 'code' | 'tests' | 'description' | 'entryPoint'> {
+  const picked: Pick<RepairRequest, 'code' | 'tests' | 'description' | 'entryPoint'> = { code: request.code };
+  if (request.tests !== undefined) picked.tests = request.tests;
+  if (request.description !== undefined) picked.description = request.description;
+  if (request.entryPoint !== undefined) picked.entryPoint = request.entryPoint;
+  return picked;
+}
+
+/** A thumbs-up or thumbs-down from a reaction name (Slack: `+1`, `+1::skin-tone-3`; Discord: 👍). */
+export function voteOfReaction(name: string): 'up' | 'down' | undefined {
+  const base = name.split('::')[0] ?? name;
+  if (['+1', 'thumbsup', '👍'].includes(base) || base.startsWith('👍')) return 'up';
+  if (['-1', 'thumbsdown', '👎'].includes(base) || base.startsWith('👎')) return 'down';
+  return undefined;
+}

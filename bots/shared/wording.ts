@@ -1,0 +1,88 @@
+/**
+ * The words every chat front end uses, in one place so Slack, Discord and the web chat say the same
+ * thing. Plain text with emoji only: each renderer adds its own markup and escaping.
+ */
+import { isTracefixError, userMessageOf } from '../../src/errors.ts';
+import type { Progress, RepairResult, TestRow } from '../../src/repair/types.ts';
+import type { RateDecision } from './rate-limit.ts';
+
+type TestStatus = TestRow['before'];
+
+const MARK: Record<TestStatus, string> = { passed: '✓ pass', failed: '✗ fail', error: '‼ error', timeout: '⏱ timeout' };
+
+export function statusMark(status: TestStatus | undefined): string {
+  return status === undefined ? '–' : MARK[status];
+}
+
+/** What the status message says while the repair runs. */
+export function progressLine(progress: Progress): string {
+  const count =
+    progress.total !== undefined && progress.done !== undefined && !progress.message.includes(`${progress.total}`)
+      ? ` (${progress.done}/${progress.total})`
+      : '';
+  return `⏳ ${progress.message}${count}`;
+}
+
+export const ACCEPTED_LINE = '⏳ Got it — running your code in a sandbox…';
+
+function passing(rows: readonly TestRow[], key: 'before' | 'after'): number {
+  return rows.filter((row) => (key === 'before' ? row.before : (row.after ?? row.before)) === 'passed').length;
+}
+
+/** One line saying how it ended; the header of every answer. */
+export function headline(result: RepairResult): string {
+  const total = result.tests.length;
+  const before = passing(result.tests, 'before');
+  const after = passing(result.tests, 'after');
+  switch (result.status) {
+    case 'fixed':
+      return `✅ Fixed — all ${total} test${total === 1 ? '' : 's'} pass (${before} passed before)`;
+    case 'partly_fixed':
+      return `🟡 Partly fixed — ${after} of ${total} tests pass (${before} before)`;
+    case 'not_fixed':
+      return `❌ No verified fix found — tried ${result.candidates.tried} candidate${result.candidates.tried === 1 ? '' : 's'}`;
+    case 'nothing_to_fix':
+      return `✅ Nothing to fix — all ${total} test${total === 1 ? '' : 's'} already pass`;
+    case 'needs_tests':
+      return '❓ I need a failing example to work from';
+  }
+}
+
+/** A monospaced before/after table, for a code block. */
+export function testTable(rows: readonly TestRow[]): string {
+  if (rows.length === 0) return '(no tests ran)';
+  const nameWidth = Math.min(40, Math.max(4, ...rows.map((row) => row.name.length)));
+  const pad = (text: string, width: number): string =>
+    text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width, ' ');
+  const lines = [`${pad('test', nameWidth)}  ${pad('before', 9)}  after`];
+  for (const row of rows) {
+    lines.push(`${pad(row.name, nameWidth)}  ${pad(statusMark(row.before), 9)}  ${statusMark(row.after)}`);
+  }
+  return lines.join('\n');
+}
+
+/** How a later answer tells the user what to do when no test was given. */
+export const NEEDS_TESTS_HINT =
+  'Paste the code and a failing example in separate code blocks, e.g. ```assert add(2, 2) == 4```, or a test_ function.';
+
+export function rateLimitMessage(decision: Extract<RateDecision, { allowed: false }>): string {
+  const minutes = Math.max(1, Math.ceil(decision.retryAfterMs / 60_000));
+  const who = decision.scope === 'user' ? 'You have' : 'This channel has';
+  return `🙏 ${who} reached the limit of ${decision.limit} fixes per hour — please try again in about ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}
+
+/** One sentence and a reference id that finds the full story in the log. */
+export function errorMessage(error: unknown, requestId: string): string {
+  const sentence = userMessageOf(error).replace(/\s+$/, '');
+  const ends = /[.!?]$/.test(sentence) ? '' : '.';
+  // Bad input is the user's to fix and needs no reference; our own faults do.
+  const ownFault = !isTracefixError(error) || !['bad_input', 'empty_input', 'binary_input', 'too_large', 'no_tests'].includes(error.code);
+  return ownFault ? `⚠️ ${sentence}${ends} (reference: ${requestId})` : `⚠️ ${sentence}${ends}`;
+}
+
+export const NOT_ALLOWED_MESSAGE = 'tracefix is not enabled in this workspace or channel.';
+
+/** Help text for `/fix help` and for a mention with nothing in it. */
+export const USAGE =
+  'Paste the failing Python in a code block, and your tests in a second one (asserts or test_ functions). ' +
+  'I run them in a sandbox, trace the failing test, and reply with a fix that passes them.';

@@ -1,0 +1,230 @@
+/**
+ * A stand-in for the parts of Slack that tracefix talks to, on 127.0.0.1 and port 0: the Web API
+ * (form-encoded or JSON methods under /api/), response_url callbacks, the external file-upload URL of
+ * files.uploadV2, and Socket Mode (apps.connections.open + a websocket). Every request is recorded;
+ * `waitFor…` helpers resolve on a match or fail after a couple of seconds.
+ *
+ * The real @slack/web-api and @slack/socket-mode run against it; see ../../shared/TESTING.md.
+ */
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export interface SlackCall {
+  /** Web API method (`chat.postMessage`), or `response_url`, or `upload`. */
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  /** Form fields or JSON body; values that Slack sends as JSON strings (blocks) are left as strings. */
+  body: Record<string, unknown>;
+  raw: Buffer;
+  at: number;
+}
+
+export interface SlackStandIn {
+  /** `http://127.0.0.1:PORT/api/` — the `slackApiUrl` seam. */
+  apiUrl: string;
+  baseUrl: string;
+  calls: SlackCall[];
+  acks: { envelope_id: string; payload?: unknown; at: number }[];
+  /** A fresh response_url that records what is posted to it. */
+  responseUrl(): string;
+  /** The next call of `method` answers `{ ok: false, error }`. */
+  failNext(method: string, error: string): void;
+  waitForCall(method: string, match?: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
+  /** Resolves when no call matching arrives for `quietMs` (asserting that nothing happened). */
+  expectNoCall(method: string, match?: (call: SlackCall) => boolean, quietMs?: number): Promise<void>;
+  /** Socket Mode: push an envelope to every connected socket; returns its envelope id. */
+  pushEnvelope(type: 'slash_commands' | 'events_api' | 'interactive', payload: unknown): string;
+  waitForSocket(timeoutMs?: number): Promise<void>;
+  waitForAck(envelopeId: string, timeoutMs?: number): Promise<{ envelope_id: string; payload?: unknown; at: number }>;
+  /** Content uploaded through files.uploadV2, by file id. */
+  uploads: Map<string, { filename?: string; content: string }>;
+  close(): Promise<void>;
+}
+
+export const STANDIN_TEAM = 'T0TEAM';
+export const STANDIN_BOT_USER = 'U0BOT';
+export const STANDIN_BOT_ID = 'B0BOT';
+export const STANDIN_APP_TOKEN = 'xapp-1-standin';
+
+/** `v0=` + hex HMAC-SHA256 of `v0:{ts}:{body}`, as Slack signs requests. */
+export function slackSignature(secret: string, timestamp: number | string, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function parseBody(req: IncomingMessage, raw: Buffer): Promise<Record<string, unknown>> {
+  const type = req.headers['content-type'] ?? '';
+  if (raw.length === 0) return {};
+  if (type.includes('application/json')) return JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+  if (type.includes('multipart/form-data')) {
+    const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of form.entries()) out[key] = typeof value === 'string' ? value : await value.text();
+    return out;
+  }
+  if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+  return { content: raw.toString('utf8') };
+}
+
+function waiter<T>(list: T[], match: (item: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = (): void => {
+      const found = list.find(match);
+      if (found !== undefined) return resolve(found);
+      if (Date.now() - started > timeoutMs) return reject(new Error(`stand-in: timed out waiting for ${what}`));
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+export async function startSlackStandIn(): Promise<SlackStandIn> {
+  const calls: SlackCall[] = [];
+  const acks: SlackStandIn['acks'] = [];
+  const failures = new Map<string, string[]>();
+  const uploads = new Map<string, { filename?: string; content: string }>();
+  const pendingUploads = new Map<string, string>();
+  const sockets = new Set<WebSocket>();
+  let seq = 0;
+  let tsCounter = 1_700_000_000_000_100;
+  let baseUrl = '';
+
+  const answer = (method: string, body: Record<string, unknown>): Record<string, unknown> => {
+    const failing = failures.get(method);
+    const error = failing?.shift();
+    if (error !== undefined) return { ok: false, error };
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://standin.slack.test/', team: 'Stand-in', user: 'tracefix', team_id: STANDIN_TEAM, user_id: STANDIN_BOT_USER, bot_id: STANDIN_BOT_ID };
+      case 'chat.postMessage': {
+        tsCounter += 1;
+        const ts = `${String(tsCounter).slice(0, 10)}.${String(tsCounter).slice(10)}`;
+        return { ok: true, channel: body.channel, ts, message: { text: body.text, ts, thread_ts: body.thread_ts } };
+      }
+      case 'chat.update':
+        return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: `${Math.floor(Date.now() / 1000)}.000001` };
+      case 'views.open':
+        return { ok: true, view: { id: `V${(seq += 1)}` } };
+      case 'files.getUploadURLExternal': {
+        const id = `F${(seq += 1)}`;
+        pendingUploads.set(id, String(body.filename ?? ''));
+        return { ok: true, upload_url: `${baseUrl}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const files = JSON.parse(String(body.files ?? '[]')) as { id: string; title?: string }[];
+        return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? '' })) };
+      }
+      case 'apps.connections.open':
+        return { ok: true, url: `${baseUrl.replace('http', 'ws')}/socket` };
+      default:
+        return { ok: true };
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const raw = await readBody(req);
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const body = await parseBody(req, raw);
+      const path = url.pathname;
+      let method = 'unknown';
+      if (path.startsWith('/api/')) method = path.slice('/api/'.length);
+      else if (path.startsWith('/response/')) method = 'response_url';
+      else if (path.startsWith('/upload/')) method = 'upload';
+      calls.push({ method, path, headers: req.headers, body, raw, at: Date.now() });
+      res.setHeader('content-type', 'application/json');
+      if (method === 'upload') {
+        const id = path.slice('/upload/'.length);
+        const content = typeof body.file === 'string' ? body.file : typeof body.content === 'string' ? body.content : raw.toString('utf8');
+        const filename = pendingUploads.get(id);
+        uploads.set(id, filename === undefined ? { content } : { filename, content });
+        res.setHeader('content-type', 'text/plain');
+        res.end('OK - 0');
+        return;
+      }
+      if (method === 'response_url') {
+        res.end(JSON.stringify({ ok: true }));
+        return;
+      }
+      if (method === 'apps.connections.open' && req.headers.authorization !== `Bearer ${STANDIN_APP_TOKEN}`) {
+        res.end(JSON.stringify({ ok: false, error: 'invalid_auth' }));
+        return;
+      }
+      res.end(JSON.stringify(answer(method, body)));
+    })().catch((error: unknown) => {
+      res.statusCode = 500;
+      res.end(JSON.stringify({ ok: false, error: String(error) }));
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if (!req.url?.startsWith('/socket')) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', (data: Buffer) => {
+        const frame = JSON.parse(data.toString('utf8')) as { envelope_id: string; payload?: unknown };
+        acks.push({ ...frame, at: Date.now() });
+      });
+      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'standin', approximate_connection_time: 3600 }, connection_info: { app_id: 'A0APP' } }));
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
+
+  return {
+    apiUrl: `${baseUrl}/api/`,
+    baseUrl,
+    calls,
+    acks,
+    uploads,
+    responseUrl: () => `${baseUrl}/response/${(seq += 1)}`,
+    failNext(method, error) {
+      failures.set(method, [...(failures.get(method) ?? []), error]);
+    },
+    waitForCall: (method, match = () => true, timeoutMs = 5000) =>
+      waiter(calls, (call) => call.method === method && match(call), timeoutMs, `a ${method} call`),
+    async expectNoCall(method, match = () => true, quietMs = 500) {
+      const from = calls.length;
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+      const seen = calls.slice(from).find((call) => call.method === method && match(call));
+      if (seen !== undefined) throw new Error(`stand-in: unexpected ${method} call: ${seen.raw.toString('utf8').slice(0, 300)}`);
+    },
+    pushEnvelope(type, payload) {
+      const envelopeId = `env-${(seq += 1)}`;
+      const frame = JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' });
+      for (const ws of sockets) ws.send(frame);
+      return envelopeId;
+    },
+    waitForSocket: (timeoutMs = 5000) =>
+      waiter([0], () => sockets.size > 0, timeoutMs, 'a Socket Mode connection').then(() => undefined),
+    waitForAck: (envelopeId, timeoutMs = 5000) =>
+      waiter(acks, (ack) => ack.envelope_id === envelopeId, timeoutMs, `the ack of ${envelopeId}`),
+    async close() {
+      // Close sockets gracefully first: a hard terminate leaves a 30 s reconnect timer in the client.
+      for (const ws of sockets) ws.close(1000, 'stand-in closing');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
