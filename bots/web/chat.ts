@@ -187,14 +187,14 @@ export function createWebChat(options: WebChatOptions): WebChat {
       if (!res.writableFinished) gone.abort();
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    const log = context.logger.child({ platform: 'web' });
+    const log = context.logger;
     const work = (async () => {
       try {
         const { result, recorded } = await runAndRecord(
           {
             service,
             store,
-            logger: log,
+            logger,
             deadlineMs,
             statusIntervalMs: 150,
             signal: AbortSignal.any([gone.signal, shutdown.signal]),

@@ -73,7 +73,7 @@
     renderTests(answer.tests);
     show('trace-box', Boolean(answer.trace));
     if (answer.trace) {
-      $('trace-title').textContent = `Execution trace of ${answer.trace.testName}` + (answer.trace.truncated ? ' (truncated)' : '');
+      $('trace-test').textContent = answer.trace.testName + (answer.trace.truncated ? ' (truncated)' : '');
       $('trace').textContent = answer.trace.rendered;
     }
     show('feedback', current !== null);
@@ -143,7 +143,7 @@
         else if (event === 'progress') setStatus(data.line, 'busy');
         else if (event === 'result') {
           finished = true;
-          setStatus(data.headline, data.status === 'fixed' || data.status === 'nothing_to_fix' ? 'ok' : 'warn');
+          setStatus(`Finished in ${(data.totalMs / 1000).toFixed(1)} s.`, data.status === 'fixed' || data.status === 'nothing_to_fix' ? 'ok' : 'warn');
           renderAnswer(data);
         } else if (event === 'failure') {
           finished = true;
