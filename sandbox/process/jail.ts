@@ -1,0 +1,171 @@
+/**
+ * The wrapper every local runner starts in: rlimits (prlimit), an unprivileged uid (setpriv, when we
+ * are root: root ignores RLIMIT_NPROC), and bubblewrap where it works. Shared by the process and
+ * pyodide backends and by the envd stand-in, so all three contain hostile code the same way.
+ * See ../shared/STACK.md, "Isolation facts", for what was tried on this kind of machine.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+export interface Mount {
+  /** Host path. */
+  source: string;
+  /** Path inside the sandbox (default: same as source). */
+  target?: string;
+  writable?: boolean;
+}
+
+export interface JailLimits {
+  /** CPU seconds for the whole process tree; the kernel's backstop behind our wall-clock watchdog. */
+  cpuSeconds: number;
+  /** RLIMIT_AS; omitted for WebAssembly hosts, whose engines reserve far more address space than they use. */
+  addressSpaceBytes?: number;
+  fileSizeBytes: number;
+  openFiles: number;
+  /** RLIMIT_NPROC: counts threads too, and per uid, so leave headroom for other runners of the same uid. */
+  processes: number;
+}
+
+export interface JailSpec {
+  command: string[];
+  mounts: Mount[];
+  limits: JailLimits;
+  /** Working directory inside the sandbox. */
+  cwd: string;
+  /** Size of the sandbox's private /tmp (bubblewrap only). */
+  tmpBytes?: number;
+  /** Use bubblewrap (caller checked `probeBubblewrap`). */
+  bubblewrap: boolean;
+}
+
+export const NOBODY = 65534;
+
+function which(name: string): string | undefined {
+  if (name.includes('/')) return existsSync(name) ? name : undefined;
+  for (const dir of (process.env['PATH'] ?? '/usr/bin:/bin').split(delimiter)) {
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Absolute paths, resolved once: the jailed command runs with an empty environment (no PATH). */
+export const tools = {
+  bwrap: which('bwrap'),
+  prlimit: which('prlimit'),
+  setpriv: which('setpriv'),
+};
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** Argument vector (argv[0] is the program) that runs `spec.command` inside the wrapper. */
+export function jailArgv(spec: JailSpec): string[] {
+  const argv: string[] = [];
+  const l = spec.limits;
+  if (tools.prlimit) {
+    argv.push(
+      tools.prlimit,
+      `--cpu=${l.cpuSeconds}`,
+      `--fsize=${l.fileSizeBytes}`,
+      `--nofile=${l.openFiles}`,
+      `--nproc=${l.processes}`,
+      '--core=0',
+      ...(l.addressSpaceBytes ? [`--as=${l.addressSpaceBytes}`] : []),
+      '--',
+    );
+  }
+  if (isRoot() && tools.setpriv) {
+    argv.push(tools.setpriv, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--');
+  }
+  if (spec.bubblewrap && tools.bwrap) {
+    argv.push(tools.bwrap, ...bwrapArgs(spec), '--');
+  }
+  argv.push(...spec.command);
+  return argv;
+}
+
+function bwrapArgs(spec: JailSpec): string[] {
+  const args = [
+    '--unshare-all',
+    '--unshare-user',
+    '--die-with-parent',
+    '--new-session',
+    '--clearenv',
+    '--disable-userns',
+    '--ro-bind', '/usr', '/usr',
+    '--symlink', 'usr/lib', '/lib',
+    '--symlink', 'usr/lib64', '/lib64',
+    '--symlink', 'usr/bin', '/bin',
+    '--symlink', 'usr/sbin', '/sbin',
+    '--proc', '/proc',
+    '--dev', '/dev',
+    ...(spec.tmpBytes ? ['--size', String(spec.tmpBytes)] : []),
+    '--tmpfs', '/tmp',
+  ];
+  for (const m of spec.mounts) {
+    args.push(m.writable ? '--bind' : '--ro-bind', m.source, m.target ?? m.source);
+  }
+  args.push('--chdir', spec.cwd);
+  return args;
+}
+
+let probe: { ok: boolean; reason: string } | undefined;
+
+/**
+ * Whether bubblewrap actually works here (installed is not enough: containers often forbid user
+ * namespaces). Runs `bwrap … true` once, as the same uid the runners will use.
+ */
+export function probeBubblewrap(): { ok: boolean; reason: string } {
+  if (probe) return probe;
+  if (!tools.bwrap) {
+    probe = { ok: false, reason: 'bubblewrap (bwrap) is not installed on this machine' };
+    return probe;
+  }
+  const argv = jailArgv({
+    command: ['/usr/bin/true'],
+    mounts: [],
+    limits: { cpuSeconds: 5, fileSizeBytes: 1 << 20, openFiles: 64, processes: 4096 },
+    cwd: '/tmp',
+    bubblewrap: true,
+  });
+  const result = spawnSync(argv[0] as string, argv.slice(1), { env: {}, timeout: 10_000, encoding: 'utf8' });
+  probe =
+    result.status === 0
+      ? { ok: true, reason: 'bubblewrap works here' }
+      : { ok: false, reason: `bubblewrap is installed but does not run here (${(result.stderr || String(result.error ?? result.status)).trim().slice(0, 200)})` };
+  return probe;
+}
+
+/** Starts the wrapped command in its own process group, with an empty environment. */
+export function spawnJailed(spec: JailSpec, hostCwd: string): ChildProcessWithoutNullStreams {
+  const argv = jailArgv(spec);
+  return spawn(argv[0] as string, argv.slice(1), {
+    env: {},
+    cwd: hostCwd,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** Hard stop: the whole process group (bubblewrap's --die-with-parent takes the namespace down with it). */
+export function killTree(child: { pid?: number | undefined; kill(signal?: NodeJS.Signals): boolean }): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
+/** A host path's real location, so a bind mount does not point at a symlink. */
+export function real(path: string): string {
+  return realpathSync(path);
+}

@@ -1,0 +1,303 @@
+/**
+ * The `pyodide` backend, the embedded default: Python 3.14 in WebAssembly, in a separate Node runner
+ * process (host.js) — never in our own process, where Python reaches the host's JavaScript realm
+ * (STACK.md, "Isolation facts"). The runner gets an empty environment,
+ * --disallow-code-generation-from-strings, rlimits, an unprivileged uid, and bubblewrap where it works.
+ * Runners are kept warm (a cold start is seconds) and reused; each program still runs in a fresh
+ * Python namespace (the runner's job). An overrun gets a soft stop inside the runner (interrupt
+ * buffer → KeyboardInterrupt), then the hard stop here: kill, and the pool starts a replacement.
+ */
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { z } from 'zod';
+import { LineSplitter, SandboxError, runWithRecovery, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
+import { WarmPool } from '../pool.ts';
+import { killTree, probeBubblewrap, real, spawnJailed, type Mount } from '../process/jail.ts';
+import { RunnerRequestSchema, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
+import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
+
+export interface PyodideSandboxOptions {
+  /** Warm runners kept ready (and the most that run at once). Default 2. */
+  poolSize?: number;
+  /** Folder holding run.py and tracefix_runner/ (default: sandbox/runner). */
+  runnerDir?: string;
+  /** Folder of the npm `pyodide` package (default: resolved from node_modules). */
+  pyodideDir?: string;
+  /** Use bubblewrap; default: when it works on this machine. False only for diagnosis. */
+  bubblewrap?: boolean;
+  /** Time after a test's limit before the runner is killed (the soft stop comes first). Default 1000. */
+  graceMs?: number;
+  /** How long a runner may take to load Pyodide. Default 60 s (two busy cores can be slow). */
+  startTimeoutMs?: number;
+  /** Requests one runner serves before it is retired (bounds its CPU-time rlimit). Default 500. */
+  maxRequestsPerRunner?: number;
+}
+
+const HostMessageSchema = z.discriminatedUnion('host', [
+  z.object({ host: z.literal('ready'), python: z.string() }),
+  z.object({ host: z.literal('idle'), nonce: z.string(), error: z.string().optional() }),
+  z.object({ host: z.literal('kill'), reason: z.literal('memory'), nonce: z.string() }),
+  z.object({ host: z.literal('failed'), message: z.string() }),
+]);
+
+const HOST_DIR = dirname(fileURLToPath(import.meta.url));
+const DEFAULT_RUNNER_DIR = fileURLToPath(new URL('../runner/', import.meta.url));
+
+function defaultPyodideDir(): string {
+  return dirname(createRequire(import.meta.url).resolve('pyodide/package.json'));
+}
+
+interface RunnerConfig {
+  pyodideDir: string;
+  runnerDir: string;
+  bubblewrap: boolean;
+  startTimeoutMs: number;
+}
+
+interface Pending {
+  nonce: string;
+  onLine: (line: string) => void;
+  resolve: (end: AttemptEnd) => void;
+  killedFor?: KillReason;
+}
+
+/** One warm runner process. */
+class PyodideRunner {
+  alive = true;
+  served = 0;
+  python = '';
+  private pending: Pending | undefined;
+  private killedFor: KillReason | undefined;
+  private stderrTail = '';
+  private onReady: ((error?: Error) => void) | undefined;
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    const splitter = new LineSplitter(
+      (line) => this.line(line),
+      () => this.kill('output'),
+      16 * 1024 * 1024,
+      Number.MAX_SAFE_INTEGER,
+    );
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => splitter.push(chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-2000);
+    });
+    child.stdin.on('error', () => undefined);
+    child.on('close', (code, signal) => {
+      this.alive = false;
+      const detail = signal ? `signal ${signal}` : `exit code ${code}`;
+      this.onReady?.(new Error(`runner exited while loading (${detail}): ${this.stderrTail.trim().slice(-500)}`));
+      const pending = this.pending;
+      this.pending = undefined;
+      pending?.resolve({ killed: pending.killedFor ?? this.killedFor ?? 'exit', detail });
+    });
+  }
+
+  static async start(config: RunnerConfig): Promise<PyodideRunner> {
+    const mounts: Mount[] = [];
+    let node = process.execPath;
+    let host = join(HOST_DIR, 'host.js');
+    let pyodideDir = config.pyodideDir;
+    let runnerDir = config.runnerDir;
+    if (config.bubblewrap) {
+      // Only its own folders, read-only, at fixed places; the node binary where it lives.
+      const nodeReal = real(process.execPath);
+      if (!nodeReal.startsWith('/usr/')) mounts.push({ source: dirname(dirname(nodeReal)) });
+      node = nodeReal;
+      mounts.push({ source: real(HOST_DIR), target: '/host' });
+      mounts.push({ source: real(config.pyodideDir), target: '/pyodide' });
+      mounts.push({ source: real(config.runnerDir), target: '/runner' });
+      host = '/host/host.js';
+      pyodideDir = '/pyodide';
+      runnerDir = '/runner';
+    }
+    const child = spawnJailed(
+      {
+        command: [node, '--disallow-code-generation-from-strings', '--max-old-space-size=256', host, pyodideDir, runnerDir],
+        mounts,
+        // No address-space limit: WebAssembly engines reserve many GB they never touch. Memory is
+        // watched by the host (RSS) instead; Python in WebAssembly cannot fork, so the process limit
+        // only has to leave room for Node's own threads.
+        limits: { cpuSeconds: 3600, fileSizeBytes: 16 * 1024 * 1024, openFiles: 256, processes: 4096 },
+        cwd: config.bubblewrap ? '/tmp' : '/',
+        tmpBytes: 16 * 1024 * 1024,
+        bubblewrap: config.bubblewrap,
+      },
+      '/',
+    );
+    const runner = new PyodideRunner(child);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        runner.kill('exit');
+        reject(new Error(`runner did not load within ${config.startTimeoutMs} ms`));
+      }, config.startTimeoutMs);
+      runner.onReady = (error) => {
+        clearTimeout(timer);
+        runner.onReady = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+    return runner;
+  }
+
+  private line(line: string): void {
+    if (line.startsWith('{"host"')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        parsed = undefined;
+      }
+      const message = HostMessageSchema.safeParse(parsed);
+      if (message.success) return this.hostMessage(message.data);
+    }
+    this.pending?.onLine(line);
+  }
+
+  private hostMessage(message: z.infer<typeof HostMessageSchema>): void {
+    switch (message.host) {
+      case 'ready':
+        this.python = message.python;
+        this.onReady?.();
+        return;
+      case 'failed':
+        this.onReady?.(new Error(`runner failed to load: ${message.message}`));
+        return;
+      case 'kill':
+        if (this.pending && message.nonce === this.pending.nonce) this.pending.killedFor = 'memory';
+        return;
+      case 'idle': {
+        // The nonce never reaches Python, so code in the sandbox cannot end a request early.
+        if (!this.pending || message.nonce !== this.pending.nonce) return;
+        const pending = this.pending;
+        this.pending = undefined;
+        pending.resolve({});
+        return;
+      }
+    }
+  }
+
+  run(request: RunnerRequest, onLine: (line: string) => void): Attempt {
+    const nonce = randomUUID();
+    this.served++;
+    const end = new Promise<AttemptEnd>((resolve) => {
+      this.pending = { nonce, onLine, resolve };
+    });
+    if (!this.alive) {
+      this.pending?.resolve({ killed: 'exit', detail: 'runner not running' });
+      this.pending = undefined;
+    } else {
+      this.child.stdin.write(JSON.stringify({ nonce, memoryMb: request.limits.memoryMb, request }) + '\n');
+    }
+    return { end, kill: (reason) => this.kill(reason) };
+  }
+
+  kill(reason: KillReason): void {
+    this.killedFor ??= reason;
+    if (this.pending) this.pending.killedFor ??= reason;
+    this.alive = false;
+    killTree(this.child);
+  }
+
+  /** Retire gracefully: the host leaves when its stdin closes. */
+  async stop(): Promise<void> {
+    if (!this.alive) return;
+    this.alive = false;
+    this.child.stdin.end();
+    const timer = setTimeout(() => killTree(this.child), 2_000);
+    await new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) resolve();
+      else this.child.once('close', () => resolve());
+    });
+    clearTimeout(timer);
+  }
+}
+
+export class PyodideSandbox implements Sandbox {
+  readonly name = 'pyodide' as const;
+  readonly isolation: Isolation;
+  private readonly pool: WarmPool<PyodideRunner>;
+  private readonly graceMs: number;
+  private readonly maxRequests: number;
+  private executed = 0;
+  private killed = 0;
+  /** Runner lines dropped as forged or malformed, over the sandbox's life. */
+  junkLines = 0;
+
+  constructor(options: PyodideSandboxOptions = {}) {
+    const probe = probeBubblewrap();
+    const bubblewrap = options.bubblewrap ?? probe.ok;
+    this.isolation = bubblewrap
+      ? { isolated: true, how: 'Pyodide runner processes inside bubblewrap: no network, no host files, empty environment.' }
+      : { isolated: false, how: `Pyodide runs in a separate process with an empty environment, but ${probe.ok ? 'bubblewrap is turned off' : probe.reason}: code can reach this machine's files and network.` };
+    this.graceMs = options.graceMs ?? 1_000;
+    this.maxRequests = options.maxRequestsPerRunner ?? 500;
+    const config: RunnerConfig = {
+      pyodideDir: options.pyodideDir ?? defaultPyodideDir(),
+      runnerDir: options.runnerDir ?? DEFAULT_RUNNER_DIR,
+      bubblewrap,
+      startTimeoutMs: options.startTimeoutMs ?? 60_000,
+    };
+    this.pool = new WarmPool({
+      size: options.poolSize ?? 2,
+      create: () => PyodideRunner.start(config),
+      destroy: (runner) => runner.stop(),
+    });
+    this.pool.warm();
+  }
+
+  async execute(request: RunnerRequest, options: ExecuteOptions = {}): Promise<RunnerResponse> {
+    const checked = RunnerRequestSchema.safeParse(request);
+    if (!checked.success) throw new SandboxError('bad_request', 'The run request was malformed.', { cause: checked.error });
+    const response = await runWithRecovery(
+      checked.data,
+      async (req, onLine) => {
+        let runner: PyodideRunner;
+        try {
+          runner = await this.pool.acquire();
+        } catch (error) {
+          throw new SandboxError('sandbox_unavailable', 'The Python sandbox could not start. Try again in a moment.', { cause: error, retryable: true });
+        }
+        const attempt = runner.run(req, onLine);
+        void attempt.end.then(() => {
+          if (runner.served >= this.maxRequests) runner.kill('exit');
+          this.pool.release(runner);
+        });
+        return attempt;
+      },
+      {
+        graceMs: this.graceMs,
+        memoryMb: checked.data.limits.memoryMb,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onJunk: (n) => (this.junkLines += n),
+      },
+    );
+    this.executed++;
+    if (response.killed) this.killed++;
+    return response;
+  }
+
+  /** Resolves once `count` runners are warm (tests and benchmarks; production just warms in the background). */
+  async ready(count = 1): Promise<void> {
+    const taken: PyodideRunner[] = [];
+    try {
+      for (let i = 0; i < count; i++) taken.push(await this.pool.acquire());
+    } finally {
+      for (const runner of taken) this.pool.release(runner);
+    }
+  }
+
+  stats(): SandboxStats {
+    return { ...this.pool.stats(), executed: this.executed, killed: this.killed };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
