@@ -1,0 +1,97 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildMessages, renderPromptText } from '../model/prompt.ts';
+import { sampleInteraction, sampleResult } from '../feedback/store-contract.ts';
+import { createFeedbackStore, type KeyvFeedbackStore } from '../feedback/store.ts';
+import { buildDataset, exampleKey, isHeldOut, parsePromptText, summariseBuild, writeDataset } from './dataset.ts';
+
+let dir: string;
+let store: KeyvFeedbackStore;
+
+const SECRET_CODE = 'API = "sk-proj-abcdefghijklmnop1234"\ndef add(a, b):\n    return a - b  # contact: jane.doe@example.com\n';
+const FIX = 'API = "sk-proj-abcdefghijklmnop1234"\ndef add(a, b):\n    return a + b\n';
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'tracefix-dataset-'));
+  store = await createFeedbackStore({ url: `sqlite://${dir}/f.sqlite`, retentionDays: 30, dataDir: dir });
+  const promptText = renderPromptText(buildMessages({ program: SECRET_CODE, tests: 'assert add(1, 2) == 3', failures: ['assert add(1, 2) == 3: -1 != 3'] }));
+  const up = async (id: string, users: string[], vote: 'up' | 'down' = 'up') => {
+    for (const [i, user] of users.entries()) await store.vote(id, { user, vote, at: 1000 + i, source: 'reaction' });
+  };
+  // kept: passing fix, net 👍, model prompt stored (with a secret inside)
+  await store.record({ ...sampleInteraction('keep'), request: { code: SECRET_CODE, tests: 'assert add(1, 2) == 3' }, result: sampleResult({ fixedCode: FIX, rationale: 'At (1) a - b gives -1; jane.doe@example.com' }), prompt: promptText });
+  await up('keep', ['A', 'B']);
+  // dropped: 👍 but the fix failed a test
+  await store.record({ ...sampleInteraction('failing'), result: sampleResult({ status: 'partly_fixed', tests: [{ id: 't1', name: 't1', before: 'failed', after: 'failed' }] }) });
+  await up('failing', ['A']);
+  // dropped: no votes
+  await store.record(sampleInteraction('silent'));
+  // dropped: one up, one down
+  await store.record(sampleInteraction('split'));
+  await up('split', ['A']);
+  await up('split', ['B'], 'down');
+  // dropped: the same code and fix as "keep", comments aside
+  await store.record({ ...sampleInteraction('dup'), request: { code: SECRET_CODE.replace('# contact', '# note'), tests: 'x' }, result: sampleResult({ fixedCode: FIX + '\n# done\n' }), prompt: promptText });
+  await up('dup', ['C']);
+  // kept: a search fix (no model prompt): the prompt is rebuilt from request + trace
+  await store.record({
+    ...sampleInteraction('search'),
+    prompt: undefined as never,
+    result: sampleResult({ trace: { testName: 't1', rendered: 'def f(xs):  # (0) xs=[1, 2]\n    return sum(xs[1:])  # (1) __return__=2', excerpt: '', truncated: false } }),
+  } as never);
+  await up('search', ['A']);
+});
+
+afterAll(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('buildDataset', () => {
+  it('keeps only net-👍 answers whose fix passed every test, and says why the rest were dropped', async () => {
+    const build = await buildDataset(store, { heldOutFraction: 0 });
+    expect(build.considered).toBe(6);
+    expect(build.train.map((e) => e.interactionId).sort()).toEqual(['keep', 'search']);
+    expect(build.dropped).toEqual({ fix_failed_tests: 1, not_upvoted: 2, duplicate: 1 });
+    const summary = summariseBuild(build);
+    expect(summary).toContain('kept 2');
+    expect(summary).toMatch(/2\s+no net 👍/);
+  });
+
+  it('writes the prompt exactly as the model saw it and the answer, with secrets and emails scrubbed', async () => {
+    const build = await buildDataset(store, { heldOutFraction: 0 });
+    const keep = build.train.find((e) => e.interactionId === 'keep');
+    const stored = await store.get('keep');
+    const expected = parsePromptText(stored?.prompt ?? '');
+    expect(keep?.messages.slice(0, -1).map((m) => m.role)).toEqual(expected?.map((m) => m.role));
+    expect(keep?.messages.at(-1)?.role).toBe('assistant');
+    expect(keep?.messages.at(-1)?.content).toContain('```python\nAPI = "[REDACTED_API_KEY]"');
+    const out = path.join(dir, 'out', 'train.jsonl');
+    const written = await writeDataset(build, out);
+    const text = await readFile(written.trainPath, 'utf8');
+    expect(text).not.toContain('sk-proj-abcdefghijklmnop1234');
+    expect(text).not.toContain('jane.doe@example.com');
+    expect(build.scrubbed.openai_key).toBeGreaterThan(0);
+    for (const line of text.trim().split('\n')) expect(Object.keys(JSON.parse(line) as object)).toEqual(['messages']);
+    const search = build.train.find((e) => e.interactionId === 'search');
+    expect(search?.messages.at(-2)?.content).toContain('__return__=2');
+  });
+
+  it('holds out a deterministic slice by hash and continues from a cursor', async () => {
+    const all = await buildDataset(store, { heldOutFraction: 1 });
+    expect(all.train).toEqual([]);
+    expect(all.heldOut).toHaveLength(2);
+    expect(all.heldOut[0]?.task.test).toBeTruthy();
+    const key = exampleKey('a', 'b');
+    expect(isHeldOut(key, 0.5)).toBe(isHeldOut(key, 0.5));
+    const later = await buildDataset(store, { cursor: all.cursor });
+    expect(later.considered).toBe(0);
+  });
+
+  it('reads back the prompt text format', () => {
+    const messages = buildMessages({ program: 'x = 1\n\n\ny = 2', failures: [] });
+    expect(parsePromptText(renderPromptText(messages))).toEqual(messages);
+  });
+});
