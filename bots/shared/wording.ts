@@ -2,7 +2,7 @@
  * The words every chat front end uses, in one place so Slack, Discord and the web chat say the same
  * thing. Plain text with emoji only: each renderer adds its own markup and escaping.
  */
-import { isTracefixError, userMessageOf } from '../../src/errors.ts';
+import { userMessageOf } from '../../src/errors.ts';
 import type { Progress, RepairResult, TestRow } from '../../src/repair/types.ts';
 import type { RateDecision } from './rate-limit.ts';
 
@@ -71,13 +71,11 @@ export function rateLimitMessage(decision: Extract<RateDecision, { allowed: fals
   return `🙏 ${who} reached the limit of ${decision.limit} fixes per hour — please try again in about ${minutes} minute${minutes === 1 ? '' : 's'}.`;
 }
 
-/** One sentence and a reference id that finds the full story in the log. */
+/** One sentence and a reference id (the request id) that finds the full story in the log. */
 export function errorMessage(error: unknown, requestId: string): string {
   const sentence = userMessageOf(error).replace(/\s+$/, '');
   const ends = /[.!?]$/.test(sentence) ? '' : '.';
-  // Bad input is the user's to fix and needs no reference; our own faults do.
-  const ownFault = !isTracefixError(error) || !['bad_input', 'empty_input', 'binary_input', 'too_large', 'no_tests'].includes(error.code);
-  return ownFault ? `⚠️ ${sentence}${ends} (reference: ${requestId})` : `⚠️ ${sentence}${ends}`;
+  return `⚠️ ${sentence}${ends} (reference: ${requestId})`;
 }
 
 export const NOT_ALLOWED_MESSAGE = 'tracefix is not enabled in this workspace or channel.';

@@ -20,6 +20,8 @@ export interface SlackCall {
   body: Record<string, unknown>;
   raw: Buffer;
   at: number;
+  /** What the stand-in answered (Web API methods). */
+  response?: Record<string, unknown>;
 }
 
 export interface SlackStandIn {
@@ -142,7 +144,8 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
       if (path.startsWith('/api/')) method = path.slice('/api/'.length);
       else if (path.startsWith('/response/')) method = 'response_url';
       else if (path.startsWith('/upload/')) method = 'upload';
-      calls.push({ method, path, headers: req.headers, body, raw, at: Date.now() });
+      const call: SlackCall = { method, path, headers: req.headers, body, raw, at: Date.now() };
+      calls.push(call);
       res.setHeader('content-type', 'application/json');
       if (method === 'upload') {
         const id = path.slice('/upload/'.length);
@@ -161,7 +164,8 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
         res.end(JSON.stringify({ ok: false, error: 'invalid_auth' }));
         return;
       }
-      res.end(JSON.stringify(answer(method, body)));
+      call.response = answer(method, body);
+      res.end(JSON.stringify(call.response));
     })().catch((error: unknown) => {
       res.statusCode = 500;
       res.end(JSON.stringify({ ok: false, error: String(error) }));

@@ -1,0 +1,285 @@
+/**
+ * End to end: the real @slack/bolt (HTTP receiver mounted on a plain Node server, and Socket Mode)
+ * against the Slack stand-in, the real repair engine (program search, no model) on a real sandbox, and
+ * the real feedback store on a SQLite file.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlackBot, type SlackBot } from '../../bots/slack/index.ts';
+import type { KeyvFeedbackStore } from '../../src/feedback/store.ts';
+import { silentLogger } from '../../src/log.ts';
+import type { RepairService } from '../../src/repair/types.ts';
+import { slackSignature, startSlackStandIn, STANDIN_APP_TOKEN, STANDIN_TEAM, type SlackCall, type SlackStandIn } from '../standins/slack.ts';
+import { eventually, FIXED_LINE, paste } from './fixtures.ts';
+import { startRepairStack, type RepairStack } from './stack.ts';
+
+const SECRET = 'standin-signing-secret';
+const CHANNEL = 'C0HELP';
+const REPAIR_TIMEOUT = 60_000;
+
+let slack: SlackStandIn;
+let stack: RepairStack;
+let bot: SlackBot;
+let server: Server;
+let eventsUrl: string;
+
+function blocksOf(call: SlackCall): Record<string, unknown>[] {
+  const blocks = call.body.blocks;
+  return typeof blocks === 'string' ? (JSON.parse(blocks) as Record<string, unknown>[]) : [];
+}
+
+function blockText(call: SlackCall): string {
+  return JSON.stringify(blocksOf(call));
+}
+
+async function signedPost(
+  body: string,
+  contentType: string,
+  options: { secret?: string; timestamp?: number; omit?: 'signature' | 'timestamp'; headers?: Record<string, string> } = {},
+): Promise<{ status: number; text: string; ms: number }> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const headers: Record<string, string> = { 'content-type': contentType, ...options.headers };
+  if (options.omit !== 'timestamp') headers['x-slack-request-timestamp'] = String(timestamp);
+  if (options.omit !== 'signature') headers['x-slack-signature'] = slackSignature(options.secret ?? SECRET, timestamp, body);
+  const started = Date.now();
+  const response = await fetch(eventsUrl, { method: 'POST', headers, body });
+  const text = await response.text();
+  return { status: response.status, text, ms: Date.now() - started };
+}
+
+function command(text: string, user: string, extra: Record<string, string> = {}): string {
+  return new URLSearchParams({
+    token: 'legacy',
+    team_id: STANDIN_TEAM,
+    team_domain: 'standin',
+    channel_id: CHANNEL,
+    channel_name: 'help',
+    user_id: user,
+    user_name: user.toLowerCase(),
+    command: '/fix',
+    text,
+    api_app_id: 'A0APP',
+    response_url: slack.responseUrl(),
+    trigger_id: `trigger-${user}`,
+    ...extra,
+  }).toString();
+}
+
+function eventCallback(eventId: string, event: Record<string, unknown>): string {
+  return JSON.stringify({
+    token: 'legacy',
+    team_id: STANDIN_TEAM,
+    api_app_id: 'A0APP',
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    event,
+  });
+}
+
+function startBot(service: RepairService, store: KeyvFeedbackStore, extra: { appToken?: string; userPerHour?: number } = {}): SlackBot {
+  return createSlackBot({
+    config: {
+      botToken: 'xoxb-standin',
+      signingSecret: SECRET,
+      apiUrl: slack.apiUrl,
+      helpChannels: [],
+      ...(extra.appToken === undefined ? {} : { appToken: extra.appToken }),
+    },
+    limits: { maxPasteBytes: 4000, userPerHour: extra.userPerHour ?? 1, channelPerHour: 100 },
+    service,
+    store,
+    logger: silentLogger(),
+    statusIntervalMs: 50,
+    deadlineMs: REPAIR_TIMEOUT,
+    clientOptions: { retryConfig: { retries: 0 } },
+  });
+}
+
+beforeAll(async () => {
+  slack = await startSlackStandIn();
+  stack = await startRepairStack();
+  bot = startBot(stack.service, stack.store);
+  expect(bot.mode).toBe('http');
+  server = createServer(bot.requestListener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  await bot.start();
+});
+
+afterAll(async () => {
+  await bot?.stop();
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+  await stack?.close();
+  await slack?.close();
+});
+
+describe('Slack over HTTP', () => {
+  let answer: SlackCall;
+  let requestId: string;
+
+  it('acks a signed /fix within 3 s, then answers in the thread with the verified fix', async () => {
+    const response = await signedPost(command(paste(), 'U0ALICE'), 'application/x-www-form-urlencoded');
+    expect(response.status).toBe(200);
+    expect(response.ms).toBeLessThan(3000);
+
+    const status = await slack.waitForCall('chat.postMessage', (call) => call.body.thread_ts === undefined && String(call.body.channel) === CHANNEL);
+    expect(String(status.body.text)).toContain('<@U0ALICE>');
+    const statusTs = String(status.response?.ts);
+
+    answer = await slack.waitForCall('chat.postMessage', (call) => call.body.thread_ts === statusTs, REPAIR_TIMEOUT);
+    const blocks = blocksOf(answer);
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    expect(blocks[0]).toMatchObject({ type: 'header' });
+    expect(JSON.stringify(blocks[0])).toContain('Fixed');
+    expect(blockText(answer)).toContain(FIXED_LINE);
+    for (const block of blocks) {
+      const text = (block.text as { text?: string } | undefined)?.text;
+      if (text !== undefined) expect(text.length).toBeLessThanOrEqual(3000);
+    }
+    expect(String(answer.body.text).length).toBeLessThanOrEqual(4000);
+    const actions = blocks.find((block) => block.type === 'actions');
+    expect(JSON.stringify(actions)).toContain('tracefix_vote_up');
+    const up = (actions?.elements as { action_id: string; value?: string }[] | undefined)?.find((e) => e.action_id === 'tracefix_vote_up');
+    requestId = up?.value ?? '';
+    expect(requestId).not.toBe('');
+
+    // The status message ends on the headline.
+    await slack.waitForCall('chat.update', (call) => call.body.ts === statusTs && String(call.body.text).includes('Fixed'));
+    const stored = await stack.store.get(requestId);
+    expect(stored?.result.status).toBe('fixed');
+  }, REPAIR_TIMEOUT + 10_000);
+
+  it('records a 👍 reaction (with a skin tone) on the answer in the store', async () => {
+    const ts = String(answer.response?.ts);
+    const response = await signedPost(
+      eventCallback('Ev0REACT1', { type: 'reaction_added', user: 'U0BOB', reaction: '+1::skin-tone-3', item: { type: 'message', channel: CHANNEL, ts }, item_user: 'U0BOT', event_ts: '1.2' }),
+      'application/json',
+    );
+    expect(response.status).toBe(200);
+    const voted = await eventually(async () => {
+      const interaction = await stack.store.get(requestId);
+      return interaction?.feedback.some((event) => event.vote === 'up' && event.source === 'reaction') === true ? interaction : undefined;
+    }, 5000, 'the vote');
+    expect(voted.feedback).toHaveLength(1);
+    // The store keeps pseudonyms, not Slack ids.
+    expect(voted.feedback[0]?.user).not.toBe('U0BOB');
+  });
+
+  it('records a 👎 button and answers the clicker privately', async () => {
+    const payload = {
+      type: 'block_actions',
+      user: { id: 'U0CAROL', team_id: STANDIN_TEAM },
+      team: { id: STANDIN_TEAM },
+      api_app_id: 'A0APP',
+      trigger_id: 't1',
+      channel: { id: CHANNEL },
+      message: { ts: String(answer.response?.ts), thread_ts: String(answer.body.thread_ts) },
+      response_url: slack.responseUrl(),
+      actions: [{ type: 'button', action_id: 'tracefix_vote_down', block_id: 'tracefix_feedback', value: requestId, action_ts: '1' }],
+    };
+    const response = await signedPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    expect(response.status).toBe(200);
+    await eventually(async () => {
+      const interaction = await stack.store.get(requestId);
+      return interaction?.feedback.some((event) => event.vote === 'down' && event.source === 'button') === true ? true : undefined;
+    }, 5000, 'the button vote');
+    const thanks = await slack.waitForCall('response_url', (call) => String(call.body.text).includes('👎'));
+    expect(thanks.body.response_type).toBe('ephemeral');
+  });
+
+  it('tells a user over the hourly limit, kindly, and runs nothing', async () => {
+    const before = slack.calls.length;
+    const response = await signedPost(command(paste(), 'U0ALICE'), 'application/x-www-form-urlencoded');
+    expect(response.status).toBe(200);
+    const body = JSON.parse(response.text) as { text: string; response_type: string };
+    expect(body.response_type).toBe('ephemeral');
+    expect(body.text).toMatch(/limit of 1 fixes per hour/);
+    await slack.expectNoCall('chat.postMessage', undefined, 300);
+    expect(slack.calls.slice(before).filter((call) => call.method === 'chat.postMessage')).toHaveLength(0);
+  });
+
+  it('answers an oversized paste and a paste without code with their messages', async () => {
+    const big = await signedPost(command(paste('x = 1\n'.repeat(1000)), 'U0DAVE'), 'application/x-www-form-urlencoded');
+    const bigBody = JSON.parse(big.text) as { text: string; response_type: string };
+    expect(bigBody.response_type).toBe('ephemeral');
+    expect(bigBody.text).toMatch(/large|too long|bytes|limit|KB/i);
+
+    const none = await signedPost(command('my function is broken, please help', 'U0ERIN'), 'application/x-www-form-urlencoded');
+    const noneBody = JSON.parse(none.text) as { text: string; response_type: string };
+    expect(noneBody.response_type).toBe('ephemeral');
+    expect(noneBody.text.length).toBeGreaterThan(10);
+    expect(noneBody.text).not.toBe(bigBody.text);
+    await slack.expectNoCall('chat.postMessage', undefined, 300);
+  });
+
+  it('rejects a forged signature, a stale timestamp and missing headers with 401, and runs nothing', async () => {
+    const body = command(paste(), 'U0MALLORY');
+    const forged = await signedPost(body, 'application/x-www-form-urlencoded', { secret: 'not-the-secret' });
+    const stale = await signedPost(body, 'application/x-www-form-urlencoded', { timestamp: Math.floor(Date.now() / 1000) - 10 * 60 });
+    const noSignature = await signedPost(body, 'application/x-www-form-urlencoded', { omit: 'signature' });
+    const noTimestamp = await signedPost(body, 'application/x-www-form-urlencoded', { omit: 'timestamp' });
+    expect([forged.status, stale.status, noSignature.status, noTimestamp.status]).toEqual([401, 401, 401, 401]);
+    await slack.expectNoCall('chat.postMessage', undefined, 500);
+  });
+
+  it('handles an Events API retry of the same event_id once', async () => {
+    const event = { type: 'app_mention', user: 'U0FRANK', text: '<@U0BOT>', ts: '1700000500.000100', channel: CHANNEL, event_ts: '1700000500.000100' };
+    const first = await signedPost(eventCallback('Ev0DUP', event), 'application/json');
+    const retry = await signedPost(eventCallback('Ev0DUP', event), 'application/json', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    await slack.waitForCall('chat.postMessage', (call) => call.body.thread_ts === event.ts);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(slack.calls.filter((call) => call.method === 'chat.postMessage' && call.body.thread_ts === event.ts)).toHaveLength(1);
+  });
+
+  it('opens a modal for /fix alone', async () => {
+    const response = await signedPost(command('', 'U0GRACE'), 'application/x-www-form-urlencoded');
+    expect(response.status).toBe(200);
+    const open = await slack.waitForCall('views.open');
+    expect(open.body.trigger_id).toBe('trigger-U0GRACE');
+    const view = JSON.parse(String(open.body.view)) as { callback_id: string; blocks: { block_id: string }[] };
+    expect(view.callback_id).toBe('tracefix_fix_modal');
+    expect(view.blocks.map((block) => block.block_id)).toEqual(['code', 'tests', 'description']);
+  });
+
+  it('escapes &, < and > in what it echoes', async () => {
+    const { escapeSlack } = await import('../../bots/slack/render.ts');
+    expect(escapeSlack('a < b && c > d <!channel>')).toBe('a &lt; b &amp;&amp; c &gt; d &lt;!channel&gt;');
+  });
+});
+
+describe('Slack over Socket Mode', () => {
+  it('connects with the app token and answers /fix in the thread', async () => {
+    const socketBot = startBot(stack.service, stack.store, { appToken: STANDIN_APP_TOKEN, userPerHour: 5 });
+    expect(socketBot.mode).toBe('socket');
+    expect(socketBot.requestListener).toBeUndefined();
+    await socketBot.start();
+    try {
+      await slack.waitForSocket();
+      const open = await slack.waitForCall('apps.connections.open');
+      expect(open.headers.authorization).toBe(`Bearer ${STANDIN_APP_TOKEN}`);
+      const sentAt = Date.now();
+      const envelope = slack.pushEnvelope('slash_commands', {
+        token: 'legacy',
+        team_id: STANDIN_TEAM,
+        channel_id: 'C0SOCKET',
+        user_id: 'U0HEIDI',
+        command: '/fix',
+        text: paste(),
+        api_app_id: 'A0APP',
+        response_url: slack.responseUrl(),
+        trigger_id: 'trigger-socket',
+      });
+      const ack = await slack.waitForAck(envelope, 3000);
+      expect(ack.at - sentAt).toBeLessThan(3000);
+      const status = await slack.waitForCall('chat.postMessage', (call) => call.body.channel === 'C0SOCKET' && call.body.thread_ts === undefined);
+      const answer = await slack.waitForCall('chat.postMessage', (call) => call.body.thread_ts === status.response?.ts, REPAIR_TIMEOUT);
+      expect(blockText(answer)).toContain(FIXED_LINE);
+    } finally {
+      await socketBot.stop();
+    }
+  }, REPAIR_TIMEOUT + 10_000);
+});
