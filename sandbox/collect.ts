@@ -172,6 +172,7 @@ class AttemptReader {
   done = false;
   sawHello = false;
   private programIndex = -1;
+  private readonly recorded = new Map<string, Set<string>>();
 
   constructor(
     private readonly assembly: Assembly,
@@ -214,8 +215,10 @@ class AttemptReader {
         this.currentProgram = message.program;
         this.current = undefined;
         a.compileErrors.set(message.program, message.compileError);
-        // Anything recorded for this program before its own `program` line was forged.
-        a.results.get(message.program)?.clear();
+        // Anything this attempt recorded for the program before its own `program` line was forged.
+        const map = a.results.get(message.program);
+        for (const test of this.recorded.get(message.program) ?? []) map?.delete(test);
+        this.recorded.delete(message.program);
         return true;
       }
       case 'start':
@@ -230,6 +233,8 @@ class AttemptReader {
         const r = message.result;
         if (!this.current || r.program !== this.current.program || r.test !== this.current.test) return false;
         a.results.get(r.program)?.set(r.test, r);
+        const mine = this.recorded.get(r.program) ?? new Set<string>();
+        this.recorded.set(r.program, mine.add(r.test));
         this.current = undefined;
         this.hooks.onResult();
         return true;
@@ -393,7 +398,8 @@ export async function runWithRecovery(request: RunnerRequest, launch: Launch, op
       options.signal?.removeEventListener('abort', onAbort);
     }
     if (end.killed === 'cancelled' && options.signal?.aborted) throw new SandboxError('cancelled', 'The run was cancelled.');
-    if (end.killed === undefined && reader.done) continue;
+    // Everything was reported: how the process ended afterwards does not change any verdict.
+    if (reader.done) continue;
 
     // The runner stopped before `done`: a kill, a crash, or a runner that never spoke.
     assembly.killed = true;

@@ -9,7 +9,7 @@
  * /home/user, so the contract suite's hostile cases stay contained here too.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -57,7 +57,9 @@ export class EnvdStandIn {
   private readonly processes = new Map<number, ChildProcessWithoutNullStreams>();
 
   constructor() {
-    mkdirSync(join(this.root, 'home/user'), { recursive: true });
+    // The jailed command runs as an unprivileged uid: it must be able to reach (not write) the tree.
+    chmodSync(this.root, 0o755);
+    mkdirSync(join(this.root, 'home/user'), { recursive: true, mode: 0o755 });
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

@@ -1,0 +1,50 @@
+/**
+ * The sandbox's public face: one factory over the three backends, and the isolation gate that keeps
+ * other people's code off a backend that cannot contain it. Settings come in as a plain object; the
+ * composition root maps src/config onto it (sandbox/ never imports src/).
+ */
+import { SandboxError } from './collect.ts';
+import { E2BSandbox, type E2BSandboxOptions } from './e2b/index.ts';
+import { ProcessSandbox, type ProcessSandboxOptions } from './process/index.ts';
+import { PyodideSandbox, type PyodideSandboxOptions } from './pyodide/index.ts';
+import type { Sandbox, SandboxName } from './types.ts';
+
+export { SandboxError, isSandboxError, type SandboxErrorCode } from './collect.ts';
+export { probeBubblewrap } from './process/jail.ts';
+export { PyodideSandbox, ProcessSandbox, E2BSandbox };
+export type { PyodideSandboxOptions, ProcessSandboxOptions, E2BSandboxOptions };
+export type * from './types.ts';
+export * from './protocol.ts';
+
+export type CreateSandboxOptions =
+  | ({ backend: 'pyodide' } & PyodideSandboxOptions)
+  | ({ backend: 'process' } & ProcessSandboxOptions)
+  | ({ backend: 'e2b' } & E2BSandboxOptions);
+
+export function createSandbox(options: CreateSandboxOptions): Sandbox {
+  switch (options.backend) {
+    case 'pyodide':
+      return new PyodideSandbox(options);
+    case 'process':
+      return new ProcessSandbox(options);
+    case 'e2b':
+      return new E2BSandbox(options);
+  }
+}
+
+/**
+ * Refuses a backend that does not isolate, for front ends that run other people's code (the Slack
+ * and Discord bots, the web chat beyond 127.0.0.1). The message says how to fix it.
+ */
+export function assertIsolated(sandbox: Pick<Sandbox, 'name' | 'isolation'>, purpose: string): void {
+  if (sandbox.isolation.isolated) return;
+  const fixes: Record<SandboxName, string> = {
+    pyodide: 'install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`) so the Pyodide runners run inside it, or set TRACEFIX_SANDBOX=e2b with an E2B_API_KEY',
+    process: 'install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`), or set TRACEFIX_SANDBOX=e2b with an E2B_API_KEY',
+    e2b: 'check the E2B settings',
+  };
+  throw new SandboxError(
+    'not_isolated',
+    `Refusing to run code from other people for ${purpose}: the ${sandbox.name} sandbox does not isolate it here (${sandbox.isolation.how}). To fix: ${fixes[sandbox.name]}.`,
+  );
+}
