@@ -102,7 +102,7 @@ export function loadPrompt(version: string = PROMPT_VERSION): Prompt {
       const parsed = exemplarSchema.parse(JSON.parse(line));
       if (!parsed.id) throw new Error(`exemplar ${index} has no id`);
       const input = compact(parsed.input) as PromptInput;
-      if (input.previousAttempt) input.previousAttempt = compact(input.previousAttempt) as NonNullable<PromptInput['previousAttempt']>;
+      if (input.previousAttempt) input.previousAttempt = compact(input.previousAttempt);
       return { ...parsed, input };
     });
   const prompt: Prompt = {

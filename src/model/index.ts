@@ -1,0 +1,400 @@
+import { ChatAnthropic } from '@langchain/anthropic';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import { ChatOllama } from '@langchain/ollama';
+import { ChatOpenAICompletions } from '@langchain/openai';
+import { z } from 'zod';
+import type { Config } from '../config/index.ts';
+import { TracefixError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { translateFault, type Fault, type FaultContext, type Provider } from './errors.ts';
+import { analyseAnswer } from './parse.ts';
+import { buildMessages, loadPrompt, renderPromptText, type ChatMessage, type Prompt } from './prompt.ts';
+import type { Candidate, PromptInput, RepairModel } from './types.ts';
+
+export { PROMPT_VERSION, buildMessages, loadPrompt, renderAnswer, renderPromptText, type ChatMessage, type Prompt, type Exemplar } from './prompt.ts';
+export { analyseAnswer, parseAnswer, type ParseOptions, type ParseOutcome } from './parse.ts';
+export type { Candidate, PromptInput, RepairModel } from './types.ts';
+
+export type ModelConfig = Config['model'];
+
+export interface RetryPolicy {
+  /** Attempts per request, the first included. */
+  attempts: number;
+  /** First backoff; doubles each retry, with jitter. */
+  baseDelayMs: number;
+  /** A retry-after longer than this fails now rather than holding the repair hostage. */
+  maxDelayMs: number;
+}
+
+export interface RepairModelDeps {
+  logger?: Logger;
+  /**
+   * The live model id (self-training promotes fine-tuned ids at run time). Read at the start of every
+   * propose(), so a promotion takes effect on the next request without a restart.
+   */
+  resolveModelId?: () => string | Promise<string>;
+  /** HTTP for the vendor clients (tests, proxies). */
+  fetch?: typeof fetch;
+  /** Log prompts and answers (TRACEFIX_DEBUG_LOG); off by default, they hold user code. */
+  debug?: boolean;
+  promptVersion?: string;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface ProposeOptions {
+  signal?: AbortSignal;
+  /** The function the tests call, when the program has several (HumanEval's entry_point). */
+  entryPoint?: string;
+}
+
+/** A candidate with what produced it: the feedback store and the dataset builder keep all of it. */
+export interface ModelCandidate extends Candidate {
+  modelId: string;
+  promptVersion: string;
+  /** The model's raw answer (the fine-tuning target when the fix passes). */
+  answer: string;
+}
+
+export interface LangChainRepairModel extends RepairModel {
+  readonly provider: Provider;
+  propose(input: PromptInput, k: number, options?: ProposeOptions): Promise<ModelCandidate[]>;
+  /** The exact text the model sees for this input (the same rendering the training pipeline stores). */
+  promptText(input: PromptInput): string;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 30_000 };
+const DEFAULT_BASE_URL: Record<Provider, string> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
+  ollama: 'http://127.0.0.1:11434',
+};
+// Room for a rationale and a whole program; Anthropic requires an explicit cap.
+const MAX_OUTPUT_TOKENS = 4096;
+
+const contentSchema = z.union([
+  z.string(),
+  z.array(z.union([z.object({ type: z.literal('text'), text: z.string() }).loose(), z.object({ type: z.string() }).loose()])),
+]);
+const generationsSchema = z.array(z.object({ message: z.object({ content: contentSchema }).loose() }).loose());
+
+/** Bounds the requests in flight for one model, across all concurrent repairs. */
+class Limiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly max: number) {}
+
+  async run<T>(task: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    await this.acquire(signal);
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active -= 1;
+    }
+  }
+
+  private acquire(signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted();
+    if (this.active < this.max) {
+      this.active += 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.waiting.indexOf(grant);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(signal?.reason as Error);
+      };
+      // The slot passes straight from the finishing task to this one: `active` stays as it is.
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.waiting.push(grant);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The error for a caller's abort: their reason if it is ours, else cancelled or out of time. */
+function abortError(signal: AbortSignal): TracefixError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof TracefixError) return reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return new TracefixError('deadline', 'The repair ran out of time while waiting for the model.', { cause: reason });
+  }
+  return new TracefixError('cancelled', 'The request was cancelled.', { cause: reason });
+}
+
+function toLangChain(messages: ChatMessage[]): BaseMessage[] {
+  return messages.map((message) =>
+    message.role === 'system'
+      ? new SystemMessage(message.content)
+      : message.role === 'assistant'
+        ? new AIMessage(message.content)
+        : new HumanMessage(message.content),
+  );
+}
+
+function textOf(content: z.infer<typeof contentSchema>): string {
+  if (typeof content === 'string') return content;
+  return content.map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('');
+}
+
+function normaliseCode(code: string): string {
+  return code.replace(/\r\n?/g, '\n').replace(/[ \t]+$/gm, '').trim();
+}
+
+/**
+ * The repair model for the configured provider, or undefined for 'offline' (the program search then
+ * works alone). Nothing is contacted until the first propose().
+ */
+export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {}): LangChainRepairModel | undefined {
+  if (config.provider === 'offline') return undefined;
+  const provider: Provider = config.provider;
+  const prompt: Prompt = loadPrompt(deps.promptVersion);
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
+  const limiter = new Limiter(Math.max(1, config.concurrency));
+  const logger = deps.logger;
+  const baseUrlSetting = provider === 'openai' ? config.openai.baseUrl : provider === 'anthropic' ? config.anthropic.baseUrl : config.ollama.baseUrl;
+  const baseUrl = (baseUrlSetting ?? DEFAULT_BASE_URL[provider]).replace(/\/+$/, '');
+  const apiKey = provider === 'openai' ? config.openai.apiKey : provider === 'anthropic' ? config.anthropic.apiKey : undefined;
+  const baseFetch = deps.fetch ?? globalThis.fetch;
+  // Learnt from the server's first answer: does it honour `n`? (llama.cpp and LM Studio ignore it.)
+  let nSupported: boolean | undefined = provider === 'openai' ? undefined : false;
+  let lastId = config.name ?? '';
+  // What went wrong with a request, beyond the TracefixError it threw (fatal? was `n` the problem?).
+  const faults = new WeakMap<TracefixError, Fault>();
+
+  const noteId = (value: string | Promise<string>) => {
+    if (typeof value === 'string') {
+      lastId = value;
+      return;
+    }
+    value.then(
+      (id) => {
+        lastId = id;
+      },
+      () => undefined,
+    );
+  };
+
+  const currentId = async (): Promise<string> => {
+    const id = deps.resolveModelId ? await deps.resolveModelId() : config.name;
+    if (!id) throw new TracefixError('bad_config', `Invalid setting MODEL_NAME: required when MODEL_PROVIDER=${provider}`);
+    lastId = id;
+    return id;
+  };
+
+  /** One chat model per request: the model id may change between requests, and `n` per request. */
+  const chatModel = (modelId: string, n: number, signal: AbortSignal): BaseChatModel => {
+    // Every provider's HTTP goes through this fetch, so an abort stops the socket even where the
+    // LangChain integration does not pass the signal down (ChatOllama).
+    const boundFetch: typeof fetch = (url, init) =>
+      baseFetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    switch (provider) {
+      case 'openai':
+        return new ChatOpenAICompletions({
+          model: modelId,
+          temperature: config.temperature,
+          ...(n > 1 ? { n } : {}),
+          maxTokens: MAX_OUTPUT_TOKENS,
+          streaming: false,
+          maxRetries: 0,
+          // The SDK insists on a key; servers such as vLLM or llama.cpp usually need none.
+          apiKey: apiKey ?? 'not-needed',
+          configuration: { baseURL: baseUrl, fetch: boundFetch, maxRetries: 0, timeout: config.timeoutMs },
+        });
+      case 'anthropic':
+        return new ChatAnthropic({
+          model: modelId,
+          // Anthropic accepts 0..1; the setting allows up to 2 for OpenAI-style servers.
+          temperature: Math.min(1, config.temperature),
+          maxTokens: MAX_OUTPUT_TOKENS,
+          maxRetries: 0,
+          apiKey: apiKey ?? '',
+          anthropicApiUrl: baseUrl,
+          clientOptions: { fetch: boundFetch, maxRetries: 0, timeout: config.timeoutMs },
+        });
+      case 'ollama':
+        return new ChatOllama({ model: modelId, temperature: config.temperature, baseUrl, fetch: boundFetch, maxRetries: 0 });
+    }
+  };
+
+  const faultContext = (modelId: string): FaultContext => ({
+    provider,
+    modelId,
+    baseUrl,
+    baseUrlSet: baseUrlSetting !== undefined,
+    keySet: apiKey !== undefined,
+    timeoutMs: config.timeoutMs,
+    secrets: apiKey ? [apiKey] : [],
+  });
+
+  /** One HTTP request for n samples, with a timeout per attempt and retries on 429 and 5xx. */
+  const request = async (modelId: string, messages: BaseMessage[], n: number, signal: AbortSignal): Promise<string[]> => {
+    for (let attempt = 1; ; attempt++) {
+      signal.throwIfAborted();
+      const timeout = AbortSignal.timeout(config.timeoutMs);
+      const attemptSignal = AbortSignal.any([signal, timeout]);
+      let fault: Fault;
+      try {
+        const result = await chatModel(modelId, n, attemptSignal).generate([messages], { signal: attemptSignal });
+        const generations = generationsSchema.parse(result.generations[0] ?? []);
+        return generations.map((generation) => textOf(generation.message.content));
+      } catch (error) {
+        if (signal.aborted) throw abortError(signal);
+        fault = translateFault(timeout.aborted ? Object.assign(new Error('timeout'), { name: 'TimeoutError' }) : error, faultContext(modelId));
+      }
+      const backoff = retry.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
+      const wait = fault.retryAfterMs ?? backoff;
+      if (!fault.retryNow || attempt >= retry.attempts || wait > retry.maxDelayMs) {
+        faults.set(fault.error, fault);
+        throw fault.error;
+      }
+      logger?.warn({ provider, model: modelId, attempt, waitMs: Math.round(wait), code: fault.error.code }, 'model request failed; retrying');
+      await sleep(wait, signal).catch(() => {
+        throw abortError(signal);
+      });
+    }
+  };
+
+  const faultOf = (error: unknown): Fault | undefined => (error instanceof TracefixError ? faults.get(error) : undefined);
+
+  const model: LangChainRepairModel = {
+    provider,
+    promptVersion: prompt.id,
+    get id() {
+      if (deps.resolveModelId) {
+        try {
+          noteId(deps.resolveModelId());
+        } catch {
+          // The getter must not throw; propose() reports resolver failures.
+        }
+      }
+      return lastId;
+    },
+
+    promptText(input) {
+      return renderPromptText(buildMessages(input, prompt));
+    },
+
+    async propose(input, k, options = {}) {
+      const started = Date.now();
+      const callerSignal = options.signal;
+      if (callerSignal?.aborted) throw abortError(callerSignal);
+      if (k <= 0) return [];
+      const modelId = await currentId();
+      const messages = toLangChain(buildMessages(input, prompt));
+      if (deps.debug) logger?.debug({ provider, model: modelId, prompt: renderPromptText(buildMessages(input, prompt)) }, 'model prompt');
+
+      // Stops the sibling requests once one proves the rest futile (bad key, unknown model).
+      const stop = new AbortController();
+      const signal = callerSignal ? AbortSignal.any([callerSignal, stop.signal]) : stop.signal;
+      const answers: string[] = [];
+      const errors: TracefixError[] = [];
+      const fail = (error: unknown) => {
+        if (callerSignal?.aborted) throw abortError(callerSignal);
+        // A sibling stopped by the fatal error is not a second error.
+        if (stop.signal.aborted && error === stop.signal.reason) return;
+        const translated = error instanceof TracefixError ? error : translateFault(error, faultContext(modelId)).error;
+        errors.push(translated);
+        if (faultOf(translated)?.fatal) stop.abort(translated);
+      };
+
+      let remaining = k;
+      if (provider === 'openai' && k > 1 && nSupported !== false) {
+        try {
+          const got = await limiter.run(() => request(modelId, messages, k, signal), signal);
+          answers.push(...got.slice(0, k));
+          // Fewer choices than asked: the server ignores `n`. Ask for the rest one by one.
+          if (got.length === 1) nSupported = false;
+          else if (got.length >= k) nSupported = true;
+          remaining = k - answers.length;
+        } catch (error) {
+          if (faultOf(error)?.nRejected) {
+            nSupported = false;
+            logger?.info({ provider, model: modelId }, 'model server refused n > 1; sampling with parallel requests');
+          } else {
+            fail(error);
+            remaining = 0;
+          }
+        }
+      }
+      if (remaining > 0) {
+        const settled = await Promise.allSettled(
+          Array.from({ length: remaining }, () => limiter.run(() => request(modelId, messages, 1, signal), signal)),
+        );
+        for (const outcome of settled) {
+          if (outcome.status === 'fulfilled') answers.push(...outcome.value.slice(0, 1));
+          else fail(outcome.reason);
+        }
+      }
+      if (callerSignal?.aborted) throw abortError(callerSignal);
+      if (answers.length === 0 && errors.length > 0) {
+        const worst = errors.find((error) => error.code === 'model_auth') ?? errors.find((error) => faultOf(error)?.fatal) ?? errors[0];
+        if (worst) {
+          logger?.warn({ provider, model: modelId, k, code: worst.code, ms: Date.now() - started }, 'model produced no answers');
+          throw worst;
+        }
+      }
+      if (errors.length > 0) {
+        logger?.warn({ provider, model: modelId, k, failed: errors.length, code: errors[0]?.code }, 'some model requests failed');
+      }
+
+      const candidates: ModelCandidate[] = [];
+      const dropped: Record<string, number> = {};
+      const original = normaliseCode(input.program);
+      for (const answer of answers) {
+        const outcome = analyseAnswer(answer, { program: input.program, ...(options.entryPoint ? { entryPoint: options.entryPoint } : {}) });
+        if (outcome.candidate === null) {
+          dropped[outcome.reason] = (dropped[outcome.reason] ?? 0) + 1;
+          continue;
+        }
+        if (normaliseCode(outcome.candidate.code) === original) {
+          dropped.unchanged = (dropped.unchanged ?? 0) + 1;
+          continue;
+        }
+        candidates.push({ ...outcome.candidate, modelId, promptVersion: prompt.id, answer });
+      }
+      if (deps.debug) logger?.debug({ provider, model: modelId, answers }, 'model answers');
+      logger?.info(
+        {
+          provider,
+          model: modelId,
+          promptVersion: prompt.id,
+          k,
+          answers: answers.length,
+          candidates: candidates.length,
+          dropped,
+          failedRequests: errors.length,
+          ms: Date.now() - started,
+        },
+        'model proposed candidates',
+      );
+      return candidates;
+    },
+  };
+  return model;
+}
