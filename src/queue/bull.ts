@@ -153,7 +153,20 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
   queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
 
   // ---- producer side
-  const pending = new Map<string, Pending>();
+  const pending = new Map<string, Set<Pending>>();
+  /** Every caller waiting on this job (the same request submitted twice shares one job) gets the outcome. */
+  const settle = (jobId: string, outcome: () => RepairResult | Promise<RepairResult>): void => {
+    const waiters = pending.get(jobId);
+    if (!waiters) return;
+    pending.delete(jobId);
+    for (const waiter of waiters) {
+      try {
+        Promise.resolve(outcome()).then(waiter.resolve, waiter.reject);
+      } catch (error) {
+        waiter.reject(error);
+      }
+    }
+  };
   let events: QueueEvents | undefined;
   let publisher: Redis | undefined;
   let eventsReady: Promise<void> = Promise.resolve();
@@ -162,18 +175,11 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
     events.on('error', (error) => logger.warn({ err: error }, 'queue events connection error'));
     events.on('progress', ({ jobId, data }) => {
       const parsed = progressSchema.safeParse(parseJson(data));
-      if (parsed.success) pending.get(jobId)?.onProgress?.(parsed.data as Progress);
+      if (!parsed.success) return;
+      for (const waiter of pending.get(jobId) ?? []) waiter.onProgress?.(parsed.data as Progress);
     });
-    events.on('completed', ({ jobId, returnvalue }) => {
-      const waiter = pending.get(jobId);
-      if (!waiter) return;
-      try {
-        waiter.resolve(unwrap(returnvalue));
-      } catch (error) {
-        waiter.reject(error);
-      }
-    });
-    events.on('failed', ({ jobId, failedReason }) => pending.get(jobId)?.reject(failedError(failedReason)));
+    events.on('completed', ({ jobId, returnvalue }) => settle(jobId, () => unwrap(returnvalue)));
+    events.on('failed', ({ jobId, failedReason }) => settle(jobId, () => Promise.reject(failedError(failedReason))));
     eventsReady = events.waitUntilReady();
     publisher = new Redis({ ...connection, lazyConnect: true });
     publisher.on('error', (error) => logger.warn({ err: error }, 'cancel publisher error'));
@@ -181,19 +187,12 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
 
   /** The job may have finished before our listener saw it (or the event was missed): read the record. */
   async function settleFromRecord(jobId: string): Promise<void> {
+    // State first, record second: a record read before the state would miss a result written in between.
+    const state = await queue.getJobState(jobId);
+    if (state !== 'completed' && state !== 'failed') return;
     const job = await Job.fromId<JobData, unknown>(queue, jobId);
-    const waiter = pending.get(jobId);
-    if (!job || !waiter) return;
-    const state = await job.getState();
-    if (state === 'completed') {
-      try {
-        waiter.resolve(unwrap(job.returnvalue));
-      } catch (error) {
-        waiter.reject(error);
-      }
-    } else if (state === 'failed') {
-      waiter.reject(failedError(job.failedReason));
-    }
+    if (!job) return;
+    settle(jobId, () => (state === 'completed' ? unwrap(job.returnvalue) : Promise.reject(failedError(job.failedReason))));
   }
 
   async function run(request: RepairRequest, runOptions: RunOptions = {}): Promise<RepairResult> {
@@ -205,8 +204,12 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
     const log = logger.child({ requestId: jobId });
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
+    let self: Pending | undefined;
     const outcome = new Promise<RepairResult>((resolve, reject) => {
-      pending.set(jobId, { resolve, reject, onProgress: runOptions.onProgress });
+      self = { resolve, reject, onProgress: runOptions.onProgress };
+      const waiters = pending.get(jobId) ?? new Set<Pending>();
+      waiters.add(self);
+      pending.set(jobId, waiters);
     });
     const giveUp = async (): Promise<void> => {
       // Waiting jobs are simply removed; a running one is told to stop through the cancel channel.
@@ -249,7 +252,11 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
       await settleFromRecord(jobId);
       return await Promise.race([outcome, stop]);
     } finally {
-      pending.delete(jobId);
+      const waiters = pending.get(jobId);
+      if (self && waiters) {
+        waiters.delete(self);
+        if (waiters.size === 0) pending.delete(jobId);
+      }
       if (timer) clearTimeout(timer);
       if (onAbort) runOptions.signal?.removeEventListener('abort', onAbort);
     }
@@ -323,7 +330,7 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
       };
     },
     async close(): Promise<void> {
-      for (const waiter of pending.values()) {
+      for (const waiter of [...pending.values()].flatMap((set) => [...set])) {
         waiter.reject(new TracefixError('cancelled', 'The service is shutting down; try again in a moment.', { retryable: true }));
       }
       pending.clear();

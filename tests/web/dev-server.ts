@@ -82,7 +82,7 @@ if (shotIndex >= 0) {
   await page.click('#fix');
   await page.waitForSelector('#result:not([hidden])');
   await page.click('#vote-up');
-  await page.waitForFunction(() => document.getElementById('feedback-status')?.textContent?.includes('Thanks'));
+  await page.locator('#feedback-status', { hasText: 'Thanks' }).waitFor();
   await page.screenshot({ path: file, fullPage: true });
   await browser.close();
   await chat.close();
