@@ -1,0 +1,299 @@
+"""Running one test of one program: fresh namespace, captured output, watchdog, verdict."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import linecache
+import os
+import sys
+import time
+import traceback
+import types
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .capture import Capture, CaptureStream, _Budget
+from .discover import (
+    DOCTEST_FILE,
+    FAIL_NAME,
+    PROGRAM_FILE,
+    TESTS_FILE,
+    TestAssertion,
+    TestSpec,
+    doctest_matches,
+    fail,
+)
+from .reprs import exception_message, safe_repr, shorten
+from .watchdog import HAS_ITIMER, TestTimeout, Watchdog
+
+_RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
+_TRACEBACK_CHARS = 6000
+_MESSAGE_CHARS = 2000
+_DOCTEST_OUTPUT_BYTES = 65536
+
+
+@dataclass
+class Limits:
+    testTimeoutMs: int
+    stepBudget: int
+    outputBytes: int
+    traceEvents: int
+    valueChars: int
+    memoryMb: int
+    totalTimeoutMs: int
+
+
+class DoctestMismatch(TestAssertion):
+    """A doctest example printed something other than its expected output (texts, not values)."""
+
+
+@dataclass
+class Compiled:
+    code: Any
+    error: dict[str, Any] | None
+
+
+def compile_program(source: str) -> Compiled:
+    try:
+        return Compiled(compile(source, PROGRAM_FILE, "exec", dont_inherit=True), None)
+    except SyntaxError as e:  # includes IndentationError, TabError
+        info: dict[str, Any] = {"type": type(e).__name__, "message": shorten(str(e.msg), _MESSAGE_CHARS), "where": "program"}
+        if e.lineno is not None:
+            info["line"] = int(e.lineno)
+        info["traceback"] = shorten("".join(traceback.format_exception_only(type(e), e)), _TRACEBACK_CHARS)
+        return Compiled(None, info)
+    except (ValueError, UnicodeError, MemoryError, RecursionError, OverflowError) as e:
+        # null bytes (ValueError on 3.11), lone surrogates, absurd nesting
+        return Compiled(None, {"type": type(e).__name__, "message": shorten(str(e), _MESSAGE_CHARS), "where": "program"})
+
+
+def register_source(filename: str, source: str) -> None:
+    """Tracebacks and error messages show the user's lines, not '<unknown>'."""
+    lines = source.splitlines(keepends=True)
+    # mtime None: linecache.checkcache leaves the entry alone
+    linecache.cache[filename] = (len(source), None, lines, filename)
+
+
+def error_info(exc: BaseException, value_chars: int) -> dict[str, Any]:
+    info: dict[str, Any] = {"type": type(exc).__name__, "message": exception_message(exc, _MESSAGE_CHARS)}
+    try:
+        entries = [e for e in traceback.extract_tb(exc.__traceback__) if not e.filename.startswith(_RUNNER_DIR)]
+    except BaseException:  # noqa: BLE001 - e.g. MemoryError while formatting
+        entries = []
+    prog = [e for e in entries if e.filename == PROGRAM_FILE]
+    info["where"] = "program" if prog else "test"
+    if prog:
+        info["line"] = int(prog[-1].lineno or 0)
+    try:
+        text = "Traceback (most recent call last):\n" + "".join(traceback.StackSummary.from_list(entries).format())
+        text += "".join(traceback.format_exception_only(type(exc), exc))
+        info["traceback"] = text if len(text) <= _TRACEBACK_CHARS else "..." + text[-(_TRACEBACK_CHARS - 3):]
+    except BaseException:  # noqa: BLE001
+        pass
+    return info
+
+
+def _innermost(exc: BaseException) -> traceback.FrameSummary | None:
+    try:
+        entries = traceback.extract_tb(exc.__traceback__)
+    except BaseException:  # noqa: BLE001
+        return None
+    entries = [e for e in entries if not e.filename.startswith(_RUNNER_DIR)]
+    return entries[-1] if entries else None
+
+
+class TestRun:
+    """State of one test while it runs; `result` is the protocol's TestResult."""
+
+    def __init__(self, program_id: str, spec: TestSpec, limits: Limits, tests_source: str | None) -> None:
+        self.program_id = program_id
+        self.spec = spec
+        self.limits = limits
+        self.tests_source = tests_source
+        self.phase = "program"
+        self.result: dict[str, Any] = {}
+        self.stdout = ""
+
+    @property
+    def failed_in_program_phase(self) -> bool:
+        """The program's own module code failed: every test of this program would fail the same way."""
+        return self.phase == "program" and self.spec.kind != "script" and self.result.get("status") != "passed"
+
+
+def run_test(
+    program_id: str,
+    code: Any,
+    spec: TestSpec,
+    limits: Limits,
+    wd: Watchdog,
+    *,
+    timeout_ms: int | None = None,
+    tracer: Any = None,
+    tests_source: str | None = None,
+) -> TestRun:
+    run = TestRun(program_id, spec, limits, tests_source)
+    is_script = spec.kind == "script"
+    mod_name = "__main__" if is_script else "solution"
+    module = types.ModuleType(mod_name)
+    ns = module.__dict__
+    ns["__builtins__"] = builtins
+    ns[FAIL_NAME] = fail
+    cap = Capture(limits.outputBytes)
+    saved_modules = sys.modules.get(mod_name)
+    saved = (sys.stdout, sys.stderr, sys.stdin, sys.displayhook, sys.getrecursionlimit(), _cwd())
+    sys.stdout, sys.stderr, sys.stdin = cap.stdout, cap.stderr, io.StringIO("")
+    sys.displayhook = sys.__displayhook__
+    sys.modules[mod_name] = module
+    timeout_s = (timeout_ms if timeout_ms is not None else limits.testTimeoutMs) / 1000
+    exc: BaseException | None = None
+    timed_out: TestTimeout | None = None
+    t0 = time.perf_counter()
+    try:
+        try:
+            wd.arm(timeout_s, limits.stepBudget, count_steps=tracer is None)
+            if tracer is not None and is_script:
+                tracer.start()
+            exec(code, ns)
+            run.phase = "test"
+            if tracer is not None and not is_script:
+                tracer.start()
+            if spec.doctest is not None:
+                _run_doctest(spec, ns, cap)
+            elif spec.code is not None:
+                exec(spec.code, ns)
+        finally:
+            wd.disarm()
+            if tracer is not None:
+                tracer.stop()
+    except TestTimeout as e:
+        timed_out = e
+    except KeyboardInterrupt as e:
+        # Pyodide: the host's interrupt (see watchdog.py) is how time runs out
+        if not HAS_ITIMER:
+            timed_out = TestTimeout(f"time limit ({int(timeout_s * 1000)} ms)")
+            timed_out.__traceback__ = e.__traceback__
+        else:
+            exc = e
+    except BaseException as e:  # noqa: BLE001 - user code may raise anything, SystemExit included
+        exc = e
+    finally:
+        duration = (time.perf_counter() - t0) * 1000
+        sys.stdout, sys.stderr, sys.stdin, sys.displayhook = saved[0], saved[1], saved[2], saved[3]
+        if sys.getrecursionlimit() != saved[4]:
+            sys.setrecursionlimit(saved[4])
+        if saved[5] is not None and _cwd() != saved[5]:
+            try:
+                os.chdir(saved[5])
+            except OSError:
+                pass
+        if saved_modules is not None:
+            sys.modules[mod_name] = saved_modules
+        else:
+            sys.modules.pop(mod_name, None)
+    res: dict[str, Any] = {"program": program_id, "test": spec.id, "status": "passed", "durationMs": round(duration, 3)}
+    vc = limits.valueChars
+    if timed_out is not None:
+        res["status"] = "timeout"
+        info = error_info(timed_out, vc)
+        info["type"] = "Timeout"
+        info["message"] = timed_out.reason if isinstance(timed_out, TestTimeout) else "time limit"
+        info.pop("traceback", None)
+        res["error"] = info
+    elif exc is not None:
+        _classify(exc, spec, res, vc, tests_source)
+    if wd.steps:
+        res["steps"] = wd.steps
+    out = cap.stdout.getvalue()
+    err = cap.stderr.getvalue()
+    run.stdout = out
+    if out:
+        res["stdout"] = out
+    if err:
+        res["stderr"] = err
+    if cap.dropped:
+        res["outputDroppedBytes"] = cap.dropped
+    run.result = res
+    # drop references to user objects now, not at the next gc
+    ns.clear()
+    return run
+
+
+def _cwd() -> str | None:
+    try:
+        return os.getcwd()
+    except OSError:
+        return None
+
+
+def _classify(exc: BaseException, spec: TestSpec, res: dict[str, Any], vc: int, tests_source: str | None) -> None:
+    inner = _innermost(exc)
+    if isinstance(exc, SystemExit) and spec.kind == "script" and exc.code in (None, 0):
+        return  # a script that exits cleanly passed
+    own_assert = isinstance(exc, AssertionError) and inner is not None and (
+        inner.filename in (TESTS_FILE, DOCTEST_FILE)
+        or isinstance(exc, DoctestMismatch)
+        or (spec.kind == "script" and inner.filename == PROGRAM_FILE and inner.name == "<module>")
+    )
+    if isinstance(exc, DoctestMismatch):
+        own_assert = True
+    if not own_assert:
+        res["status"] = "error"
+        res["error"] = error_info(exc, vc)
+        return
+    res["status"] = "failed"
+    info = error_info(exc, vc)
+    info["where"] = "test" if spec.kind != "script" else "program"
+    msg = info.get("message") or ""
+    if not msg and inner is not None and inner.line:
+        msg = inner.line.strip()
+        if not msg.startswith("assert"):
+            msg = "assert " + msg
+    info["message"] = msg
+    info["type"] = "AssertionError"
+    if isinstance(exc, TestAssertion):
+        info.pop("traceback", None)  # only the test's own frames: the message says which assert
+    res["error"] = info
+    if isinstance(exc, DoctestMismatch):
+        res["expected"] = shorten(str(exc.right), max(vc, 200))
+        res["actual"] = shorten(str(exc.left), max(vc, 200))
+    elif isinstance(exc, TestAssertion):
+        res["actual"] = safe_repr(exc.left, vc)
+        if exc.compared:
+            res["expected"] = safe_repr(exc.right, vc)
+            if not msg:
+                info["message"] = f"{res['actual']} {exc.op} {res['expected']} is false"
+
+
+def _run_doctest(spec: TestSpec, ns: dict[str, Any], cap: Capture) -> None:
+    info = spec.doctest
+    assert info is not None
+    for setup in info.setup:
+        exec(setup, ns)
+    buf = CaptureStream(_Budget(_DOCTEST_OUTPUT_BYTES), "<stdout>")
+    raised: BaseException | None = None
+    sys.stdout = buf
+    try:
+        exec(info.code, ns)
+    except (TestTimeout, KeyboardInterrupt):
+        raise
+    except BaseException as e:  # noqa: BLE001
+        if info.exc_msg is None:
+            raise
+        raised = e
+    finally:
+        sys.stdout = cap.stdout
+        cap.stdout.write(buf.getvalue())
+    got = buf.getvalue()
+    if info.exc_msg is not None:
+        if raised is None:
+            raise DoctestMismatch("expected an exception", got, info.exc_msg, True, "")
+        got_exc = traceback.format_exception_only(type(raised), raised)[-1]
+        if not doctest_matches(info.exc_msg, got_exc, info.options):
+            raise DoctestMismatch("wrong exception", got_exc.strip(), info.exc_msg.strip(), True, "")
+        return
+    if not doctest_matches(info.want, got, info.options):
+        raise DoctestMismatch(f"{spec.name}: output differs", got.rstrip("\n"), info.want.rstrip("\n"), True, "")
+
+
+EmitFn = Callable[[dict[str, Any]], None]

@@ -1,0 +1,241 @@
+"""Bounded, protected reprs of user values.
+
+Why not plain repr(): user objects may define a __repr__ that raises, loops or is huge; builtin
+containers may hold millions of items (repr would build the whole string before we cut it), and
+CPython 3.11+ refuses to str() an int of more than 4300 digits. Everything here stops working as
+soon as `limit` characters are produced, so a repr costs O(limit), not O(size of the value).
+
+A user-defined __repr__ is still called (it is often the only readable form of a user class), but
+inside try/except; a hang inside it is ended by the test's watchdog like any other hang.
+"""
+
+from __future__ import annotations
+
+import types
+
+__all__ = ["safe_repr", "shorten"]
+
+_SCALARS = (bool, int, float, complex, type(None), type(Ellipsis), type(NotImplemented))
+_SEQ_BRACKETS = {list: ("[", "]"), tuple: ("(", ")"), set: ("{", "}"), frozenset: ("frozenset({", "})")}
+_ELLIPSIS = "..."
+# bit length above which int reprs are approximated (~300 decimal digits)
+_BIG_INT_BITS = 1000
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    if limit <= len(_ELLIPSIS):
+        return text[:limit]
+    return text[: limit - len(_ELLIPSIS)] + _ELLIPSIS
+
+
+class _Full(Exception):
+    """Raised internally once the output budget is spent."""
+
+
+class _Out:
+    __slots__ = ("parts", "size", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.limit = limit
+
+    def add(self, s: str) -> None:
+        self.parts.append(s)
+        self.size += len(s)
+        if self.size > self.limit:
+            raise _Full
+
+
+def _int_repr(v: int) -> str:
+    if -(1 << _BIG_INT_BITS) < v < (1 << _BIG_INT_BITS):
+        return int.__repr__(v)
+    digits = int(v.bit_length() * 0.30103) + 1
+    return f"<int of ~{digits} digits>"
+
+
+def _user_repr(v: object) -> str:
+    try:
+        r = repr(v)
+    except (Exception, RecursionError) as e:  # noqa: BLE001 - a user __repr__ may raise anything
+        return f"<{_type_name(v)} object (repr raised {type(e).__name__})>"
+    if not isinstance(r, str):
+        return f"<{_type_name(v)} object>"
+    return r
+
+
+def _type_name(v: object) -> str:
+    try:
+        return type(v).__qualname__
+    except Exception:  # noqa: BLE001
+        return "object"
+
+
+def _default_repr_type(t: type) -> bool:
+    return t.__repr__ is object.__repr__
+
+
+def _emit(v: object, out: _Out, depth: int, seen: set[int]) -> None:
+    t = type(v)
+    if t is str:
+        s: str = v  # type: ignore[assignment]
+        room = out.limit - out.size + 2
+        out.add(repr(s[:room]) if len(s) > room else repr(s))
+        return
+    if t is int or t is bool:
+        out.add(_int_repr(v) if t is int else repr(v))  # type: ignore[arg-type]
+        return
+    if t in _SCALARS:
+        out.add(repr(v))
+        return
+    if t is bytes or t is bytearray:
+        room = out.limit - out.size + 3
+        out.add(repr(v[:room]))  # type: ignore[index]
+        return
+    if id(v) in seen:
+        out.add("[...]" if isinstance(v, list) else "{...}" if isinstance(v, dict) else "(...)")
+        return
+    if depth > 20:
+        out.add(_ELLIPSIS)
+        return
+    if t in _SEQ_BRACKETS or t is dict or t is range:
+        _emit_container(v, t, out, depth, seen)
+        return
+    # dict/list/tuple subclasses from the stdlib (Counter, OrderedDict, defaultdict, namedtuple, deque)
+    if isinstance(v, tuple) and hasattr(t, "_fields") and _default_or_stdlib(t):
+        seen.add(id(v))
+        out.add(t.__name__ + "(")
+        for i, (name, item) in enumerate(zip(t._fields, v)):  # type: ignore[attr-defined]
+            if i:
+                out.add(", ")
+            out.add(f"{name}=")
+            _emit(item, out, depth + 1, seen)
+        out.add(")")
+        seen.discard(id(v))
+        return
+    if isinstance(v, (dict, list, set, frozenset, tuple)) and _default_or_stdlib(t):
+        out.add(t.__name__ + "(")
+        base = next(b for b in (dict, list, set, frozenset, tuple) if isinstance(v, b))
+        _emit_container(v, base, out, depth, seen)
+        out.add(")")
+        return
+    if t.__module__ == "collections" and t.__name__ == "deque":
+        out.add("deque(")
+        _emit_container(v, list, out, depth, seen)
+        out.add(")")
+        return
+    if isinstance(v, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+        out.add(f"<function {getattr(v, '__qualname__', '?')}>")
+        return
+    if isinstance(v, type):
+        out.add(f"<class {v.__qualname__}>")
+        return
+    if isinstance(v, types.ModuleType):
+        out.add(f"<module {v.__name__}>")
+        return
+    if isinstance(v, BaseException):
+        out.add(exception_text(v, out.limit))
+        return
+    if _default_repr_type(t):
+        _emit_object(v, t, out, depth, seen)
+        return
+    out.add(shorten(_user_repr(v), max(out.limit - out.size + 1, 8)))
+
+
+def _default_or_stdlib(t: type) -> bool:
+    mod = getattr(t, "__module__", "")
+    return t.__repr__ in (dict.__repr__, list.__repr__, set.__repr__, tuple.__repr__, frozenset.__repr__) or mod in (
+        "collections",
+        "builtins",
+    )
+
+
+def _emit_container(v: object, t: type, out: _Out, depth: int, seen: set[int]) -> None:
+    if t is range:
+        out.add(repr(v))
+        return
+    seen.add(id(v))
+    try:
+        if t is dict or isinstance(v, dict):
+            if not v:
+                out.add("{}")
+                return
+            out.add("{")
+            for i, (k, item) in enumerate(dict.items(v)):  # type: ignore[arg-type]
+                if i:
+                    out.add(", ")
+                _emit(k, out, depth + 1, seen)
+                out.add(": ")
+                _emit(item, out, depth + 1, seen)
+            out.add("}")
+            return
+        if (t is set or t is frozenset) and not v:
+            out.add("set()" if t is set else "frozenset()")
+            return
+        open_, close = _SEQ_BRACKETS.get(t, ("[", "]"))
+        out.add(open_)
+        n = 0
+        for item in v:  # type: ignore[attr-defined]
+            if n:
+                out.add(", ")
+            _emit(item, out, depth + 1, seen)
+            n += 1
+        if t is tuple and n == 1:
+            out.add(",")
+        out.add(close)
+    finally:
+        seen.discard(id(v))
+
+
+def _emit_object(v: object, t: type, out: _Out, depth: int, seen: set[int]) -> None:
+    """Objects without their own __repr__: show `Name(attr=value, ...)` from __dict__, which runs no user code."""
+    try:
+        d = object.__getattribute__(v, "__dict__")
+    except Exception:  # noqa: BLE001
+        d = None
+    if type(d) is not dict:
+        out.add(f"<{t.__qualname__} object>")
+        return
+    seen.add(id(v))
+    try:
+        out.add(t.__qualname__ + "(")
+        for i, (k, item) in enumerate(d.items()):
+            if i:
+                out.add(", ")
+            out.add(f"{k}=")
+            _emit(item, out, depth + 1, seen)
+        out.add(")")
+    finally:
+        seen.discard(id(v))
+
+
+def safe_repr(v: object, limit: int) -> str:
+    """A repr of at most `limit` characters (ending in '...' when cut) that never raises."""
+    out = _Out(limit)
+    try:
+        _emit(v, out, 0, set())
+    except _Full:
+        pass
+    except (Exception, RecursionError):  # noqa: BLE001 - e.g. a dict mutated while we iterate it
+        out.parts.append(_ELLIPSIS)
+    return shorten("".join(out.parts), limit)
+
+
+def exception_text(e: BaseException, limit: int) -> str:
+    """`Type(message)` as NExT writes exceptions."""
+    return f"{type(e).__name__}({shorten(exception_message(e, limit), max(limit - len(type(e).__name__) - 2, 8))})"
+
+
+def exception_message(e: BaseException, limit: int) -> str:
+    try:
+        if isinstance(e, KeyError) and len(e.args) == 1:
+            msg = safe_repr(e.args[0], limit)
+        else:
+            msg = str(e)
+    except (Exception, RecursionError):  # noqa: BLE001 - a user __str__ may raise
+        msg = f"<{type(e).__name__} (str raised)>"
+    if not isinstance(msg, str):
+        msg = ""
+    return shorten(msg, limit)

@@ -1,0 +1,251 @@
+"""Request validation and the three modes (test, trace, mutate); see __init__.serve."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import platform
+import sys
+import traceback
+from typing import Any, Callable
+
+from .discover import PROGRAM_FILE, TESTS_FILE, TestSpec, TestsSyntaxError, discover
+from .harness import Limits, compile_program, register_source, run_test
+from .reprs import shorten
+from .tracer import Tracer
+from .watchdog import Watchdog
+
+PROTOCOL_VERSION = 1
+DEFAULT_LIMITS = {
+    "testTimeoutMs": 2_000,
+    "stepBudget": 2_000_000,
+    "outputBytes": 16_384,
+    "traceEvents": 4_000,
+    "valueChars": 120,
+    "memoryMb": 512,
+    "totalTimeoutMs": 60_000,
+}
+# the traced run is several times slower than the untraced one that produced the verdict
+TRACE_TIMEOUT_FACTOR = 3
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _parse(request_json: str | bytes) -> dict[str, Any]:
+    try:
+        req = json.loads(request_json)
+    except (ValueError, RecursionError) as e:
+        raise BadRequest(f"request is not JSON: {e}") from None
+    if not isinstance(req, dict):
+        raise BadRequest("request must be a JSON object")
+    mode = req.get("mode")
+    if mode not in ("test", "trace", "mutate"):
+        raise BadRequest(f"unknown mode {mode!r}")
+    limits = req.get("limits", {})
+    if not isinstance(limits, dict):
+        raise BadRequest("limits must be an object")
+    merged = dict(DEFAULT_LIMITS)
+    for k, v in limits.items():
+        if k in merged:
+            if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
+                raise BadRequest(f"limits.{k} must be a positive integer")
+            merged[k] = v
+    req["limits"] = merged
+    if mode == "mutate":
+        return req
+    if mode == "test":
+        progs = req.get("programs")
+        if not isinstance(progs, list) or not progs:
+            raise BadRequest("programs must be a non-empty array")
+    else:
+        progs = [req.get("program")]
+    for p in progs:
+        if not isinstance(p, dict) or not isinstance(p.get("id"), str) or not p["id"] or not isinstance(p.get("source"), str):
+            raise BadRequest("each program needs a non-empty string id and a string source")
+    tests = req.get("tests")
+    if tests is not None and not isinstance(tests, str):
+        raise BadRequest("tests must be a string or null")
+    ep = req.get("entryPoint")
+    if ep is not None and (not isinstance(ep, str) or not ep.isidentifier()):
+        raise BadRequest("entryPoint must be an identifier")
+    only = req.get("onlyTests")
+    if only is not None and (not isinstance(only, list) or not all(isinstance(x, str) for x in only)):
+        raise BadRequest("onlyTests must be an array of strings")
+    tid = req.get("testId")
+    if tid is not None and not isinstance(tid, str):
+        raise BadRequest("testId must be a string")
+    return req
+
+
+class _Out:
+    def __init__(self, emit: Callable[[str], None]) -> None:
+        self._emit = emit
+
+    def __call__(self, msg: dict[str, Any]) -> None:
+        # ensure_ascii: user strings may hold lone surrogates, which are not encodable as UTF-8
+        self._emit(json.dumps(msg, ensure_ascii=True, separators=(",", ":")))
+
+
+def serve(request_json: str | bytes, emit: Callable[[str], None]) -> None:
+    out = _Out(emit)
+    out({"type": "hello", "protocol": PROTOCOL_VERSION, "python": platform.python_version()})
+    try:
+        req = _parse(request_json)
+    except BadRequest as e:
+        out({"type": "fatal", "error": {"type": "BadRequest", "message": str(e), "where": "runner"}})
+        out({"type": "done"})
+        return
+    wd: Watchdog | None = None
+    try:
+        if req["mode"] == "mutate":
+            _mutate(req, out)
+        else:
+            wd = Watchdog()
+            if req["mode"] == "test":
+                _test_mode(req, out, wd)
+            else:
+                _trace_mode(req, out, wd)
+    except _Fatal as e:
+        out({"type": "fatal", "error": e.info})
+    except BaseException as e:  # noqa: BLE001 - our own fault: report it, never die silently
+        out({"type": "fatal", "error": {"type": type(e).__name__, "message": shorten(str(e), 2000), "where": "runner",
+                                        "traceback": shorten(traceback.format_exc(), 6000)}})
+    finally:
+        if wd is not None:
+            wd.release()
+    out({"type": "done"})
+
+
+class _Fatal(Exception):
+    def __init__(self, info: dict[str, Any]) -> None:
+        super().__init__(info.get("message", ""))
+        self.info = info
+
+
+def _limits(req: dict[str, Any]) -> Limits:
+    return Limits(**req["limits"])
+
+
+def _discover(req: dict[str, Any], first_source: str, out: _Out) -> list[TestSpec]:
+    tests = req.get("tests")
+    try:
+        specs = discover(tests, req.get("entryPoint"), first_source)
+    except TestsSyntaxError as e:
+        info: dict[str, Any] = {"type": type(e.exc).__name__, "message": shorten(str(e.exc), 2000), "where": "test"}
+        if e.line is not None:
+            info["traceback"] = f"tests line {e.line}"
+        raise _Fatal(info) from None
+    if tests:
+        register_source(TESTS_FILE, tests)
+    out({"type": "tests", "tests": [s.to_json() for s in specs]})
+    return specs
+
+
+def _compile_error_result(program_id: str, spec: TestSpec, err: dict[str, Any]) -> dict[str, Any]:
+    return {"program": program_id, "test": spec.id, "status": "error", "durationMs": 0, "error": err}
+
+
+def _run_program(program: dict[str, Any], specs: list[TestSpec], req: dict[str, Any], limits: Limits, out: _Out,
+                 wd: Watchdog, stop_on_first: bool) -> list[dict[str, Any]]:
+    pid = program["id"]
+    compiled = compile_program(program["source"])
+    out({"type": "program", "program": pid, "compileError": compiled.error})
+    results: list[dict[str, Any]] = []
+    if compiled.error is not None:
+        for spec in specs:
+            r = _compile_error_result(pid, spec, compiled.error)
+            out({"type": "result", "result": r})
+            results.append(r)
+            if stop_on_first:
+                break
+        return results
+    register_source(PROGRAM_FILE, program["source"])
+    broken: dict[str, Any] | None = None
+    for spec in specs:
+        if broken is not None:
+            # the program's module code failed before any test code ran: same verdict, not re-run
+            r = dict(broken, test=spec.id, durationMs=0)
+        else:
+            out({"type": "start", "program": pid, "test": spec.id, "timeoutMs": limits.testTimeoutMs,
+                 "armAfterMs": int(min(50, limits.testTimeoutMs / 4))})
+            run = run_test(pid, compiled.code, spec, limits, wd, tests_source=req.get("tests"))
+            r = run.result
+            if run.failed_in_program_phase:
+                broken = r
+        out({"type": "result", "result": r})
+        results.append(r)
+        if stop_on_first and r["status"] != "passed":
+            break
+    return results
+
+
+def _test_mode(req: dict[str, Any], out: _Out, wd: Watchdog) -> None:
+    limits = _limits(req)
+    specs = _discover(req, req["programs"][0]["source"], out)
+    only = req.get("onlyTests")
+    if only is not None:
+        wanted = set(only)
+        specs = [s for s in specs if s.id in wanted]
+    for program in req["programs"]:
+        _run_program(program, specs, req, limits, out, wd, bool(req.get("stopOnFirstFailure")))
+
+
+def _trace_mode(req: dict[str, Any], out: _Out, wd: Watchdog) -> None:
+    limits = _limits(req)
+    program = req["program"]
+    pid = program["id"]
+    specs = _discover(req, program["source"], out)
+    by_id = {s.id: s for s in specs}
+    tid = req.get("testId")
+    if tid is not None and tid not in by_id:
+        raise _Fatal({"type": "BadRequest", "message": f"no test {tid!r}", "where": "runner"})
+    if tid is None:
+        # screen untraced first: tracing a passing test would explain nothing
+        results = _run_program(program, specs, req, limits, out, wd, stop_on_first=True)
+        failing = [r for r in results if r["status"] != "passed"]
+        spec = by_id[failing[0]["test"]] if failing else specs[0]
+    else:
+        spec = by_id[tid]
+    compiled = compile_program(program["source"])
+    if tid is not None:
+        out({"type": "program", "program": pid, "compileError": compiled.error})
+    if compiled.error is not None:
+        out({"type": "trace_end", "program": pid, "test": spec.to_json(),
+             "result": _compile_error_result(pid, spec, compiled.error), "totalEvents": 0, "truncated": False})
+        return
+    register_source(PROGRAM_FILE, program["source"])
+
+    def flush(events: list[dict[str, Any]]) -> None:
+        out({"type": "trace_events", "events": events})
+
+    tracer = Tracer(limits, wd, flush)
+    timeout_ms = limits.testTimeoutMs * TRACE_TIMEOUT_FACTOR
+    out({"type": "start", "program": pid, "test": spec.id, "timeoutMs": timeout_ms})
+    run = run_test(pid, compiled.code, spec, limits, wd, timeout_ms=timeout_ms, tracer=tracer,
+                   tests_source=req.get("tests"))
+    res = run.result
+    res.pop("steps", None)
+    res["steps"] = tracer.total
+    msg: dict[str, Any] = {"type": "trace_end", "program": pid, "test": spec.to_json(), "result": res,
+                           "totalEvents": tracer.total,
+                           "truncated": tracer.truncated or res["status"] == "timeout"}
+    if run.stdout:
+        msg["stdout"] = run.stdout
+    out(msg)
+
+
+def _mutate(req: dict[str, Any], out: _Out) -> None:
+    try:
+        mod = importlib.import_module(__package__ + ".mutate")
+    except ModuleNotFoundError as e:
+        if e.name != __package__ + ".mutate":
+            raise
+        raise _Fatal({"type": "NotImplemented", "message": "mutate mode is unavailable: tracefix_runner/mutate.py is missing",
+                      "where": "runner"}) from None
+    payload = mod.handle(req.get("payload"), req["limits"])
+    out({"type": "payload", "payload": payload})
+
+
+_ = sys  # keep the import: run.py relies on service importing cleanly under -I -S

@@ -1,0 +1,225 @@
+"""Per-test time limit and step budget.
+
+Two ways a test is stopped, both surfacing as `TestTimeout` (a BaseException, so `except Exception`
+in user code does not swallow it):
+
+* Wall clock, CPython (process backend, E2B): `signal.setitimer(ITIMER_REAL)`. The SIGALRM handler
+  raises `TestTimeout` in whatever Python frame is running. If user code swallows it (bare `except:`
+  or `except BaseException`), the timer is re-armed at a short interval and raises again, until the
+  harness sees it. C-level work that never returns to the interpreter is not interruptible here: the
+  backend's hard kill (it watches the `start` message's timeoutMs) is the last resort.
+
+* Wall clock, Pyodide (no signals, no setitimer): the HOST enforces the time. It reads `timeoutMs` in
+  the `start` message and, when it elapses, writes SIGINT (2) into Pyodide's interrupt buffer; the
+  interpreter then calls the Python-level SIGINT handler. We install our own SIGINT handler: while a
+  test is armed, an interrupt at or after the deadline raises `TestTimeout`; an interrupt BEFORE the
+  deadline is a "tick" that arms the step counter (see below), and an interrupt while no test is armed
+  is ignored (it raced with the end of the test). A host that never sends ticks still gets timeouts;
+  it just gets no step budget. A KeyboardInterrupt that reaches the harness while armed (e.g. the
+  host's handler was replaced by user code) is also reported as a timeout. Hosts should repeat the
+  interrupt every ~50 ms until they see the test's `result`, in case user code swallows it.
+
+* Step budget: counting every line costs 4-9x (measured: CPython 3.11 settrace line counting ~4-5x,
+  Pyodide 3.14 sys.monitoring LINE 4.2x, JUMP 2.1x on a tight loop), so tests do not count steps from
+  the start. Only when a test is still running `armAfter` seconds in (min(50 ms, timeout/4)) does the
+  watchdog start counting: sys.monitoring JUMP events (loop back-edges) on 3.12+, settrace line events
+  on 3.11. When the count passes `stepBudget` the test stops with a timeout ("step budget"). Tests that
+  finish within `armAfter` run at native speed. This makes runaway loops stop deterministically (every
+  infinite loop reaches the budget), at the price that steps executed before arming are not counted:
+  a finite test near the budget may pass on a loaded machine and fail on an idle one. Trace mode counts
+  every recorded event from the start instead (the tracer is on anyway).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from typing import Any, Callable
+
+_RUNNER_DIR = __file__.rsplit("/", 1)[0]
+
+
+class TestTimeout(BaseException):
+    """Private: the test ran out of time or steps. Never raised for other reasons."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+HAS_ITIMER = hasattr(signal, "setitimer") and sys.platform != "emscripten"
+HAS_MONITORING = hasattr(sys, "monitoring")
+RETRY_INTERVAL = 0.02
+_MON_TOOL_NAME = "tracefix-steps"
+
+
+class Watchdog:
+    """One per runner process. `arm()` before a test's user code, `disarm()` right after."""
+
+    def __init__(self) -> None:
+        self.armed = False
+        self.expired: str | None = None
+        self.deadline = 0.0
+        self.started = 0.0
+        self.step_budget = 0
+        self.steps = 0
+        self.count_steps = True
+        self._counting = False
+        self._mon_tool: int | None = None
+        self._prev_trace: Any = None
+        self._arm_after = 0.0
+        if HAS_ITIMER:
+            signal.signal(signal.SIGALRM, self._on_alarm)
+        try:
+            signal.signal(signal.SIGINT, self._on_interrupt)
+        except (ValueError, OSError, AttributeError):  # not the main thread, or no signals at all
+            pass
+
+    # -- arming ---------------------------------------------------------------------------------
+    def arm(self, timeout_s: float, step_budget: int, count_steps: bool = True) -> None:
+        now = time.perf_counter()
+        self.started = now
+        self.deadline = now + timeout_s
+        self.step_budget = step_budget
+        self.steps = 0
+        self.expired = None
+        self.count_steps = count_steps
+        self._counting = False
+        self._arm_after = min(0.05, timeout_s / 4)
+        self.armed = True
+        if HAS_ITIMER:
+            first = self._arm_after if count_steps else timeout_s
+            signal.setitimer(signal.ITIMER_REAL, max(first, 0.0005))
+
+    def disarm(self) -> None:
+        self.armed = False
+        if HAS_ITIMER:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        if self._counting:
+            self._stop_counting()
+
+    @property
+    def arm_after_ms(self) -> int:
+        return int(self._arm_after * 1000)
+
+    # -- expiry -----------------------------------------------------------------------------------
+    def expire(self, reason: str) -> None:
+        """Raise TestTimeout now and keep raising (short re-arm) until the harness disarms."""
+        self.expired = reason
+        if HAS_ITIMER:
+            signal.setitimer(signal.ITIMER_REAL, RETRY_INTERVAL, RETRY_INTERVAL)
+        raise TestTimeout(reason)
+
+    def _on_alarm(self, signum: int, frame: Any) -> None:
+        if not self.armed:
+            return
+        if self.expired is not None:
+            raise TestTimeout(self.expired)
+        now = time.perf_counter()
+        if now >= self.deadline - 0.001:
+            self.expire(f"time limit ({self._limit_ms()} ms)")
+        if self.count_steps and not self._counting:
+            self._start_counting(frame)
+        signal.setitimer(signal.ITIMER_REAL, max(self.deadline - now, 0.0005))
+
+    def _on_interrupt(self, signum: int, frame: Any) -> None:
+        # Pyodide's interrupt buffer, or a real Ctrl-C in a terminal
+        if not self.armed:
+            if HAS_ITIMER and sys.stdin is not None and _interactive():
+                raise KeyboardInterrupt
+            return
+        if self.expired is not None:
+            raise TestTimeout(self.expired)
+        if time.perf_counter() >= self.deadline - 0.005 or not self.count_steps:
+            self.expire(f"time limit ({self._limit_ms()} ms)")
+        if not self._counting:
+            self._start_counting(frame)
+
+    def _limit_ms(self) -> int:
+        return int(round((self.deadline - self.started) * 1000))
+
+    # -- step counting ----------------------------------------------------------------------------
+    def _start_counting(self, frame: Any) -> None:
+        self._counting = True
+        if HAS_MONITORING:
+            self._start_monitoring()
+        else:
+            self._start_settrace(frame)
+
+    def _over_budget(self) -> None:
+        self.expire(f"step budget ({self.step_budget} steps)")
+
+    def _start_monitoring(self) -> None:
+        mon = sys.monitoring
+        tool = self._mon_tool
+        if tool is None:
+            for candidate in (4, 3, 5, 2):
+                if mon.get_tool(candidate) is None:
+                    mon.use_tool_id(candidate, _MON_TOOL_NAME)
+                    tool = candidate
+                    break
+            if tool is None:
+                return
+            self._mon_tool = tool
+            budget_ref = self
+
+            def on_jump(code: Any, src: int, dst: int) -> Any:
+                if dst < src:  # only back-edges: loop iterations
+                    budget_ref.steps += 1
+                    if budget_ref.steps > budget_ref.step_budget:
+                        budget_ref._over_budget()
+                    return None
+                return mon.DISABLE
+
+            mon.register_callback(tool, mon.events.JUMP, on_jump)
+        mon.set_events(tool, mon.events.JUMP)
+
+    def _start_settrace(self, frame: Any) -> None:
+        wd = self
+
+        def local(f: Any, event: str, arg: Any) -> Callable[..., Any] | None:
+            if event == "line":
+                wd.steps += 1
+                if wd.steps > wd.step_budget:
+                    wd._over_budget()
+            return local
+
+        def glob(f: Any, event: str, arg: Any) -> Callable[..., Any] | None:
+            if f.f_code.co_filename.startswith(_RUNNER_DIR):
+                return None
+            return local
+
+        self._prev_trace = sys.gettrace()
+        sys.settrace(glob)
+        f = frame
+        while f is not None:
+            if not f.f_code.co_filename.startswith(_RUNNER_DIR):
+                f.f_trace = local
+            f = f.f_back
+
+    def _stop_counting(self) -> None:
+        self._counting = False
+        if HAS_MONITORING and self._mon_tool is not None:
+            sys.monitoring.set_events(self._mon_tool, 0)
+            sys.monitoring.restart_events()
+        else:
+            sys.settrace(None)
+
+    def release(self) -> None:
+        """Free the monitoring tool id (end of a request)."""
+        if HAS_MONITORING and self._mon_tool is not None:
+            try:
+                sys.monitoring.set_events(self._mon_tool, 0)
+                sys.monitoring.register_callback(self._mon_tool, sys.monitoring.events.JUMP, None)
+                sys.monitoring.free_tool_id(self._mon_tool)
+            except ValueError:
+                pass
+            self._mon_tool = None
+
+
+def _interactive() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except Exception:  # noqa: BLE001
+        return False
