@@ -28,6 +28,8 @@ export type SandboxErrorCode =
   | 'sandbox_unavailable'
   | 'runner_protocol'
   | 'runner_failed'
+  /** The tests source itself is broken (e.g. a SyntaxError): the user's input, shown to them. */
+  | 'bad_tests'
   | 'not_isolated'
   | 'cancelled'
   | 'bad_request';
@@ -450,12 +452,17 @@ export async function runWithRecovery(request: RunnerRequest, launch: Launch, op
         detail: assembly.fatal ? `runner fatal: ${assembly.fatal.type}` : 'no payload',
       });
     }
-  } else if (!assembly.python && assembly.tests.length === 0 && ![...assembly.results.values()].some((m) => m.size > 0) && !assembly.trace) {
-    if (assembly.fatal) {
-      throw new SandboxError('runner_failed', `The runner could not run this request: ${assembly.fatal.type}: ${assembly.fatal.message}`, {
-        detail: 'runner fatal before any test',
+  } else if (assembly.fatal && !assembly.trace && ![...assembly.results.values()].some((m) => m.size > 0)) {
+    const f = assembly.fatal;
+    if (f.where === 'test') {
+      throw new SandboxError('bad_tests', `The tests could not be read: ${f.type}: ${f.message}${f.traceback ? ` (${f.traceback})` : ''}`, {
+        detail: 'runner fatal in the tests source',
       });
     }
+    throw new SandboxError('runner_failed', `The runner could not run this request: ${f.type}: ${f.message}`, {
+      detail: 'runner fatal before any test',
+    });
+  } else if (!assembly.python && assembly.tests.length === 0 && !assembly.trace) {
     throw new SandboxError('sandbox_unavailable', 'The sandbox did not start. Try again in a moment.', {
       retryable: true,
       detail: 'runner produced no protocol output',

@@ -128,7 +128,8 @@ export class ProcessSandbox implements Sandbox {
         cpuSeconds: Math.ceil(limits.totalTimeoutMs / 1000) + 1,
         addressSpaceBytes: limits.memoryMb * 1024 * 1024,
         fileSizeBytes: Math.min(this.scratchBytes, 16 * 1024 * 1024),
-        openFiles: 64,
+        // run.py moves its protocol fd above 200 (out of reach of guesses), so leave room up there.
+        openFiles: 1024,
         processes: this.maxProcesses,
       },
       cwd,
@@ -144,15 +145,22 @@ export class ProcessSandbox implements Sandbox {
     const splitter = new LineSplitter(onLine, () => kill('output'), 16 * 1024 * 1024, this.maxOutputBytes);
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => splitter.push(chunk));
-    // stderr is the runner's own diagnostics (or user writes that got past it): drained, not kept.
-    child.stderr.resume();
+    // stderr: the jail's and the interpreter's start-up complaints (the runner points fd 2 at
+    // /dev/null before user code runs). A short tail goes into the detail for diagnosis.
+    let stderrTail = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderrTail = (stderrTail + chunk).slice(-300);
+    });
     child.stdin.on('error', () => undefined);
     child.stdin.end(JSON.stringify(request));
     const end = new Promise<AttemptEnd>((resolve) => {
       child.on('close', (code, signal) => {
         splitter.flush();
+        // Without bubblewrap, children the program left behind (a fork bomb) share the group: reap them.
+        killTree(child);
         if (scratch) rmSync(scratch, { recursive: true, force: true });
-        const detail = signal ? `signal ${signal}` : `exit code ${code}`;
+        const detail = (signal ? `signal ${signal}` : `exit code ${code}`) + (stderrTail && code !== 0 ? `: ${stderrTail.trim()}` : '');
         // bubblewrap reports a child killed by a signal as 128 + the signal number.
         const cpu = signal === 'SIGXCPU' || code === 128 + 24;
         if (killedFor) resolve({ killed: killedFor, detail });
