@@ -20,7 +20,6 @@ import {
   type Message,
   type MessageCreateOptions,
   type MessageReaction,
-  type PartialMessage,
   type PartialMessageReaction,
   type PartialUser,
   type User,
@@ -133,7 +132,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   };
 
   const reply = (target: Message, content: string, extra: Omit<MessageCreateOptions, 'content'> = {}): Promise<Message> =>
-    target.reply({ content, allowedMentions: ALLOWED_MENTIONS, ...extra } as never);
+    target.reply({ content, allowedMentions: ALLOWED_MENTIONS, ...extra });
 
   const downloadAttachments = async (message: Message): Promise<PasteAttachment[]> => {
     const out: PasteAttachment[] = [];
@@ -262,7 +261,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     const vote = voteOfReaction(reaction.emoji.name ?? '');
     if (vote === undefined) return;
     // The message id is all the store needs; a partial message need not be fetched.
-    const messageId = (reaction.message as Message | PartialMessage).id;
+    const messageId = reaction.message.id;
     const interaction = await store.findByAnswer('discord', messageId);
     if (interaction === undefined) return;
     await store.vote(interaction.id, { user: user.id, vote: added ? vote : null, at: Date.now(), source: 'reaction' });

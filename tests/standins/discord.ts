@@ -155,8 +155,8 @@ export async function startDiscordStandIn(options: { token?: string; heartbeatMs
         channel_id: m[1] ?? '',
         content: typeof json?.content === 'string' ? json.content : '',
         author: user(BOT_ID, true),
-        embeds: (json?.embeds as unknown[] | undefined) ?? [],
-        components: (json?.components as unknown[] | undefined) ?? [],
+        embeds: json?.embeds ?? [],
+        components: json?.components ?? [],
         attachments: files.map((f, i) => ({ id: String(i), filename: f.name, size: f.content.length, url: `${base}/cdn/${f.name}`, proxy_url: `${base}/cdn/${f.name}` })),
         ...(json?.message_reference === undefined ? {} : { message_reference: json.message_reference, type: 19 }),
       });
@@ -176,7 +176,7 @@ export async function startDiscordStandIn(options: { token?: string; heartbeatMs
     }
     if (method === 'PUT' && /^\/channels\/\d+\/messages\/\d+\/reactions\/[^/]+\/@me$/.test(route)) return { status: 204 };
     if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(route)) return { status: 204 };
-    if ((m = route.match(/^\/webhooks\/(\d+)\/([^/]+)(\/messages\/.+)?$/))) {
+    if (/^\/webhooks\/\d+\/[^/]+(\/messages\/.+)?$/.test(route)) {
       const message = messageObject({ channel_id: CHANNEL_ID, content: typeof json?.content === 'string' ? json.content : '', author: user(BOT_ID, true) });
       return { status: 200, body: message };
     }

@@ -120,11 +120,11 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
         return { ok: true, view: { id: `V${(seq += 1)}` } };
       case 'files.getUploadURLExternal': {
         const id = `F${(seq += 1)}`;
-        pendingUploads.set(id, String(body.filename ?? ''));
+        pendingUploads.set(id, typeof body.filename === 'string' ? body.filename : '');
         return { ok: true, upload_url: `${baseUrl}/upload/${id}`, file_id: id };
       }
       case 'files.completeUploadExternal': {
-        const files = JSON.parse(String(body.files ?? '[]')) as { id: string; title?: string }[];
+        const files = JSON.parse(typeof body.files === 'string' ? body.files : '[]') as { id: string; title?: string }[];
         return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? '' })) };
       }
       case 'apps.connections.open':
