@@ -1,4 +1,5 @@
-import { TracefixError } from '../../src/errors.ts';
+import { TracefixError, isTracefixError } from '../../src/errors.ts';
+import { parsePaste } from '../../src/request/index.ts';
 import type { ParsedPaste } from '../shared/flow.ts';
 
 export interface WebPaste {
@@ -17,9 +18,11 @@ function looksBinary(text: string): boolean {
 }
 
 /**
- * The web form already separates code, tests and description, so chat-paste parsing (fences, telling
- * tests from code) does not apply; these are the same checks with the same sentences. Empty optional
- * fields count as absent. Syntax errors are the engine's to report: it has the Python parser.
+ * The form separates code, tests and description, but people still paste fenced code, or the function
+ * and its asserts together into the code box: the code box goes through the chat paste parser
+ * (src/request), which strips fences, splits trailing tests off and finds the entry point. The size,
+ * binary and empty checks come first, worded for the form. Empty optional fields count as absent.
+ * Syntax errors are the engine's to report: it has the Python parser.
  */
 export function checkPaste(input: WebPaste, maxBytes: number): ParsedPaste {
   const code = input.code.replace(/\r\n/g, '\n');
@@ -35,10 +38,26 @@ export function checkPaste(input: WebPaste, maxBytes: number): ParsedPaste {
   if (code.trim() === '') {
     throw new TracefixError('empty_input', 'There is no code to fix: paste a Python function in the code box.');
   }
-  const paste: ParsedPaste = { code };
-  if (tests !== undefined && tests.trim() !== '') paste.tests = tests;
+  let parsed;
+  try {
+    parsed = parsePaste({ text: code, platform: 'web' }, { maxBytes });
+  } catch (error) {
+    if (isTracefixError(error) && error.code === 'bad_input') {
+      throw new TracefixError(
+        'bad_input',
+        'I couldn’t find Python code in the code box: paste the function that fails there, and its tests (asserts) in the tests box.',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  const paste: ParsedPaste = { code: parsed.code };
+  const allTests = [parsed.tests, tests].filter((t): t is string => t !== undefined && t.trim() !== '').join('\n\n');
+  if (allTests !== '') paste.tests = allTests;
   if (description !== undefined && description !== '') paste.description = description;
-  const entryPoint = input.entryPoint?.trim();
+  // HumanEval-style `check(fn)` in the tests box names the function under test.
+  const checked = tests === undefined ? undefined : /^check\s*\(\s*([A-Za-z_]\w*)\s*\)/m.exec(tests)?.[1];
+  const entryPoint = input.entryPoint?.trim() || checked || parsed.entryPoint;
   if (entryPoint) paste.entryPoint = entryPoint;
   return paste;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from '../request/index.ts';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { userMessageOf } from '../errors.ts';
@@ -123,7 +123,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   let closing = false;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const requestId = randomUUID();
+    const requestId = newRequestId();
     const log = logger.child({ requestId });
     const method = (req.method ?? 'GET').toUpperCase();
     let routeLabel = 'unmatched';

@@ -194,6 +194,13 @@ describe('bad input gets one clear sentence', () => {
     expect(body.error).toMatch(/no code to fix/);
   });
 
+  it('no Python in the code box', async () => {
+    const res = await post('/api/fix', { code: 'hello there, my code does not work please help' });
+    expect(res.status).toBe(400);
+    const body = JSON.parse(res.text) as { code: string; error: string };
+    expect(body).toEqual({ code: 'bad_input', error: expect.stringMatching(/^⚠️ I couldn’t find Python code in the code box/) as unknown });
+  });
+
   it('binary paste', async () => {
     const res = await post('/api/fix', { code: 'PNG\u0000\u0001\u0002' });
     expect(res.status).toBe(400);
