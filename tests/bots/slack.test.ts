@@ -11,7 +11,7 @@ import type { KeyvFeedbackStore } from '../../src/feedback/store.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { RepairService } from '../../src/repair/types.ts';
 import { slackSignature, startSlackStandIn, STANDIN_APP_TOKEN, STANDIN_TEAM, type SlackCall, type SlackStandIn } from '../standins/slack.ts';
-import { eventually, FIXED_LINE, paste } from './fixtures.ts';
+import { BUGGY_CODE, eventually, FIXED_LINE, paste, TESTS } from './fixtures.ts';
 import { startRepairStack, type RepairStack } from './stack.ts';
 
 const SECRET = 'standin-signing-secret';
@@ -78,13 +78,15 @@ function eventCallback(eventId: string, event: Record<string, unknown>): string 
   });
 }
 
+const HELP_CHANNEL = 'C0HELPDESK';
+
 function startBot(service: RepairService, store: KeyvFeedbackStore, extra: { appToken?: string; userPerHour?: number } = {}): SlackBot {
   return createSlackBot({
     config: {
       botToken: 'xoxb-standin',
       signingSecret: SECRET,
       apiUrl: slack.apiUrl,
-      helpChannels: [],
+      helpChannels: [HELP_CHANNEL],
       ...(extra.appToken === undefined ? {} : { appToken: extra.appToken }),
     },
     limits: { maxPasteBytes: 4000, userPerHour: extra.userPerHour ?? 1, channelPerHour: 100 },
@@ -244,6 +246,68 @@ describe('Slack over HTTP', () => {
     expect(view.callback_id).toBe('tracefix_fix_modal');
     expect(view.blocks.map((block) => block.block_id)).toEqual(['code', 'tests', 'description']);
   });
+
+  it('runs the repair from the modal and answers in the channel it was opened from', async () => {
+    const payload = {
+      type: 'view_submission',
+      team: { id: STANDIN_TEAM, domain: 'standin' },
+      user: { id: 'U0GRACE', team_id: STANDIN_TEAM },
+      api_app_id: 'A0APP',
+      trigger_id: 't2',
+      view: {
+        id: 'V1',
+        type: 'modal',
+        callback_id: 'tracefix_fix_modal',
+        private_metadata: JSON.stringify({ channel: 'C0MODAL', team: STANDIN_TEAM }),
+        state: {
+          values: {
+            code: { value: { type: 'plain_text_input', value: BUGGY_CODE } },
+            tests: { value: { type: 'plain_text_input', value: TESTS } },
+            description: { value: { type: 'plain_text_input', value: null } },
+          },
+        },
+      },
+    };
+    const response = await signedPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    expect(response.status).toBe(200);
+    expect(response.ms).toBeLessThan(3000);
+    const status = await slack.waitForCall('chat.postMessage', (call) => call.body.channel === 'C0MODAL' && call.body.thread_ts === undefined);
+    const answer = await slack.waitForCall('chat.postMessage', (call) => call.body.thread_ts === status.response?.ts, REPAIR_TIMEOUT);
+    expect(blockText(answer)).toContain(FIXED_LINE);
+  }, REPAIR_TIMEOUT + 10_000);
+
+  it('uploads the full trace as a file on "Show full trace"', async () => {
+    const payload = {
+      type: 'block_actions',
+      user: { id: 'U0CAROL', team_id: STANDIN_TEAM },
+      team: { id: STANDIN_TEAM },
+      api_app_id: 'A0APP',
+      trigger_id: 't3',
+      channel: { id: CHANNEL },
+      message: { ts: String(answer.response?.ts), thread_ts: String(answer.body.thread_ts) },
+      response_url: slack.responseUrl(),
+      actions: [{ type: 'button', action_id: 'tracefix_full_trace', block_id: 'tracefix_feedback', value: requestId, action_ts: '2' }],
+    };
+    await signedPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    const url = await slack.waitForCall('files.getUploadURLExternal');
+    expect(url.body.filename).toBe('trace.py');
+    const complete = await slack.waitForCall('files.completeUploadExternal');
+    expect(complete.body.channel_id).toBe(CHANNEL);
+    expect(complete.body.thread_ts).toBe(String(answer.body.thread_ts));
+    const uploaded = [...slack.uploads.values()].find((file) => file.filename === 'trace.py');
+    expect(uploaded?.content).toContain('def add');
+  });
+
+  it('offers help on a help-channel post with a traceback and code, and ignores other posts', async () => {
+    const text = `my add is wrong:\n\`\`\`\n${BUGGY_CODE}\n\`\`\`\n\`\`\`\n${TESTS}\n\`\`\`\nTraceback (most recent call last):\n  File "t.py", line 3, in &lt;module&gt;\n    assert add(2, 3) == 5\nAssertionError`;
+    const quiet = { type: 'message', channel: 'C0ELSEWHERE', user: 'U0IVAN', text, ts: '1700000600.000100', event_ts: '1700000600.000100', channel_type: 'channel' };
+    await signedPost(eventCallback('Ev0QUIET', quiet), 'application/json');
+    const post = { ...quiet, channel: HELP_CHANNEL, ts: '1700000601.000100', event_ts: '1700000601.000100' };
+    await signedPost(eventCallback('Ev0HELP', post), 'application/json');
+    const answer = await slack.waitForCall('chat.postMessage', (call) => call.body.thread_ts === post.ts && call.body.blocks !== undefined && blockText(call).includes('header'), REPAIR_TIMEOUT);
+    expect(blockText(answer)).toContain(FIXED_LINE);
+    expect(slack.calls.some((call) => call.method === 'chat.postMessage' && call.body.thread_ts === quiet.ts)).toBe(false);
+  }, REPAIR_TIMEOUT + 10_000);
 
   it('escapes &, < and > in what it echoes', async () => {
     const { escapeSlack } = await import('../../bots/slack/render.ts');
