@@ -40,7 +40,7 @@ beforeAll(async () => {
     ...sampleInteraction('search'),
     prompt: undefined as never,
     result: sampleResult({ trace: { testName: 't1', rendered: 'def f(xs):  # (0) xs=[1, 2]\n    return sum(xs[1:])  # (1) __return__=2', excerpt: '', truncated: false } }),
-  } as never);
+  });
   await up('search', ['A']);
 });
 

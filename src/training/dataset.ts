@@ -48,7 +48,7 @@ export interface DatasetBuild {
 
 export interface BuildDatasetOptions {
   /** Listing cursor: only interactions recorded after it. */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Only interactions created at or after this time (epoch ms). */
   since?: number;
   /** Share of examples held out for the evaluation gate, by hash (default 0.1). */

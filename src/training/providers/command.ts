@@ -1,0 +1,192 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { TracefixError } from '../../errors.ts';
+import type { FineTuneProvider, FineTuneStatus } from './types.ts';
+
+/**
+ * The operator's own trainer (for self-hosted models served by an OpenAI-compatible server), e.g.
+ *   FINE_TUNE_COMMAND='python3 train.py --data {dataset} --out {output} --base {base_model}'
+ * The line is split into words once, here, like a shell would split it (quotes, backslashes) but with
+ * no expansion, and the placeholders are substituted inside words afterwards: a dataset path or model
+ * name can never add arguments or run anything, because no shell ever sees them.
+ *
+ * The trainer reports the model id to serve by writing {output}/result.json ({"model_id": "..."}) or,
+ * failing that, as the last line of its stdout. Exit code non-zero = failed.
+ * Each job has a folder (status.json, stdout.log, stderr.log, output/) so status survives a restart.
+ */
+
+export interface CommandFineTuneOptions {
+  command: string;
+  /** Parent folder of job folders (e.g. <dataDir>/training/jobs). */
+  workDir: string;
+  now?: () => number;
+}
+
+export function splitCommandLine(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && (line[i + 1] === '"' || line[i + 1] === '\\')) word += line[++i];
+      else word += c;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < line.length) {
+      word += line[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (quote) throw new TracefixError('bad_config', 'Invalid setting FINE_TUNE_COMMAND: unclosed quote');
+  if (inWord) words.push(word);
+  return words;
+}
+
+const StatusFileSchema = z.object({
+  state: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+  modelId: z.string().optional(),
+  error: z.string().optional(),
+  pid: z.number().optional(),
+});
+
+const ResultFileSchema = z.looseObject({ model_id: z.string().optional(), modelId: z.string().optional(), model: z.string().optional() });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createCommandFineTuneProvider(options: CommandFineTuneOptions): FineTuneProvider {
+  const template = splitCommandLine(options.command);
+  if (template.length === 0) throw new TracefixError('bad_config', 'Invalid setting FINE_TUNE_COMMAND: empty');
+  const now = options.now ?? Date.now;
+  const running = new Map<string, ChildProcess>();
+
+  const statusFile = (dir: string) => path.join(dir, 'status.json');
+  // Write-then-rename: a reader never sees a half-written status file.
+  const writeStatus = async (dir: string, status: z.infer<typeof StatusFileSchema>) => {
+    const temp = `${statusFile(dir)}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(temp, JSON.stringify(status) + '\n');
+    await rename(temp, statusFile(dir));
+  };
+
+  async function readStatus(dir: string): Promise<z.infer<typeof StatusFileSchema> | undefined> {
+    try {
+      return StatusFileSchema.parse(JSON.parse(await readFile(statusFile(dir), 'utf8')));
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function modelIdOf(output: string, stdoutTail: string): Promise<string | undefined> {
+    try {
+      const parsed = ResultFileSchema.parse(JSON.parse(await readFile(path.join(output, 'result.json'), 'utf8')));
+      const id = parsed.model_id ?? parsed.modelId ?? parsed.model;
+      if (id) return id;
+    } catch {
+      // no result file: fall back to stdout
+    }
+    const last = stdoutTail.trimEnd().split('\n').at(-1)?.trim();
+    return last ? last : undefined;
+  }
+
+  return {
+    name: 'command',
+    async submit(datasetPath, { baseModel, suffix }) {
+      const id = `cmd-${now().toString(36)}-${randomBytes(3).toString('hex')}`;
+      const dir = path.resolve(options.workDir, id);
+      const output = path.join(dir, 'output');
+      await mkdir(output, { recursive: true });
+      const values: Record<string, string> = { dataset: path.resolve(datasetPath), output, base_model: baseModel, suffix };
+      const argv = template.map((word) => word.replace(/\{(dataset|output|base_model|suffix)\}/g, (_, name: string) => values[name] ?? ''));
+      const [file, ...args] = argv as [string, ...string[]];
+      const stdoutLog = createWriteStream(path.join(dir, 'stdout.log'));
+      const stderrLog = createWriteStream(path.join(dir, 'stderr.log'));
+      let tail = '';
+      const child = spawn(file, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+      const started = new Promise<void>((resolve, reject) => {
+        child.once('spawn', () => resolve());
+        child.once('error', reject);
+      });
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdoutLog.write(chunk);
+        tail = (tail + chunk.toString('utf8')).slice(-4096);
+      });
+      child.stderr.pipe(stderrLog);
+      try {
+        await started;
+      } catch (error) {
+        throw new TracefixError('fine_tune_failed', `Could not start the trainer command "${file}".`, {
+          cause: error,
+          detail: `trainer spawn failed: ${(error as Error).message}`,
+        });
+      }
+      running.set(id, child);
+      const initial = writeStatus(dir, { state: 'running', ...(child.pid !== undefined ? { pid: child.pid } : {}) });
+      child.once('close', (code, signal) => {
+        stdoutLog.end();
+        const finish = async () => {
+          await initial.catch(() => undefined);
+          const current = await readStatus(dir);
+          if (current?.state === 'cancelled') return;
+          if (code === 0) {
+            const modelId = await modelIdOf(output, tail);
+            await writeStatus(dir, modelId ? { state: 'succeeded', modelId } : { state: 'failed', error: 'trainer exited 0 without naming a model' });
+          } else {
+            await writeStatus(dir, { state: 'failed', error: `trainer exited with ${signal ?? `code ${code}`} (see ${path.join(dir, 'stderr.log')})` });
+          }
+        };
+        void finish()
+          .catch(() => undefined)
+          .finally(() => running.delete(id));
+      });
+      await initial;
+      return { id, provider: 'command', baseModel, submittedAt: now(), dir };
+    },
+
+    async status(job): Promise<FineTuneStatus> {
+      const dir = job.dir;
+      if (!dir) return { state: 'failed', error: 'job has no folder' };
+      const stored = await readStatus(dir);
+      if (!stored) return running.has(job.id) ? { state: 'running' } : { state: 'failed', error: 'trainer left no status' };
+      if (stored.state === 'running' && !running.has(job.id) && !(stored.pid !== undefined && alive(stored.pid))) {
+        // The close handler may be writing the final status right now: look once more.
+        const again = await readStatus(dir);
+        if (again && again.state !== 'running') return { state: again.state, ...(again.modelId ? { modelId: again.modelId } : {}), ...(again.error ? { error: again.error } : {}) };
+        return { state: 'failed', error: 'trainer process ended without reporting (tracefix restarted?)' };
+      }
+      return { state: stored.state, ...(stored.modelId ? { modelId: stored.modelId } : {}), ...(stored.error ? { error: stored.error } : {}) };
+    },
+
+    async cancel(job) {
+      if (!job.dir) return;
+      const stored = await readStatus(job.dir);
+      if (stored && stored.state !== 'running' && stored.state !== 'queued') return;
+      await writeStatus(job.dir, { state: 'cancelled' });
+      const child = running.get(job.id);
+      if (child) child.kill('SIGTERM');
+      else if (stored?.pid !== undefined && alive(stored.pid)) process.kill(stored.pid, 'SIGTERM');
+    },
+  };
+}
