@@ -133,7 +133,12 @@ interface Pending {
   onProgress: ((progress: Progress) => void) | undefined;
 }
 
-export function createBullQueue(options: BullQueueOptions): JobQueue {
+export interface BullJobQueue extends JobQueue {
+  /** Resolves when this process's Redis connections (queue, events, worker) are up. */
+  ready(): Promise<void>;
+}
+
+export function createBullQueue(options: BullQueueOptions): BullJobQueue {
   const logger = options.logger ?? silentLogger();
   const name = options.queueName ?? DEFAULT_QUEUE_NAME;
   const prefix = options.prefix ?? 'tracefix';
@@ -265,6 +270,7 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
   // ---- worker side
   let worker: Worker<JobData, Envelope> | undefined;
   let subscriber: Redis | undefined;
+  let subscribed: Promise<void> = Promise.resolve();
   if (works && options.service) {
     const service = options.service;
     worker = new Worker<JobData, Envelope>(
@@ -316,12 +322,18 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
     subscriber.on('message', (_channel: string, jobId: string) => {
       if (worker?.cancelJob(jobId, 'cancelled by the requester')) logger.info({ requestId: jobId }, 'repair job cancelled');
     });
-    void subscriber.subscribe(cancelChannel).catch((error: unknown) => logger.warn({ err: error }, 'cancel channel subscribe failed'));
+    subscribed = subscriber.subscribe(cancelChannel).then(
+      () => undefined,
+      (error: unknown) => logger.warn({ err: error }, 'cancel channel subscribe failed'),
+    );
   }
 
   return {
     kind: 'bullmq',
     run,
+    async ready(): Promise<void> {
+      await Promise.all([queue.waitUntilReady(), eventsReady, worker?.waitUntilReady(), subscribed]);
+    },
     async depth(): Promise<QueueDepth> {
       const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
       return {
