@@ -33,7 +33,7 @@ export interface E2BSandboxOptions {
   requestTimeoutMs?: number;
   runnerDir?: string;
   graceMs?: number;
-  /** RLIMIT_NPROC inside the sandbox (fork bombs stop here). Default 128. */
+  /** RLIMIT_NPROC inside the sandbox (fork bombs stop here). Default 64. */
   maxProcesses?: number;
 }
 
@@ -83,7 +83,7 @@ export class E2BSandbox implements Sandbox {
       throw new SandboxError('sandbox_unavailable', 'The Python runner (sandbox/runner/run.py) is missing from this installation.');
     }
     this.graceMs = options.graceMs ?? 1_000;
-    this.maxProcesses = options.maxProcesses ?? 128;
+    this.maxProcesses = options.maxProcesses ?? 64;
     const lifetimeMs = options.lifetimeMs ?? 300_000;
     const connection = {
       ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
