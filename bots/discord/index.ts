@@ -35,7 +35,7 @@ import { createDeduper } from '../shared/dedupe.ts';
 import { runAndRecord, toRepairRequest, voteOfReaction, type ParsedPaste } from '../shared/flow.ts';
 import { looksLikeHelpRequest, newRequestId, parseChatPaste, type PasteAttachment } from '../shared/paste.ts';
 import { createRateLimiter } from '../shared/rate-limit.ts';
-import { ACCEPTED_LINE, errorMessage, headline, rateLimitMessage, USAGE } from '../shared/wording.ts';
+import { ACCEPTED_LINE, errorFields, errorMessage, headline, rateLimitMessage, USAGE } from '../shared/wording.ts';
 import { buttonRow, parseButtonId, renderAnswer, type DiscordFile } from './render.ts';
 
 export interface DiscordBotOptions {
@@ -126,7 +126,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   /** Runs a handler detached and logged: an unhandled rejection would end the Node process. */
   const spawn = (label: string, work: () => Promise<void>, requestId?: string): void => {
     const job = work()
-      .catch((error: unknown) => logger.error({ err: error, requestId, handler: label }, 'discord handler failed'))
+      .catch((error: unknown) => logger.error({ err: errorFields(error), requestId, handler: label }, 'discord handler failed'))
       .finally(() => jobs.delete(job));
     jobs.add(job);
   };
@@ -187,14 +187,14 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       // A reaction on any part of the answer counts.
       for (const message of posted) {
         await store.attachAnswer(job.requestId, 'discord', message.id).catch((error: unknown) => {
-          log.warn({ err: error }, 'could not link the answer to the interaction');
+          log.warn({ err: errorFields(error) }, 'could not link the answer to the interaction');
         });
       }
       await status.edit({ content: headline(result), allowedMentions: ALLOWED_MENTIONS }).catch((error: unknown) => {
-        log.warn({ err: error }, 'final status edit failed');
+        log.warn({ err: errorFields(error) }, 'final status edit failed');
       });
     } catch (error) {
-      log.error({ err: error }, 'repair failed');
+      log.error({ err: errorFields(error) }, 'repair failed');
       await status.edit({ content: errorMessage(error, job.requestId), allowedMentions: ALLOWED_MENTIONS });
     }
   };
@@ -209,9 +209,8 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     const mentioned = new RegExp(`<@!?${me}>`).test(shape.data.content);
     const help = !mentioned && isHelpChannel(config.helpChannels, channelId) && looksLikeHelpRequest(shape.data.content);
     if (!mentioned && !help) return;
-    if (guildId !== null && !isAllowed(config.allowedGuilds, guildId)) return;
-    if (guildId === null && config.allowedGuilds !== undefined && config.allowedChannels !== undefined) return;
-    if (!isAllowed(config.allowedChannels, channelId) && guildId !== null) return;
+    // DMs are open unless the operator limited the bot to some guilds; channel lists apply to guilds.
+    if (guildId === null ? config.allowedGuilds !== undefined : !isAllowed(config.allowedGuilds, guildId) || !isAllowed(config.allowedChannels, channelId)) return;
 
     const requestId = newRequestId();
     let text = shape.data.content.replace(new RegExp(`<@!?${me}>`, 'g'), '').trim();
@@ -319,7 +318,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
     if (interaction.isButton()) spawn('button', () => onButton(interaction));
   });
-  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+  client.on(Events.Error, (error) => logger.error({ err: errorFields(error) }, 'discord client error'));
   client.on(Events.Warn, (message) => logger.warn({ detail: message }, 'discord client warning'));
 
   return {

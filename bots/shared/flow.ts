@@ -8,7 +8,7 @@ import type { Logger } from '../../src/log.ts';
 import type { FeedbackStore } from '../../src/feedback/types.ts';
 import type { Origin, RepairRequest, RepairResult, RepairService } from '../../src/repair/types.ts';
 import { throttle } from './throttle.ts';
-import { progressLine } from './wording.ts';
+import { errorFields, progressLine } from './wording.ts';
 
 export interface FlowDeps {
   service: RepairService;
@@ -51,7 +51,7 @@ export async function runAndRecord(
   const log = deps.logger.child({ requestId: request.id, platform: request.origin.platform });
   const status = throttle(setStatus, {
     intervalMs: deps.statusIntervalMs,
-    onError: (error: unknown) => log.warn({ err: error }, 'status update failed'),
+    onError: (error: unknown) => log.warn({ err: errorFields(error) }, 'status update failed'),
   });
   const started = Date.now();
   let result: RepairResult;
@@ -73,7 +73,7 @@ export async function runAndRecord(
     recorded = true;
   } catch (error) {
     // The answer is still worth sending; only feedback on it will be lost.
-    log.warn({ err: error }, 'could not record the interaction');
+    log.warn({ err: errorFields(error) }, 'could not record the interaction');
   }
   return { result, recorded };
 }

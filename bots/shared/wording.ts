@@ -84,3 +84,19 @@ export const NOT_ALLOWED_MESSAGE = 'tracefix is not enabled in this workspace or
 export const USAGE =
   'Paste the failing Python in a code block, and your tests in a second one (asserts or test_ functions). ' +
   'I run them in a sandbox, trace the failing test, and reply with a fix that passes them.';
+
+/**
+ * What of an error goes into a log line: name, message, code, HTTP status, stack, and the same for its
+ * cause. Vendor errors carry the request they failed on (discord.js `requestBody`, Slack `data`), which
+ * holds user code and sometimes tokens; those fields are left out on purpose.
+ */
+export function errorFields(error: unknown, depth = 0): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const fields: Record<string, unknown> = { type: error.name, message: error.message };
+  const extra = error as Error & { code?: unknown; status?: unknown; retryable?: unknown };
+  if (typeof extra.code === 'string' || typeof extra.code === 'number') fields.code = extra.code;
+  if (typeof extra.status === 'number') fields.status = extra.status;
+  if (error.stack !== undefined) fields.stack = error.stack;
+  if (error.cause !== undefined && depth < 3) fields.cause = errorFields(error.cause, depth + 1);
+  return fields;
+}

@@ -26,7 +26,7 @@ import { createDeduper } from '../shared/dedupe.ts';
 import { runAndRecord, toRepairRequest, voteOfReaction, type ParsedPaste } from '../shared/flow.ts';
 import { looksLikeHelpRequest, newRequestId, parseChatPaste, type PasteAttachment } from '../shared/paste.ts';
 import { createRateLimiter } from '../shared/rate-limit.ts';
-import { ACCEPTED_LINE, errorMessage, headline, NOT_ALLOWED_MESSAGE, rateLimitMessage, USAGE } from '../shared/wording.ts';
+import { ACCEPTED_LINE, errorFields, errorMessage, headline, NOT_ALLOWED_MESSAGE, rateLimitMessage, USAGE } from '../shared/wording.ts';
 import {
   BlockActionSchema,
   CommandSchema,
@@ -142,7 +142,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
   /** Runs work after the ack; never rejects, and stop() can wait for it. */
   const spawn = (requestId: string, work: () => Promise<void>): void => {
     const job = work()
-      .catch((error: unknown) => logger.error({ err: error, requestId }, 'slack job failed'))
+      .catch((error: unknown) => logger.error({ err: errorFields(error), requestId }, 'slack job failed'))
       .finally(() => jobs.delete(job));
     jobs.add(job);
   };
@@ -219,17 +219,17 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       const answer = renderAnswer(result, job.requestId);
       const answerTs = await post(job.channel, answer.text, threadTs, answer.blocks);
       await store.attachAnswer(job.requestId, 'slack', `${job.channel}:${answerTs}`).catch((error: unknown) => {
-        log.warn({ err: error }, 'could not link the answer to the interaction');
+        log.warn({ err: errorFields(error) }, 'could not link the answer to the interaction');
       });
       await update(job.channel, statusTs, `${prefix}${headline(result)}`).catch((error: unknown) => {
-        log.warn({ err: error }, 'final status update failed');
+        log.warn({ err: errorFields(error) }, 'final status update failed');
       });
       await upload(job.channel, threadTs, answer.files).catch(async (error: unknown) => {
-        log.warn({ err: error }, 'file upload failed');
+        log.warn({ err: errorFields(error) }, 'file upload failed');
         await post(job.channel, '(The full trace and fixed file could not be attached; use “Show full trace”.)', threadTs);
       });
     } catch (error) {
-      log.error({ err: error }, 'repair failed');
+      log.error({ err: errorFields(error) }, 'repair failed');
       await update(job.channel, statusTs, `${prefix}${errorMessage(error, job.requestId)}`);
     }
   };
@@ -311,7 +311,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
         });
       } catch (error) {
         // Usually not_in_channel: the command works anywhere, posting needs an invitation.
-        logger.warn({ err: error, requestId }, 'could not answer in the channel');
+        logger.warn({ err: errorFields(error), requestId }, 'could not answer in the channel');
         await respond({
           response_type: 'ephemeral',
           text: `⚠️ I could not post in this channel — invite me with \`/invite @tracefix\` and try again. (reference: ${requestId})`,
@@ -471,7 +471,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
   });
 
   app.error(async (error) => {
-    logger.error({ err: error }, 'bolt error');
+    logger.error({ err: errorFields(error) }, 'bolt error');
     await Promise.resolve();
   });
 
