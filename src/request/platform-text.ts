@@ -1,0 +1,65 @@
+/**
+ * Undo what each chat platform does to a message before a bot sees it, so that the code we run is the
+ * code the user typed.
+ */
+import type { Platform } from '../repair/types.ts';
+
+/**
+ * Slack's message text escapes `&`, `<` and `>` as entities, everywhere including code blocks, and uses
+ * `<...>` for its own markup: links (`<http://x.py|x.py>`: Slack auto-links `name.py`, `.py` being a
+ * country domain), user, channel and group mentions, `<!here>`. Markup is resolved first, while `<` still
+ * only means markup; entities last, `&amp;` after the others so `&amp;lt;` stays a literal `&lt;`.
+ */
+export function unescapeSlack(text: string): string {
+  return text
+    .replace(/<((?:https?|mailto|ftp):[^|>\s]*)\|([^>]*)>/g, '$2')
+    .replace(/<((?:https?|mailto|ftp):[^|>\s]*)>/g, '$1')
+    .replace(/<@[UW][A-Z0-9]+\|([^>]*)>/g, '@$1')
+    .replace(/<@[UW][A-Z0-9]+>/g, '')
+    .replace(/<#C[A-Z0-9]+\|([^>]*)>/g, '#$1')
+    .replace(/<#C[A-Z0-9]+>/g, '')
+    .replace(/<!subteam\^[A-Z0-9]+\|([^>]*)>/g, '$1')
+    .replace(/<!date\^[^|>]*\|([^>]*)>/g, '$1')
+    .replace(/<!(here|channel|everyone)(?:\|[^>]*)?>/g, '@$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/**
+ * Discord sends message content raw (no entities), but mentions arrive as `<@123>`, `<@!123>`, roles as
+ * `<@&123>`, channels as `<#123>`, custom emoji as `<:name:123>`.
+ */
+export function unescapeDiscord(text: string): string {
+  return text
+    .replace(/<@[!&]?\d+>/g, '')
+    .replace(/<#\d+>/g, '')
+    .replace(/<a?:(\w+):\d+>/g, ':$1:');
+}
+
+export function platformText(text: string, platform: Platform): string {
+  const unified = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  switch (platform) {
+    case 'slack':
+      return unescapeSlack(unified);
+    case 'discord':
+      return unescapeDiscord(unified);
+    case 'web':
+    case 'cli':
+    case 'eval':
+      return unified;
+  }
+}
+
+/** The command word a user may type before the paste (`/fix` in a mention, or in the web chat). */
+export function stripCommand(text: string): string {
+  return text.replace(/^\s*\/(?:fix|tracefix)\b[ \t]*/i, '');
+}
+
+/**
+ * Characters chat clients and web pages slip into copied code that Python rejects outside strings:
+ * zero-width spaces (Discord inserts them), BOMs, and non-breaking spaces (web pages, rich-text editors).
+ */
+export function cleanCodeCharacters(code: string): string {
+  return code.replace(/\u200B|\u200C|\u200D|\u2060|\uFEFF/g, '').replace(/\u00A0/g, ' ');
+}
