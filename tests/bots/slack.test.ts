@@ -309,6 +309,24 @@ describe('Slack over HTTP', () => {
     expect(slack.calls.some((call) => call.method === 'chat.postMessage' && call.body.thread_ts === quiet.ts)).toBe(false);
   }, REPAIR_TIMEOUT + 10_000);
 
+  it('reads a code file attached to a mention (with the bot token, from Slack only)', async () => {
+    const url = slack.hostFile('add.py', BUGGY_CODE);
+    const event = {
+      type: 'app_mention',
+      user: 'U0JUDY',
+      text: `<@U0BOT> the attached add.py fails these:\n\`\`\`\n${TESTS}\n\`\`\``,
+      ts: '1700000700.000100',
+      channel: CHANNEL,
+      event_ts: '1700000700.000100',
+      files: [{ id: 'F0ADD', name: 'add.py', mimetype: 'text/x-python', size: BUGGY_CODE.length, url_private: url, url_private_download: url }],
+    };
+    await signedPost(eventCallback('Ev0FILE', event), 'application/json');
+    const download = await slack.waitForCall('file_download');
+    expect(download.headers.authorization).toBe('Bearer xoxb-standin');
+    const answer = await slack.waitForCall('chat.postMessage', (call) => call.body.thread_ts === event.ts && blockText(call).includes('header'), REPAIR_TIMEOUT);
+    expect(blockText(answer)).toContain(FIXED_LINE);
+  }, REPAIR_TIMEOUT + 10_000);
+
   it('escapes &, < and > in what it echoes', async () => {
     const { escapeSlack } = await import('../../bots/slack/render.ts');
     expect(escapeSlack('a < b && c > d <!channel>')).toBe('a &lt; b &amp;&amp; c &gt; d &lt;!channel&gt;');

@@ -41,6 +41,8 @@ export interface SlackStandIn {
   pushEnvelope(type: 'slash_commands' | 'events_api' | 'interactive', payload: unknown): string;
   waitForSocket(timeoutMs?: number): Promise<void>;
   waitForAck(envelopeId: string, timeoutMs?: number): Promise<{ envelope_id: string; payload?: unknown; at: number }>;
+  /** Serves `content` at a url_private-style URL that requires the bot token. */
+  hostFile(name: string, content: string): string;
   /** Content uploaded through files.uploadV2, by file id. */
   uploads: Map<string, { filename?: string; content: string }>;
   close(): Promise<void>;
@@ -96,6 +98,7 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
   const uploads = new Map<string, { filename?: string; content: string }>();
   const pendingUploads = new Map<string, string>();
   const sockets = new Set<WebSocket>();
+  const hosted = new Map<string, string>();
   let seq = 0;
   let tsCounter = 1_700_000_000_000_100;
   let baseUrl = '';
@@ -144,6 +147,7 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
       if (path.startsWith('/api/')) method = path.slice('/api/'.length);
       else if (path.startsWith('/response/')) method = 'response_url';
       else if (path.startsWith('/upload/')) method = 'upload';
+      else if (path.startsWith('/files/')) method = 'file_download';
       const call: SlackCall = { method, path, headers: req.headers, body, raw, at: Date.now() };
       calls.push(call);
       res.setHeader('content-type', 'application/json');
@@ -154,6 +158,14 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
         uploads.set(id, filename === undefined ? { content } : { filename, content });
         res.setHeader('content-type', 'text/plain');
         res.end('OK - 0');
+        return;
+      }
+      if (method === 'file_download') {
+        const content = hosted.get(path.slice('/files/'.length));
+        const authorized = req.headers.authorization === 'Bearer xoxb-standin';
+        res.statusCode = content === undefined ? 404 : authorized ? 200 : 403;
+        res.setHeader('content-type', 'text/plain');
+        res.end(authorized ? (content ?? '') : '');
         return;
       }
       if (method === 'response_url') {
@@ -200,6 +212,11 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
     acks,
     uploads,
     responseUrl: () => `${baseUrl}/response/${(seq += 1)}`,
+    hostFile(name, content) {
+      const id = `F${(seq += 1)}-${name}`;
+      hosted.set(id, content);
+      return `${baseUrl}/files/${id}`;
+    },
     failNext(method, error) {
       failures.set(method, [...(failures.get(method) ?? []), error]);
     },
