@@ -22,7 +22,6 @@ __tracefix_fail__(...)`, which raises `TestAssertion` with the two values.
 from __future__ import annotations
 
 import ast
-import doctest
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,14 +329,13 @@ def _add_check_tests(src: _Src, call_stmt: ast.stmt, check_def: ast.FunctionDef,
 
 # ---- doctests -----------------------------------------------------------------------------------
 
-_DOCTEST_FLAGS = doctest.NORMALIZE_WHITESPACE
-
-
 def discover_doctests(program: str) -> list[TestSpec]:
     try:
         tree = ast.parse(program, PROGRAM_FILE)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return []
+    import doctest  # lazily: 30 ms of imports that test mode with explicit tests never needs
+
     parser = doctest.DocTestParser()
     specs: list[TestSpec] = []
     nodes: list[ast.AST] = [tree]
@@ -381,7 +379,9 @@ def _is_expression(source: str) -> bool:
 
 
 def doctest_matches(want: str, got: str, options: dict[int, bool]) -> bool:
-    flags = _DOCTEST_FLAGS
+    import doctest
+
+    flags = doctest.NORMALIZE_WHITESPACE
     for flag, on in options.items():
         flags = flags | flag if on else flags & ~flag
     return doctest.OutputChecker().check_output(want, got, flags)

@@ -27,7 +27,8 @@ from .discover import (
 from .reprs import exception_message, safe_repr, shorten
 from .watchdog import HAS_ITIMER, TestTimeout, Watchdog
 
-_RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
+# as the interpreter spells our code's filenames (not normalised: that is what co_filename holds)
+_RUNNER_DIR = os.path.dirname(__file__)
 _TRACEBACK_CHARS = 6000
 _MESSAGE_CHARS = 2000
 _DOCTEST_OUTPUT_BYTES = 65536
@@ -75,32 +76,57 @@ def register_source(filename: str, source: str) -> None:
     linecache.cache[filename] = (len(source), None, lines, filename)
 
 
-def error_info(exc: BaseException, value_chars: int) -> dict[str, Any]:
+@dataclass
+class _Frame:
+    filename: str
+    lineno: int
+    name: str
+
+    @property
+    def line(self) -> str:
+        return linecache.getline(self.filename, self.lineno) if self.filename.startswith("<") else ""
+
+
+def _user_frames(exc: BaseException) -> list[_Frame]:
+    """The traceback's frames outside the runner, innermost last, without reading any source (cheap:
+    3.11's traceback module re-parses every line to place its carets)."""
+    out: list[_Frame] = []
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if not code.co_filename.startswith(_RUNNER_DIR):
+            out.append(_Frame(code.co_filename, tb.tb_lineno or 0, code.co_name))
+        tb = tb.tb_next
+    return out
+
+
+def error_info(exc: BaseException, value_chars: int, with_traceback: bool = True) -> dict[str, Any]:
     info: dict[str, Any] = {"type": type(exc).__name__, "message": exception_message(exc, _MESSAGE_CHARS)}
     try:
-        entries = [e for e in traceback.extract_tb(exc.__traceback__) if not e.filename.startswith(_RUNNER_DIR)]
-    except BaseException:  # noqa: BLE001 - e.g. MemoryError while formatting
-        entries = []
-    prog = [e for e in entries if e.filename == PROGRAM_FILE]
+        frames = _user_frames(exc)
+    except BaseException:  # noqa: BLE001 - e.g. MemoryError
+        frames = []
+    prog = [f for f in frames if f.filename == PROGRAM_FILE]
     info["where"] = "program" if prog else "test"
     if prog:
-        info["line"] = int(prog[-1].lineno or 0)
-    try:
-        text = "Traceback (most recent call last):\n" + "".join(traceback.StackSummary.from_list(entries).format())
-        text += "".join(traceback.format_exception_only(type(exc), exc))
-        info["traceback"] = text if len(text) <= _TRACEBACK_CHARS else "..." + text[-(_TRACEBACK_CHARS - 3):]
-    except BaseException:  # noqa: BLE001
-        pass
+        info["line"] = int(prog[-1].lineno)
+    if with_traceback:
+        try:
+            summary = traceback.StackSummary.from_list([(f.filename, f.lineno, f.name, f.line.strip()) for f in frames])
+            text = "Traceback (most recent call last):\n" + "".join(summary.format())
+            text += "".join(traceback.format_exception_only(type(exc), exc))
+            info["traceback"] = text if len(text) <= _TRACEBACK_CHARS else "..." + text[-(_TRACEBACK_CHARS - 3):]
+        except BaseException:  # noqa: BLE001
+            pass
     return info
 
 
-def _innermost(exc: BaseException) -> traceback.FrameSummary | None:
+def _innermost(exc: BaseException) -> _Frame | None:
     try:
-        entries = traceback.extract_tb(exc.__traceback__)
+        frames = _user_frames(exc)
     except BaseException:  # noqa: BLE001
         return None
-    entries = [e for e in entries if not e.filename.startswith(_RUNNER_DIR)]
-    return entries[-1] if entries else None
+    return frames[-1] if frames else None
 
 
 class TestRun:
@@ -195,10 +221,9 @@ def run_test(
     vc = limits.valueChars
     if timed_out is not None:
         res["status"] = "timeout"
-        info = error_info(timed_out, vc)
+        info = error_info(timed_out, vc, with_traceback=False)
         info["type"] = "Timeout"
-        info["message"] = timed_out.reason if isinstance(timed_out, TestTimeout) else "time limit"
-        info.pop("traceback", None)
+        info["message"] = timed_out.reason
         res["error"] = info
     elif exc is not None:
         _classify(exc, spec, res, vc, tests_source)
@@ -242,7 +267,7 @@ def _classify(exc: BaseException, spec: TestSpec, res: dict[str, Any], vc: int, 
         res["error"] = error_info(exc, vc)
         return
     res["status"] = "failed"
-    info = error_info(exc, vc)
+    info = error_info(exc, vc, with_traceback=not isinstance(exc, TestAssertion))
     info["where"] = "test" if spec.kind != "script" else "program"
     msg = info.get("message") or ""
     if not msg and inner is not None and inner.line:
@@ -251,8 +276,6 @@ def _classify(exc: BaseException, spec: TestSpec, res: dict[str, Any], vc: int, 
             msg = "assert " + msg
     info["message"] = msg
     info["type"] = "AssertionError"
-    if isinstance(exc, TestAssertion):
-        info.pop("traceback", None)  # only the test's own frames: the message says which assert
     res["error"] = info
     if isinstance(exc, DoctestMismatch):
         res["expected"] = shorten(str(exc.right), max(vc, 200))

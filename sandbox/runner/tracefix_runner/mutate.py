@@ -29,12 +29,14 @@ import doctest
 import io
 import itertools
 import math
+import os
 import re
+import select
 import signal
 import sys
 import threading
 import time
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 PROGRAM_FILE = "<tracefix-program>"
 TEST_FILE = "<tracefix-tests>"
@@ -1229,6 +1231,66 @@ class Generator:
 # The search
 
 
+class Screener:
+    """Scores candidate programs in a forked child where fork exists, so that a variant stuck inside C
+    code (a huge `**`, a giant allocation), where no signal reaches Python, costs one candidate and a
+    kill rather than the whole search. Without fork (Pyodide) it scores in process."""
+
+    def __init__(self, score: Callable[[str], int], per_candidate: float):
+        self.score = score
+        self.per_candidate = per_candidate
+        self.forking = hasattr(os, "fork") and sys.platform != "emscripten"
+
+    def screen(self, texts: list[str]) -> Iterator[tuple[int, int]]:
+        if not self.forking:
+            for k, text in enumerate(texts):
+                yield k, self.score(text)
+            return
+        i = 0
+        while i < len(texts):
+            r, w = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # child: score from i on, one line per candidate, never return into the runner
+                try:
+                    os.close(r)
+                    for k in range(i, len(texts)):
+                        os.write(w, f"{k} {self.score(texts[k])}\n".encode())
+                finally:
+                    os._exit(0)
+            os.close(w)
+            expected = i
+            buf = b""
+            try:
+                while True:
+                    ready, _, _ = select.select([r], [], [], self.per_candidate)
+                    if not ready:
+                        yield expected, 0
+                        i = expected + 1
+                        break
+                    chunk = os.read(r, 65536)
+                    if not chunk:
+                        if expected < len(texts):
+                            yield expected, 0  # the child died on this one (memory, crash)
+                        i = expected + 1
+                        break
+                    buf += chunk
+                    while b"\n" in buf:
+                        line, buf = buf.split(b"\n", 1)
+                        k_text, p_text = line.split()
+                        expected = int(k_text) + 1
+                        yield int(k_text), int(p_text)
+            finally:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                try:
+                    os.waitpid(pid, 0)
+                except OSError:
+                    pass
+                os.close(r)
+
+
 def _input_kinds(args: dict[str, str], arg_values: dict[str, Any]) -> dict[str, list[str]]:
     kinds: dict[str, list[str]] = {}
     for name, value in arg_values.items():
@@ -1435,61 +1497,72 @@ def search(payload: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
         seen: set[str] = {_norm(tree)}
         tried = 0
         passing: list[dict[str, Any]] = []
-        partial: list[tuple[int, int, list[Edit], str]] = []  # (-passed, tried order, edits, source)
+        partial: list[tuple[int, int, list[Edit], str]] = []  # (-passed, order, edits, source)
         base_passed = len(checks) - len(failing)
         # checks that failed first: a candidate that still fails them is rejected after one run
         run_order = failing + [i for i in range(len(checks)) if i not in fail_set]
 
-        def evaluate(chosen: list[Edit]) -> tuple[int, str] | None:
-            nonlocal tried
-            text = apply_edits(source, chosen)
+        def score(text: str) -> int:
             try:
-                cand_tree = ast.parse(text)
+                cand_code = compile(text, PROGRAM_FILE, "exec")
             except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return None
-            key = _norm(cand_tree)
-            if key in seen:
-                return None
-            seen.add(key)
-            tried += 1
-            try:
-                cand_code = compile(cand_tree, PROGRAM_FILE, "exec")
-            except (SyntaxError, ValueError):
-                return None
+                return 0
             passed = 0
             for idx in run_order:
-                cns, err = harness.load(cand_code)
-                if cns is None:
-                    return (passed, text)
-                outcome = harness.run(cns, checks[idx])
-                if outcome.status != "passed":
-                    if idx in fail_set:
-                        return (passed, text)
-                    return (passed, text)
+                cns, _err = harness.load(cand_code)
+                if cns is None or harness.run(cns, checks[idx]).status != "passed":
+                    return passed
                 passed += 1
-            return (passed, text)
+            return passed
 
-        def record(chosen: list[Edit], res: tuple[int, str] | None) -> bool:
-            if res is None:
-                return False
-            passed, text = res
-            if passed == len(checks):
-                passing.append({"source": text, "edits": chosen, "passed": passed})
-                return len(passing) >= return_limit
-            if passed > 0:
-                partial.append((-passed, len(partial), chosen, text))
-            return False
+        def prepare(combos: Iterable[list[Edit]], limit: int) -> list[tuple[list[Edit], str]]:
+            batch: list[tuple[list[Edit], str]] = []
+            for chosen in combos:
+                if len(batch) >= limit:
+                    break
+                text = apply_edits(source, chosen)
+                try:
+                    key = _norm(ast.parse(text))
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    continue
+                if key in seen:
+                    continue
+                seen.add(key)
+                batch.append((chosen, text))
+            return batch
+
+        per_candidate = max(1.0, harness.check_seconds * len(run_order) * 1.5 + 0.5)
+        screener = Screener(score, per_candidate)
 
         def over() -> bool:
             return tried >= max_candidates or time.monotonic() > deadline
 
+        def run(batch: list[tuple[list[Edit], str]]) -> bool:
+            nonlocal tried
+            results = screener.screen([t for _, t in batch])
+            try:
+                for k, passed in results:
+                    tried += 1
+                    chosen, text = batch[k]
+                    if passed == len(checks):
+                        passing.append({"source": text, "edits": chosen, "passed": passed})
+                        if len(passing) >= return_limit:
+                            return True
+                    elif passed > 0:
+                        partial.append((-passed, len(partial), chosen, text))
+                    if over():
+                        return False
+            finally:
+                results.close()
+            return False
+
         stop = False
-        for e in edits:
-            if over():
+        singles = iter([e] for e in edits)
+        while not stop and not over():
+            batch = prepare(singles, 400)
+            if not batch:
                 break
-            if record([e], evaluate([e])):
-                stop = True
-                break
+            stop = run(batch)
         singles_done = not over()
         # ---- pairs: seeded by edits that fixed some failing checks, then the top lines
         if not stop and not passing and not over():
@@ -1498,18 +1571,16 @@ def search(payload: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
             top = set(ranked_lines[:3])
             top_edits = [e for e in edits if e.line in top and e.tier <= 2][:150]
             others = [e for e in edits if e.tier <= 2][:600]
-            pairs: Iterable[tuple[Edit, Edit]] = itertools.chain(
-                ((s, o) for s in seeds for o in others),
-                itertools.combinations(top_edits, 2),
+            pairs = (
+                [a, b]
+                for a, b in itertools.chain(((s, o) for s in seeds for o in others), itertools.combinations(top_edits, 2))
+                if a is not b and not a.overlaps(b)
             )
-            for a, b in pairs:
-                if over():
+            while not stop and not over():
+                batch = prepare(pairs, 400)
+                if not batch:
                     break
-                if a is b or a.overlaps(b):
-                    continue
-                if record([a, b], evaluate([a, b])):
-                    stop = True
-                    break
+                stop = run(batch)
         out["exhausted"] = singles_done and not over()
         out["tried"] = tried
         partial.sort(key=lambda t: (t[0], t[1]))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import platform
 import sys
 import traceback
 from typing import Any, Callable
@@ -90,7 +89,7 @@ class _Out:
 
 def serve(request_json: str | bytes, emit: Callable[[str], None]) -> None:
     out = _Out(emit)
-    out({"type": "hello", "protocol": PROTOCOL_VERSION, "python": platform.python_version()})
+    out({"type": "hello", "protocol": PROTOCOL_VERSION, "python": sys.version.split()[0]})
     try:
         req = _parse(request_json)
     except BadRequest as e:
@@ -248,4 +247,3 @@ def _mutate(req: dict[str, Any], out: _Out) -> None:
     out({"type": "payload", "payload": payload})
 
 
-_ = sys  # keep the import: run.py relies on service importing cleanly under -I -S

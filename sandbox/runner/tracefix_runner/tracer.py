@@ -41,6 +41,19 @@ def _func_name(code: types.CodeType) -> str:
     return name.replace(".<locals>", "")
 
 
+_LINES: dict[Any, list[tuple[int, int, int | None]]] = {}
+
+
+def _line_at(code: Any, offset: int) -> int | None:
+    table = _LINES.get(code)
+    if table is None:
+        table = _LINES[code] = list(code.co_lines())
+    for start, end, line in table:
+        if start <= offset < end:
+            return line
+    return None
+
+
 class _FrameState:
     __slots__ = ("snap", "pending", "depth", "func", "exc", "module")
 
@@ -71,6 +84,7 @@ class Tracer:
         self.use_monitoring = hasattr(sys, "monitoring")
         self._tool: int | None = None
         self._count_local: Any = None
+        self._sync: Callable[[], None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -89,6 +103,8 @@ class Tracer:
             self._stop_monitoring()
         else:
             sys.settrace(None)
+        if self._sync is not None:
+            self._sync()
         for st in self.frames.values():
             if st.pending is not None:
                 self._finish(st, None)
@@ -146,6 +162,8 @@ class Tracer:
             except Exception:  # noqa: BLE001
                 d = None
             if type(d) is dict:
+                # `self.x` entries say more than one long repr of self, and say it once
+                del out["self"]
                 for k, v in d.items():
                     if type(k) is str:
                         out["self." + k] = v
@@ -155,7 +173,12 @@ class Tracer:
         snap = st.snap
         changed: dict[str, str] | None = None
         vc = self.vc
-        for k, v in self._locals(frame, st).items():
+        loc = frame.f_locals
+        if st.module or "self" in loc:
+            loc = self._locals(frame, st)
+        for k, v in loc.items():
+            if k[:2] == "__" or k == ".0":
+                continue
             prev = snap.get(k)
             vid = id(v)
             if prev is not None and prev[0] == vid and type(v) in _IMMUTABLE:
@@ -292,18 +315,29 @@ class Tracer:
 
     def _settrace_count_only(self) -> None:
         tracer = self
+        # closure ints, not attributes: this runs for every remaining event (hundreds of thousands)
+        n = self.total
+        budget = self.budget
 
         def count_local(frame: Any, event: str, arg: Any) -> Any:
-            tracer.total += 1
-            if tracer.total > tracer.budget:
-                tracer.wd.expire(f"step budget ({tracer.budget} steps)")
+            nonlocal n
+            n += 1
+            if n > budget:
+                tracer.total = n
+                tracer.wd.expire(f"step budget ({budget} steps)")
             return count_local
 
         def count_global(frame: Any, event: str, arg: Any) -> Any:
+            nonlocal n
             if frame.f_code.co_filename != PROGRAM_FILE:
                 return None
-            tracer.total += 1
+            n += 1
             return count_local
+
+        def sync() -> None:
+            tracer.total = n
+
+        self._sync = sync
 
         sys.settrace(count_global)
         f = sys._getframe(1)
@@ -365,6 +399,18 @@ class Tracer:
             t.on_line(getframe(1), lineno)
             return None
 
+        def jump(code: Any, src: int, dst: int) -> Any:
+            # A loop whose back-edge stays on one line (comprehensions, `while x: x -= 1`) gets no
+            # LINE event on 3.12+; settrace reports each iteration. Report it here too. Whether a
+            # jump instruction qualifies never changes, so every other one is disabled for good.
+            if not mine(code) or dst >= src:
+                return DISABLE
+            line_src = _line_at(code, src)
+            if line_src is None or line_src != _line_at(code, dst):
+                return DISABLE
+            t.on_line(getframe(1), line_src)
+            return None
+
         def raise_(code: Any, off: int, exc: BaseException) -> Any:
             if mine(code):
                 t.on_exception(getframe(1), exc)
@@ -376,9 +422,11 @@ class Tracer:
             return None
 
         for ev, cb in ((E.PY_START, py_start), (E.PY_RESUME, py_resume), (E.PY_RETURN, py_return),
-                       (E.PY_YIELD, py_yield), (E.LINE, line), (E.RAISE, raise_), (E.PY_UNWIND, unwind)):
+                       (E.PY_YIELD, py_yield), (E.LINE, line), (E.RAISE, raise_), (E.PY_UNWIND, unwind),
+                       (E.JUMP, jump)):
             mon.register_callback(tool, ev, cb)
-        mon.set_events(tool, E.PY_START | E.PY_RESUME | E.PY_RETURN | E.PY_YIELD | E.LINE | E.RAISE | E.PY_UNWIND)
+        mon.set_events(tool, E.PY_START | E.PY_RESUME | E.PY_RETURN | E.PY_YIELD | E.LINE | E.RAISE | E.PY_UNWIND
+                       | E.JUMP)
         mon.restart_events()
 
     def _monitoring_count_only(self) -> None:
@@ -388,23 +436,35 @@ class Tracer:
         t = self
         tool = self._tool
 
+        n = self.total
+        budget = self.budget
+
         def count(code: Any, *args: Any) -> Any:
+            nonlocal n
             if code.co_filename != PROGRAM_FILE:
                 return DISABLE
-            t.total += 1
-            if t.total > t.budget:
-                t.wd.expire(f"step budget ({t.budget} steps)")
+            n += 1
+            if n > budget:
+                t.total = n
+                t.wd.expire(f"step budget ({budget} steps)")
             return None
 
         def count_nodisable(code: Any, *args: Any) -> Any:
+            nonlocal n
             if code.co_filename == PROGRAM_FILE:
-                t.total += 1
+                n += 1
             return None
+
+        def sync() -> None:
+            t.total = n
+
+        self._sync = sync
 
         for ev in (E.PY_START, E.PY_RESUME, E.PY_RETURN, E.PY_YIELD, E.LINE):
             mon.register_callback(tool, ev, count)
         mon.register_callback(tool, E.RAISE, count_nodisable)
         mon.register_callback(tool, E.PY_UNWIND, None)
+        mon.register_callback(tool, E.JUMP, None)
         mon.set_events(tool, E.PY_START | E.PY_RESUME | E.PY_RETURN | E.PY_YIELD | E.LINE | E.RAISE)
 
     def _stop_monitoring(self) -> None:
@@ -413,7 +473,7 @@ class Tracer:
             return
         mon.set_events(self._tool, 0)
         for ev in (mon.events.PY_START, mon.events.PY_RESUME, mon.events.PY_RETURN, mon.events.PY_YIELD,
-                   mon.events.LINE, mon.events.RAISE, mon.events.PY_UNWIND):
+                   mon.events.LINE, mon.events.RAISE, mon.events.PY_UNWIND, mon.events.JUMP):
             mon.register_callback(self._tool, ev, None)
         mon.free_tool_id(self._tool)
         mon.restart_events()
