@@ -165,6 +165,9 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     await app.client.chat.update({ channel, ts, text, blocks: statusBlocks(text) as never });
   };
 
+  /** A status line is plain words (ours, or a parser message that may echo the paste): escape it. */
+  const statusText = (prefix: string, line: string): string => `${prefix}${escapeSlack(line)}`;
+
   const upload = async (channel: string, threadTs: string, files: SlackFile[]): Promise<void> => {
     if (files.length === 0) return;
     await app.client.filesUploadV2({
@@ -208,20 +211,21 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     const log = logger.child({ requestId: job.requestId });
     const request: RepairRequest = toRepairRequest(job.requestId, job.paste, job.origin);
     const prefix = job.prefix ?? '';
-    const statusTs = await post(job.channel, `${prefix}${ACCEPTED_LINE}`, job.threadTs, statusBlocks(`${prefix}${ACCEPTED_LINE}`));
+    const first = statusText(prefix, ACCEPTED_LINE);
+    const statusTs = await post(job.channel, first, job.threadTs, statusBlocks(first));
     const threadTs = job.threadTs ?? statusTs;
     try {
       const { result } = await runAndRecord(
         { service, store, logger, deadlineMs, statusIntervalMs, signal: controller.signal },
         request,
-        (line) => update(job.channel, statusTs, `${prefix}${line}`),
+        (line) => update(job.channel, statusTs, statusText(prefix, line)),
       );
       const answer = renderAnswer(result, job.requestId);
       const answerTs = await post(job.channel, answer.text, threadTs, answer.blocks);
       await store.attachAnswer(job.requestId, 'slack', `${job.channel}:${answerTs}`).catch((error: unknown) => {
         log.warn({ err: errorFields(error) }, 'could not link the answer to the interaction');
       });
-      await update(job.channel, statusTs, `${prefix}${headline(result)}`).catch((error: unknown) => {
+      await update(job.channel, statusTs, statusText(prefix, headline(result))).catch((error: unknown) => {
         log.warn({ err: errorFields(error) }, 'final status update failed');
       });
       await upload(job.channel, threadTs, answer.files).catch(async (error: unknown) => {
@@ -230,7 +234,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       });
     } catch (error) {
       log.error({ err: errorFields(error) }, 'repair failed');
-      await update(job.channel, statusTs, `${prefix}${errorMessage(error, job.requestId)}`);
+      await update(job.channel, statusTs, statusText(prefix, errorMessage(error, job.requestId)));
     }
   };
 

@@ -114,9 +114,9 @@ export function renderAnswer(result: RepairResult, interactionId: string): Slack
   return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocks), files };
 }
 
-/** A one-section status message (the thread's first reply, edited as progress arrives). */
-export function statusBlocks(line: string): Block[] {
-  return [{ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeSlack(line), SLACK_LIMITS.section) } }];
+/** A one-section status message (edited as progress arrives); `mrkdwn` is already escaped. */
+export function statusBlocks(mrkdwn: string): Block[] {
+  return [{ type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, SLACK_LIMITS.section) } }];
 }
 
 /** The modal that `/fix` with nothing after it opens. */

@@ -128,7 +128,9 @@ describe('Slack over HTTP', () => {
     expect(response.ms).toBeLessThan(3000);
 
     const status = await slack.waitForCall('chat.postMessage', (call) => call.body.thread_ts === undefined && String(call.body.channel) === CHANNEL);
-    expect(String(status.body.text)).toContain('<@U0ALICE>');
+    // The asker is mentioned (a real mention, not escaped), the rest of the line is.
+    expect(String(status.body.text)).toMatch(/^<@U0ALICE> asked for a fix\. /);
+    expect(blockText(status)).toContain('<@U0ALICE>');
     const statusTs = String(status.response?.ts);
 
     answer = await slack.waitForCall('chat.postMessage', (call) => call.body.thread_ts === statusTs, REPAIR_TIMEOUT);
