@@ -119,6 +119,17 @@ describe('Discord', () => {
     expect(callback.files[0]?.content).toContain('def add');
   });
 
+  it('runs the same paste again on "Try again", replying to the answer', async () => {
+    const { id } = discord.dispatchButton({ customId: `tracefix:retry:${requestId}`, messageId: answerId, user: '700000000000000017' });
+    const callback = await discord.waitForCall('POST', new RegExp(`^/interactions/${id}/`));
+    expect(((callback.json?.data as { flags?: number }).flags ?? 0) & 64).toBe(64);
+    const status = await discord.waitForCall('POST', MESSAGES, repliesTo(answerId));
+    expect(contentOf(status)).toContain('⏳');
+    const again = await discord.waitForCall('POST', MESSAGES, (call) => repliesTo(answerId)(call) && Array.isArray(call.json?.embeds) && (call.json.embeds as unknown[]).length > 0, REPAIR_TIMEOUT);
+    expect(JSON.stringify(again.json?.embeds)).toContain('Fixed');
+    expect(JSON.stringify(again.json?.components)).not.toContain(requestId);
+  }, REPAIR_TIMEOUT + 10_000);
+
   it('fixes the code of the message a mention replies to', async () => {
     const code = discord.userMessage({ content: paste(), author: '700000000000000014', mentionsBot: false });
     const mention = discord.userMessage({ content: `<@${BOT_ID}> can you fix this?`, author: '700000000000000014', replyTo: code.id });

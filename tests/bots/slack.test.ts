@@ -194,6 +194,30 @@ describe('Slack over HTTP', () => {
     expect(thanks.body.response_type).toBe('ephemeral');
   });
 
+  it('runs the same paste again on "Try again", in the same thread', async () => {
+    const thread = String(answer.body.thread_ts);
+    const before = slack.calls.filter((call) => call.method === 'chat.postMessage' && call.body.thread_ts === thread).length;
+    const payload = {
+      type: 'block_actions',
+      user: { id: 'U0OSCAR', team_id: STANDIN_TEAM },
+      team: { id: STANDIN_TEAM },
+      api_app_id: 'A0APP',
+      trigger_id: 't4',
+      channel: { id: CHANNEL },
+      message: { ts: String(answer.response?.ts), thread_ts: thread },
+      response_url: slack.responseUrl(),
+      actions: [{ type: 'button', action_id: 'tracefix_retry', block_id: 'tracefix_feedback', value: requestId, action_ts: '3' }],
+    };
+    const response = await signedPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    expect(response.status).toBe(200);
+    const again = await eventually(() => {
+      const posts = slack.calls.filter((call) => call.method === 'chat.postMessage' && call.body.thread_ts === thread);
+      return posts.length >= before + 2 && blockText(posts.at(-1) as SlackCall).includes('header') ? posts.at(-1) : undefined;
+    }, REPAIR_TIMEOUT, 'the second answer');
+    expect(blockText(again)).toContain(FIXED_LINE);
+    expect(blockText(again)).not.toContain(requestId);
+  }, REPAIR_TIMEOUT + 10_000);
+
   it('tells a user over the hourly limit, kindly, and runs nothing', async () => {
     const before = slack.calls.length;
     const response = await signedPost(command(paste(), 'U0ALICE'), 'application/x-www-form-urlencoded');
