@@ -227,34 +227,41 @@ export function createBullQueue(options: BullQueueOptions): BullJobQueue {
         log.warn({ err: error }, 'could not cancel repair job');
       }
     };
-    try {
+    const stop = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        void giveUp();
+        reject(cancelledError());
+      };
+      runOptions.signal?.addEventListener('abort', onAbort, { once: true });
+      if (runOptions.deadline !== undefined) {
+        // The worker enforces the deadline itself; this covers a job that never got a worker, or a Redis that is away.
+        timer = setTimeout(
+          () => {
+            void giveUp();
+            reject(deadlineError());
+          },
+          Math.max(0, runOptions.deadline - Date.now()) + 2_000,
+        );
+      }
+    });
+    stop.catch(() => undefined); // raced below; never an unhandled rejection when the outcome wins
+    const enqueue = async (): Promise<void> => {
       const data: JobData = runOptions.deadline === undefined ? { request } : { request, deadline: runOptions.deadline };
-      await queue.add('repair', data, {
-        jobId,
-        attempts: 1,
-        removeOnComplete: keep,
-        removeOnFail: keep,
-      });
+      try {
+        await queue.add('repair', data, { jobId, attempts: 1, removeOnComplete: keep, removeOnFail: keep });
+      } catch (error) {
+        throw new TracefixError('sandbox_unavailable', 'No repair worker is reachable right now; please try again in a moment.', {
+          cause: error,
+          retryable: true,
+          detail: 'could not enqueue the repair job on Redis',
+        });
+      }
       log.debug({ queue: name }, 'repair job enqueued');
       runOptions.onProgress?.({ stage: 'queued', message: 'Queued for a worker' });
-      const stop = new Promise<never>((_, reject) => {
-        onAbort = () => {
-          void giveUp();
-          reject(cancelledError());
-        };
-        runOptions.signal?.addEventListener('abort', onAbort, { once: true });
-        if (runOptions.deadline !== undefined) {
-          // The worker enforces the deadline itself; this only covers a job that never got a worker.
-          timer = setTimeout(
-            () => {
-              void giveUp();
-              reject(deadlineError());
-            },
-            Math.max(0, runOptions.deadline - Date.now()) + 2_000,
-          );
-        }
-      });
       await settleFromRecord(jobId);
+    };
+    try {
+      await Promise.race([enqueue(), stop]);
       return await Promise.race([outcome, stop]);
     } finally {
       const waiters = pending.get(jobId);
