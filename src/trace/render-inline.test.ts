@@ -85,7 +85,7 @@ describe('renderInline format rules', () => {
 
   it('puts __exception__ only where it was raised, not on the callers it unwound through', () => {
     const out = renderInline(EXCEPTION_TRACE, EXCEPTION_SOURCE);
-    expect(out.text).toContain("return sum(xs) / len(xs)  # (4) __exception__=ZeroDivisionError('division by zero');");
+    expect(out.text).toContain('return sum(xs) / len(xs)  # (4) __exception__=ZeroDivisionError(division by zero);');
     expect(out.text).toContain('    m = mean(xs)\n');
     expect(out.text).not.toContain('__return__=None');
   });
@@ -112,7 +112,7 @@ describe('renderInline format rules', () => {
     const out = renderInline(GENERATOR_TRACE, GENERATOR_SOURCE);
     expect(out.text).toContain('yield n  # (6) __yield__=5; (14) __yield__=4;');
     expect(out.text).not.toContain('GeneratorExit');
-    expect(out.text).toContain('return out  # (22) __return__=[5, 4];');
+    expect(out.text).toContain('return out  # (21) __return__=[5, 4];');
   });
 
   it('annotates multi-line statements on their last line and never inside a string or after a backslash', () => {
@@ -134,8 +134,19 @@ describe('renderInline format rules', () => {
     expect(out.text).not.toContain('__module__');
     expect(out.text).not.toContain(' at 0x');
     expect(out.text.split('\n')[0]).toBe('class Counter:');
-    expect(out.text).toContain('    step = 2  # (4) step=2;');
-    expect(out.text).toContain('def bump(self):  # (16) self=<__main__.Counter object>; (21) self=<__main__.Counter object>;');
+    expect(out.text).toContain('    step = 2  # (2) step=2;');
+    expect(out.text).toContain('    def bump(self):  # (12) self.value=3; (17) self.value=5;');
+    expect(out.text).toContain('        self.value = start  # (9) self.value=3; (10) __return__=None;');
+  });
+
+  it('strips memory addresses from reprs', () => {
+    const source = 'def f(o):\n    return o\n';
+    const trace = makeTrace([
+      ['call', 1, 'f', 0, { o: '<__main__.Thing object at 0x7f3a2c1d9e50>' }],
+      ['line', 2, 'f', 0],
+      ['return', 2, 'f', 0, undefined, '<__main__.Thing object at 0x7f3a2c1d9e50>'],
+    ]);
+    expect(renderInline(trace, source).text).toBe('def f(o):  # (0) o=<__main__.Thing object>;\n    return o  # (2) __return__=<__main__.Thing object>;\n');
   });
 
   it('preserves CRLF line endings and puts the comment before the \\r', () => {

@@ -88,7 +88,8 @@ interface Level {
   none: boolean;
 }
 
-const COMPREHENSION_FRAME = /^<(?:listcomp|dictcomp|setcomp|genexpr)>$/;
+/** The runner names frames by qualified name: `pairs.<listcomp>`, `Counter.bump`. */
+const COMPREHENSION_FRAME = /(?:^|\.)<(?:listcomp|dictcomp|setcomp|genexpr)>$/;
 const CLASS_LINE = /^\s*class\s/;
 const ADDRESS = / at 0x[0-9a-fA-F]+/g;
 
@@ -156,7 +157,7 @@ function collectStates(
       while (stack.length < depth) stack.push('');
       stack.push(e.func);
       const header = src.lines[(src.startOf[e.line] ?? e.line) - 1] ?? '';
-      bodyFrame[depth] = e.func === '<module>' || (CLASS_LINE.test(header) && definedName(header) === e.func);
+      bodyFrame[depth] = e.func === '<module>' || (CLASS_LINE.test(header) && definedName(header) === e.func.split('.').pop());
     }
     const previousKind = lastKind.get(depth);
     lastKind.set(depth, e.kind);
