@@ -23,7 +23,7 @@ export interface WebChatOptions {
   /** Per-request budget (config.repair.deadlineMs). */
   deadlineMs?: number;
   /** Host names the page answers to; see OriginPolicy. Default: loopback names. */
-  allowedHosts?: readonly string[];
+  allowedHosts?: readonly string[] | undefined;
   /** Injected limiter (tests); by default one per chat from bots/shared. */
   rateLimiter?: RateLimiter;
 }
