@@ -1,13 +1,13 @@
 /**
- * End to end: the real @slack/bolt (HTTP receiver mounted on a plain Node server, and Socket Mode)
+ * End to end: the real @slack/bolt (HTTP receiver mounted under /slack/ on tracefix's shared HTTP
+ * server, and Socket Mode)
  * against the Slack stand-in, the real repair engine (program search, no model) on a real sandbox, and
  * the real feedback store on a SQLite file.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackBot, type SlackBot } from '../../bots/slack/index.ts';
 import type { KeyvFeedbackStore } from '../../src/feedback/store.ts';
+import { createHttpServer, createMetrics, type HttpServer } from '../../src/http/index.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { RepairService } from '../../src/repair/types.ts';
 import { slackSignature, startSlackStandIn, STANDIN_APP_TOKEN, STANDIN_TEAM, type SlackCall, type SlackStandIn } from '../standins/slack.ts';
@@ -21,7 +21,7 @@ const REPAIR_TIMEOUT = 60_000;
 let slack: SlackStandIn;
 let stack: RepairStack;
 let bot: SlackBot;
-let server: Server;
+let server: HttpServer;
 let eventsUrl: string;
 
 function blocksOf(call: SlackCall): Record<string, unknown>[] {
@@ -104,16 +104,23 @@ beforeAll(async () => {
   stack = await startRepairStack();
   bot = startBot(stack.service, stack.store);
   expect(bot.mode).toBe('http');
-  server = createServer(bot.requestListener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  if (bot.requestListener === undefined) throw new Error('HTTP mode has a request listener');
+  // Mounted the way src/main mounts it: the body reaches bolt unread, so signatures verify.
+  server = createHttpServer({
+    host: '127.0.0.1',
+    port: 0,
+    logger: silentLogger(),
+    metrics: createMetrics({ processMetrics: false }),
+    mounts: [{ prefix: '/slack/', handler: bot.requestListener }],
+  });
+  const { url } = await server.listen();
+  eventsUrl = `${url}/slack/events`;
   await bot.start();
 });
 
 afterAll(async () => {
   await bot?.stop();
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+  await server?.close();
   await stack?.close();
   await slack?.close();
 });
@@ -251,6 +258,11 @@ describe('Slack over HTTP', () => {
     const noTimestamp = await signedPost(body, 'application/x-www-form-urlencoded', { omit: 'timestamp' });
     expect([forged.status, stale.status, noSignature.status, noTimestamp.status]).toEqual([401, 401, 401, 401]);
     await slack.expectNoCall('chat.postMessage', undefined, 500);
+  });
+
+  it('answers 404 for paths under /slack/ that are not its own', async () => {
+    const response = await fetch(eventsUrl.replace('/slack/events', '/slack/elsewhere'), { method: 'POST', body: '{}' });
+    expect(response.status).toBe(404);
   });
 
   it('handles an Events API retry of the same event_id once', async () => {
