@@ -50,6 +50,10 @@ describe('createRepairModel (Anthropic)', () => {
     expect(request?.messages.filter((m) => m.role === 'assistant')).toHaveLength(3);
   });
 
+  it('refuses to start without ANTHROPIC_API_KEY', () => {
+    expect(() => createRepairModel(modelConfig({ provider: 'anthropic', name: 'c' }))).toThrow(/ANTHROPIC_API_KEY/);
+  });
+
   it('401: model_auth naming ANTHROPIC_API_KEY', async () => {
     server = await startAnthropicStandIn({ apiKey: 'sk-ant-other-key' });
     const model = createRepairModel(

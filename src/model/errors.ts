@@ -30,6 +30,8 @@ export interface Fault {
   fatal: boolean;
   /** The server refused the `n` parameter: sample with parallel requests instead. */
   nRejected?: boolean;
+  /** The prompt did not fit the model's context window: a shorter prompt may. */
+  contextOverflow?: boolean;
 }
 
 const SETTINGS: Record<Provider, { key: string; baseUrl: string; name: string }> = {
@@ -146,6 +148,16 @@ export function translateFault(error: unknown, ctx: FaultContext): Fault {
     const after = retryAfterMs(error);
     const sentence = `${settings.name} is rate-limiting tracefix; try again in a minute, or lower MODEL_CONCURRENCY or MODEL_SAMPLES.`;
     return { error: make('model_rate_limited', sentence, true), retryNow: true, fatal: false, ...(after !== undefined ? { retryAfterMs: after } : {}) };
+  }
+  const overflow =
+    field(error, 'name') === 'ContextOverflowError' ||
+    field(error, 'code') === 'context_length_exceeded' ||
+    /context_length_exceeded|maximum context length|context window|prompt is too long|too many tokens|exceeds? the (model's )?context/i.test(
+      error instanceof Error ? error.message : '',
+    );
+  if (overflow && (status === undefined || status === 400 || status === 413 || status === 422)) {
+    const sentence = `The request is too long for the model "${ctx.modelId}" (MODEL_NAME); lower REPAIR_TRACE_TOKENS or use a model with a longer context.`;
+    return { error: make('model_unavailable', sentence, false), retryNow: false, fatal: false, contextOverflow: true };
   }
   if (status === 400 || status === 422) {
     const message = vendorMessage(error, ctx.secrets);

@@ -54,6 +54,8 @@ export interface ModelCandidate extends Candidate {
   promptVersion: string;
   /** The model's raw answer (the fine-tuning target when the fix passes). */
   answer: string;
+  /** renderPromptText() of the messages this answer replied to (the same string for all k samples). */
+  promptText: string;
 }
 
 export interface LangChainRepairModel extends RepairModel {
@@ -180,6 +182,9 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
   const baseUrlSetting = provider === 'openai' ? config.openai.baseUrl : provider === 'anthropic' ? config.anthropic.baseUrl : config.ollama.baseUrl;
   const baseUrl = (baseUrlSetting ?? DEFAULT_BASE_URL[provider]).replace(/\/+$/, '');
   const apiKey = provider === 'openai' ? config.openai.apiKey : provider === 'anthropic' ? config.anthropic.apiKey : undefined;
+  if (provider === 'anthropic' && !apiKey) {
+    throw new TracefixError('bad_config', 'Invalid setting ANTHROPIC_API_KEY: required when MODEL_PROVIDER=anthropic');
+  }
   const baseFetch = deps.fetch ?? globalThis.fetch;
   // Learnt from the server's first answer: does it honour `n`? (llama.cpp and LM Studio ignore it.)
   let nSupported: boolean | undefined = provider === 'openai' ? undefined : false;
@@ -219,7 +224,8 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
           model: modelId,
           temperature: config.temperature,
           ...(n > 1 ? { n } : {}),
-          maxTokens: MAX_OUTPUT_TOKENS,
+          // No max_tokens: local servers (vLLM, llama.cpp) reject prompt + max_tokens beyond their
+          // context, and OpenAI's default already leaves room for the answer.
           streaming: false,
           maxRetries: 0,
           // The SDK insists on a key; servers such as vLLM or llama.cpp usually need none.
@@ -282,6 +288,62 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
 
   const faultOf = (error: unknown): Fault | undefined => (error instanceof TracefixError ? faults.get(error) : undefined);
 
+  /**
+   * k answers for one prompt: one request with n=k where the server supports it, else k requests,
+   * bounded by the limiter. Requests that fail are reported, not thrown, so the answers that did come
+   * back are kept; a fatal fault (bad key, unknown model) stops the other requests at once.
+   */
+  const sample = async (
+    modelId: string,
+    messages: BaseMessage[],
+    k: number,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<{ answers: string[]; errors: TracefixError[] }> => {
+    const stop = new AbortController();
+    const signal = callerSignal ? AbortSignal.any([callerSignal, stop.signal]) : stop.signal;
+    const answers: string[] = [];
+    const errors: TracefixError[] = [];
+    const fail = (error: unknown) => {
+      if (callerSignal?.aborted) throw abortError(callerSignal);
+      // A sibling stopped by the fatal error is not a second error.
+      if (stop.signal.aborted && error === stop.signal.reason) return;
+      const translated = error instanceof TracefixError ? error : translateFault(error, faultContext(modelId)).error;
+      errors.push(translated);
+      if (faultOf(translated)?.fatal) stop.abort(translated);
+    };
+
+    let remaining = k;
+    if (provider === 'openai' && k > 1 && nSupported !== false) {
+      try {
+        const got = await limiter.run(() => request(modelId, messages, k, signal), signal);
+        answers.push(...got.slice(0, k));
+        // Fewer choices than asked: the server ignores `n`. Ask for the rest one by one.
+        if (got.length === 1) nSupported = false;
+        else if (got.length >= k) nSupported = true;
+        remaining = k - answers.length;
+      } catch (error) {
+        if (faultOf(error)?.nRejected) {
+          nSupported = false;
+          logger?.info({ provider, model: modelId }, 'model server refused n > 1; sampling with parallel requests');
+        } else {
+          fail(error);
+          remaining = 0;
+        }
+      }
+    }
+    if (remaining > 0) {
+      const settled = await Promise.allSettled(
+        Array.from({ length: remaining }, () => limiter.run(() => request(modelId, messages, 1, signal), signal)),
+      );
+      for (const outcome of settled) {
+        if (outcome.status === 'fulfilled') answers.push(...outcome.value.slice(0, 1));
+        else fail(outcome.reason);
+      }
+    }
+    if (callerSignal?.aborted) throw abortError(callerSignal);
+    return { answers, errors };
+  };
+
   const model: LangChainRepairModel = {
     provider,
     promptVersion: prompt.id,
@@ -306,52 +368,17 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
       if (callerSignal?.aborted) throw abortError(callerSignal);
       if (k <= 0) return [];
       const modelId = await currentId();
-      const messages = toLangChain(buildMessages(input, prompt));
-      if (deps.debug) logger?.debug({ provider, model: modelId, prompt: renderPromptText(buildMessages(input, prompt)) }, 'model prompt');
-
-      // Stops the sibling requests once one proves the rest futile (bad key, unknown model).
-      const stop = new AbortController();
-      const signal = callerSignal ? AbortSignal.any([callerSignal, stop.signal]) : stop.signal;
-      const answers: string[] = [];
-      const errors: TracefixError[] = [];
-      const fail = (error: unknown) => {
-        if (callerSignal?.aborted) throw abortError(callerSignal);
-        // A sibling stopped by the fatal error is not a second error.
-        if (stop.signal.aborted && error === stop.signal.reason) return;
-        const translated = error instanceof TracefixError ? error : translateFault(error, faultContext(modelId)).error;
-        errors.push(translated);
-        if (faultOf(translated)?.fatal) stop.abort(translated);
-      };
-
-      let remaining = k;
-      if (provider === 'openai' && k > 1 && nSupported !== false) {
-        try {
-          const got = await limiter.run(() => request(modelId, messages, k, signal), signal);
-          answers.push(...got.slice(0, k));
-          // Fewer choices than asked: the server ignores `n`. Ask for the rest one by one.
-          if (got.length === 1) nSupported = false;
-          else if (got.length >= k) nSupported = true;
-          remaining = k - answers.length;
-        } catch (error) {
-          if (faultOf(error)?.nRejected) {
-            nSupported = false;
-            logger?.info({ provider, model: modelId }, 'model server refused n > 1; sampling with parallel requests');
-          } else {
-            fail(error);
-            remaining = 0;
-          }
-        }
+      let chat = buildMessages(input, prompt);
+      let outcome = await sample(modelId, toLangChain(chat), k, callerSignal);
+      if (outcome.answers.length === 0 && outcome.errors.some((error) => faultOf(error)?.contextOverflow)) {
+        // The exemplars cost a few thousand tokens; a small local model may fit the request without them.
+        logger?.info({ provider, model: modelId }, 'prompt too long for the model; retrying without exemplars');
+        chat = buildMessages(input, prompt, { exemplars: false });
+        outcome = await sample(modelId, toLangChain(chat), k, callerSignal);
       }
-      if (remaining > 0) {
-        const settled = await Promise.allSettled(
-          Array.from({ length: remaining }, () => limiter.run(() => request(modelId, messages, 1, signal), signal)),
-        );
-        for (const outcome of settled) {
-          if (outcome.status === 'fulfilled') answers.push(...outcome.value.slice(0, 1));
-          else fail(outcome.reason);
-        }
-      }
-      if (callerSignal?.aborted) throw abortError(callerSignal);
+      const promptText = renderPromptText(chat);
+      if (deps.debug) logger?.debug({ provider, model: modelId, prompt: promptText }, 'model prompt');
+      const { answers, errors } = outcome;
       if (answers.length === 0 && errors.length > 0) {
         const worst = errors.find((error) => error.code === 'model_auth') ?? errors.find((error) => faultOf(error)?.fatal) ?? errors[0];
         if (worst) {
@@ -367,16 +394,16 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
       const dropped: Record<string, number> = {};
       const original = normaliseCode(input.program);
       for (const answer of answers) {
-        const outcome = analyseAnswer(answer, { program: input.program, ...(options.entryPoint ? { entryPoint: options.entryPoint } : {}) });
-        if (outcome.candidate === null) {
-          dropped[outcome.reason] = (dropped[outcome.reason] ?? 0) + 1;
+        const parsed = analyseAnswer(answer, { program: input.program, ...(options.entryPoint ? { entryPoint: options.entryPoint } : {}) });
+        if (parsed.candidate === null) {
+          dropped[parsed.reason] = (dropped[parsed.reason] ?? 0) + 1;
           continue;
         }
-        if (normaliseCode(outcome.candidate.code) === original) {
+        if (normaliseCode(parsed.candidate.code) === original) {
           dropped.unchanged = (dropped.unchanged ?? 0) + 1;
           continue;
         }
-        candidates.push({ ...outcome.candidate, modelId, promptVersion: prompt.id, answer });
+        candidates.push({ ...parsed.candidate, modelId, promptVersion: prompt.id, answer, promptText });
       }
       if (deps.debug) logger?.debug({ provider, model: modelId, answers }, 'model answers');
       logger?.info(

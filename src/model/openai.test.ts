@@ -55,6 +55,8 @@ describe('createRepairModel (OpenAI-compatible)', () => {
     expect(request?.model).toBe('gpt-test');
     expect(request?.temperature).toBe(0.8);
     expect(request?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    // No max_tokens: local servers reject prompt + max_tokens beyond their context.
+    expect(request?.body).not.toHaveProperty('max_tokens');
     // The trace reached the model, inside the last user message, after the exemplars.
     const last = request?.messages.at(-1);
     expect(last?.role).toBe('user');
@@ -66,7 +68,7 @@ describe('createRepairModel (OpenAI-compatible)', () => {
 
     // The malformed answer is dropped, the two others kept with what produced them.
     expect(candidates).toHaveLength(2);
-    expect(candidates[0]).toMatchObject({ code: FIXED, modelId: 'gpt-test', promptVersion: 'repair-v1', answer: RIGHT });
+    expect(candidates[0]).toMatchObject({ code: FIXED, modelId: 'gpt-test', promptVersion: 'repair-v1', answer: RIGHT, promptText: model.promptText(INPUT) });
     expect(candidates[0]?.rationale).toContain('__return__=6');
     expect(candidates[1]?.code).toContain('total = 4');
     expect(model.promptVersion).toBe('repair-v1');
@@ -218,6 +220,26 @@ describe('errors from an OpenAI-compatible server', () => {
     );
     const candidates = await model.propose(INPUT, 3);
     expect(candidates).toHaveLength(2);
+  });
+
+  it('prompt too long for a small model: retries without the exemplars', async () => {
+    const { server, model } = await setup({
+      respond: (request) =>
+        request.messages.length > 2
+          ? { status: 400, message: "This model's maximum context length is 4096 tokens. However, you requested 6000 tokens." }
+          : RIGHT,
+    });
+    const candidates = await model.propose(INPUT, 1);
+    expect(candidates).toHaveLength(1);
+    expect(server.chatRequests.map((r) => r.messages.length)).toEqual([8, 2]);
+    expect(candidates[0]?.promptText).toBe(model.promptText(INPUT).split('\n\n<|user|>')[0] + '\n\n<|user|>' + model.promptText(INPUT).split('\n\n<|user|>').at(-1));
+  });
+
+  it('prompt too long even without exemplars: names REPAIR_TRACE_TOKENS', async () => {
+    const { server, model } = await setup({ respond: () => ({ status: 400, code: 'context_length_exceeded', message: 'too long' }) });
+    const error = await rejection(model.propose(INPUT, 1));
+    expect(error.userMessage).toContain('REPAIR_TRACE_TOKENS');
+    expect(server.chatRequests).toHaveLength(2);
   });
 
   it('times out after MODEL_TIMEOUT_MS', async () => {
