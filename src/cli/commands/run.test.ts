@@ -1,0 +1,85 @@
+/**
+ * `tracefix run` and `tracefix trace` end to end through main(), on the process backend (the fastest
+ * to start; the backends themselves are covered by tests/contract).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../main.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tracefix-cli-'));
+const file = (name: string, content: string | Buffer): string => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+const buggy = file('buggy.py', 'def add(a, b):\n    s = a\n    for _ in range(b):\n        s -= 1\n    return s\n');
+const tests = file('test_buggy.py', 'assert add(1, 0) == 1\nassert add(2, 3) == 5\n');
+const good = file('good.py', 'def add(a, b):\n    """\n    >>> add(1, 2)\n    3\n    """\n    return a + b\n');
+const noTests = file('no_tests.py', 'def f(x):\n    return x\n');
+const empty = file('empty.py', '  \n');
+const binary = file('binary.py', Buffer.from([0x64, 0x65, 0x66, 0x00, 0x01]));
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let o = '';
+  let e = '';
+  out.on('data', (c: Buffer) => (o += c.toString()));
+  err.on('data', (c: Buffer) => (e += c.toString()));
+  const code = await main(argv, { out, err, env: { TRACEFIX_SANDBOX: 'process', LOG_LEVEL: 'silent' } });
+  return { code, out: o, err: e };
+}
+
+describe('tracefix run', () => {
+  it('prints one line per test and exits 1 when some fail', async () => {
+    const r = await cli('run', buggy, '--tests', tests);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/PASS\s+assert add\(1, 0\) == 1/);
+    expect(r.out).toMatch(/FAIL\s+assert add\(2, 3\) == 5\s+— expected 5, got -1/);
+    expect(r.out).toContain('2 tests: 1 passed, 1 failed');
+  });
+
+  it('exits 0 when every docstring example passes, with --json', async () => {
+    const r = await cli('run', good, '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as { summary: { passed: number; total: number }; tests: { kind: string }[] };
+    expect(report.summary).toMatchObject({ passed: 1, total: 1 });
+    expect(report.tests[0]?.kind).toBe('doctest');
+  });
+
+  it.each([
+    ['a missing file', [join(dir, 'nope.py')], /does not exist/],
+    ['an empty file', [empty], /is empty/],
+    ['a binary file', [binary], /binary file/],
+    ['no tests and no docstring examples', [noTests], /No tests found .* no docstring examples/],
+    ['an unknown sandbox', [buggy, '--sandbox', 'docker'], /Unknown sandbox "docker"/],
+    ['no file at all', [], /Name the Python file/],
+    ['an unknown option', [buggy, '--frobnicate'], /frobnicate/],
+  ])('explains %s and exits 2', async (_label, args, message) => {
+    const r = await cli('run', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe('');
+  });
+});
+
+describe('tracefix trace', () => {
+  it('prints the NExT-annotated program of the first failing test', async () => {
+    const r = await cli('trace', buggy, '--tests', tests);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('# FAILED: assert add(2, 3) == 5');
+    expect(r.out).toMatch(/def add\(a, b\):\s+# \(0\) a=2; b=3;/);
+    expect(r.out).toContain('__return__=-1');
+  });
+
+  it('says there is nothing to trace when all pass', async () => {
+    const r = await cli('trace', good);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('nothing to trace');
+  });
+});
