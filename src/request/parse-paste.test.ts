@@ -103,6 +103,46 @@ describe('parsePaste: fences', () => {
   });
 });
 
+describe('parsePaste: the pastes people actually send', () => {
+  it('moves setup lines into the tests when the code under test is in another block', () => {
+    const out = parse(`${F}\nclass Stack:\n    def __init__(self):\n        self.items = []\n\n    def pop(self):\n        return self.items.pop(0)\n${F}\n${F}\ns = Stack()\ns.items = [1, 2]\nassert s.pop() == 2\n${F}`);
+    expect(out.code).toBe('class Stack:\n    def __init__(self):\n        self.items = []\n\n    def pop(self):\n        return self.items.pop(0)\n');
+    expect(out.tests).toBe('s = Stack()\ns.items = [1, 2]\nassert s.pop() == 2\n');
+  });
+
+  it('treats unittest classes and an `if __name__ == "__main__":` block of asserts as tests', () => {
+    const unit = parse(`${F}python\ndef add(a, b):\n    return a - b\n${F}\n${F}python\nimport unittest\nclass TestAdd(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n${F}`);
+    expect(unit.code).toBe('def add(a, b):\n    return a - b\n');
+    expect(unit.tests).toMatch(/^import unittest\nclass TestAdd/);
+    expect(unit.entryPoint).toBe('add');
+    const main = parse(`${F}python\ndef add(a, b):\n    return a - b\n\nif __name__ == "__main__":\n    assert add(1, 2) == 3\n${F}`);
+    expect(main.code).toBe('def add(a, b):\n    return a - b\n');
+    expect(main.tests).toBe('if __name__ == "__main__":\n    assert add(1, 2) == 3\n');
+  });
+
+  it('reads a REPL transcript as the statements typed, keeping the transcript as the description', () => {
+    const out = parse('>>> def f(x):\n...     return x\n...\n>>> f(2)\n3');
+    expect(out.code).toBe('def f(x):\n    return x\n\nf(2)\n');
+    expect(out.description).toContain('>>> f(2)\n3');
+  });
+
+  it('keeps a sentence after unfenced code out of the code', () => {
+    const out = parse('here is my code\ndef f(x):\n    return x*2\nassert f(2) == 5\nit fails, why?');
+    expect(out.code).toBe('def f(x):\n    return x*2\n');
+    expect(out.tests).toBe('assert f(2) == 5\n');
+    expect(out.description).toBe('here is my code\nit fails, why?');
+  });
+
+  it('accepts an info string with attributes after a known language', () => {
+    expect(parse(`${F}python title="x.py"\ndef f():\n    return 1\n${F}`).code).toBe('def f():\n    return 1\n');
+  });
+
+  it('straightens curly quotes a rich-text editor put in code, but not inside real strings or comments', () => {
+    const out = parse(`${F}\ndef f():\n    s = ‘it’\n    t = "he said “hi”"  # “quoted”\n    return “x” + s + t\n${F}`);
+    expect(out.code).toBe(`def f():\n    s = 'it'\n    t = "he said “hi”"  # “quoted”\n    return "x" + s + t\n`);
+  });
+});
+
 describe('parsePaste: Slack and Discord', () => {
   it('undoes Slack escaping and link wrapping inside code, and drops the mention and /fix', () => {
     const text =

@@ -17,12 +17,13 @@
 import { TracefixError } from '../errors.ts';
 import type { Platform } from '../repair/types.ts';
 import { splitFences } from './fences.ts';
-import { cleanCodeCharacters, platformText, stripCommand } from './platform-text.ts';
+import { cleanCodeCharacters, platformText, straightenQuotes, stripCommand } from './platform-text.ts';
 import {
   TOP_LEVEL_START,
   dedent,
   extractTracebacks,
   findEntryPoint,
+  isProse,
   isTestSource,
   looksLikePython,
   splitCodeAndTests,
@@ -58,7 +59,7 @@ export interface ParsedPaste {
 
 const PY_LANGS = new Set(['', 'python', 'py', 'python3', 'py3', 'ipython', 'text', 'txt', 'plaintext', 'plain']);
 /** Fences that hold output, not code: their content is context. */
-const OUTPUT_LANGS = new Set(['pytb', 'py3tb', 'pycon', 'console', 'shell', 'sh', 'bash', 'zsh', 'log', 'output', 'stdout', 'stderr', 'none', 'diff']);
+const OUTPUT_LANGS = new Set(['pytb', 'py3tb', 'console', 'shell', 'sh', 'bash', 'zsh', 'log', 'output', 'stdout', 'stderr', 'none', 'diff']);
 
 const EXAMPLE = [
   '```python',
@@ -131,16 +132,23 @@ export function parsePaste(input: PasteInput, limits: PasteLimits): ParsedPaste 
   const codeParts: string[] = [];
   const testParts: string[] = [];
   const plainCode: number[] = [];
-  for (const piece of acc.pieces) {
-    const source = tidy(piece.source);
-    if (source === '') continue;
+  const prepared = acc.pieces
+    .map((piece) => ({ ...piece, source: tidy(piece.source) }))
+    .filter((piece) => piece.source !== '')
+    .map((piece) => ({ ...piece, split: splitCodeAndTests(piece.source) }));
+  const someoneDefines = prepared.some((piece) => !piece.testsByName && defines(piece.split.code));
+  for (const piece of prepared) {
     if (piece.testsByName) {
-      testParts.push(source);
+      testParts.push(piece.source);
       continue;
     }
-    const split = splitCodeAndTests(source);
-    const code = tidy(split.code);
-    const tests = tidy(split.tests);
+    let code = tidy(piece.split.code);
+    let tests = tidy(piece.split.tests);
+    // `s = Stack()` then asserts: setup for the tests, when the code under test is elsewhere.
+    if (tests !== '' && code !== '' && someoneDefines && !defines(code)) {
+      tests = piece.source;
+      code = '';
+    }
     if (code !== '') {
       if (tests === '') plainCode.push(codeParts.length);
       codeParts.push(code);
@@ -205,6 +213,12 @@ function collectFromMessage(text: string, acc: Collected, isMessage = true): voi
       acc.foreign.push(block.lang);
       continue;
     }
+    const repl = fromRepl(rest);
+    if (repl !== undefined) {
+      acc.pieces.push({ source: repl, testsByName: false });
+      acc.description.push(block.content);
+      continue;
+    }
     const trusted = block.lang.startsWith('py') || block.lang === 'ipython';
     // An untagged block must read as Python (or tests): expected output like `[1, 2]` is context.
     if (trusted || looksLikePython(rest) || isTestSource(rest)) acc.pieces.push({ source: rest, testsByName: false });
@@ -217,18 +231,44 @@ function collectFromMessage(text: string, acc: Collected, isMessage = true): voi
     acc.description.push(rest);
     return;
   }
+  const repl = fromRepl(rest);
+  if (repl !== undefined) {
+    acc.pieces.push({ source: repl, testsByName: false });
+    if (isMessage) acc.description.push(rest);
+    return;
+  }
   if (looksLikePython(rest)) {
     acc.pieces.push({ source: rest, testsByName: false });
     return;
   }
+  // A sentence, then the code, then maybe another sentence: the code runs from the first top-level
+  // def/class/import to the last line that is not prose.
   const lines = rest.split('\n');
   const start = lines.findIndex((l) => TOP_LEVEL_START.test(l));
-  if (start > 0 && looksLikePython(lines.slice(start).join('\n'))) {
-    acc.description.push(lines.slice(0, start).join('\n'));
-    acc.pieces.push({ source: lines.slice(start).join('\n'), testsByName: false });
+  let end = lines.length;
+  while (end > start + 1 && (lines[end - 1]?.trim() === '' || isProse(lines[end - 1] ?? ''))) end--;
+  if (start >= 0 && looksLikePython(lines.slice(start, end).join('\n'))) {
+    acc.description.push(lines.slice(0, start).join('\n'), lines.slice(end).join('\n'));
+    acc.pieces.push({ source: lines.slice(start, end).join('\n'), testsByName: false });
     return;
   }
   if (isMessage) acc.description.push(rest);
+}
+
+/**
+ * A REPL transcript (`>>> ` at the start of the first line): the statements typed, prompts removed.
+ * The printed results are the user's observations and stay in the description.
+ */
+function fromRepl(text: string): string | undefined {
+  const lines = text.split('\n');
+  const first = lines.find((l) => l.trim() !== '');
+  if (first === undefined || !first.startsWith('>>>')) return undefined;
+  const code: string[] = [];
+  for (const line of lines) {
+    if (line.startsWith('>>> ') || line === '>>>') code.push(line.slice(4));
+    else if (line.startsWith('... ') || line === '...') code.push(line.slice(4));
+  }
+  return code.join('\n');
 }
 
 function attachmentKind(name: string): 'python' | 'text' | 'other' {
@@ -282,12 +322,12 @@ function noCode(hadTests: boolean, foreign: string[]): TracefixError {
 }
 
 function defines(code: string): boolean {
-  return topLevelFunctions(code).length > 0 || /^class\s+\w+/m.test(code);
+  return topLevelFunctions(code).length > 0 || /^class\s+(?!Test)\w+/m.test(code);
 }
 
 /** Chat-safe code: no zero-width or non-breaking spaces, no shared indentation, no blank edges. */
 function tidy(source: string): string {
-  const cleaned = dedent(cleanCodeCharacters(source));
+  const cleaned = dedent(straightenQuotes(cleanCodeCharacters(source)));
   return cleaned.replace(/^(?:[ \t]*\n)+/, '').replace(/(?:\n[ \t]*)+$/, '');
 }
 

@@ -63,3 +63,56 @@ export function stripCommand(text: string): string {
 export function cleanCodeCharacters(code: string): string {
   return code.replace(/\u200B|\u200C|\u200D|\u2060|\uFEFF/g, '').replace(/\u00A0/g, ' ');
 }
+
+const CURLY: Record<string, string> = { '\u201C': '"', '\u201D': '"', '\u2018': "'", '\u2019': "'" };
+
+/**
+ * Rich-text editors (macOS, Slack's composer with smart punctuation) turn quotes curly. Outside a
+ * string or comment a curly quote can only be that accident (Python rejects it), so straighten those
+ * and leave curly quotes inside real strings and comments alone.
+ */
+export function straightenQuotes(code: string): string {
+  if (!/[\u2018\u2019\u201C\u201D]/.test(code)) return code;
+  let out = '';
+  let quote = '';
+  let comment = false;
+  let openedCurly = false;
+  for (let i = 0; i < code.length; i++) {
+    let ch = code[i] ?? '';
+    if (comment) {
+      if (ch === '\n') comment = false;
+      out += ch;
+      continue;
+    }
+    if (quote !== '') {
+      if (ch === '\\') {
+        out += ch + (code[i + 1] ?? '');
+        i++;
+        continue;
+      }
+      const straight = CURLY[ch];
+      // A curly quote closes, as a straight one, only a string a curly quote opened (“hi”).
+      if (openedCurly && straight !== undefined && quote === straight) ch = straight;
+      if (code.startsWith(quote, i) || (ch === quote && quote.length === 1)) {
+        out += quote;
+        i += quote.length - 1;
+        quote = '';
+        continue;
+      }
+      if (ch === '\n' && quote.length === 1) quote = '';
+      out += ch;
+      continue;
+    }
+    openedCurly = CURLY[ch] !== undefined;
+    ch = CURLY[ch] ?? ch;
+    if (ch === '#') comment = true;
+    else if (ch === '"' || ch === "'") {
+      quote = code.startsWith(ch.repeat(3), i) ? ch.repeat(3) : ch;
+      out += quote;
+      i += quote.length - 1;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}

@@ -10,10 +10,13 @@ const ANCHOR =
 const CODE_PUNCTUATION = /[=()[\]{}]|:\s*$/;
 
 /** A prose sentence: several plain words, no code punctuation, not a Python statement. */
-function isProse(line: string): boolean {
+export function isProse(line: string): boolean {
   if (/^\s/.test(line) || KEYWORD_START.test(line) || /^\s*#/.test(line)) return false;
   if (/[=()[\]{}]/.test(line)) return false;
-  return /[A-Za-z']+ [A-Za-z']+ [A-Za-z']+/.test(line);
+  const words = line.trim().split(/\s+/);
+  if (!words.every((w) => /^["'‘“]?[A-Za-z'’-]+[,.;:!?"'’”]*$/.test(w))) return false;
+  // Three plain words, or two ending a sentence ("Thanks everyone!", "why though?").
+  return words.length >= 3 || (words.length === 2 && /[.?!]$/.test(line.trim()));
 }
 
 function isPythonLike(line: string): boolean {
