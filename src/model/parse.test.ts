@@ -140,6 +140,26 @@ describe('parseAnswer: several fences', () => {
     expect(parseAnswer(answer, { program: ORIGINAL })?.code).toBe(FIXED);
   });
 
+  it('accepts a fence opened at the end of a line of prose', () => {
+    const answer = `The bound is wrong. Here is the fix: ${F}python\n${FIXED}${F}\nDone.`;
+    expect(parseAnswer(answer, { program: ORIGINAL })).toEqual({ rationale: 'The bound is wrong. Here is the fix:\n\nDone.', code: FIXED });
+  });
+
+  it('takes a fix written over the annotated trace, without the trace comments', () => {
+    const annotated = [
+      "def count_vowels(text):  # (0) text='banana'",
+      '    count = 0  # (1) count=0',
+      '    for i in range(len(text)):  # (2) i=0; (4) i=1; ...; (12) i=4',
+      '        if text[i] in "aeiou":',
+      '            count += 1  # (6) count=1; (11) count=2',
+      '    return count  # (16) __return__=2',
+      '',
+    ].join('\n');
+    expect(parseAnswer(`Fix:\n${F}python\n${annotated}${F}`, { program: ORIGINAL })?.code).toBe(FIXED);
+    // With a clean block as well, the clean one wins even when it comes first.
+    expect(parseAnswer(`${F}python\n${FIXED}${F}\n${F}python\n${annotated.replace('range(len(text))', 'range(9)')}${F}`, { program: ORIGINAL })?.code).toBe(FIXED);
+  });
+
   it('falls back to an unclosed final fence (a truncated answer) only when it parses', () => {
     expect(parseAnswer(`Reason\n${F}python\n${FIXED}`, { program: ORIGINAL })?.code).toBe(FIXED);
     expect(analyseAnswer(`Reason\n${F}python\ndef count_vowels(text):\n    return len([c for c in text`, { program: ORIGINAL })).toEqual({

@@ -27,6 +27,8 @@ interface Block {
   start: number;
   end: number;
   closed: boolean;
+  /** Prose before a fence opened mid-line ("Here is the fix: ```python"). */
+  lead: string;
 }
 
 const PYTHON_LANGS = new Set(['', 'python', 'py', 'python3', 'py3', 'ipython', 'python2', 'sage']);
@@ -44,14 +46,19 @@ function normalise(answer: string): string {
 
 function findBlocks(lines: string[]): Block[] {
   const blocks: Block[] = [];
-  let open: { fence: string; indent: number; lang: string; start: number } | undefined;
+  let open: { fence: string; indent: number; lang: string; start: number; lead: string } | undefined;
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index] ?? '';
     if (!open) {
+      // Also "Here is the fix: ```python", the fence opened at the end of a line of prose.
       const start = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)[^`]*$/.exec(line);
+      const inline = start ? undefined : /^([^`~]*\S)\s*(`{3,}|~{3,})([\w+-]+)\s*$/.exec(line);
       if (start) {
         const [, indent = '', fence = '', info = ''] = start;
-        open = { fence, indent: indent.length, lang: info.replace(/^\{?\.?/, '').replace(/\}$/, '').toLowerCase(), start: index };
+        open = { fence, indent: indent.length, lang: info.replace(/^\{?\.?/, '').replace(/\}$/, '').toLowerCase(), start: index, lead: '' };
+      } else if (inline) {
+        const [, lead = '', fence = '', info = ''] = inline;
+        open = { fence, indent: 0, lang: info.toLowerCase(), start: index, lead };
       }
       continue;
     }
@@ -65,14 +72,14 @@ function findBlocks(lines: string[]): Block[] {
   return blocks;
 }
 
-function makeBlock(lines: string[], open: { indent: number; lang: string; start: number }, end: number, closed: boolean): Block {
+function makeBlock(lines: string[], open: { indent: number; lang: string; start: number; lead: string }, end: number, closed: boolean): Block {
   let body = lines.slice(open.start + 1, end);
   // A fence indented under a list item indents its code too; take that indentation off again.
   if (open.indent > 0) {
     const prefix = ' '.repeat(open.indent);
     if (body.every((line) => line.trim() === '' || line.startsWith(prefix))) body = body.map((line) => line.slice(open.indent));
   }
-  return { lang: open.lang, body: body.join('\n'), start: open.start, end: closed ? end + 1 : end, closed };
+  return { lang: open.lang, body: body.join('\n'), start: open.start, end: closed ? end + 1 : end, closed, lead: open.lead };
 }
 
 /** A block that is Python code rather than a console session, a traceback or an echo of the trace. */
@@ -87,6 +94,11 @@ function looksLikePython(body: string): boolean {
 /** Code annotated with NExT comments is the trace echoed back, not a fix. */
 function isTraceEcho(body: string): boolean {
   return /#\s*\(\d+\)\s*[\w.]+=/.test(body) || /#\s*\(\d+\)\s*__(return|exception)__=/.test(body);
+}
+
+/** Removes `  # (k) name=value; ...` comments that a model copied from the trace into its fix. */
+function stripTraceComments(code: string): string {
+  return code.replace(/[ \t]*#\s*\(\d+\)\s*(?:[\w.]+=|__(?:return|exception)__=|$)[^\n]*$/gm, '');
 }
 
 const PY_STATEMENT =
@@ -130,7 +142,11 @@ function tidyRationale(text: string): string {
 }
 
 function pickBlock(blocks: Block[], originalNames: string[], entry: string | undefined): Block | undefined {
-  const usable = blocks.filter((block) => PYTHON_LANGS.has(block.lang) && looksLikePython(block.body) && !isTraceEcho(block.body));
+  const python = blocks.filter((block) => PYTHON_LANGS.has(block.lang) && looksLikePython(block.body));
+  // The trace echoed back is not a fix, unless it is all there is (a model that edited the annotated
+  // program in place; its NExT comments are stripped later).
+  const fresh = python.filter((block) => !isTraceEcho(block.body));
+  const usable = fresh.length > 0 ? fresh : python;
   // A block cut off by the token limit is only worth trying when nothing complete came back.
   const pool = usable.some((block) => block.closed) ? usable.filter((block) => block.closed) : usable;
   if (pool.length === 0) return undefined;
@@ -166,8 +182,8 @@ export function analyseAnswer(answer: string, options: ParseOptions): ParseOutco
     let source: 'fence' | 'unfenced';
     const block = pickBlock(findBlocks(lines), originalNames, entry);
     if (block) {
-      code = block.body;
-      rationale = `${lines.slice(0, block.start).join('\n')}\n\n${lines.slice(block.end).join('\n')}`;
+      code = isTraceEcho(block.body) ? stripTraceComments(block.body) : block.body;
+      rationale = `${[...lines.slice(0, block.start), block.lead].join('\n')}\n\n${lines.slice(block.end).join('\n')}`;
       source = 'fence';
     } else {
       // Fences present but none usable (```text, a traceback): look for bare code outside them.

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -109,6 +109,17 @@ describe('the exemplars', () => {
       const [buggy, ...fixed] = failingTests([exemplar.input.program, ...fixes], tests);
       expect(buggy?.map((index) => tests[index]), exemplar.id).toEqual(exemplar.input.failures.map((f) => f.split(': expected')[0]));
       expect(fixed, exemplar.id).toEqual([[], []]);
+    }
+  });
+});
+
+describe('prompts/README.md', () => {
+  it('shows every exemplar as it is in exemplars.jsonl', () => {
+    const readme = readFileSync(join(prompt.dir, '..', '..', 'README.md'), 'utf8');
+    for (const exemplar of prompt.exemplars) {
+      expect(readme).toContain(exemplar.input.program);
+      expect(readme).toContain(exemplar.input.trace);
+      expect(readme).toContain(exemplar.answer.replace(/^/gm, '> ').replace(/^> $/gm, '>'));
     }
   });
 });
