@@ -206,7 +206,12 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
   };
 
   const currentId = async (): Promise<string> => {
-    const id = deps.resolveModelId ? await deps.resolveModelId() : config.name;
+    let id: string | undefined;
+    try {
+      id = deps.resolveModelId ? await deps.resolveModelId() : config.name;
+    } catch (error) {
+      throw new TracefixError('model_unavailable', 'Could not look up which model is live; try again shortly.', { cause: error, retryable: true });
+    }
     if (!id) throw new TracefixError('bad_config', `Invalid setting MODEL_NAME: required when MODEL_PROVIDER=${provider}`);
     lastId = id;
     return id;

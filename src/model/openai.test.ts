@@ -1,5 +1,6 @@
 import { ChatOpenAI } from '@langchain/openai';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/index.ts';
 import { TracefixError } from '../errors.ts';
 import { startOpenAIChatStandIn, type OpenAIChatStandIn } from '../../tests/standins/openai-chat.ts';
 import {
@@ -116,6 +117,23 @@ describe('createRepairModel (OpenAI-compatible)', () => {
     expect(candidates[0]?.modelId).toBe('ft:gpt-test:tracefix:abc123');
   });
 
+  it('fails cleanly when the model id resolver fails', async () => {
+    const { server, model } = await setup({ replies: [RIGHT] }, {}, { resolveModelId: () => Promise.reject(new Error('store down')) });
+    const error = await rejection(model.propose(INPUT, 1));
+    expect(error.code).toBe('model_unavailable');
+    expect(error.retryable).toBe(true);
+    expect(server.chatRequests).toHaveLength(0);
+    expect(model.id).toBe('gpt-test');
+  });
+
+  it('works from the settings as src/config reads them', async () => {
+    server = await startOpenAIChatStandIn({ replies: [RIGHT] });
+    const config = loadConfig({ MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: server.url, MODEL_NAME: 'local-coder', MODEL_TEMPERATURE: '0.2' });
+    const model = createRepairModel(config.model);
+    expect(await model?.propose(INPUT, 1)).toHaveLength(1);
+    expect(server.chatRequests[0]).toMatchObject({ model: 'local-coder', temperature: 0.2 });
+  });
+
   it('accepts an asynchronous model id resolver', async () => {
     let live = 'base-model';
     const { server, model } = await setup({ replies: [RIGHT, RIGHT] }, {}, { resolveModelId: () => Promise.resolve(live) });
@@ -204,7 +222,8 @@ describe('errors from an OpenAI-compatible server', () => {
     expect(await model.propose(INPUT, 1)).toHaveLength(1);
     expect(server.chatRequests).toHaveLength(3);
 
-    server.enqueue({ status: 502 }, { status: 502 }, { status: 502 }, { status: 502 }, RIGHT);
+    server.enqueue(RIGHT);
+    for (let i = 0; i < 4; i++) server.failNext(502);
     const error = await rejection(model.propose(INPUT, 1));
     expect(error.code).toBe('model_unavailable');
     expect(error.userMessage).toContain('HTTP 502');

@@ -16,6 +16,7 @@
  * - `{ status: 429, headers: { 'retry-after': '0' } }`, `{ status: 401 }`, `{ status: 500 }` ...
  *                                         an error in OpenAI's JSON shape (`message`, `code` optional)
  * - any of them with `delayMs`            answered that much later (timeouts, concurrency)
+ * `server.failNext(429, { headers: { 'retry-after': '1' } })` puts an error ahead of the queue.
  * A request with `n: k` takes up to k plain-text replies from the queue, one choice each (an error
  * at the head of the queue answers the whole request). An empty queue answers 500 "no scripted reply",
  * so a test that forgot a reply fails loudly. Streaming (`stream: true`) is answered as SSE chunks.
@@ -65,6 +66,8 @@ export interface OpenAIChatStandIn {
   readonly chatRequests: RecordedChatRequest[];
   readonly maxInFlight: number;
   enqueue(...replies: OpenAIChatReply[]): void;
+  /** Answers the next request with this HTTP error, ahead of the queued replies. */
+  failNext(status: number, options?: { headers?: Record<string, string>; message?: string; code?: string }): void;
   waitForRequest(predicate?: (request: RecordedChatRequest) => boolean, timeoutMs?: number): Promise<RecordedChatRequest>;
   close(): Promise<void>;
 }
@@ -272,6 +275,9 @@ export async function startOpenAIChatStandIn(options: OpenAIChatStandInOptions =
     },
     enqueue(...replies) {
       queue.push(...replies);
+    },
+    failNext(status, failure = {}) {
+      queue.unshift({ status, ...failure });
     },
     waitForRequest(predicate = () => true, timeoutMs = 2000) {
       const seen = requests.find(predicate);
