@@ -15,6 +15,7 @@ import { silentLogger } from '../../src/log.ts';
 import { createInProcessQueue } from '../../src/queue/index.ts';
 import type { RepairService } from '../../src/repair/types.ts';
 import { isTracefixError } from '../../src/errors.ts';
+import { createSandbox, type Sandbox } from '../../sandbox/index.ts';
 
 /** Raw HTTP so the test controls every header (fetch forbids setting Host, Origin, Sec-Fetch-*). */
 function send(
@@ -50,6 +51,7 @@ const recordingService: RepairService = {
 };
 
 let dir: string;
+let sandbox: Sandbox;
 let store: KeyvFeedbackStore;
 let server: HttpServer;
 let base: string;
@@ -60,10 +62,8 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tracefix-web-http-'));
   store = await createFeedbackStore({ url: `sqlite://${dir}/store.sqlite`, retentionDays: 30, dataDir: dir });
   const queue = createInProcessQueue({ service: recordingService, concurrency: 1 });
-  const metrics = createMetrics({
-    queue,
-    sandbox: { name: 'pyodide', isolation: { isolated: true, how: 'test probe' }, stats: () => ({ warm: 2, busy: 1, executed: 7, killed: 1 }) },
-  });
+  sandbox = createSandbox({ backend: 'process' });
+  const metrics = createMetrics({ queue, sandbox });
   const chat = createWebChat({
     service: metrics.instrument(queue),
     store,
@@ -86,7 +86,7 @@ beforeAll(async () => {
       },
     ],
     metrics,
-    health: { queue, store, sandbox: { name: 'pyodide', isolation: { isolated: true, how: 'test probe' }, stats: () => ({ warm: 2, busy: 1, executed: 7, killed: 1 }) } },
+    health: { queue, store, sandbox },
   });
   base = (await server.listen()).url;
   host = new URL(base).host;
@@ -95,6 +95,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await store?.close();
+  await sandbox?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -107,10 +108,26 @@ describe('/healthz', () => {
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text)).toEqual({
       ok: true,
-      sandbox: { backend: 'pyodide', isolated: true, how: 'test probe', pool: { warm: 2, busy: 1, executed: 7, killed: 1 } },
+      sandbox: { backend: 'process', isolated: sandbox.isolation.isolated, how: sandbox.isolation.how, pool: sandbox.stats() },
       queue: { kind: 'in-process', waiting: 0, active: 0 },
       store: { reachable: true },
     });
+  });
+});
+
+describe('/healthz when a part is down', () => {
+  it('answers 503 and names the part', async () => {
+    const closed = await createFeedbackStore({ url: `sqlite://${dir}/closed.sqlite`, retentionDays: 30, dataDir: dir });
+    await closed.close();
+    const down = createHttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), metrics: createMetrics(), health: { store: closed, timeoutMs: 500 } });
+    const { url } = await down.listen();
+    try {
+      const res = await send(url, 'GET', '/healthz');
+      expect(res.status).toBe(503);
+      expect(JSON.parse(res.text)).toEqual({ ok: false, store: { reachable: false } });
+    } finally {
+      await down.close();
+    }
   });
 });
 
@@ -122,9 +139,10 @@ describe('/metrics', () => {
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.text).toContain('tracefix_http_requests_total{method="GET",route="/healthz",status="200"}');
     expect(res.text).toContain('tracefix_queue_depth{state="waiting"} 0');
-    expect(res.text).toContain('tracefix_sandbox_pool{backend="pyodide",state="warm"} 2');
-    expect(res.text).toContain('tracefix_sandbox_pool{backend="pyodide",state="busy"} 1');
-    expect(res.text).toContain('tracefix_sandbox_executions{backend="pyodide",kind="killed"} 1');
+    const stats = sandbox.stats();
+    expect(res.text).toContain(`tracefix_sandbox_pool{backend="process",state="warm"} ${stats.warm}`);
+    expect(res.text).toContain(`tracefix_sandbox_pool{backend="process",state="busy"} ${stats.busy}`);
+    expect(res.text).toContain(`tracefix_sandbox_executions{backend="process",kind="killed"} ${stats.killed}`);
     expect(res.text).toContain('# TYPE tracefix_repair_duration_seconds histogram');
     expect(res.text).toContain('# TYPE tracefix_repair_outcomes_total counter');
     // Not prom-client's global registry: no default process metrics unless asked for.
