@@ -14,7 +14,7 @@ import { scrubDeep, type ScrubCounts } from './scrub.ts';
  * then the answer (rationale + fixed program).
  */
 
-export type DropReason = 'not_upvoted' | 'fix_failed_tests' | 'no_fix' | 'duplicate' | 'before_since' | 'unreadable_prompt';
+export type DropReason = 'not_upvoted' | 'fix_failed_tests' | 'no_fix' | 'duplicate' | 'before_since';
 
 export interface HeldOutTask {
   /** Stable id of the example (hash of its normalised code and fix). */
@@ -131,8 +131,9 @@ export function selectExample(interaction: Interaction): Selection {
   if (!fixPassedAllTests(interaction)) return { reason: 'fix_failed_tests' };
   let prompt: ChatMessage[] | undefined;
   if (interaction.prompt !== undefined) {
-    prompt = parsePromptText(interaction.prompt);
-    if (!prompt) return { reason: 'unreadable_prompt' };
+    // Stored by a front end in renderPromptText's format; anything else is kept verbatim as one
+    // user turn — still exactly the text the model saw.
+    prompt = parsePromptText(interaction.prompt) ?? [{ role: 'user', content: interaction.prompt }];
   } else {
     prompt = buildMessages(promptInputOf(interaction));
   }
@@ -226,7 +227,6 @@ const REASON_TEXT: Record<DropReason, string> = {
   no_fix: 'no fix in the answer',
   duplicate: 'near-duplicate of a kept example',
   before_since: 'older than --since',
-  unreadable_prompt: 'stored prompt could not be read',
 };
 
 export function summariseBuild(build: DatasetBuild): string {

@@ -32,6 +32,8 @@ export interface ModelVersion {
   examples: number;
   heldOut: number;
   datasetPath?: string;
+  /** Feedback listing cursor the dataset reached: becomes "since last run" once the job succeeds. */
+  datasetCursor?: string;
   createdAt: number;
   status: VersionStatus;
   scores?: GateScores;
@@ -58,6 +60,7 @@ const VersionSchema = z.object({
   examples: z.number(),
   heldOut: z.number(),
   datasetPath: z.string().optional(),
+  datasetCursor: z.string().optional(),
   createdAt: z.number(),
   status: z.enum(['training', 'failed', 'cancelled', 'exported', 'evaluating', 'promoted', 'rejected', 'retired']),
   scores: z
@@ -146,7 +149,7 @@ export function createModelRegistry(keyv: Keyv, options: { now?: () => number } 
     },
     async state() {
       const parsed = StateSchema.safeParse(await keyv.get('registry:state'));
-      return parsed.success ? (parsed.data as TrainingState) : {};
+      return parsed.success ? (parsed.data) : {};
     },
     async setState(state) {
       await keyv.set('registry:state', state);

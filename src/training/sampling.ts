@@ -1,0 +1,112 @@
+import type { Limits, RunnerResponse, Sandbox } from '../../sandbox/index.ts';
+import { buildMessages, renderAnswer, type ChatMessage } from '../model/prompt.ts';
+import type { Candidate, PromptInput, RepairModel } from '../model/types.ts';
+import { renderInline } from '../trace/index.ts';
+import { programOf, shownTests, type RepairTask } from './tasks.ts';
+
+/**
+ * NExT's sampling step, shared by the offline self-training loop and the evaluation gate: build the
+ * trace-grounded prompt for a task (run the shown tests on the buggy program, trace the first failing
+ * one, render it inline), draw k rationale+fix samples from a model, and keep the samples whose fix
+ * passes the task's hidden tests (all candidates in one batched sandbox call).
+ */
+
+export interface SamplingContext {
+  sandbox: Sandbox;
+  limits: Limits;
+  /** Token budget of the rendered trace (config.repair.traceTokens). */
+  traceTokens: number;
+}
+
+export interface TaskSample {
+  candidate: Candidate;
+  passed: boolean;
+}
+
+export interface TaskSampling {
+  taskId: string;
+  input: PromptInput;
+  samples: TaskSample[];
+}
+
+function passedAll(response: RunnerResponse, programId: string): boolean {
+  const report = response.programs.find((p) => p.id === programId);
+  return !!report && report.compileError === null && report.results.length > 0 && report.results.every((r) => r.status === 'passed');
+}
+
+/** Which of `programs` pass every hidden test of the task. */
+export async function passesHidden(ctx: SamplingContext, task: RepairTask, programs: string[]): Promise<boolean[]> {
+  if (programs.length === 0) return [];
+  const response = await ctx.sandbox.execute({
+    mode: 'test',
+    programs: programs.map((source, i) => ({ id: `p${i}`, source })),
+    tests: task.test,
+    ...(task.entry_point !== undefined ? { entryPoint: task.entry_point } : {}),
+    stopOnFirstFailure: true,
+    limits: ctx.limits,
+  });
+  return programs.map((_, i) => passedAll(response, `p${i}`));
+}
+
+/** The prompt inputs the engine would build for this task: shown tests, failures, NExT trace. */
+export async function promptInputFor(ctx: SamplingContext, task: RepairTask): Promise<PromptInput> {
+  const program = programOf(task);
+  const tests = shownTests(task);
+  const common = { tests, ...(task.entry_point !== undefined ? { entryPoint: task.entry_point } : {}), limits: ctx.limits };
+  const run = await ctx.sandbox.execute({ mode: 'test', programs: [{ id: 'buggy', source: program }], ...common });
+  const report = run.programs[0];
+  const names = new Map(run.tests.map((t) => [t.id, t.name]));
+  const failures = (report?.results ?? [])
+    .filter((r) => r.status !== 'passed')
+    .map((r) => {
+      const name = names.get(r.test) ?? r.test;
+      if (r.expected !== undefined && r.actual !== undefined) return `${name}: expected ${r.expected}, got ${r.actual}`;
+      if (r.error) return `${name}: ${r.error.type}: ${r.error.message}`;
+      return `${name}: ${r.status}`;
+    });
+  if (report?.compileError) failures.unshift(`${report.compileError.type}: ${report.compileError.message}`);
+  const input: PromptInput = { program, tests, failures };
+  if (task.description !== undefined) input.description = task.description;
+  const failing = report?.results.find((r) => r.status !== 'passed');
+  if (failing && !report?.compileError) {
+    const traced = await ctx.sandbox.execute({ mode: 'trace', program: { id: 'buggy', source: program }, testId: failing.test, ...common });
+    if (traced.trace) input.trace = renderInline(traced.trace, program, { tokenBudget: ctx.traceTokens }).text;
+  }
+  return input;
+}
+
+export async function sampleTask(ctx: SamplingContext, model: RepairModel, task: RepairTask, k: number, input?: PromptInput): Promise<TaskSampling> {
+  const prompt = input ?? (await promptInputFor(ctx, task));
+  // LangChain models take the entry point (which function the tests call) as an extra option.
+  const options: { signal?: AbortSignal; entryPoint?: string } = task.entry_point !== undefined ? { entryPoint: task.entry_point } : {};
+  const candidates = await model.propose(prompt, k, options);
+  const passed = await passesHidden(ctx, task, candidates.map((c) => c.code));
+  return { taskId: task.task_id, input: prompt, samples: candidates.map((candidate, i) => ({ candidate, passed: passed[i] ?? false })) };
+}
+
+/** Unbiased pass@1 estimate from c passing of n samples (Chen et al. 2021): c / n; 0 without samples. */
+export function passAt1(samples: TaskSample[], k: number): number {
+  // Samples a model failed to produce (malformed answers) count as failures: divide by k asked.
+  const n = Math.max(k, samples.length);
+  return n === 0 ? 0 : samples.filter((s) => s.passed).length / n;
+}
+
+export function trainingMessages(input: PromptInput, candidate: Candidate): ChatMessage[] {
+  // The exact messages createRepairModel sends (buildMessages with its defaults), then the answer in
+  // the prompt's own format, so a tuned model is trained on what it will be asked.
+  return [...buildMessages(input), { role: 'assistant', content: renderAnswer(candidate) }];
+}
+
+/** Runs `work` over items with at most `limit` at once, results in input order. */
+export async function mapLimit<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const runners = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T, index);
+    }
+  });
+  await Promise.all(runners);
+  return results;
+}

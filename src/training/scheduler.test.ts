@@ -1,0 +1,215 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '@redis/client';
+import { sampleInteraction, sampleResult } from '../feedback/store-contract.ts';
+import { createFeedbackStore, type KeyvFeedbackStore } from '../feedback/store.ts';
+import { obliterateQueue } from '../queue/bull.ts';
+import { createRedisLock } from './lock.ts';
+import { createCommandFineTuneProvider, createExportProvider } from './providers/index.ts';
+import { createModelRegistry, type ModelRegistry } from './registry.ts';
+import { runTrainingOnce, startTrainingScheduler, type Clock, type RunOutcome, type TrainingRunDeps } from './scheduler.ts';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A clock the test moves: timers fire when advanced past their time; sleep advances it. */
+function manualClock(start: number) {
+  let t = start;
+  let timers: { at: number; callback: () => void }[] = [];
+  const clock: Clock & { advance(ms: number): void; pending(): number } = {
+    now: () => t,
+    sleep: (ms) => {
+      t += ms;
+      return Promise.resolve();
+    },
+    setTimer(callback, ms) {
+      const timer = { at: t + ms, callback };
+      timers.push(timer);
+      return { cancel: () => (timers = timers.filter((x) => x !== timer)) };
+    },
+    advance(ms) {
+      t += ms;
+      const due = timers.filter((x) => x.at <= t);
+      timers = timers.filter((x) => x.at > t);
+      for (const timer of due) timer.callback();
+    },
+    pending: () => timers.length,
+  };
+  return clock;
+}
+
+let dir: string;
+let store: KeyvFeedbackStore;
+let registry: ModelRegistry;
+const START = Date.parse('2026-11-21T10:00:00Z');
+
+async function addUpvoted(n: number, prefix: string): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const id = `${prefix}-${i}`;
+    await store.record({
+      ...sampleInteraction(id),
+      request: { code: `def ${prefix}${i}(x):\n    return x - ${i}\n`, tests: `assert ${prefix}${i}(1) == ${1 + i}` },
+      result: sampleResult({ fixedCode: `def ${prefix}${i}(x):\n    return x + ${i}\n` }),
+    });
+    await store.vote(id, { user: 'U', vote: 'up', at: 1, source: 'reaction' });
+  }
+}
+
+function deps(overrides: Partial<TrainingRunDeps> = {}): TrainingRunDeps {
+  return {
+    store,
+    registry,
+    provider: createExportProvider({ exportDir: path.join(dir, 'export') }),
+    baseModel: 'base-model',
+    defaultModelId: 'base-model',
+    minExamples: 3,
+    gateSamples: 2,
+    dataDir: dir,
+    clock: manualClock(START),
+    pollIntervalMs: 1000,
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'tracefix-sched-'));
+  store = await createFeedbackStore({ url: `sqlite://${dir}/f.sqlite`, retentionDays: 30, dataDir: dir });
+  registry = createModelRegistry(store.shared.keyv);
+});
+afterAll(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('runTrainingOnce', () => {
+  it('waits until enough new examples exist, without moving the cursor', async () => {
+    await addUpvoted(2, 'a');
+    const outcome = await runTrainingOnce(deps());
+    expect(outcome).toEqual({ kind: 'waiting', newExamples: 2, minExamples: 3 });
+    expect((await registry.state()).cursor).toBeUndefined();
+    expect((await registry.state()).lastOutcome).toBe('waiting: 2 of 3 new examples');
+  });
+
+  it('a failed job is recorded and its examples still count as new next time', async () => {
+    await addUpvoted(1, 'b');
+    const trainer = path.join(dir, 'fail.mjs');
+    await writeFile(trainer, 'process.exit(2)');
+    const provider = createCommandFineTuneProvider({ command: `${process.execPath} ${trainer} {dataset}`, workDir: path.join(dir, 'jobs') });
+    const clock: Clock = { ...manualClock(START), sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))) };
+    const outcome = await runTrainingOnce(deps({ provider, clock }));
+    expect(outcome.kind).toBe('failed');
+    if (outcome.kind === 'failed') expect(outcome.version.reason).toContain('code 2');
+    expect((await registry.state()).cursor).toBeUndefined();
+  });
+
+  it('exports the dataset with the export provider and then needs new examples again', async () => {
+    const outcome = await runTrainingOnce(deps());
+    expect(outcome.kind).toBe('exported');
+    if (outcome.kind !== 'exported') return;
+    const exported = await readFile(outcome.version.job?.dir ?? '', 'utf8');
+    expect(exported.trim().split('\n')).toHaveLength(outcome.version.examples);
+    expect(outcome.version.examples + outcome.version.heldOut).toBe(3);
+    expect((await registry.state()).cursor).toBeDefined();
+    expect((await runTrainingOnce(deps())).kind).toBe('waiting');
+    const history = await registry.history();
+    expect(history.map((v) => v.status)).toEqual(['failed', 'exported']);
+  });
+});
+
+describe('in-process scheduler with an injected clock', () => {
+  it('runs on the interval, re-arms, and never runs twice at once', async () => {
+    const clock = manualClock(START);
+    const outcomes: (RunOutcome | undefined)[] = [];
+    let notify: () => void = () => undefined;
+    const scheduler = await startTrainingScheduler({
+      schedule: '6h',
+      run: deps({ clock }),
+      clock,
+      onRun: (o) => {
+        outcomes.push(o);
+        notify();
+      },
+    });
+    expect(scheduler.mode).toBe('in-process');
+    expect(scheduler.nextRunAt()).toBe(START + 6 * 3_600_000);
+    clock.advance(5 * 3_600_000);
+    expect(outcomes).toHaveLength(0);
+    const ran = new Promise<void>((r) => (notify = r));
+    clock.advance(3_600_000);
+    await ran;
+    expect(outcomes[0]?.kind).toBe('waiting');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(scheduler.nextRunAt()).toBe(START + 12 * 3_600_000);
+    const [a, b] = await Promise.all([scheduler.runNow(), scheduler.runNow()]);
+    expect([a?.kind, b?.kind].sort()).toEqual([undefined, 'waiting'].sort());
+    await scheduler.stop();
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('follows a cron expression', async () => {
+    const clock = manualClock(START);
+    const scheduler = await startTrainingScheduler({ schedule: '0 3 * * *', run: deps({ clock }), clock });
+    expect(new Date(scheduler.nextRunAt() ?? 0).toISOString()).toBe('2026-11-22T03:00:00.000Z');
+    await scheduler.stop();
+  });
+});
+
+async function redisMissing(): Promise<string | undefined> {
+  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 1000, reconnectStrategy: false } });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.close();
+    return undefined;
+  } catch (error) {
+    return `no Redis at ${REDIS_URL}: ${(error as Error).message}`;
+  }
+}
+const redisSkip = await redisMissing();
+if (redisSkip) console.warn(`[skipped] training lock and BullMQ schedule: ${redisSkip}`);
+
+describe.skipIf(redisSkip !== undefined)(`across processes (Redis)${redisSkip ? ` (skipped: ${redisSkip})` : ''}`, () => {
+  const key = `tracefix:test:lock:${Date.now()}`;
+
+  it('lets one holder at a time take the lock, and frees it when the holder dies', async () => {
+    const a = createRedisLock({ redisUrl: REDIS_URL, key, ttlMs: 300 });
+    const b = createRedisLock({ redisUrl: REDIS_URL, key, ttlMs: 300 });
+    const release = await a.acquire();
+    expect(release).toBeDefined();
+    expect(await b.acquire()).toBeUndefined();
+    await release?.();
+    const releaseB = await b.acquire();
+    expect(releaseB).toBeDefined();
+    // b "dies" (never releases, its refresh timer is slower than the ttl): the lock expires.
+    await new Promise((r) => setTimeout(r, 450));
+    const again = await a.acquire();
+    expect(again).toBeDefined();
+    await releaseB?.(); // a stale holder's release must not free the new holder's lock
+    expect(await b.acquire()).toBeUndefined();
+    await again?.();
+    await a.close();
+    await b.close();
+  });
+
+  it('runs the schedule as a BullMQ repeatable job', async () => {
+    const queueName = `tracefix-training-test-${Date.now()}`;
+    let notify: (o: RunOutcome | undefined) => void = () => undefined;
+    const ran = new Promise<RunOutcome | undefined>((r) => (notify = r));
+    const scheduler = await startTrainingScheduler({
+      schedule: '1s',
+      run: deps(),
+      redisUrl: REDIS_URL,
+      queueName,
+      lock: createRedisLock({ redisUrl: REDIS_URL, key: `${key}:bull` }),
+      onRun: (o) => notify(o),
+    });
+    try {
+      expect(scheduler.mode).toBe('bullmq');
+      expect((await ran)?.kind).toBe('waiting');
+    } finally {
+      await scheduler.stop();
+      await obliterateQueue(REDIS_URL, queueName);
+    }
+  });
+});
