@@ -236,6 +236,23 @@ describe('parseAnswer: a function instead of the whole program', () => {
   });
 });
 
+describe('parseAnswer: test code the model added', () => {
+  it('drops asserts, prints, main guards and bare calls the original did not have', () => {
+    const answer = `${F}python\n${FIXED}\n\nassert count_vowels("banana") == 4\nprint(count_vowels("idea"))\ncount_vowels("x")\n\nif __name__ == "__main__":\n    import doctest\n    doctest.testmod()\n${F}`;
+    expect(parseAnswer(answer, { program: ORIGINAL })?.code).toBe(FIXED);
+  });
+
+  it('keeps the top-level code the original had, and everything in a script', () => {
+    const original = 'def f(x):\n    return x + 1\n\nprint(f(2))\n';
+    expect(parseAnswer(`${F}python\ndef f(x):\n    return x + 2\n\nprint(f(2))\n${F}`, { program: original })?.code).toBe(
+      'def f(x):\n    return x + 2\n\nprint(f(2))\n',
+    );
+    const script = 'total = 0\nfor n in [1, 2]:\n    total -= n\n';
+    const fixedScript = 'total = 0\nfor n in [1, 2]:\n    total += n\nprint(total)\nassert total == 3\n';
+    expect(parseAnswer(`${F}python\n${fixedScript}${F}`, { program: script })?.code).toBe(fixedScript);
+  });
+});
+
 describe('parseAnswer: malformed answers are null, never a throw', () => {
   it.each([
     ['empty', ''],

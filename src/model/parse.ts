@@ -1,5 +1,5 @@
 import type { Candidate } from './types.ts';
-import { definedNames, mergeIntoProgram, splitTopLevel } from './python-source.ts';
+import { definedNames, dropAddedTestCode, mergeIntoProgram, splitTopLevel } from './python-source.ts';
 
 /**
  * Turns a model's free-form answer into a Candidate. Models drift from the requested format in
@@ -198,6 +198,7 @@ export function analyseAnswer(answer: string, options: ParseOptions): ParseOutco
     if (!splitTopLevel(code).complete) return { candidate: null, reason: 'incomplete_code' };
 
     const merge = originalNames.length > 0 ? mergeIntoProgram(original.trimEnd(), code) : { code, merged: false };
+    merge.code = dropAddedTestCode(original, merge.code);
     const codeNames = new Set(definedNames(splitTopLevel(merge.code).items));
     if (entry !== undefined && originalNames.includes(entry) && !codeNames.has(entry)) {
       return { candidate: null, reason: 'missing_entry' };

@@ -212,3 +212,34 @@ export function mergeIntoProgram(original: string, fragment: string): MergeResul
   out.push(...base.lines.slice(cursor));
   return { code: out.join('\n'), merged: true };
 }
+
+const TEST_LIKE = /^(assert\b|print\s*\(|if\s+__name__\s*==|check\s*\(|(unittest|doctest|pytest)\.)/;
+
+/**
+ * Removes the test code a model appended despite being asked not to: top-level asserts, prints,
+ * `if __name__ == "__main__":` blocks and bare calls of the program's functions that the original
+ * program did not have. One wrong assert of the model's own would otherwise fail every user test at
+ * import time. Scripts (no functions) are left alone: their top-level code is the program.
+ */
+export function dropAddedTestCode(original: string, code: string): string {
+  const base = splitTopLevel(original);
+  if (definedNames(base.items).length === 0) return code;
+  const part = splitTopLevel(code);
+  const names = new Set(definedNames(part.items));
+  const kept = new Set(base.items.map((item) => normaliseStatement(item.text)));
+  const drop = part.items.filter((item) => {
+    if (item.kind !== 'other' || kept.has(normaliseStatement(item.text))) return false;
+    const call = /^([A-Za-z_]\w*)\s*\(/.exec(item.text)?.[1];
+    const bareCall = call !== undefined && names.has(call) && !item.text.includes('\n');
+    return TEST_LIKE.test(item.text) || bareCall;
+  });
+  if (drop.length === 0) return code;
+  const lines = [...part.lines];
+  for (const item of [...drop].reverse()) {
+    // The blank lines after a removed statement go with it; those before it still separate the rest.
+    let end = item.end;
+    while (end < lines.length && lines[end]?.trim() === '') end += 1;
+    lines.splice(item.start, end - item.start);
+  }
+  return lines.join('\n').trimEnd();
+}
