@@ -20,8 +20,9 @@
  *   the line that raised it only: the same exception unwinding through callers is not repeated, nor
  *   is the `None` "return" of a frame that exited by that exception.
  * - Comprehensions and generator expressions (their own frames before Python 3.12) put their loop
- *   variable's states on the comprehension's own line, followed by the enclosing line's assignment;
- *   their internal return values and the hidden `.0` iterator are left out.
+ *   variable's states on the comprehension's own line, after the enclosing line's assignment (states
+ *   are always in step order); their internal return values and their call "arguments" (the hidden
+ *   `.0` iterator, closure cells) are left out. Imported modules (`<module ...>`) are never shown.
  * - Class bodies: class attributes are states of their lines; the names bound by `def`/`class`
  *   statements themselves (`f=<function f ...>`) and dunder bookkeeping (`__module__`, ...) are left out,
  *   as are the `None` "returns" of module and class bodies and the GeneratorExit thrown into a generator
@@ -172,8 +173,13 @@ function collectStates(
 
     switch (e.kind) {
       case 'call': {
-        if (!COMPREHENSION_FRAME.test(e.func)) target = defHeaderLine(src, e.line);
-        pairs = cleanVars(e.vars, definedName(src.lines[target - 1] ?? ''));
+        // A comprehension's "arguments" are its hidden iterator and the closure cells it reads:
+        // neither is news on that line, where the loop variable's states follow.
+        if (COMPREHENSION_FRAME.test(e.func)) pairs = [];
+        else {
+          target = defHeaderLine(src, e.line);
+          pairs = cleanVars(e.vars, definedName(src.lines[target - 1] ?? ''));
+        }
         if (recursion > 0) pairs.unshift(['__depth__', String(recursion)]);
         break;
       }
@@ -223,7 +229,7 @@ function cleanVars(vars: Record<string, string> | undefined, boundByStatement: s
     if (name.startsWith('.')) continue; // a comprehension's hidden iterator argument
     if (/^__\w+__$/.test(name)) continue; // class-body and module bookkeeping
     if (name === boundByStatement) continue; // `def f` binds f: the function object says nothing
-    if (value.startsWith("<module '")) continue; // `import x`
+    if (/^<module\b/.test(value)) continue; // `import x`, or a module seen through a closure
     out.push([name, cleanValue(value)]);
   }
   return out;
