@@ -4,7 +4,7 @@
  * and files for what does not fit in a few messages.
  */
 import type { RepairResult } from '../../src/repair/types.ts';
-import { splitMessage, truncate, truncateLines } from '../shared/split.ts';
+import { displayDiff, splitMessage, truncate, truncateLines } from '../shared/split.ts';
 import { headline, testTable } from '../shared/wording.ts';
 
 export const DISCORD_LIMITS = {
@@ -102,7 +102,7 @@ export function renderAnswer(result: RepairResult, interactionId: string): Disco
   const sections: string[] = [];
   const codeRoom = DISCORD_LIMITS.content * 2 - 100;
   if (result.diff !== undefined && result.diff.trim() !== '') {
-    const diff = result.diff.trimEnd();
+    const diff = displayDiff(result.diff);
     if (diff.length <= codeRoom) sections.push(`**The fix**\n${fence('diff', diff)}`);
     else {
       sections.push(`**The fix** (shortened; the whole fixed file is attached)\n${fence('diff', truncateLines(diff, codeRoom).text)}`);

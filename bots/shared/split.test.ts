@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitMessage, truncate, truncateLines } from './split.ts';
+import { displayDiff, splitMessage, truncate, truncateLines } from './split.ts';
 
 describe('splitMessage', () => {
   it('keeps short text whole', () => {
@@ -42,6 +42,12 @@ describe('splitMessage', () => {
       expect(part.length).toBeLessThanOrEqual(100);
       expect((part.match(/^```/gm) ?? []).length % 2).toBe(0);
     }
+  });
+});
+
+describe('displayDiff', () => {
+  it('drops the no-newline markers', () => {
+    expect(displayDiff('-a\n\\ No newline at end of file\n+b\n\\ No newline at end of file\n')).toBe('-a\n+b');
   });
 });
 

@@ -64,6 +64,18 @@ export function splitMessage(text: string, limit: number): string[] {
   return parts.filter((part) => part.trim() !== '');
 }
 
+/**
+ * A diff for reading in chat: git's "\ No newline at end of file" markers are true but, to a reader of a
+ * pasted snippet, only noise.
+ */
+export function displayDiff(diff: string): string {
+  return diff
+    .split('\n')
+    .filter((line) => !line.startsWith('\\ No newline at end of file'))
+    .join('\n')
+    .trimEnd();
+}
+
 /** Shortens text to at most `limit` characters, ending with a marker that says so. */
 export function truncate(text: string, limit: number, marker = '…'): string {
   if (text.length <= limit) return text;

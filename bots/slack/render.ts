@@ -4,7 +4,7 @@
  * escaped everywhere, code included. What does not fit goes into files (uploaded by the caller).
  */
 import type { RepairResult } from '../../src/repair/types.ts';
-import { splitMessage, truncate, truncateLines } from '../shared/split.ts';
+import { displayDiff, splitMessage, truncate, truncateLines } from '../shared/split.ts';
 import { headline, testTable } from '../shared/wording.ts';
 
 export const SLACK_LIMITS = { text: 4000, blocks: 50, section: 3000, header: 150, buttonValue: 2000 } as const;
@@ -78,18 +78,15 @@ export function renderAnswer(result: RepairResult, interactionId: string): Slack
   const files: SlackFile[] = [];
   const title = headline(result);
   blocks.push({ type: 'header', text: { type: 'plain_text', text: truncate(title, SLACK_LIMITS.header), emoji: true } });
-  const facts = [
-    `${result.candidates.tried} candidate${result.candidates.tried === 1 ? '' : 's'} tried`,
-    `${(result.timings.totalMs / 1000).toFixed(1)} s`,
-    `ref ${interactionId}`,
-  ];
+  // The summary already counts the candidates.
+  const facts = [`${(result.timings.totalMs / 1000).toFixed(1)} s`, `ref ${interactionId}`];
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(`${escapeSlack(result.summary)} · ${facts.join(' · ')}`, SLACK_LIMITS.section) }] });
 
   if (result.rationale !== undefined && result.rationale.trim() !== '') {
     blocks.push(...sections(`*Why it fails*\n${escapeSlack(result.rationale.trim())}`, 3).blocks);
   }
   if (result.diff !== undefined && result.diff.trim() !== '') {
-    const diff = codeSections('*The fix*', result.diff.trimEnd(), 4);
+    const diff = codeSections('*The fix*', displayDiff(result.diff), 4);
     blocks.push(...diff.blocks);
     if (diff.cut && result.fixedCode !== undefined) {
       files.push({ filename: 'fixed.py', title: 'The whole fixed file', content: result.fixedCode });
