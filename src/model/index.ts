@@ -12,7 +12,18 @@ import { analyseAnswer } from './parse.ts';
 import { buildMessages, loadPrompt, renderPromptText, type ChatMessage, type Prompt } from './prompt.ts';
 import type { Candidate, PromptInput, RepairModel } from './types.ts';
 
-export { PROMPT_VERSION, buildMessages, loadPrompt, renderAnswer, renderPromptText, type ChatMessage, type Prompt, type Exemplar } from './prompt.ts';
+export {
+  PROMPT_VERSION,
+  buildMessages,
+  loadPrompt,
+  renderAnswer,
+  renderPromptText,
+  trainingMessages,
+  type BuildOptions,
+  type ChatMessage,
+  type Exemplar,
+  type Prompt,
+} from './prompt.ts';
 export { analyseAnswer, parseAnswer, type ParseOptions, type ParseOutcome } from './parse.ts';
 export type { Candidate, PromptInput, RepairModel } from './types.ts';
 
@@ -39,6 +50,11 @@ export interface RepairModelDeps {
   /** Log prompts and answers (TRACEFIX_DEBUG_LOG); off by default, they hold user code. */
   debug?: boolean;
   promptVersion?: string;
+  /**
+   * Whether to send the few-shot exemplars to this model id (default: always). A model fine-tuned on
+   * trainingMessages() has learnt the format and can be prompted without them.
+   */
+  exemplars?: (modelId: string) => boolean;
   retry?: Partial<RetryPolicy>;
 }
 
@@ -373,9 +389,10 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
       if (callerSignal?.aborted) throw abortError(callerSignal);
       if (k <= 0) return [];
       const modelId = await currentId();
-      let chat = buildMessages(input, prompt);
+      const withExemplars = deps.exemplars?.(modelId) ?? true;
+      let chat = buildMessages(input, prompt, { exemplars: withExemplars });
       let outcome = await sample(modelId, toLangChain(chat), k, callerSignal);
-      if (outcome.answers.length === 0 && outcome.errors.some((error) => faultOf(error)?.contextOverflow)) {
+      if (withExemplars && outcome.answers.length === 0 && outcome.errors.some((error) => faultOf(error)?.contextOverflow)) {
         // The exemplars cost a few thousand tokens; a small local model may fit the request without them.
         logger?.info({ provider, model: modelId }, 'prompt too long for the model; retrying without exemplars');
         chat = buildMessages(input, prompt, { exemplars: false });

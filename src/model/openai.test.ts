@@ -134,6 +134,20 @@ describe('createRepairModel (OpenAI-compatible)', () => {
     expect(server.chatRequests[0]).toMatchObject({ model: 'local-coder', temperature: 0.2 });
   });
 
+  it('leaves the exemplars out for the model ids the deps say were fine-tuned', async () => {
+    let live = 'gpt-test';
+    const { server, model } = await setup(
+      { replies: [RIGHT, RIGHT] },
+      {},
+      { resolveModelId: () => live, exemplars: (id) => !id.startsWith('ft:') },
+    );
+    await model.propose(INPUT, 1);
+    live = 'ft:gpt-test:tracefix:1';
+    const [candidate] = await model.propose(INPUT, 1);
+    expect(server.chatRequests.map((r) => r.messages.length)).toEqual([8, 2]);
+    expect(candidate?.promptText).not.toContain('count_vowels');
+  });
+
   it('accepts an asynchronous model id resolver', async () => {
     let live = 'base-model';
     const { server, model } = await setup({ replies: [RIGHT, RIGHT] }, {}, { resolveModelId: () => Promise.resolve(live) });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAnswer } from './parse.ts';
-import { PROMPT_VERSION, buildMessages, loadPrompt, renderAnswer, renderPromptText, renderTemplate } from './prompt.ts';
+import { PROMPT_VERSION, buildMessages, loadPrompt, renderAnswer, renderPromptText, renderTemplate, trainingMessages } from './prompt.ts';
 import type { PromptInput } from './types.ts';
 
 const prompt = loadPrompt();
@@ -206,6 +206,14 @@ describe('renderPromptText and renderAnswer', () => {
     const answer = renderAnswer(candidate);
     expect(answer.startsWith('Because.\n\n````python\n')).toBe(true);
     expect(parseAnswer(answer, { program: INPUT.program })).toEqual(candidate);
+  });
+
+  it('trainingMessages: the request without exemplars, then the answer', () => {
+    const messages = trainingMessages(INPUT, 'Because.\r\n```python\nx\n```\r\n');
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant']);
+    expect(messages[1]?.content).toBe(buildMessages(INPUT, prompt).at(-1)?.content);
+    expect(messages[2]?.content).toBe('Because.\n```python\nx\n```');
+    expect(trainingMessages(INPUT, { rationale: 'R', code: 'x = 1\n' })[2]?.content).toBe('R\n\n```python\nx = 1\n```');
   });
 
   it('renderTemplate rejects unknown names', () => {

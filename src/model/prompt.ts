@@ -220,3 +220,13 @@ export function renderAnswer(candidate: Candidate): string {
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${candidate.rationale.trim()}\n\n${fence}python\n${trimCode(candidate.code)}\n${fence}`;
 }
+
+/**
+ * One fine-tuning example in chat form: the request as buildMessages renders it without exemplars
+ * (the tuned model learns the format instead), then the answer. Pass the model's raw answer when
+ * there is one; a Candidate is rendered in the answer format.
+ */
+export function trainingMessages(input: PromptInput, answer: string | Candidate, prompt: Prompt = loadPrompt()): ChatMessage[] {
+  const content = typeof answer === 'string' ? answer.replace(/\r\n?/g, '\n').trim() : renderAnswer(answer);
+  return [...buildMessages(input, prompt, { exemplars: false }), { role: 'assistant', content }];
+}
