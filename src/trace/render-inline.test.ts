@@ -149,6 +149,24 @@ describe('renderInline format rules', () => {
     expect(renderInline(trace, source).text).toBe('def f(o):  # (0) o=<__main__.Thing object>;\n    return o  # (2) __return__=<__main__.Thing object>;\n');
   });
 
+  it('hides imported modules and the closure cells of a comprehension frame', () => {
+    const source = 'def f(xs):\n    import math\n    ys = [math.sqrt(x) for x in xs]\n    return ys\n';
+    const trace = makeTrace([
+      ['call', 1, 'f', 0, { xs: '[4]' }],
+      ['line', 2, 'f', 0, { math: '<module math>' }],
+      ['line', 3, 'f', 0, { ys: '[2.0]' }],
+      ['call', 3, 'f.<listcomp>', 1, { math: '<module math>', xs: '[4]' }],
+      ['line', 3, 'f.<listcomp>', 1, { x: '4' }],
+      ['line', 3, 'f.<listcomp>', 1],
+      ['return', 3, 'f.<listcomp>', 1, undefined, '[2.0]'],
+      ['line', 4, 'f', 0],
+      ['return', 4, 'f', 0, undefined, '[2.0]'],
+    ]);
+    expect(renderInline(trace, source).text).toBe(
+      'def f(xs):  # (0) xs=[4];\n    import math\n    ys = [math.sqrt(x) for x in xs]  # (2) ys=[2.0]; (4) x=4;\n    return ys  # (8) __return__=[2.0];\n',
+    );
+  });
+
   it('preserves CRLF line endings and puts the comment before the \\r', () => {
     const source = 'def f(a):\r\n    b = a + 1\r\n    return b\r\n';
     const trace = makeTrace([
@@ -300,6 +318,11 @@ describe('traceExcerpt', () => {
     expect(lines.slice(0, 4)).toEqual(rendered.split('\n').slice(0, 4));
     expect(lines).not.toContain('# ...');
     expect(traceExcerpt(rendered, [500])).toBe('');
+  });
+
+  it('defaults to two lines of context', () => {
+    const lines = traceExcerpt(rendered, [6]).split('\n');
+    expect(lines.slice(0, 5)).toEqual(rendered.split('\n').slice(3, 8));
   });
 });
 
