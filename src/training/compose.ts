@@ -1,0 +1,92 @@
+/**
+ * How the composition root (src/main.ts) and the CLI build the feedback/training side from the
+ * config. Nothing here starts unless asked: `startSelfTraining` is the one call that starts the
+ * scheduler.
+ */
+import type { Sandbox } from '../../sandbox/index.ts';
+import { limitsFromConfig } from '../compose.ts';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../log.ts';
+import { createRepairModel } from '../model/index.ts';
+import { createFeedbackStore, type KeyvFeedbackStore } from '../feedback/store.ts';
+import { createSamplingEvaluator, type ModelEvaluator } from './gate.ts';
+import { createFineTuneProvider } from './providers/index.ts';
+import { createModelRegistry, type ModelRegistry } from './registry.ts';
+import { baseModelOf, startTrainingScheduler, type Clock, type TrainingScheduler } from './scheduler.ts';
+import { loadTasks } from './tasks.ts';
+
+export function openFeedbackStore(config: Config, options: { now?: () => number } = {}): Promise<KeyvFeedbackStore> {
+  return createFeedbackStore({
+    url: config.store.url,
+    retentionDays: config.store.retentionDays,
+    dataDir: config.dataDir,
+    ...(config.store.pseudonymSecret !== undefined ? { pseudonymSecret: config.store.pseudonymSecret } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+}
+
+export function registryFor(store: KeyvFeedbackStore): ModelRegistry {
+  return createModelRegistry(store.shared.keyv);
+}
+
+/** Scores models by sampling them (the repair engineer's eval harness can replace it behind ModelEvaluator). */
+export function evaluatorFromConfig(config: Config, sandbox: Sandbox, logger?: Logger): ModelEvaluator | undefined {
+  if (config.model.provider === 'offline') return undefined;
+  return createSamplingEvaluator({
+    context: { sandbox, limits: limitsFromConfig(config), traceTokens: config.repair.traceTokens },
+    modelFor: (modelId) => {
+      const model = createRepairModel(config.model, { resolveModelId: () => modelId, ...(logger ? { logger } : {}) });
+      if (!model) throw new Error('no model configured');
+      return model;
+    },
+    concurrency: config.model.concurrency,
+  });
+}
+
+export interface SelfTraining {
+  registry: ModelRegistry;
+  /** Pass to createRepairModel(config.model, { resolveModelId }): bots follow promotions without a restart. */
+  resolveModelId: () => Promise<string>;
+  /** Present when TRAINING_SCHEDULE is set. */
+  scheduler?: TrainingScheduler;
+  stop(): Promise<void>;
+}
+
+/**
+ * For src/main.ts:
+ *   const store = await openFeedbackStore(config);
+ *   const training = await startSelfTraining(config, { store, sandbox, logger });
+ *   const model = createRepairModel(config.model, { resolveModelId: training.resolveModelId, logger });
+ *   ... on shutdown: await training.stop(); await store.close();
+ */
+export async function startSelfTraining(
+  config: Config,
+  deps: { store: KeyvFeedbackStore; sandbox: Sandbox; logger?: Logger; evaluator?: ModelEvaluator; clock?: Clock },
+): Promise<SelfTraining> {
+  const registry = registryFor(deps.store);
+  const resolveModelId = registry.resolver(config.model.name ?? 'offline');
+  if (!config.training.schedule) {
+    return { registry, resolveModelId, stop: () => Promise.resolve() };
+  }
+  const evaluator = deps.evaluator ?? evaluatorFromConfig(config, deps.sandbox, deps.logger);
+  const evalTasks = config.training.evalDataset ? await loadTasks(config.training.evalDataset, { limit: 50 }) : [];
+  const scheduler = await startTrainingScheduler({
+    schedule: config.training.schedule,
+    ...(config.queue.redisUrl !== undefined ? { redisUrl: config.queue.redisUrl } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+    run: {
+      store: deps.store,
+      registry,
+      provider: createFineTuneProvider(config),
+      ...(evaluator ? { evaluator } : {}),
+      baseModel: config.training.provider === 'export' ? (config.training.baseModel ?? config.model.name ?? 'none') : baseModelOf(config),
+      defaultModelId: config.model.name ?? 'offline',
+      minExamples: config.training.minExamples,
+      gateSamples: config.model.samples,
+      evalTasks,
+      dataDir: config.dataDir,
+    },
+  });
+  return { registry, resolveModelId, scheduler, stop: () => scheduler.stop() };
+}
