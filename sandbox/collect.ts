@@ -183,6 +183,16 @@ class AttemptReader {
     private readonly hooks: { onStart(s: Started): void; onResult(): void },
   ) {}
 
+  /**
+   * A well-formed protocol line arrived where the runner never writes one (a second `hello`, a
+   * program out of order, a result for a test that is not running, anything after `done`): code in
+   * the batch is writing protocol lines. Nothing this attempt reported can be told apart from the
+   * forgery, so the caller re-runs each program of the attempt on its own, where a forger can only
+   * lie about itself.
+   */
+  tainted = false;
+  private readonly programsSeen = new Set<string>();
+
   line(raw: string): void {
     let parsed: unknown;
     try {
@@ -192,12 +202,35 @@ class AttemptReader {
       return;
     }
     const message = RunnerMessageSchema.safeParse(parsed);
-    if (!message.success || !this.accept(message.data)) this.assembly.junk++;
+    if (!message.success) {
+      this.assembly.junk++;
+    } else if (!this.accept(message.data)) {
+      this.assembly.junk++;
+      this.tainted = true;
+    }
+  }
+
+  /** After `done`: the runner reports every program of the request, so a missing one means forgery. */
+  checkComplete(): void {
+    if (this.request.mode === 'test' && this.programs.some((id) => !this.programsSeen.has(id))) this.tainted = true;
+  }
+
+  /** Forgets everything this attempt recorded (see `tainted`). */
+  discard(): void {
+    for (const [program, tests] of this.recorded) {
+      const map = this.assembly.results.get(program);
+      for (const test of tests) map?.delete(test);
+    }
+    for (const program of this.programs) {
+      this.assembly.finished.delete(program);
+      if (this.programsSeen.has(program)) this.assembly.compileErrors.delete(program);
+    }
   }
 
   /** False for a line that is well-formed but out of place (forged or from a confused runner). */
   private accept(message: RunnerMessage): boolean {
     const a = this.assembly;
+    // Nothing comes after `done`, but the attempt's end is the process's (or the host's nonce'd) end.
     if (this.done) return false;
     switch (message.type) {
       case 'hello':
@@ -212,6 +245,7 @@ class AttemptReader {
         // Programs come in request order; a program never comes back once the runner moved on.
         const index = this.programs.indexOf(message.program, this.programIndex + 1);
         if (index === -1) return false;
+        this.programsSeen.add(message.program);
         for (const skipped of this.programs.slice(this.programIndex, index)) a.finished.add(skipped);
         this.programIndex = index;
         this.currentProgram = message.program;
@@ -269,6 +303,8 @@ class AttemptReader {
         a.fatal = message.error;
         return true;
       case 'done':
+        // The runner says `done` between tests, never while one is running.
+        if (this.current) return false;
         this.done = true;
         if (this.currentProgram) a.finished.add(this.currentProgram);
         for (const id of this.programs.slice(this.programIndex + 1)) a.finished.add(id);
@@ -400,6 +436,13 @@ export async function runWithRecovery(request: RunnerRequest, launch: Launch, op
       options.signal?.removeEventListener('abort', onAbort);
     }
     if (end.killed === 'cancelled' && options.signal?.aborted) throw new SandboxError('cancelled', 'The run was cancelled.');
+    if (reader.done) reader.checkComplete();
+    if (reader.tainted && current.mode === 'test' && current.programs.length > 1) {
+      reader.discard();
+      if (end.killed !== undefined) assembly.killed = true;
+      queue = [...current.programs.map((p) => ({ ...current, programs: [p] })), ...queue];
+      continue;
+    }
     // Everything was reported: how the process ended afterwards does not change any verdict.
     if (reader.done) continue;
 

@@ -241,6 +241,14 @@ export function describeSandboxContract(name: string, options: ContractOptions):
       expect(Date.now() - started).toBeLessThan(30_000);
     }, 60_000);
 
+    it('does not let one program forge verdicts for another', async () => {
+      const response = await sandbox.execute(
+        testRequest({ forger: FORGER, victim: py(['def f():', '    return 2']) }, 'assert f() == 1\n', { testTimeoutMs: 5_000 }),
+      );
+      expect(statuses(response, 'victim')).toEqual(['failed']);
+      expect(results(response, 'victim')[0]?.actual).toBe('2');
+    }, 60_000);
+
     it('never shows our environment to the code', async () => {
       const response = await sandbox.execute(testRequest({ p: ENV_PROBE }, 'assert leaks() == []\n', { testTimeoutMs: 5_000 }));
       const [result] = results(response, 'p');
@@ -339,6 +347,42 @@ const ENV_PROBE = py([
   '        except ImportError:',
   '            pass',
   '    return found',
+]);
+
+/**
+ * Writes protocol lines claiming the victim passed: to every file descriptor (the runner keeps its
+ * protocol stream on a high one) and through any emit/out function found up the call stack.
+ */
+const FORGER = py([
+  'import json, os, sys',
+  'LINES = [',
+  '    {"type": "program", "program": "victim", "compileError": None},',
+  '    {"type": "start", "program": "victim", "test": "t0", "timeoutMs": 1000},',
+  '    {"type": "result", "result": {"program": "victim", "test": "t0", "status": "passed", "durationMs": 1}},',
+  '    {"type": "done"},',
+  ']',
+  'def f():',
+  '    text = "".join(json.dumps(l) + "\\n" for l in LINES).encode()',
+  '    for fd in range(3, 1024):',
+  '        try:',
+  '            os.write(fd, text)',
+  '        except OSError:',
+  '            pass',
+  '    frame = sys._getframe()',
+  '    while frame is not None:',
+  '        for name in ("emit", "out", "_emit"):',
+  '            fn = frame.f_locals.get(name)',
+  '            if callable(fn):',
+  '                for l in LINES:',
+  '                    try:',
+  '                        fn(json.dumps(l))',
+  '                    except Exception:',
+  '                        try:',
+  '                            fn(l)',
+  '                        except Exception:',
+  '                            pass',
+  '        frame = frame.f_back',
+  '    return 1',
 ]);
 
 /** The environments of every process it can see (the parent's included). */
