@@ -188,13 +188,14 @@ describe('parsePaste: Slack and Discord', () => {
           { name: 'solution.py', content: new TextEncoder().encode('def area(w, h):\n    return w + h\n') },
           { name: 'test_solution.py', content: 'from solution import area\n\ndef check_area():\n    pass\n\nassert area(2, 3) == 6\n' },
           { name: 'area_test.py', content: 'assert area(1, 1) == 1\n' },
+          { name: 'tests.py', content: 'print(area(0, 0))\n' },
           { name: 'screenshot.png', content: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0xff]) },
         ],
       },
       LIMITS,
     );
     expect(out.code).toBe('def area(w, h):\n    return w + h\n');
-    expect(out.tests).toBe('from solution import area\n\ndef check_area():\n    pass\n\nassert area(2, 3) == 6\n\nassert area(1, 1) == 1\n');
+    expect(out.tests).toBe('from solution import area\n\ndef check_area():\n    pass\n\nassert area(2, 3) == 6\n\nassert area(1, 1) == 1\n\nprint(area(0, 0))\n');
     expect(out.description).toBe('fix please');
     expect(out.entryPoint).toBe('area');
   });

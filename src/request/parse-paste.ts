@@ -7,7 +7,7 @@
  *      read like a message;
  *   3. with no fence at all, the message itself when it reads as Python (or its tail, from the first
  *      top-level def/class/import, when it opens with a sentence).
- * Code vs tests: a file named test_*.py or *_test.py is tests; a block whose top-level statements are
+ * Code vs tests: a file named test_*.py, *_test.py, test.py or tests.py is tests; a block whose top-level statements are
  * asserts, `def test_*`, `def check` / `check(fn)` is tests; a block with the function followed by such
  * statements is split there. When nothing looks like tests, the second Python block is the tests if it
  * defines no function or class of its own (a driver like `print(add(2, 3))`); a second block with
@@ -116,7 +116,7 @@ export function parsePaste(input: PasteInput, limits: PasteLimits): ParsedPaste 
       const base = attachment.name.split(/[\\/]/).pop() ?? attachment.name;
       const { rest, tracebacks } = extractTracebacks(content);
       acc.tracebacks.push(...tracebacks);
-      acc.pieces.push({ source: rest, testsByName: /^test_.*\.pyw?$|_test\.pyw?$/i.test(base) });
+      acc.pieces.push({ source: rest, testsByName: /^test_.*\.pyw?$|_test\.pyw?$|^tests?\.pyw?$/i.test(base) });
     } else {
       collectFromMessage(content, acc, false);
     }

@@ -93,7 +93,7 @@ export function splitSource(source: string): SourceLines {
   return { lines, startOf, endOf };
 }
 
-const DEF_LINE = /^\s*(?:async\s+)?def\s+([A-Za-z_]\w*)/;
+const DEF_LINE = /^\s*(?:(?:async\s+)?def|class)\s+([A-Za-z_]\w*)/;
 const DECORATOR_LINE = /^\s*@/;
 
 /** The name a `def` or `class` statement on this line binds, if any. */
@@ -103,9 +103,9 @@ export function definedName(line: string): string | undefined {
 }
 
 /**
- * Where a `call` event goes: the end of the `def` header. The runner reports a function's first line
- * (co_firstlineno), which is the first decorator's line for a decorated function, so walk forward
- * past decorators to the `def`.
+ * Where a `call` event goes: the end of the `def` (or `class`) header. The runner reports a frame's
+ * first line (co_firstlineno), which is the first decorator's line for a decorated function or class,
+ * so walk forward past decorators.
  */
 export function defHeaderLine(src: SourceLines, line: number): number {
   let ln = src.startOf[line] ?? line;

@@ -191,7 +191,7 @@ describe('renderInline format rules', () => {
     expect(out.omittedSteps).toBe(1);
   });
 
-  it('handles a decorated function and an empty trace', () => {
+  it('handles a decorated function, a decorated class body and an empty trace', () => {
     const source = '@cache\ndef f(n):\n    return n\n';
     const trace = makeTrace([
       ['call', 1, 'f', 0, { n: '2' }],
@@ -199,6 +199,13 @@ describe('renderInline format rules', () => {
       ['return', 3, 'f', 0, undefined, '2'],
     ]);
     expect(renderInline(trace, source).text).toBe('@cache\ndef f(n):  # (0) n=2;\n    return n  # (2) __return__=2;\n');
+    const decoratedClass = '@dataclass\nclass P:\n    x: int = 0\n';
+    const classTrace = makeTrace([
+      ['call', 1, 'P', 0],
+      ['line', 3, 'P', 0, { x: '0' }],
+      ['return', 3, 'P', 0, undefined, 'None'],
+    ]);
+    expect(renderInline(classTrace, decoratedClass).text).toBe('@dataclass\nclass P:\n    x: int = 0  # (1) x=0;\n');
     const empty = renderInline(makeTrace([]), source);
     expect(empty.text).toBe(source);
     expect(empty.omittedSteps).toBe(0);

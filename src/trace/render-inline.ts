@@ -157,7 +157,7 @@ function collectStates(
       recursion = stack.filter((f) => f === e.func).length;
       while (stack.length < depth) stack.push('');
       stack.push(e.func);
-      const header = src.lines[(src.startOf[e.line] ?? e.line) - 1] ?? '';
+      const header = src.lines[(src.startOf[defHeaderLine(src, e.line)] ?? e.line) - 1] ?? '';
       bodyFrame[depth] = e.func === '<module>' || (CLASS_LINE.test(header) && definedName(header) === e.func.split('.').pop());
     }
     const previousKind = lastKind.get(depth);
