@@ -3,6 +3,7 @@
  * the machine's python3 behind the `process` sandbox, and the feedback store on a SQLite file in a
  * temporary folder. Nothing here is a mock: only Slack and Discord are stand-ins.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,20 @@ export interface RepairStack {
   store: KeyvFeedbackStore;
   dir: string;
   close(): Promise<void>;
+}
+
+/** Why the real stack cannot run here (no python3 for the process sandbox), or undefined. */
+export function repairStackUnavailable(): string | undefined {
+  const probe = spawnSync('python3', ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  if (probe.status === 0) return undefined;
+  return 'python3 is not installed, and the process sandbox the bot tests run the engine on needs it';
+}
+
+/** Skips a test file's suites, saying why, when the real stack cannot run. */
+export function skipReason(file: string): string | undefined {
+  const reason = repairStackUnavailable();
+  if (reason !== undefined) console.warn(`${file}: skipped — ${reason}`);
+  return reason;
 }
 
 export async function startRepairStack(): Promise<RepairStack> {
