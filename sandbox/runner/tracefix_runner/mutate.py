@@ -58,7 +58,7 @@ class _Sink(io.TextIOBase):
 def _short(value: Any, limit: int = VALUE_CHARS) -> str:
     try:
         text = repr(value)
-    except BaseException:  # a user __repr__ may raise anything
+    except Exception:  # a user __repr__ may raise anything (but never swallow our time limit)
         text = "<unrepresentable>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -115,7 +115,8 @@ class Limiter:
         if self.use_alarm:
             if tracer is not None:
                 sys.settrace(tracer)
-            signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+            # the interval re-fires the alarm if user code swallowed the first one (a bare `except:`)
+            signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001), 0.05)
             try:
                 return fn()
             finally:
@@ -1366,7 +1367,7 @@ def search(payload: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
 
     limiter = Limiter()
     with limiter, Quiet():
-        harness = Harness(prelude, checks, aliases, limiter, check_seconds)
+        harness = Harness(prelude, checks, aliases, limiter, min(check_seconds, 1.0))
         code = compile(tree, PROGRAM_FILE, "exec")
         # ---- evidence on the original program
         recs: list[Recorder] = []
@@ -1398,6 +1399,9 @@ def search(payload: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
                 outcome = harness.run(ns2, check, tracer=capture)
                 if outcome.status == "passed":
                     slowest = max(slowest, time.monotonic() - t0)
+                elif outcome.status == "timeout":
+                    # one runaway check is evidence enough; the others get a shorter leash
+                    harness.check_seconds = min(harness.check_seconds, 0.25)
                 if outcome.status != "passed" and "values" in arg_values:
                     inputs.append({"func": arg_values["func"], "args": {k: _short(v) for k, v in arg_values["values"].items()},
                                    "kinds": _input_kinds({}, arg_values["values"]), "check": check.id})

@@ -1,0 +1,193 @@
+/**
+ * The evaluation harness, the paper's way: every task through the repair loop, each returned fix judged
+ * on the task's full hidden `test` in the sandbox, pass@k from n samples per task (Chen et al. 2021).
+ * Results are appended per task to a state file, so an interrupted run resumes where it stopped.
+ */
+import { appendFile, readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { Limits } from '../../sandbox/protocol.ts';
+import type { Sandbox } from '../../sandbox/types.ts';
+import { isTracefixError } from '../errors.ts';
+import type { RepairService, RepairStatus } from '../repair/types.ts';
+import { judgedProgram, requestFor, type Task } from './dataset.ts';
+import { meanPassAtK } from './pass-at-k.ts';
+
+export const SampleSchema = z.object({
+  status: z.string(),
+  fixed: z.boolean(),
+  candidates: z.number(),
+  seconds: z.number(),
+  error: z.string().optional(),
+});
+export const TaskEntrySchema = z.object({
+  task_id: z.string(),
+  bug_type: z.string().optional(),
+  status: z.string(),
+  fixed: z.boolean(),
+  /** Samples whose fix passed the hidden test (c of n). */
+  correct: z.number().int(),
+  samples: z.array(SampleSchema),
+  candidates: z.number(),
+  seconds: z.number(),
+});
+export type TaskEntry = z.infer<typeof TaskEntrySchema>;
+
+export interface EvalOptions {
+  engine: RepairService;
+  sandbox: Sandbox;
+  limits: Limits;
+  tasks: Task[];
+  /** Runs of the repair loop per task (n of pass@k). */
+  samples: number;
+  ks: number[];
+  /** Per-task deadline. */
+  taskDeadlineMs: number;
+  /** Append each finished task here (JSON Lines); with `resume`, tasks already in it are skipped. */
+  statePath?: string;
+  resume?: boolean;
+  onTask?: (entry: TaskEntry, done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface EvalReport {
+  tasks: number;
+  fixed: number;
+  fixed_rate: number;
+  samples: number;
+  /** k -> mean pass@k; k above the samples per task is left out (it cannot be estimated). */
+  pass_at_k: Record<string, number>;
+  candidates_per_task: number;
+  median_seconds: number;
+  median_seconds_fixed: number | null;
+  by_bug_type?: Record<string, { tasks: number; fixed: number }>;
+  entries: TaskEntry[];
+}
+
+export function median(values: number[]): number {
+  if (!values.length) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+async function readState(path: string): Promise<Map<string, TaskEntry>> {
+  const done = new Map<string, TaskEntry>();
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return done;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const parsed = TaskEntrySchema.safeParse(JSON.parse(line));
+      if (parsed.success) done.set(parsed.data.task_id, parsed.data);
+    } catch {
+      // a line cut by the interruption: that task runs again
+    }
+  }
+  return done;
+}
+
+/** Does the fix pass the task's full hidden test? */
+export async function judge(sandbox: Sandbox, limits: Limits, task: Task, program: string, signal?: AbortSignal): Promise<boolean> {
+  const response = await sandbox.execute(
+    {
+      mode: 'test',
+      programs: [{ id: 'fix', source: program }],
+      tests: task.test,
+      limits,
+      ...(task.entry_point ? { entryPoint: task.entry_point } : {}),
+    },
+    signal ? { signal } : {},
+  );
+  const report = response.programs[0];
+  return Boolean(report && !report.compileError && report.results.length > 0 && report.results.every((r) => r.status === 'passed'));
+}
+
+export function summarise(entries: TaskEntry[], samples: number, ks: number[]): EvalReport {
+  const pass: Record<string, number> = {};
+  for (const k of ks) {
+    if (k <= samples) pass[String(k)] = meanPassAtK(entries.map((e) => [e.samples.length, Math.min(e.correct, e.samples.length)] as const), k);
+  }
+  const fixed = entries.filter((e) => e.fixed).length;
+  const report: EvalReport = {
+    tasks: entries.length,
+    fixed,
+    fixed_rate: entries.length ? fixed / entries.length : 0,
+    samples,
+    pass_at_k: pass,
+    candidates_per_task: entries.length ? entries.reduce((s, e) => s + e.candidates, 0) / entries.length : 0,
+    median_seconds: median(entries.map((e) => e.seconds)),
+    median_seconds_fixed: entries.some((e) => e.fixed) ? median(entries.filter((e) => e.fixed).map((e) => e.seconds)) : null,
+    entries,
+  };
+  if (entries.some((e) => e.bug_type)) {
+    const by: Record<string, { tasks: number; fixed: number }> = {};
+    for (const e of entries) {
+      const key = e.bug_type ?? 'unknown';
+      const slot = (by[key] ??= { tasks: 0, fixed: 0 });
+      slot.tasks++;
+      if (e.fixed) slot.fixed++;
+    }
+    report.by_bug_type = by;
+  }
+  return report;
+}
+
+export async function runEval(options: EvalOptions): Promise<EvalReport> {
+  const { engine, sandbox, limits, tasks, samples } = options;
+  const previous = options.statePath && options.resume ? await readState(options.statePath) : new Map<string, TaskEntry>();
+  const entries: TaskEntry[] = [];
+  let done = 0;
+  for (const task of tasks) {
+    if (options.signal?.aborted) break;
+    const prior = previous.get(task.task_id);
+    if (prior) {
+      entries.push(prior);
+      options.onTask?.(prior, ++done, tasks.length);
+      continue;
+    }
+    const runs: TaskEntry['samples'] = [];
+    for (let s = 0; s < samples; s++) {
+      const request = requestFor(task, `${task.task_id}#${s}`);
+      const started = performance.now();
+      let status: RepairStatus | 'error' = 'error';
+      let fixed = false;
+      let candidates = 0;
+      let error: string | undefined;
+      try {
+        const result = await engine.run(request, {
+          deadline: Date.now() + options.taskDeadlineMs,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        status = result.status;
+        candidates = result.candidates.tried;
+        if ((result.status === 'fixed' || result.status === 'partly_fixed') && result.fixedCode !== undefined) {
+          fixed = await judge(sandbox, limits, task, judgedProgram(task, request, result.fixedCode), options.signal);
+        }
+      } catch (e) {
+        error = isTracefixError(e) ? `${e.code}: ${e.userMessage}` : String(e);
+      }
+      const sample: TaskEntry['samples'][number] = { status, fixed, candidates, seconds: (performance.now() - started) / 1000 };
+      if (error) sample.error = error;
+      runs.push(sample);
+    }
+    const correct = runs.filter((r) => r.fixed).length;
+    const entry: TaskEntry = {
+      task_id: task.task_id,
+      status: runs[0]?.status ?? 'error',
+      fixed: runs[0]?.fixed ?? false,
+      correct,
+      samples: runs,
+      candidates: runs.reduce((s, r) => s + r.candidates, 0) / Math.max(1, runs.length),
+      seconds: runs.reduce((s, r) => s + r.seconds, 0) / Math.max(1, runs.length),
+    };
+    if (task.bug_type) entry.bug_type = task.bug_type;
+    entries.push(entry);
+    if (options.statePath) await appendFile(options.statePath, JSON.stringify(entry) + '\n');
+    options.onTask?.(entry, ++done, tasks.length);
+  }
+  return summarise(entries, samples, options.ks);
+}

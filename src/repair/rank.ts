@@ -1,0 +1,33 @@
+/**
+ * Ranking verified candidates: passes all > passes more > smaller edit > earlier. "Earlier" is the
+ * order candidates were proposed in (the program search first, most suspicious lines first), which is
+ * the better prior when two candidates are otherwise equal.
+ */
+export interface Ranked {
+  passed: number;
+  total: number;
+  /** Characters changed relative to the original program. */
+  editSize: number;
+  /** Proposal order. */
+  order: number;
+}
+
+export function compareCandidates(a: Ranked, b: Ranked): number {
+  const aAll = a.total > 0 && a.passed === a.total ? 1 : 0;
+  const bAll = b.total > 0 && b.passed === b.total ? 1 : 0;
+  return bAll - aAll || b.passed - a.passed || a.editSize - b.editSize || a.order - b.order;
+}
+
+export function rankCandidates<T extends Ranked>(candidates: readonly T[]): T[] {
+  return [...candidates].sort(compareCandidates);
+}
+
+/** Characters that differ between two programs, outside their common prefix and suffix. */
+export function editSize(before: string, after: string): number {
+  let head = 0;
+  const max = Math.min(before.length, after.length);
+  while (head < max && before[head] === after[head]) head++;
+  let tail = 0;
+  while (tail < max - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  return Math.max(before.length - head - tail, after.length - head - tail);
+}
