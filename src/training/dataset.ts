@@ -114,7 +114,7 @@ export function promptInputOf(interaction: Interaction): PromptInput {
     program: request.code,
     failures: result.tests
       .filter((row) => row.before !== 'passed')
-      .map((row) => (row.detail ? `${row.name}: ${row.detail}` : `${row.name}: ${row.before}`)),
+      .map((row) => `${row.name}: ${row.detail ?? 'failed'}`),
   };
   if (request.description !== undefined) input.description = request.description;
   if (request.tests !== undefined) input.tests = request.tests;

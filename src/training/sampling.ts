@@ -1,4 +1,4 @@
-import type { Limits, RunnerResponse, Sandbox } from '../../sandbox/index.ts';
+import type { Limits, RunnerResponse, Sandbox, TestResult } from '../../sandbox/index.ts';
 import { buildMessages, renderAnswer, type ChatMessage } from '../model/prompt.ts';
 import type { Candidate, PromptInput, RepairModel } from '../model/types.ts';
 import { renderInline } from '../trace/index.ts';
@@ -34,6 +34,16 @@ function passedAll(response: RunnerResponse, programId: string): boolean {
   return !!report && report.compileError === null && report.results.length > 0 && report.results.every((r) => r.status === 'passed');
 }
 
+/** The failure line as the repair engine words it, so sampled prompts match production prompts. */
+function detailOf(result: TestResult): string {
+  if (result.status === 'timeout') return 'did not finish in time (an endless loop?)';
+  if (result.status === 'failed' && (result.expected !== undefined || result.actual !== undefined)) {
+    return `expected ${result.expected ?? '?'}, got ${result.actual ?? '?'}`;
+  }
+  if (result.error) return `${result.error.type}: ${result.error.message}${result.error.line ? ` (line ${result.error.line})` : ''}`.slice(0, 200);
+  return result.status;
+}
+
 /** Which of `programs` pass every hidden test of the task. */
 export async function passesHidden(ctx: SamplingContext, task: RepairTask, programs: string[]): Promise<boolean[]> {
   if (programs.length === 0) return [];
@@ -58,12 +68,7 @@ export async function promptInputFor(ctx: SamplingContext, task: RepairTask): Pr
   const names = new Map(run.tests.map((t) => [t.id, t.name]));
   const failures = (report?.results ?? [])
     .filter((r) => r.status !== 'passed')
-    .map((r) => {
-      const name = names.get(r.test) ?? r.test;
-      if (r.expected !== undefined && r.actual !== undefined) return `${name}: expected ${r.expected}, got ${r.actual}`;
-      if (r.error) return `${name}: ${r.error.type}: ${r.error.message}`;
-      return `${name}: ${r.status}`;
-    });
+    .map((r) => `${names.get(r.test) ?? r.test}: ${detailOf(r)}`);
   if (report?.compileError) failures.unshift(`${report.compileError.type}: ${report.compileError.message}`);
   const input: PromptInput = { program, tests, failures };
   if (task.description !== undefined) input.description = task.description;

@@ -59,12 +59,12 @@ const RULES: Rule[] = [
     // password = "hunter2", "api_key": "…", PASSWORD=hunter2 on its own line (.env style).
     kind: 'assigned_secret',
     pattern: new RegExp(String.raw`\b(\w*${SECRET_NAMES})\b(["']?\s*[:=]\s*)(["'])([^"'\n]{1,200})\3`, 'gi'),
-    replace: (_m, name, sep, quote) => `${name}${sep}${quote}[REDACTED]${quote}`,
+    replace: (match, name, sep, quote, value) => (value?.startsWith('[REDACTED') ? match : `${name}${sep}${quote}[REDACTED]${quote}`),
   },
   {
     kind: 'assigned_secret',
     pattern: new RegExp(String.raw`^(\s*(?:export\s+)?\w*${SECRET_NAMES}=)([^\s'"]+)\s*$`, 'gim'),
-    replace: (match, name, value) => (IDENTIFIER.test(value) && /[a-z]/.test(value) && /[_.(]/.test(value) ? match : `${name}[REDACTED]`),
+    replace: (match, name, value) => (value?.startsWith('[REDACTED') || (IDENTIFIER.test(value ?? '') && /[a-z]/.test(value) && /[_.(]/.test(value ?? '')) ? match : `${name}[REDACTED]`),
   },
   {
     kind: 'email',
