@@ -378,7 +378,7 @@ class Harness:
                 got = buf.getvalue()
                 holder["got"] = got
                 if check.want is not None and not doctest.OutputChecker().check_output(check.want, got, doctest.NORMALIZE_WHITESPACE):
-                    raise AssertionError()
+                    holder["failed"] = True
                 return
             if check.compare is not None:
                 lhs, rhs, op, whole = check.compare
@@ -389,13 +389,24 @@ class Harness:
                     holder["expected"] = right
                 ok = eval(whole, ns) if whole is not None else op(left, right)
                 if not ok:
-                    raise AssertionError()
+                    holder["failed"] = True
                 return
             exec(check.code, ns)
 
         try:
             self.limiter.call(body, self.check_seconds, tracer)
-            return Outcome("passed")
+            if not holder.get("failed"):
+                return Outcome("passed")
+            expected = actual = None
+            if check.kind == "doctest":
+                expected = (check.want or "").strip()
+                actual = holder.get("got", "").strip()
+            else:
+                if "expected" in holder:
+                    expected = _short(holder["expected"])
+                if "actual" in holder:
+                    actual = _short(holder["actual"])
+            return Outcome("failed", expected=expected, actual=actual)
         except _Timeout:
             return Outcome("timeout", error="time limit")
         except AssertionError as exc:

@@ -26,7 +26,7 @@ export function formatReport(report: EvalReport, label: string): string {
     `${label}`,
     `tasks                 ${report.tasks}`,
     `fixed                 ${report.fixed} (${pct(report.fixed_rate)})`,
-    ...Object.entries(report.pass_at_k).map(([k, v]) => `pass@${k.padEnd(17)} ${pct(v)}`),
+    ...Object.entries(report.pass_at_k).map(([k, v]) => `${`pass@${k}`.padEnd(22)}${pct(v)}`),
     `candidates per task   ${report.candidates_per_task.toFixed(1)}`,
     `median time per task  ${report.median_seconds.toFixed(2)} s`,
     `median time per fix   ${report.median_seconds_fixed === null ? '-' : `${report.median_seconds_fixed.toFixed(2)} s`}`,

@@ -1,0 +1,135 @@
+/**
+ * The program search (sandbox/runner/tracefix_runner/mutate.py) through a real sandbox's mutate mode:
+ * each operator on a bug it should fix, the evidence it reports, and its manners (formatting kept,
+ * frozen prefix untouched, runaway variants survived).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSandbox, DEFAULT_LIMITS, type Sandbox } from '../../sandbox/index.ts';
+import { editableLines, runProgramSearch, type SearchResponse } from '../../src/repair/search.ts';
+
+let sandbox: Sandbox;
+beforeAll(() => {
+  sandbox = createSandbox({ backend: 'process' });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+async function search(source: string, tests: string, extra: { prefix?: string; returnLimit?: number; entryPoint?: string; ms?: number } = {}): Promise<SearchResponse> {
+  const program = (extra.prefix ?? '') + source;
+  return runProgramSearch(
+    sandbox,
+    {
+      source: program,
+      tests,
+      editable: editableLines(extra.prefix ?? '', program),
+      budget: { candidates: 3000, ms: extra.ms ?? 8000 },
+      ...(extra.returnLimit ? { returnLimit: extra.returnLimit } : {}),
+      ...(extra.entryPoint ? { entryPoint: extra.entryPoint } : {}),
+    },
+    DEFAULT_LIMITS,
+  );
+}
+
+function fixed(r: SearchResponse): string {
+  const c = r.candidates[0];
+  expect(c, 'a candidate passing every check').toBeDefined();
+  expect(c!.passed).toBe(c!.total);
+  return c!.source;
+}
+
+describe('program search operators', () => {
+  it('swaps an arithmetic operator and keeps the rest of the line as written', async () => {
+    const src = 'def add(a, b):\n    return a - b  # keep   this comment\n';
+    const r = await search(src, 'assert add(2, 3) == 5\nassert add(0, 0) == 0\n');
+    expect(fixed(r)).toBe('def add(a, b):\n    return a + b  # keep   this comment\n');
+  });
+
+  it('moves a range bound by one', async () => {
+    const src = 'def total(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return s\n';
+    const out = fixed(await search(src, 'assert total(3) == 6\nassert total(1) == 1\nassert total(0) == 0\n'));
+    expect(out).toMatch(/range\((n \+ 1|1, n \+ 1)\)/);
+  });
+
+  it('swaps a built-in for its sibling', async () => {
+    const out = fixed(await search('def biggest(xs):\n    return min(xs)\n', 'assert biggest([1, 5, 2]) == 5\n'));
+    expect(out).toContain('max(xs)');
+  });
+
+  it('swaps a comparison', async () => {
+    const out = fixed(await search('def is_adult(age):\n    return age < 18\n', 'assert is_adult(30)\nassert not is_adult(3)\nassert is_adult(18)\n'));
+    expect(out).toContain('age >= 18');
+  });
+
+  it('replaces a misused variable by another in scope', async () => {
+    const out = fixed(await search('def area(w, h):\n    return w * w\n', 'assert area(2, 3) == 6\nassert area(4, 4) == 16\n'));
+    expect(out).toMatch(/w \* h|h \* w/);
+  });
+
+  it('adds the guard the failing input calls for', async () => {
+    const src = 'def mean(xs):\n    return sum(xs) / len(xs)\n';
+    const r = await search(src, 'assert mean([1, 2, 3]) == 2\nassert mean([]) == 0\n');
+    expect(r.failing?.error).toMatch(/ZeroDivisionError/);
+    expect(fixed(r)).toContain('if not xs:');
+  });
+
+  it('deletes an excess statement', async () => {
+    const src = 'def clean(xs):\n    out = []\n    for x in xs:\n        out.append(x)\n        out.append(x)\n    return out\n';
+    const out = fixed(await search(src, 'assert clean([1, 2]) == [1, 2]\nassert clean((3,)) == [3]\n'));
+    expect(out.match(/out\.append\(x\)/g)).toHaveLength(1);
+  });
+
+  it('survives variants that loop forever, and fixes a program that loops forever', async () => {
+    const src = 'def upto(n):\n    i = 0\n    while i < n:\n        i -= 1\n    return i\n';
+    const r = await search(src, 'assert upto(3) == 3\nassert upto(0) == 0\n');
+    expect(r.checks.find((c) => c.status === 'timeout')).toBeDefined();
+    expect(fixed(r)).toContain('i += 1');
+  }, 40_000);
+
+  it('never edits the frozen prefix', async () => {
+    const prefix = 'def helper(x):\n    return x + 1\n\ndef f(x):\n    """Twice the helper."""\n';
+    const body = '    return helper(x) * 3\n';
+    const r = await search(body, 'def check(candidate):\n    assert candidate(1) == 4\n    assert candidate(2) == 6\n\ncheck(f)\n', { prefix, entryPoint: 'f', returnLimit: 3 });
+    expect(r.candidates.length).toBeGreaterThan(0);
+    for (const c of r.candidates) expect(c.source.startsWith(prefix)).toBe(true);
+    expect(fixed(r)).toBe(prefix + '    return helper(x) * 2\n');
+  });
+
+  it('returns distinct variants (deduplicated on the AST)', async () => {
+    const r = await search('def inc(x):\n    return x + 2\n', 'assert inc(1) == 2\n', { returnLimit: 5 });
+    const sources = r.candidates.filter((c) => c.passed === c.total).map((c) => c.source);
+    expect(sources.length).toBeGreaterThan(1);
+    expect(new Set(sources).size).toBe(sources.length);
+  });
+});
+
+describe('program search evidence', () => {
+  it('splits check(candidate) into its asserts with expected and actual values, and ranks the faulty line first', async () => {
+    const src = 'def score(xs):\n    best = 0\n    for x in xs:\n        if x > best:\n            best = x\n    return best - 1\n';
+    const tests = 'def check(candidate):\n    assert candidate([3, 1]) == 3\n    assert candidate([]) == 0\n    assert candidate([5]) == 5\n\ncheck(score)\n';
+    const r = await search(src, tests, { entryPoint: 'score' });
+    expect(r.checks).toHaveLength(3);
+    const first = r.checks[0]!;
+    expect(first).toMatchObject({ status: 'failed', expected: '3', actual: '2' });
+    expect(r.suspicious[0]?.line).toBe(6);
+    expect(r.failing?.name).toContain('candidate([3, 1])');
+    const out = fixed(r).split('\n');
+    expect(out.slice(0, 5)).toEqual(src.split('\n').slice(0, 5));
+    expect(out[5]).not.toBe('    return best - 1');
+  });
+
+  it('reads docstring examples when there are no tests', async () => {
+    const src = 'def double(x):\n    """\n    >>> double(2)\n    4\n    """\n    return x + x + 1\n';
+    const r = await runProgramSearch(sandbox, { source: src, tests: null, editable: [1, 6], budget: { candidates: 500, ms: 5000 } }, DEFAULT_LIMITS);
+    expect(r.checks[0]).toMatchObject({ kind: 'doctest', status: 'failed', expected: '4', actual: '5' });
+    const out = fixed(r);
+    expect(out.startsWith(src.split('    return')[0]!)).toBe(true);
+    expect(out).not.toContain('x + x + 1');
+  });
+
+  it('reports a program that does not parse', async () => {
+    const r = await search('def f(:\n    pass\n', 'assert f() is None\n');
+    expect(r.ok).toBe(false);
+    expect(r.reason).toBe('syntax');
+  });
+});
