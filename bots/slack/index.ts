@@ -74,6 +74,14 @@ export interface SlackBot {
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
+/**
+ * Where the shared HTTP server mounts the bot in HTTP mode: `{ prefix: '/slack/', handler }` for
+ * src/http's `mounts`, or undefined in Socket Mode (nothing to serve).
+ */
+export function slackMount(bot: SlackBot): { prefix: string; handler: RequestListener } | undefined {
+  return bot.requestListener === undefined ? undefined : { prefix: '/slack/', handler: bot.requestListener };
+}
+
 /** Bolt logs strings that can hold request bodies at debug level: keep warnings and errors only. */
 function boltLogger(logger: Logger): BoltLogger {
   let level: LogLevel = LogLevel.INFO;

@@ -5,7 +5,7 @@
  * the real feedback store on a SQLite file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSlackBot, type SlackBot } from '../../bots/slack/index.ts';
+import { createSlackBot, slackMount, type SlackBot } from '../../bots/slack/index.ts';
 import type { KeyvFeedbackStore } from '../../src/feedback/store.ts';
 import { createHttpServer, createMetrics, type HttpServer } from '../../src/http/index.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -107,17 +107,20 @@ beforeAll(async () => {
   stack = await startRepairStack();
   bot = startBot(stack.service, stack.store);
   expect(bot.mode).toBe('http');
-  if (bot.requestListener === undefined) throw new Error('HTTP mode has a request listener');
+  const mount = slackMount(bot);
+  if (mount === undefined) throw new Error('HTTP mode has a request listener');
   // Mounted the way src/main mounts it: the body reaches bolt unread, so signatures verify.
   server = createHttpServer({
     host: '127.0.0.1',
     port: 0,
     logger: silentLogger(),
     metrics: createMetrics({ processMetrics: false }),
-    mounts: [{ prefix: '/slack/', handler: bot.requestListener }],
+    mounts: [mount],
   });
   const { url } = await server.listen();
   eventsUrl = `${url}/slack/events`;
+  // Before start() the listener refuses politely instead of handing bolt an uninitialised app.
+  expect((await fetch(eventsUrl, { method: 'POST', body: '{}' })).status).toBe(503);
   await bot.start();
 });
 
@@ -408,6 +411,18 @@ describe.skipIf(SKIP)('Slack over Socket Mode', () => {
 });
 
 describe.skipIf(SKIP)('Slack errors', () => {
+  it('refuses HTTP mode without a signing secret, naming the settings', () => {
+    expect(() =>
+      createSlackBot({
+        config: { botToken: 'xoxb-standin', helpChannels: [] },
+        limits: { maxPasteBytes: 4000, userPerHour: 1, channelPerHour: 1 },
+        service: stack.service,
+        store: stack.store,
+        logger: silentLogger(),
+      }),
+    ).toThrow(/SLACK_SIGNING_SECRET.*SLACK_APP_TOKEN/);
+  });
+
   it('ends a repair at the per-request deadline and says so', async () => {
     const hurried = startBot(stack.service, stack.store, { appToken: STANDIN_APP_TOKEN, userPerHour: 5, deadlineMs: 1 });
     await hurried.start();
