@@ -244,8 +244,9 @@ describe('renderInline token budget', () => {
       expect(clampLine(text)).toBe('def clamp(v, lo, hi):');
       expect(forLine(text)).toMatch(/^ {4}for x in xs: {2}# \.\.\.; \(\d+\) x=-?\d+;$/);
     }],
-    [150, 'only returns and exceptions of the top frame', (text) => {
-      expect(text.match(/ {2}# \(/g)).toHaveLength(1);
+    [150, 'only the top frame\'s arguments, return and exceptions', (text) => {
+      expect(text.match(/ {2}# \(/g)).toHaveLength(2);
+      expect(text).toMatch(/def running\(xs\): {2}# \(0\) xs=\[-11, 3, -6, 8, \.\.\.\];/);
       expect(text).toMatch(/return seen {2}# \(365\) __return__=\[-11, -8, -14, \.\.\.\];/);
     }],
     [100, 'no states at all', (text) => {

@@ -37,7 +37,7 @@
  *   1. shorten values to 80, then 40, then 20 characters;
  *   2. keep fewer first states per line (firstStates-1 ... 0, i.e. down to the last state only);
  *   3. drop states of frames deeper than the shallowest, deepest first;
- *   4. keep only exceptions and the top frame's returns;
+ *   4. keep only exceptions and the top frame's arguments and return value (input, output, fault);
  *   5. no states at all.
  * The user's code itself is never cut: if the bare source is over budget, step 5 is returned and
  * `tokens` says by how much it is over. Any cut adds `# [trace cut: S of N states shown...]`, counting
@@ -83,7 +83,7 @@ interface Level {
   valueCap: number;
   firstStates: number;
   maxDepth: number;
-  /** Keep only exceptions and the top frame's returns. */
+  /** Keep only exceptions and the top frame's arguments and returns. */
   minimal: boolean;
   /** Keep nothing. */
   none: boolean;
@@ -269,7 +269,7 @@ function draw(
     states.forEach((s, i) => {
       if (level.none) return;
       if (s.depth > level.maxDepth) return;
-      if (level.minimal && !(s.kind === 'exception' || (s.kind === 'return' && s.depth === 0))) return;
+      if (level.minimal && !(s.kind === 'exception' || (s.kind !== 'line' && s.depth === 0))) return;
       eligible.push(i);
     });
     const keep = new Set<number>(eligible.slice(0, level.firstStates));
