@@ -21,6 +21,9 @@ function applyPatch(before: string, diff: string): string {
     const aCount = header[2] === undefined ? 1 : Number(header[2]);
     const from = aCount === 0 ? aStart : aStart - 1;
     while (cursor < from) out.push(lines[cursor++]!);
+    const bStart = Number(header[3]);
+    const bCount = header[4] === undefined ? 1 : Number(header[4]);
+    expect(out.length, 'the new-file line number of the hunk').toBe(bCount === 0 ? bStart : bStart - 1);
     for (i = i + 1; i < rows.length && !rows[i]!.startsWith('@@'); i++) {
       const row = rows[i]!;
       if (row === '') continue;

@@ -66,6 +66,15 @@ function script(a: string[], b: string[]): Op[] {
     ops.splice(s, e - s, ...sorted);
     s = e;
   }
+  // Positions follow the final order (the reordering above moved deletions first).
+  let ai = 0;
+  let bi = 0;
+  for (const o of ops) {
+    o.a = ai;
+    o.b = bi;
+    if (o.kind !== '+') ai++;
+    if (o.kind !== '-') bi++;
+  }
   return ops;
 }
 
