@@ -1,0 +1,43 @@
+/**
+ * A spread sample of HumanEvalFix (every 16th task) through the whole engine, no model, each returned
+ * fix judged the eval's way: prompt + fix must pass the task's full `test`, and the prompt is frozen.
+ * The full 164-task figure is a CLI run (`tracefix eval`), not a unit test.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSandbox, DEFAULT_LIMITS, type Sandbox } from '../../sandbox/index.ts';
+import { judge, judgedProgram, loadDataset, requestFor, type Task } from '../../src/eval/index.ts';
+import { createRepairEngine } from '../../src/repair/index.ts';
+
+const DATASET = '/work/shared/data/humanevalfix-python.jsonl';
+const available = existsSync(DATASET);
+if (!available) console.log(`[repair humanevalfix sample] skipped: ${DATASET} is not on this machine`);
+
+let sandbox: Sandbox;
+let tasks: Task[] = [];
+beforeAll(async () => {
+  if (!available) return;
+  sandbox = createSandbox({ backend: 'process' });
+  tasks = (await loadDataset(DATASET)).filter((_, i) => i % 16 === 0);
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+describe.skipIf(!available)('HumanEvalFix sample through the repair engine (program search only)', () => {
+  it('fixes most of an 11-task spread sample, each fix passing the hidden test with the prompt unchanged', async () => {
+    const engine = createRepairEngine({ sandbox, budget: { searchMs: 6000 } });
+    const fixed: string[] = [];
+    for (const task of tasks) {
+      const request = requestFor(task, task.task_id);
+      expect(request.frozenPrefix).toBe(task.prompt);
+      const result = await engine.run(request, { deadline: Date.now() + 30_000 });
+      if (result.status !== 'fixed' || result.fixedCode === undefined) continue;
+      expect(result.rationale).toMatch(/tests pass/);
+      if (await judge(sandbox, DEFAULT_LIMITS, task, judgedProgram(task, request, result.fixedCode))) fixed.push(task.task_id);
+    }
+    console.log(`[repair humanevalfix sample] fixed ${fixed.length}/${tasks.length}: ${fixed.join(', ')}`);
+    expect(tasks).toHaveLength(11);
+    expect(fixed.length).toBeGreaterThanOrEqual(8);
+  }, 240_000);
+});
