@@ -4,18 +4,21 @@
 // lines, plus host lines {"host": "ready" | "idle" | "kill", ...}. The nonce never reaches the Python
 // thread, so code that reaches the runner's emit() cannot fake the end of a request.
 //
-// argv: host.js PYODIDE_DIR RUNNER_DIR
+// argv: host.js PYODIDE_DIR RUNNER_DIR [--snapshot-in FILE | --snapshot-out FILE]
+// With --snapshot-out it only makes the memory snapshot (no request is ever served) and exits.
 import { Worker } from 'node:worker_threads';
 import { writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-const [pyodideDir, runnerDir] = process.argv.slice(2);
+const [pyodideDir, runnerDir, snapshotFlag, snapshotPath] = process.argv.slice(2);
+const snapshotIn = snapshotFlag === '--snapshot-in' ? snapshotPath : undefined;
+const snapshotOut = snapshotFlag === '--snapshot-out' ? snapshotPath : undefined;
 // Soft stop comes this long after the test's own limit; the backend's hard stop comes later still.
 const SOFT_MARGIN_MS = 50;
 
 const interrupt = new Int32Array(new SharedArrayBuffer(4));
 const worker = new Worker(new URL('./python-thread.js', import.meta.url), {
-  workerData: { pyodideDir, runnerDir, interrupt },
+  workerData: { pyodideDir, runnerDir, interrupt, snapshotIn, snapshotOut },
   env: {},
   stdout: true,
   stderr: true,
@@ -82,6 +85,9 @@ worker.on('message', (message) => {
     ready = true;
     out({ host: 'ready', python: message.python });
     next();
+  } else if (message.kind === 'snapshot') {
+    out({ host: 'snapshot' });
+    process.exit(0);
   } else if (message.kind === 'failed') {
     out({ host: 'failed', message: message.message });
     process.exit(3);

@@ -8,14 +8,16 @@
  * buffer → KeyboardInterrupt), then the hard stop here: kill, and the pool starts a replacement.
  */
 import { randomUUID } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { z } from 'zod';
 import { LineSplitter, SandboxError, runWithRecovery, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
 import { WarmPool } from '../pool.ts';
-import { killTree, probeBubblewrap, real, spawnJailed, type Mount } from '../process/jail.ts';
+import { NOBODY, isRoot, killTree, probeBubblewrap, real, spawnJailed, type Mount } from '../process/jail.ts';
 import { RunnerRequestSchema, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
 
@@ -34,6 +36,12 @@ export interface PyodideSandboxOptions {
   startTimeoutMs?: number;
   /** Requests one runner serves before it is retired (bounds its CPU-time rlimit). Default 500. */
   maxRequestsPerRunner?: number;
+  /**
+   * Start runners from a memory snapshot made once per sandbox (a private Pyodide API, hence the
+   * pinned version): a replacement after a kill is ready in a fraction of a cold load. Default true;
+   * without it, or if making it fails, runners load cold.
+   */
+  snapshot?: boolean;
 }
 
 const HostMessageSchema = z.discriminatedUnion('host', [
@@ -41,6 +49,7 @@ const HostMessageSchema = z.discriminatedUnion('host', [
   z.object({ host: z.literal('idle'), nonce: z.string(), error: z.string().optional() }),
   z.object({ host: z.literal('kill'), reason: z.literal('memory'), nonce: z.string() }),
   z.object({ host: z.literal('failed'), message: z.string() }),
+  z.object({ host: z.literal('snapshot') }),
 ]);
 
 const HOST_DIR = dirname(fileURLToPath(import.meta.url));
@@ -56,6 +65,8 @@ interface RunnerConfig {
   bubblewrap: boolean;
   startTimeoutMs: number;
 }
+
+type SnapshotMode = { in: string } | { out: string } | undefined;
 
 interface Pending {
   nonce: string;
@@ -98,7 +109,8 @@ class PyodideRunner {
     });
   }
 
-  static async start(config: RunnerConfig): Promise<PyodideRunner> {
+  /** Spawns a runner host; with `snapshot.out` it only writes the memory snapshot there and exits. */
+  static spawn(config: RunnerConfig, snapshot: SnapshotMode): ChildProcessWithoutNullStreams {
     const mounts: Mount[] = [];
     let node = process.execPath;
     let host = join(HOST_DIR, 'host.js');
@@ -116,9 +128,18 @@ class PyodideRunner {
       pyodideDir = '/pyodide';
       runnerDir = '/runner';
     }
-    const child = spawnJailed(
+    const snapshotArgs: string[] = [];
+    if (snapshot && 'in' in snapshot) {
+      if (config.bubblewrap) mounts.push({ source: snapshot.in, target: '/snapshot/pyodide.snap' });
+      snapshotArgs.push('--snapshot-in', config.bubblewrap ? '/snapshot/pyodide.snap' : snapshot.in);
+    } else if (snapshot) {
+      // The only writable mount any runner ever gets, and this one never runs user code.
+      if (config.bubblewrap) mounts.push({ source: dirname(snapshot.out), target: '/snapshot', writable: true });
+      snapshotArgs.push('--snapshot-out', config.bubblewrap ? '/snapshot/pyodide.snap' : snapshot.out);
+    }
+    return spawnJailed(
       {
-        command: [node, '--disallow-code-generation-from-strings', '--max-old-space-size=256', host, pyodideDir, runnerDir],
+        command: [node, '--disallow-code-generation-from-strings', '--max-old-space-size=256', host, pyodideDir, runnerDir, ...snapshotArgs],
         mounts,
         // No address-space limit: WebAssembly engines reserve many GB they never touch. Memory is
         // watched by the host (RSS) instead; Python in WebAssembly cannot fork, so the process limit
@@ -130,7 +151,10 @@ class PyodideRunner {
       },
       '/',
     );
-    const runner = new PyodideRunner(child);
+  }
+
+  static async start(config: RunnerConfig, snapshotFile?: string): Promise<PyodideRunner> {
+    const runner = new PyodideRunner(PyodideRunner.spawn(config, snapshotFile ? { in: snapshotFile } : undefined));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         runner.kill('exit');
@@ -168,6 +192,8 @@ class PyodideRunner {
         return;
       case 'failed':
         this.onReady?.(new Error(`runner failed to load: ${message.message}`));
+        return;
+      case 'snapshot':
         return;
       case 'kill':
         if (this.pending && message.nonce === this.pending.nonce) this.pending.killedFor = 'memory';
@@ -244,13 +270,27 @@ export class PyodideSandbox implements Sandbox {
       bubblewrap,
       startTimeoutMs: options.startTimeoutMs ?? 60_000,
     };
+    const snapshot = options.snapshot === false ? Promise.resolve(undefined) : makeSnapshot(config);
+    this.snapshotDir = snapshot.then((file) => (file ? dirname(file) : undefined));
     this.pool = new WarmPool({
       size: options.poolSize ?? 2,
-      create: () => PyodideRunner.start(config),
+      create: async () => {
+        const file = await snapshot;
+        if (file) {
+          try {
+            return await PyodideRunner.start(config, file);
+          } catch {
+            // A snapshot that does not load must not take the backend down: load cold instead.
+          }
+        }
+        return PyodideRunner.start(config);
+      },
       destroy: (runner) => runner.stop(),
     });
     this.pool.warm();
   }
+
+  private readonly snapshotDir: Promise<string | undefined>;
 
   async execute(request: RunnerRequest, options: ExecuteOptions = {}): Promise<RunnerResponse> {
     const checked = RunnerRequestSchema.safeParse(request);
@@ -299,5 +339,30 @@ export class PyodideSandbox implements Sandbox {
 
   async close(): Promise<void> {
     await this.pool.close();
+    const dir = await this.snapshotDir;
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Makes the memory snapshot once, in a jailed runner that serves no request. Resolves to the file,
+ * or undefined when it could not be made (runners then load cold: slower, same behaviour).
+ */
+async function makeSnapshot(config: RunnerConfig): Promise<string | undefined> {
+  const dir = mkdtempSync(join(tmpdir(), 'tracefix-pyodide-'));
+  if (isRoot()) chownSync(dir, NOBODY, NOBODY);
+  const file = join(dir, 'pyodide.snap');
+  const child = PyodideRunner.spawn(config, { out: file });
+  child.stdout.resume();
+  child.stderr.resume();
+  child.stdin.end();
+  const timer = setTimeout(() => killTree(child), config.startTimeoutMs * 2);
+  const code = await new Promise<number | null>((resolve) => {
+    child.on('close', (exitCode) => resolve(exitCode));
+    child.on('error', () => resolve(-1));
+  });
+  clearTimeout(timer);
+  if (code === 0 && existsSync(file)) return file;
+  rmSync(dir, { recursive: true, force: true });
+  return undefined;
 }

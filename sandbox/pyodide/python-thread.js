@@ -2,11 +2,12 @@
 // Pyodide runs here, not on the host's main thread, so that the main thread stays free while Python
 // runs and can set the interrupt buffer (KeyboardInterrupt) when a test overruns.
 import { parentPort, workerData } from 'node:worker_threads';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const { pyodideDir, runnerDir, interrupt } = workerData;
+// snapshotIn: load from this memory snapshot (fast start); snapshotOut: make one there, then stop.
+const { pyodideDir, runnerDir, interrupt, snapshotIn, snapshotOut } = workerData;
 
 function copyTree(FS, from, to) {
   FS.mkdirTree(to);
@@ -18,19 +19,77 @@ function copyTree(FS, from, to) {
   }
 }
 
+const IMPORT_RUNNER = `
+import sys
+if '/runner' not in sys.path:
+    sys.path.insert(0, '/runner')
+import tracefix_runner
+`;
+
+const SETUP = `
+import time
+
+def _install_sleep():
+    from _tracefix_host import sleep as wait
+    monotonic = time.monotonic
+
+    def sleep(seconds):
+        seconds = float(seconds)
+        if seconds < 0:
+            raise ValueError("sleep length must be non-negative")
+        deadline = monotonic() + seconds
+        while True:
+            left = deadline - monotonic()
+            if left <= 0:
+                return
+            # Wakes early on an interrupt; the KeyboardInterrupt is raised at the next bytecode.
+            wait(min(left, 1.0) * 1000)
+            for _ in range(2):
+                pass
+
+    sleep.__doc__ = time.sleep.__doc__
+    time.sleep = sleep
+
+_install_sleep()
+del _install_sleep
+`;
+
 async function boot() {
   const { loadPyodide } = await import(pathToFileURL(join(pyodideDir, 'pyodide.mjs')).href);
   // Python's own stdout/stderr are captured by the runner; whatever escapes it is dropped, never
   // mixed into the protocol stream.
+  // The memory snapshot (a private Pyodide API, so the version is pinned) holds the interpreter with
+  // the runner already imported: a fresh runner starts in a fraction of a cold load.
   const pyodide = await loadPyodide({
     indexURL: pyodideDir.endsWith('/') ? pyodideDir : `${pyodideDir}/`,
     stdout: () => {},
     stderr: () => {},
     env: { HOME: '/home/pyodide' },
+    ...(snapshotOut ? { _makeSnapshot: true } : {}),
+    ...(snapshotIn ? { _loadSnapshot: readFileSync(snapshotIn) } : {}),
   });
+  // The emscripten file system is not part of the snapshot: the runner's files go in every time.
   copyTree(pyodide.FS, join(runnerDir, 'tracefix_runner'), '/runner/tracefix_runner');
+  pyodide.runPython(IMPORT_RUNNER);
+  if (snapshotOut) {
+    // Made before any JavaScript object is handed to Python (a snapshot cannot hold those).
+    writeFileSync(snapshotOut, pyodide.makeMemorySnapshot());
+    parentPort.postMessage({ kind: 'snapshot' });
+    return;
+  }
+  // Loading Pyodide installs a global `require` (fs, child_process, …) for its own use; Python would
+  // reach it through the `js` module. Not needed once loaded.
+  delete globalThis.require;
   pyodide.setInterruptBuffer(interrupt);
-  pyodide.runPython("import sys\nsys.path.insert(0, '/runner')");
+  // time.sleep in WebAssembly blocks inside C, where the interrupt buffer is never read, so a test
+  // that sleeps could only be stopped by killing the runner (and a cold start for the next request).
+  // This sleep waits on the interrupt buffer itself: it wakes the moment the host interrupts.
+  pyodide.registerJsModule('_tracefix_host', {
+    sleep: (ms) => {
+      Atomics.wait(interrupt, 0, 0, Math.max(0, Number(ms)));
+    },
+  });
+  pyodide.runPython(SETUP);
   const serve = pyodide.pyimport('tracefix_runner').serve;
   const python = pyodide.runPython("import sys\nsys.version.split()[0]");
   const emit = (line) => parentPort.postMessage({ kind: 'line', line: String(line) });
