@@ -53,7 +53,7 @@ export const envSchema = z.object({
 
   // --- repair
   REPAIR_DEADLINE_MS: int(1000).default(120000),
-  REPAIR_MAX_CANDIDATES: int(1).default(400),
+  REPAIR_MAX_CANDIDATES: int(1).default(4000),
   REPAIR_TRACE_TOKENS: int(100).default(1500),
 
   // --- feedback store and queue

@@ -1,0 +1,210 @@
+/**
+ * The composition root: the one place that turns the configuration into running parts. With no
+ * settings it serves the local web chat on 127.0.0.1 with the Pyodide sandbox, the offline program
+ * search and a SQLite store; Slack, Discord, BullMQ, a language model and the self-training schedule
+ * join when their settings are present.
+ */
+import { assertIsolated, type Sandbox } from '../sandbox/index.ts';
+import { createDiscordBot, type DiscordBot } from '../bots/discord/index.ts';
+import { createSlackBot, type SlackBot } from '../bots/slack/index.ts';
+import { checkWebChatExposure, createWebChat } from '../bots/web/index.ts';
+import { limitsFromConfig, sandboxFromConfig } from './compose.ts';
+import { loadConfig, type Config } from './config/index.ts';
+import { userMessageOf } from './errors.ts';
+import { createHttpServer, createMetrics, isLoopbackHost, type Mount } from './http/index.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createRepairModel } from './model/index.ts';
+import { createBullQueue, createInProcessQueue, type JobQueue } from './queue/index.ts';
+import { createRepairEngine } from './repair/index.ts';
+import { openFeedbackStore, startSelfTraining } from './training/compose.ts';
+
+export interface Running {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Code from other people runs only on a backend that isolates it. The CLI and the loopback web chat
+ * serve the operator's own code, so there an unisolated backend only earns a warning.
+ */
+function enforceIsolation(config: Config, sandbox: Sandbox, logger: Logger): void {
+  const shared = Boolean(config.slack ?? config.discord) || !isLoopbackHost(config.host);
+  if (sandbox.isolation.isolated) return;
+  if (shared && !config.sandbox.allowUnisolated) {
+    if (config.slack) assertIsolated(sandbox, 'the Slack bot');
+    if (config.discord) assertIsolated(sandbox, 'the Discord bot');
+    checkWebChatExposure({ host: config.host, sandboxIsolated: false, sandboxHow: sandbox.isolation.how });
+  }
+  logger.warn(
+    `The ${sandbox.name} sandbox does not isolate code on this machine (${sandbox.isolation.how}); ` +
+      'pasted code runs with your own rights. Fine for your own code; install bubblewrap before serving others.',
+  );
+}
+
+export async function start(config: Config, logger: Logger): Promise<Running> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        logger.warn({ err: error }, 'error while stopping');
+      }
+    }
+  };
+  try {
+    const sandbox = sandboxFromConfig(config);
+    stops.push(() => sandbox.close());
+    enforceIsolation(config, sandbox, logger);
+
+    const store = await openFeedbackStore(config);
+    stops.push(() => store.close());
+    const training = await startSelfTraining(config, { store, sandbox, logger });
+    stops.push(() => training.stop());
+    const model = createRepairModel(config.model, {
+      resolveModelId: training.resolveModelId,
+      logger,
+      debug: config.log.debug,
+    });
+    const engine = createRepairEngine({
+      sandbox,
+      logger,
+      limits: limitsFromConfig(config),
+      budget: {
+        searchCandidates: config.repair.maxCandidates,
+        modelSamples: config.model.samples,
+        traceTokens: config.repair.traceTokens,
+      },
+      ...(model ? { model } : {}),
+    });
+
+    const queue: JobQueue = config.queue.redisUrl
+      ? createBullQueue({
+          redisUrl: config.queue.redisUrl,
+          concurrency: config.queue.concurrency,
+          role: 'both',
+          service: engine,
+          logger,
+        })
+      : createInProcessQueue({ service: engine, concurrency: config.queue.concurrency });
+    stops.push(() => queue.close());
+
+    const metrics = createMetrics({ sandbox, queue, processMetrics: true });
+    const service = metrics.instrument(queue);
+
+    const mounts: Mount[] = [];
+    let slack: SlackBot | undefined;
+    if (config.slack) {
+      slack = createSlackBot({
+        config: config.slack,
+        limits: config.limits,
+        service,
+        store,
+        logger: logger.child({ frontEnd: 'slack' }),
+        deadlineMs: config.repair.deadlineMs,
+      });
+      if (slack.requestListener) mounts.push({ prefix: '/slack/', handler: slack.requestListener });
+    }
+
+    const web = createWebChat({
+      service,
+      store,
+      limits: config.limits,
+      logger: logger.child({ frontEnd: 'web' }),
+      deadlineMs: config.repair.deadlineMs,
+    });
+    stops.push(() => web.close());
+
+    const http = createHttpServer({
+      host: config.host,
+      port: config.port,
+      logger,
+      routes: web.routes,
+      mounts,
+      metrics,
+      health: { sandbox, queue, store },
+    });
+    const { url } = await http.listen();
+    stops.push(() => http.close());
+
+    if (slack) {
+      const bot = slack;
+      await bot.start();
+      stops.push(() => bot.stop());
+      logger.info({ mode: bot.mode }, 'Slack bot started');
+    }
+    let discord: DiscordBot | undefined;
+    if (config.discord) {
+      discord = createDiscordBot({
+        config: config.discord,
+        limits: config.limits,
+        service,
+        store,
+        logger: logger.child({ frontEnd: 'discord' }),
+        deadlineMs: config.repair.deadlineMs,
+      });
+      const bot = discord;
+      await bot.start();
+      stops.push(() => bot.stop());
+      logger.info('Discord bot started');
+    }
+
+    logger.info(
+      {
+        sandbox: sandbox.name,
+        isolated: sandbox.isolation.isolated,
+        model: model ? model.id : 'offline program search',
+        queue: queue.kind,
+        store: store.backend,
+        selfTraining: config.training.schedule ?? 'off',
+      },
+      `tracefix is ready: web chat at ${url}`,
+    );
+    return { url, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function mainProcess(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`tracefix: ${userMessageOf(error)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const logger = createLogger({ level: config.log.level, debug: config.log.debug });
+  let running: Running;
+  try {
+    running = await start(config, logger);
+  } catch (error) {
+    logger.error({ err: error }, 'start-up failed');
+    process.stderr.write(`tracefix: ${userMessageOf(error)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stderr.write(`\n  tracefix is running: open ${running.url}\n\n`);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await mainProcess();
+}
