@@ -181,3 +181,51 @@ describe.skipIf(SKIP)('Discord', () => {
     await discord.expectNoCall('POST', MESSAGES, 400);
   });
 });
+
+describe.skipIf(SKIP)('Discord settings', () => {
+  const limits = { maxPasteBytes: 4000, userPerHour: 5, channelPerHour: 100 };
+
+  it('refuses to start with a wrong token, or with help channels when Message Content is not enabled', async () => {
+    for (const [token, helpChannels] of [['wrong-token', []], [DISCORD_TOKEN, [CHANNEL_ID]]] as const) {
+      const other = createDiscordBot({
+        config: { token, apiUrl: discord.apiUrl, helpChannels: [...helpChannels] },
+        limits,
+        service: stack.service,
+        store: stack.store,
+        logger: silentLogger(),
+        readyTimeoutMs: 5000,
+        clientOptions: { rest: { retries: 0, timeout: 2000 } },
+      });
+      await expect(other.start()).rejects.toThrow(/DISCORD_TOKEN and the bot’s intents/);
+      await other.stop();
+    }
+  }, 20_000);
+
+  it('answers a help-channel post with a traceback and code when Message Content is enabled', async () => {
+    const privileged = await startDiscordStandIn({ heartbeatMs: 1000, allowPrivileged: true });
+    const helper = createDiscordBot({
+      config: { token: DISCORD_TOKEN, apiUrl: privileged.apiUrl, helpChannels: [CHANNEL_ID] },
+      limits,
+      service: stack.service,
+      store: stack.store,
+      logger: silentLogger(),
+      statusIntervalMs: 50,
+      clientOptions: { rest: { retries: 0, timeout: 2000 } },
+    });
+    try {
+      await helper.start();
+      expect((privileged.identifies[0]?.intents ?? 0) & (1 << 15)).not.toBe(0);
+      const traceback = 'Traceback (most recent call last):\n  File "t.py", line 3, in <module>\n    assert add(2, 3) == 5\nAssertionError';
+      const chatter = privileged.userMessage({ content: 'anyone around?', mentionsBot: false });
+      privileged.dispatchMessage(chatter);
+      const post = privileged.userMessage({ content: `${paste()}\n${traceback}`, mentionsBot: false });
+      privileged.dispatchMessage(post);
+      const answer = await privileged.waitForCall('POST', MESSAGES, (call) => repliesTo(post.id)(call) && Array.isArray(call.json?.embeds) && (call.json.embeds as unknown[]).length > 0, REPAIR_TIMEOUT);
+      expect(JSON.stringify(answer.json?.embeds)).toContain('Fixed');
+      expect(privileged.calls.some((call) => repliesTo(chatter.id)(call))).toBe(false);
+    } finally {
+      await helper.stop();
+      await privileged.close();
+    }
+  }, REPAIR_TIMEOUT + 10_000);
+});

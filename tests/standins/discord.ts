@@ -88,7 +88,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function startDiscordStandIn(options: { token?: string; heartbeatMs?: number } = {}): Promise<DiscordStandIn> {
+export async function startDiscordStandIn(options: { token?: string; heartbeatMs?: number; allowPrivileged?: boolean } = {}): Promise<DiscordStandIn> {
   const token = options.token ?? DISCORD_TOKEN;
   const calls: DiscordCall[] = [];
   const gatewayUrls: string[] = [];
@@ -223,7 +223,7 @@ export async function startDiscordStandIn(options: { token?: string; heartbeatMs
           ws.close(4004, 'Authentication failed.');
           return;
         }
-        if ((identify.intents & PRIVILEGED) !== 0) {
+        if ((identify.intents & PRIVILEGED) !== 0 && options.allowPrivileged !== true) {
           ws.close(4014, 'Disallowed intent(s).');
           return;
         }
