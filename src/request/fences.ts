@@ -24,11 +24,47 @@ const INFO_WORD = /^[ \t]*([\w+#.-]*)[ \t]*$/;
 /** `python title="x.py"`: an info string with attributes, recognised by a known language first. */
 const INFO_WITH_ATTRIBUTES = /^[ \t]*([\w+#.-]+)[ \t]+\S/;
 const KNOWN_LANGS = new Set([
-  'python', 'py', 'python3', 'py3', 'ipython', 'pycon', 'pytb', 'text', 'txt', 'plaintext', 'console', 'shell', 'sh',
-  'bash', 'js', 'javascript', 'ts', 'typescript', 'java', 'c', 'cpp', 'go', 'rust', 'ruby', 'json', 'yaml', 'toml', 'diff',
+  'python',
+  'py',
+  'python3',
+  'py3',
+  'ipython',
+  'pycon',
+  'pytb',
+  'text',
+  'txt',
+  'plaintext',
+  'console',
+  'shell',
+  'sh',
+  'bash',
+  'js',
+  'javascript',
+  'ts',
+  'typescript',
+  'java',
+  'c',
+  'cpp',
+  'go',
+  'rust',
+  'ruby',
+  'json',
+  'yaml',
+  'toml',
+  'diff',
 ]);
 /** A keyword alone on the fence line is code, not a language tag. */
-const STATEMENT_WORDS = new Set(['pass', 'break', 'continue', 'return', 'else', 'try', 'finally', 'raise', 'yield']);
+const STATEMENT_WORDS = new Set([
+  'pass',
+  'break',
+  'continue',
+  'return',
+  'else',
+  'try',
+  'finally',
+  'raise',
+  'yield',
+]);
 
 export function splitFences(text: string): FenceSplit {
   const blocks: FencedBlock[] = [];
@@ -46,7 +82,8 @@ export function splitFences(text: string): FenceSplit {
     if (eol === -1) eol = text.length;
     const firstLine = text.slice(afterRun, eol);
     const info = INFO_WORD.exec(firstLine);
-    const attributed = info === null && !firstLine.includes('`') ? INFO_WITH_ATTRIBUTES.exec(firstLine) : null;
+    const attributed =
+      info === null && !firstLine.includes('`') ? INFO_WITH_ATTRIBUTES.exec(firstLine) : null;
     let lang = '';
     let contentStart = afterRun;
     if (info !== null && !STATEMENT_WORDS.has(info[1] ?? '')) {

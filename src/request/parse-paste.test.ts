@@ -51,7 +51,9 @@ describe('parsePaste: fences', () => {
   });
 
   it('recognises pytest functions and HumanEval check(candidate) as tests, and check(fn) names the entry point', () => {
-    const pytest = parse(`${F}\ndef helper(x):\n    return x\n\ndef inc(x):\n    return helper(x)\n${F}\n${F}\nimport pytest\n\ndef test_inc():\n    assert inc(1) == 2\n${F}`);
+    const pytest = parse(
+      `${F}\ndef helper(x):\n    return x\n\ndef inc(x):\n    return helper(x)\n${F}\n${F}\nimport pytest\n\ndef test_inc():\n    assert inc(1) == 2\n${F}`,
+    );
     expect(pytest.tests).toBe('import pytest\n\ndef test_inc():\n    assert inc(1) == 2\n');
     expect(pytest.entryPoint).toBe('inc');
 
@@ -63,7 +65,9 @@ describe('parsePaste: fences', () => {
   });
 
   it('splits one block that holds the function followed by its asserts', () => {
-    const out = parse(`${F}python\ndef mul(a, b):\n    assert isinstance(a, int)\n    return a + b\n\n# tests\nassert mul(2, 3) == 6\nprint(mul(1, 1))\n${F}`);
+    const out = parse(
+      `${F}python\ndef mul(a, b):\n    assert isinstance(a, int)\n    return a + b\n\n# tests\nassert mul(2, 3) == 6\nprint(mul(1, 1))\n${F}`,
+    );
     expect(out.code).toBe('def mul(a, b):\n    assert isinstance(a, int)\n    return a + b\n');
     expect(out.tests).toBe('# tests\nassert mul(2, 3) == 6\nprint(mul(1, 1))\n');
     expect(out.entryPoint).toBe('mul');
@@ -95,7 +99,9 @@ describe('parsePaste: fences', () => {
   });
 
   it('keeps untagged output blocks and ```text output as description, and output fences out of the code', () => {
-    const out = parse(`${F}\ndef f():\n    return [1]\n${F}\nI get:\n${F}\n[1]\n${F}\nbut expected\n${F}console\n$ python f.py\n${F}`);
+    const out = parse(
+      `${F}\ndef f():\n    return [1]\n${F}\nI get:\n${F}\n[1]\n${F}\nbut expected\n${F}console\n$ python f.py\n${F}`,
+    );
     expect(out.code).toBe('def f():\n    return [1]\n');
     expect(out.tests).toBeUndefined();
     expect(out.description).toContain('[1]');
@@ -105,17 +111,25 @@ describe('parsePaste: fences', () => {
 
 describe('parsePaste: the pastes people actually send', () => {
   it('moves setup lines into the tests when the code under test is in another block', () => {
-    const out = parse(`${F}\nclass Stack:\n    def __init__(self):\n        self.items = []\n\n    def pop(self):\n        return self.items.pop(0)\n${F}\n${F}\ns = Stack()\ns.items = [1, 2]\nassert s.pop() == 2\n${F}`);
-    expect(out.code).toBe('class Stack:\n    def __init__(self):\n        self.items = []\n\n    def pop(self):\n        return self.items.pop(0)\n');
+    const out = parse(
+      `${F}\nclass Stack:\n    def __init__(self):\n        self.items = []\n\n    def pop(self):\n        return self.items.pop(0)\n${F}\n${F}\ns = Stack()\ns.items = [1, 2]\nassert s.pop() == 2\n${F}`,
+    );
+    expect(out.code).toBe(
+      'class Stack:\n    def __init__(self):\n        self.items = []\n\n    def pop(self):\n        return self.items.pop(0)\n',
+    );
     expect(out.tests).toBe('s = Stack()\ns.items = [1, 2]\nassert s.pop() == 2\n');
   });
 
   it('treats unittest classes and an `if __name__ == "__main__":` block of asserts as tests', () => {
-    const unit = parse(`${F}python\ndef add(a, b):\n    return a - b\n${F}\n${F}python\nimport unittest\nclass TestAdd(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n${F}`);
+    const unit = parse(
+      `${F}python\ndef add(a, b):\n    return a - b\n${F}\n${F}python\nimport unittest\nclass TestAdd(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n${F}`,
+    );
     expect(unit.code).toBe('def add(a, b):\n    return a - b\n');
     expect(unit.tests).toMatch(/^import unittest\nclass TestAdd/);
     expect(unit.entryPoint).toBe('add');
-    const main = parse(`${F}python\ndef add(a, b):\n    return a - b\n\nif __name__ == "__main__":\n    assert add(1, 2) == 3\n${F}`);
+    const main = parse(
+      `${F}python\ndef add(a, b):\n    return a - b\n\nif __name__ == "__main__":\n    assert add(1, 2) == 3\n${F}`,
+    );
     expect(main.code).toBe('def add(a, b):\n    return a - b\n');
     expect(main.tests).toBe('if __name__ == "__main__":\n    assert add(1, 2) == 3\n');
   });
@@ -134,19 +148,25 @@ describe('parsePaste: the pastes people actually send', () => {
   });
 
   it('accepts an info string with attributes after a known language', () => {
-    expect(parse(`${F}python title="x.py"\ndef f():\n    return 1\n${F}`).code).toBe('def f():\n    return 1\n');
+    expect(parse(`${F}python title="x.py"\ndef f():\n    return 1\n${F}`).code).toBe(
+      'def f():\n    return 1\n',
+    );
   });
 
   it('straightens curly quotes a rich-text editor put in code, but not inside real strings or comments', () => {
-    const out = parse(`${F}\ndef f():\n    s = ‘it’\n    t = "he said “hi”"  # “quoted”\n    return “x” + s + t\n${F}`);
-    expect(out.code).toBe(`def f():\n    s = 'it'\n    t = "he said “hi”"  # “quoted”\n    return "x" + s + t\n`);
+    const out = parse(
+      `${F}\ndef f():\n    s = ‘it’\n    t = "he said “hi”"  # “quoted”\n    return “x” + s + t\n${F}`,
+    );
+    expect(out.code).toBe(
+      `def f():\n    s = 'it'\n    t = "he said “hi”"  # “quoted”\n    return "x" + s + t\n`,
+    );
   });
 });
 
 describe('parsePaste: Slack and Discord', () => {
   it('undoes Slack escaping and link wrapping inside code, and drops the mention and /fix', () => {
     const text =
-      '<@U012AB3CD> /fix this keeps failing &amp; I don\'t know why\n' +
+      "<@U012AB3CD> /fix this keeps failing &amp; I don't know why\n" +
       '```from <http://helpers.py|helpers.py> import x\n' +
       'def clamp(v, lo, hi):\n' +
       '    if v &lt; lo and hi &gt; lo:\n' +
@@ -170,11 +190,16 @@ describe('parsePaste: Slack and Discord', () => {
   });
 
   it('unescapeSlack resolves mentions, channels, special mentions and leaves &amp;lt; as &lt;', () => {
-    expect(unescapeSlack('<@U1|ann> in <#C2|help>: <!here> a &amp;lt; b <mailto:a@b.io|a@b.io>')).toBe('@ann in #help: @here a &lt; b a@b.io');
+    expect(unescapeSlack('<@U1|ann> in <#C2|help>: <!here> a &amp;lt; b <mailto:a@b.io|a@b.io>')).toBe(
+      '@ann in #help: @here a &lt; b a@b.io',
+    );
   });
 
   it('strips Discord user and role mentions from the description', () => {
-    const out = parsePaste({ text: `<@!81234> <@&999> why?\n${F}py\nx = 1 / 0\n${F}`, platform: 'discord' }, LIMITS);
+    const out = parsePaste(
+      { text: `<@!81234> <@&999> why?\n${F}py\nx = 1 / 0\n${F}`, platform: 'discord' },
+      LIMITS,
+    );
     expect(out.description).toBe('why?');
     expect(out.code).toBe('x = 1 / 0\n');
   });
@@ -186,7 +211,10 @@ describe('parsePaste: Slack and Discord', () => {
         platform: 'slack',
         attachments: [
           { name: 'solution.py', content: new TextEncoder().encode('def area(w, h):\n    return w + h\n') },
-          { name: 'test_solution.py', content: 'from solution import area\n\ndef check_area():\n    pass\n\nassert area(2, 3) == 6\n' },
+          {
+            name: 'test_solution.py',
+            content: 'from solution import area\n\ndef check_area():\n    pass\n\nassert area(2, 3) == 6\n',
+          },
           { name: 'area_test.py', content: 'assert area(1, 1) == 1\n' },
           { name: 'tests.py', content: 'print(area(0, 0))\n' },
           { name: 'screenshot.png', content: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0xff]) },
@@ -195,14 +223,25 @@ describe('parsePaste: Slack and Discord', () => {
       LIMITS,
     );
     expect(out.code).toBe('def area(w, h):\n    return w + h\n');
-    expect(out.tests).toBe('from solution import area\n\ndef check_area():\n    pass\n\nassert area(2, 3) == 6\n\nassert area(1, 1) == 1\n\nprint(area(0, 0))\n');
+    expect(out.tests).toBe(
+      'from solution import area\n\ndef check_area():\n    pass\n\nassert area(2, 3) == 6\n\nassert area(1, 1) == 1\n\nprint(area(0, 0))\n',
+    );
     expect(out.description).toBe('fix please');
     expect(out.entryPoint).toBe('area');
   });
 
   it("reads Discord's message.txt (a long message turned into a file) like a message", () => {
     const out = parsePaste(
-      { text: '', platform: 'discord', attachments: [{ name: 'message.txt', content: `${F}py\ndef f(n):\n    return n\n${F}\n${F}py\nassert f(1) == 2\n${F}` }] },
+      {
+        text: '',
+        platform: 'discord',
+        attachments: [
+          {
+            name: 'message.txt',
+            content: `${F}py\ndef f(n):\n    return n\n${F}\n${F}py\nassert f(1) == 2\n${F}`,
+          },
+        ],
+      },
       LIMITS,
     );
     expect(out.code).toBe('def f(n):\n    return n\n');
@@ -219,7 +258,9 @@ describe('parsePaste: no fences', () => {
   });
 
   it('takes the tail from the first def when the message opens with a sentence', () => {
-    const out = parse('my function returns the wrong total for empty lists\nimport math\ndef total(xs):\n    return math.fsum(xs) / len(xs)\n');
+    const out = parse(
+      'my function returns the wrong total for empty lists\nimport math\ndef total(xs):\n    return math.fsum(xs) / len(xs)\n',
+    );
     expect(out.description).toBe('my function returns the wrong total for empty lists');
     expect(out.code).toBe('import math\ndef total(xs):\n    return math.fsum(xs) / len(xs)\n');
   });
@@ -237,13 +278,18 @@ describe('parsePaste: no fences', () => {
 });
 
 describe('parsePaste: tracebacks and help requests', () => {
-  const traceback = 'Traceback (most recent call last):\n  File "main.py", line 4, in <module>\n    print(avg([]))\n  File "main.py", line 2, in avg\n    return sum(xs) / len(xs)\nZeroDivisionError: division by zero';
+  const traceback =
+    'Traceback (most recent call last):\n  File "main.py", line 4, in <module>\n    print(avg([]))\n  File "main.py", line 2, in avg\n    return sum(xs) / len(xs)\nZeroDivisionError: division by zero';
 
   it('lifts a traceback out of the description and out of a code block', () => {
-    const inText = parse(`I get this:\n${traceback}\n${F}py\ndef avg(xs):\n    return sum(xs) / len(xs)\n${F}`);
+    const inText = parse(
+      `I get this:\n${traceback}\n${F}py\ndef avg(xs):\n    return sum(xs) / len(xs)\n${F}`,
+    );
     expect(inText.traceback).toBe(traceback);
     expect(inText.description).toBe('I get this:');
-    const inBlock = parse(`${F}py\ndef avg(xs):\n    return sum(xs) / len(xs)\n\nprint(avg([]))\n${traceback}\n${F}`);
+    const inBlock = parse(
+      `${F}py\ndef avg(xs):\n    return sum(xs) / len(xs)\n\nprint(avg([]))\n${traceback}\n${F}`,
+    );
     expect(inBlock.traceback).toBe(traceback);
     expect(inBlock.code).toBe('def avg(xs):\n    return sum(xs) / len(xs)\n\nprint(avg([]))\n');
   });
@@ -257,7 +303,11 @@ describe('parsePaste: tracebacks and help requests', () => {
     expect(looksLikeHelpRequest(code)).toBe(false);
     expect(looksLikeHelpRequest('anyone know a good Python book?')).toBe(false);
     // Slack-escaped text still counts.
-    expect(looksLikeHelpRequest(`${traceback.replace('in <module>', 'in &lt;module&gt;')}\n${F}if a &lt; b:\n    x = 1${F}`)).toBe(true);
+    expect(
+      looksLikeHelpRequest(
+        `${traceback.replace('in <module>', 'in &lt;module&gt;')}\n${F}if a &lt; b:\n    x = 1${F}`,
+      ),
+    ).toBe(true);
   });
 });
 
@@ -273,7 +323,11 @@ describe('parsePaste: errors the user can act on', () => {
   it('binary_input for NUL bytes, control bytes and attachments that are not UTF-8', () => {
     expect(errorOf(() => parse('def f():\u0000\n    pass')).code).toBe('binary_input');
     expect(errorOf(() => parse('\u0001\u0002\u0003\u0004 abc')).code).toBe('binary_input');
-    const file = errorOf(() => parse('see file', { attachments: [{ name: 'main.py', content: new Uint8Array([0x64, 0x65, 0x66, 0xc3, 0x28]) }] }));
+    const file = errorOf(() =>
+      parse('see file', {
+        attachments: [{ name: 'main.py', content: new Uint8Array([0x64, 0x65, 0x66, 0xc3, 0x28]) }],
+      }),
+    );
     expect(file.code).toBe('binary_input');
     expect(file.userMessage).toContain('main.py');
     expect(file.cause).toBeInstanceOf(TypeError);
@@ -281,14 +335,25 @@ describe('parsePaste: errors the user can act on', () => {
 
   it('too_large names the size and the limit, counting attachments too', () => {
     const error = errorOf(() =>
-      parsePaste({ text: 'x = 1\n', platform: 'web', attachments: [{ name: 'big.py', content: 'a = 1\n'.repeat(20_000) }] }, { maxBytes: 100 * 1024 }),
+      parsePaste(
+        {
+          text: 'x = 1\n',
+          platform: 'web',
+          attachments: [{ name: 'big.py', content: 'a = 1\n'.repeat(20_000) }],
+        },
+        { maxBytes: 100 * 1024 },
+      ),
     );
     expect(error.code).toBe('too_large');
-    expect(error.userMessage).toBe('That paste is 117.2 KB, over the 100 KB limit. Paste only the function that fails and the tests that show it.');
+    expect(error.userMessage).toBe(
+      'That paste is 117.2 KB, over the 100 KB limit. Paste only the function that fails and the tests that show it.',
+    );
   });
 
   it('bad_input with an example when there is no runnable code', () => {
-    const prose = errorOf(() => parse('my code is broken, can you help me figure out why it returns the wrong thing?'));
+    const prose = errorOf(() =>
+      parse('my code is broken, can you help me figure out why it returns the wrong thing?'),
+    );
     expect(prose.code).toBe('bad_input');
     expect(prose.userMessage).toContain('```python\ndef add(a, b):');
     expect(prose.userMessage).toContain('assert add(2, 3) == 5');
@@ -314,12 +379,12 @@ describe('parsePaste: size', () => {
     expect(out.tests).toBe('assert f7(1) == 8\n');
     expect(out.entryPoint).toBe('f7');
     const size = Buffer.byteLength(text).toLocaleString('en-US');
-    expect(errorOf(() => parsePaste({ text, platform: 'slack' }, { maxBytes: 1024 * 1024 })).userMessage).toMatch(
-      new RegExp(`^That paste is ${size} bytes, over the 1,048,576-byte limit\\.`),
-    );
-    expect(errorOf(() => parsePaste({ text, platform: 'slack' }, { maxBytes: 512 * 1024 })).userMessage).toMatch(
-      /^That paste is 1(?:\.\d)? MB, over the 512 KB limit\./,
-    );
+    expect(
+      errorOf(() => parsePaste({ text, platform: 'slack' }, { maxBytes: 1024 * 1024 })).userMessage,
+    ).toMatch(new RegExp(`^That paste is ${size} bytes, over the 1,048,576-byte limit\\.`));
+    expect(
+      errorOf(() => parsePaste({ text, platform: 'slack' }, { maxBytes: 512 * 1024 })).userMessage,
+    ).toMatch(/^That paste is 1(?:\.\d)? MB, over the 512 KB limit\./);
   });
 
   it('formatBytes', () => {

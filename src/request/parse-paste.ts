@@ -7,9 +7,10 @@
  *      read like a message;
  *   3. with no fence at all, the message itself when it reads as Python (or its tail, from the first
  *      top-level def/class/import, when it opens with a sentence).
- * Code vs tests: a file named test_*.py, *_test.py, test.py or tests.py is tests; a block whose top-level statements are
- * asserts, `def test_*`, `def check` / `check(fn)` is tests; a block with the function followed by such
- * statements is split there. When nothing looks like tests, the second Python block is the tests if it
+ * Code vs tests: a file named test_*.py, *_test.py, test.py or tests.py is tests; a block whose
+ * top-level statements are asserts, `def test_*`, `def check` / `check(fn)` is tests; a block with the
+ * function followed by such statements is split there (setup lines before the first assert go with the
+ * tests when the code under test is in another block). When nothing looks like tests, the second Python block is the tests if it
  * defines no function or class of its own (a driver like `print(add(2, 3))`); a second block with
  * definitions is more code (helpers), not tests.
  * Everything outside fences, minus mentions, the `/fix` command word and tracebacks, is the description.
@@ -57,9 +58,34 @@ export interface ParsedPaste {
   traceback?: string;
 }
 
-const PY_LANGS = new Set(['', 'python', 'py', 'python3', 'py3', 'ipython', 'text', 'txt', 'plaintext', 'plain']);
+const PY_LANGS = new Set([
+  '',
+  'python',
+  'py',
+  'python3',
+  'py3',
+  'ipython',
+  'text',
+  'txt',
+  'plaintext',
+  'plain',
+]);
 /** Fences that hold output, not code: their content is context. */
-const OUTPUT_LANGS = new Set(['pytb', 'py3tb', 'console', 'shell', 'sh', 'bash', 'zsh', 'log', 'output', 'stdout', 'stderr', 'none', 'diff']);
+const OUTPUT_LANGS = new Set([
+  'pytb',
+  'py3tb',
+  'console',
+  'shell',
+  'sh',
+  'bash',
+  'zsh',
+  'log',
+  'output',
+  'stdout',
+  'stderr',
+  'none',
+  'diff',
+]);
 
 const EXAMPLE = [
   '```python',
@@ -116,7 +142,10 @@ export function parsePaste(input: PasteInput, limits: PasteLimits): ParsedPaste 
       const base = attachment.name.split(/[\\/]/).pop() ?? attachment.name;
       const { rest, tracebacks } = extractTracebacks(content);
       acc.tracebacks.push(...tracebacks);
-      acc.pieces.push({ source: rest, testsByName: /^test_.*\.pyw?$|_test\.pyw?$|^tests?\.pyw?$/i.test(base) });
+      acc.pieces.push({
+        source: rest,
+        testsByName: /^test_.*\.pyw?$|_test\.pyw?$|^tests?\.pyw?$/i.test(base),
+      });
     } else {
       collectFromMessage(content, acc, false);
     }
@@ -188,7 +217,9 @@ export function parsePaste(input: PasteInput, limits: PasteLimits): ParsedPaste 
  * block with code in it (a traceback alone is not enough to run anything).
  */
 export function looksLikeHelpRequest(text: string): boolean {
-  const split = splitFences(text.replace(/\r\n?/g, '\n').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+  const split = splitFences(
+    text.replace(/\r\n?/g, '\n').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
+  );
   let traceback = extractTracebacks(split.outside).tracebacks.length > 0;
   let code = false;
   for (const block of split.blocks) {
@@ -221,7 +252,8 @@ function collectFromMessage(text: string, acc: Collected, isMessage = true): voi
     }
     const trusted = block.lang.startsWith('py') || block.lang === 'ipython';
     // An untagged block must read as Python (or tests): expected output like `[1, 2]` is context.
-    if (trusted || looksLikePython(rest) || isTestSource(rest)) acc.pieces.push({ source: rest, testsByName: false });
+    if (trusted || looksLikePython(rest) || isTestSource(rest))
+      acc.pieces.push({ source: rest, testsByName: false });
     else acc.description.push(block.content);
   }
 

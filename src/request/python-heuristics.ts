@@ -20,7 +20,13 @@ export function isProse(line: string): boolean {
 }
 
 function isPythonLike(line: string): boolean {
-  return KEYWORD_START.test(line) || /^\s*[#@]/.test(line) || /^\s+\S/.test(line) || CODE_PUNCTUATION.test(line) || /^\s*["']{3}/.test(line);
+  return (
+    KEYWORD_START.test(line) ||
+    /^\s*[#@]/.test(line) ||
+    /^\s+\S/.test(line) ||
+    CODE_PUNCTUATION.test(line) ||
+    /^\s*["']{3}/.test(line)
+  );
 }
 
 /**
@@ -37,7 +43,8 @@ export function looksLikePython(text: string): boolean {
 }
 
 /** A line that starts a top-level Python definition: where unfenced code most likely begins. */
-export const TOP_LEVEL_START = /^(?:(?:async\s+)?def\s+\w+\s*\(|class\s+\w+|import\s+\w|from\s+[\w.]+\s+import\b|@[A-Za-z_])/;
+export const TOP_LEVEL_START =
+  /^(?:(?:async\s+)?def\s+\w+\s*\(|class\s+\w+|import\s+\w|from\s+[\w.]+\s+import\b|@[A-Za-z_])/;
 
 const TRACEBACK_HEAD = /^Traceback \(most recent call last\):\s*$/;
 const TRACEBACK_FILE = /^\s+File "[^"]*", line \d+/;
@@ -70,7 +77,11 @@ export function extractTracebacks(text: string): TextWithTracebacks {
     }
     let j = i + 1;
     // Frame lines are indented; chained exceptions repeat the header after a blank line and a sentence.
-    while (j < lines.length && (/^\s+\S/.test(lines[j] ?? '') || TRACEBACK_HEAD.test((lines[j] ?? '').trim()))) j++;
+    while (
+      j < lines.length &&
+      (/^\s+\S/.test(lines[j] ?? '') || TRACEBACK_HEAD.test((lines[j] ?? '').trim()))
+    )
+      j++;
     const last = lines[j] ?? '';
     const hasFrames = lines.slice(i, j).some((l) => TRACEBACK_FILE.test(l));
     if (hasFrames && j < lines.length && EXCEPTION_LINE.test(last.trim())) {

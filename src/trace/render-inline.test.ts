@@ -32,7 +32,10 @@ function expectSourcePreserved(rendered: string, source: string): void {
     const bare = line.endsWith('\r') ? line.slice(0, -1) : line;
     expect(out.startsWith(bare), `line ${i + 1}`).toBe(true);
     const rest = out.slice(bare.length);
-    expect(rest === '' || rest === '\r' || rest.startsWith('  # (') || rest.startsWith('  # ...; ('), `line ${i + 1} suffix: ${rest}`).toBe(true);
+    expect(
+      rest === '' || rest === '\r' || rest.startsWith('  # (') || rest.startsWith('  # ...; ('),
+      `line ${i + 1} suffix: ${rest}`,
+    ).toBe(true);
   });
 }
 
@@ -80,12 +83,16 @@ describe('renderInline format rules', () => {
 
   it('marks recursive calls with __depth__ on the def line', () => {
     const out = renderInline(RECURSION_TRACE, RECURSION_SOURCE);
-    expect(out.text.split('\n')[0]).toBe('def fact(n):  # (0) n=3; (3) __depth__=1; n=2; (6) __depth__=2; n=1;');
+    expect(out.text.split('\n')[0]).toBe(
+      'def fact(n):  # (0) n=3; (3) __depth__=1; n=2; (6) __depth__=2; n=1;',
+    );
   });
 
   it('puts __exception__ only where it was raised, not on the callers it unwound through', () => {
     const out = renderInline(EXCEPTION_TRACE, EXCEPTION_SOURCE);
-    expect(out.text).toContain('return sum(xs) / len(xs)  # (4) __exception__=ZeroDivisionError(division by zero);');
+    expect(out.text).toContain(
+      'return sum(xs) / len(xs)  # (4) __exception__=ZeroDivisionError(division by zero);',
+    );
     expect(out.text).toContain('    m = mean(xs)\n');
     expect(out.text).not.toContain('__return__=None');
   });
@@ -146,7 +153,9 @@ describe('renderInline format rules', () => {
       ['line', 2, 'f', 0],
       ['return', 2, 'f', 0, undefined, '<__main__.Thing object at 0x7f3a2c1d9e50>'],
     ]);
-    expect(renderInline(trace, source).text).toBe('def f(o):  # (0) o=<__main__.Thing object>;\n    return o  # (2) __return__=<__main__.Thing object>;\n');
+    expect(renderInline(trace, source).text).toBe(
+      'def f(o):  # (0) o=<__main__.Thing object>;\n    return o  # (2) __return__=<__main__.Thing object>;\n',
+    );
   });
 
   it('hides imported modules and the closure cells of a comprehension frame', () => {
@@ -176,7 +185,9 @@ describe('renderInline format rules', () => {
       ['return', 3, 'f', 0, undefined, '2'],
     ]);
     const out = renderInline(trace, source);
-    expect(out.text).toBe('def f(a):  # (0) a=1;\r\n    b = a + 1  # (1) b=2;\r\n    return b  # (3) __return__=2;\r\n');
+    expect(out.text).toBe(
+      'def f(a):  # (0) a=1;\r\n    b = a + 1  # (1) b=2;\r\n    return b  # (3) __return__=2;\r\n',
+    );
   });
 
   it('escapes newlines in values and counts events on lines outside the source as omitted', () => {
@@ -198,14 +209,18 @@ describe('renderInline format rules', () => {
       ['line', 3, 'f', 0],
       ['return', 3, 'f', 0, undefined, '2'],
     ]);
-    expect(renderInline(trace, source).text).toBe('@cache\ndef f(n):  # (0) n=2;\n    return n  # (2) __return__=2;\n');
+    expect(renderInline(trace, source).text).toBe(
+      '@cache\ndef f(n):  # (0) n=2;\n    return n  # (2) __return__=2;\n',
+    );
     const decoratedClass = '@dataclass\nclass P:\n    x: int = 0\n';
     const classTrace = makeTrace([
       ['call', 1, 'P', 0],
       ['line', 3, 'P', 0, { x: '0' }],
       ['return', 3, 'P', 0, undefined, 'None'],
     ]);
-    expect(renderInline(classTrace, decoratedClass).text).toBe('@dataclass\nclass P:\n    x: int = 0  # (1) x=0;\n');
+    expect(renderInline(classTrace, decoratedClass).text).toBe(
+      '@dataclass\nclass P:\n    x: int = 0  # (1) x=0;\n',
+    );
     const empty = renderInline(makeTrace([]), source);
     expect(empty.text).toBe(source);
     expect(empty.omittedSteps).toBe(0);
@@ -229,29 +244,53 @@ describe('renderInline token budget', () => {
   const clampLine = (text: string): string => text.split('\n')[0] ?? '';
   const forLine = (text: string): string => text.split('\n')[7] ?? '';
   const stages: [number, string, (text: string, omitted: number) => void][] = [
-    [800, 'values shortened to 80 chars', (text, omitted) => {
-      expect(text).toContain('values shortened to 80 chars]');
-      expect(omitted).toBe(full.omittedSteps);
-    }],
-    [450, 'values shortened to 20 chars', (text, omitted) => {
-      expect(text).toContain('values shortened to 20 chars]');
-      expect(omitted).toBe(full.omittedSteps);
-    }],
-    [330, 'one first state per line', (text) => {
-      expect(forLine(text)).toMatch(/^ {4}for x in xs: {2}# \(3\) x=-11; \.\.\.; \(\d+\) x=-?\d+;$/);
-    }],
-    [240, 'states of the deeper frame dropped', (text) => {
-      expect(clampLine(text)).toBe('def clamp(v, lo, hi):');
-      expect(forLine(text)).toMatch(/^ {4}for x in xs: {2}# \.\.\.; \(\d+\) x=-?\d+;$/);
-    }],
-    [150, 'only the top frame\'s arguments, return and exceptions', (text) => {
-      expect(text.match(/ {2}# \(/g)).toHaveLength(2);
-      expect(text).toMatch(/def running\(xs\): {2}# \(0\) xs=\[-11, 3, -6, 8, \.\.\.\];/);
-      expect(text).toMatch(/return seen {2}# \(365\) __return__=\[-11, -8, -14, \.\.\.\];/);
-    }],
-    [100, 'no states at all', (text) => {
-      expect(text).not.toContain('  # (');
-    }],
+    [
+      800,
+      'values shortened to 80 chars',
+      (text, omitted) => {
+        expect(text).toContain('values shortened to 80 chars]');
+        expect(omitted).toBe(full.omittedSteps);
+      },
+    ],
+    [
+      450,
+      'values shortened to 20 chars',
+      (text, omitted) => {
+        expect(text).toContain('values shortened to 20 chars]');
+        expect(omitted).toBe(full.omittedSteps);
+      },
+    ],
+    [
+      330,
+      'one first state per line',
+      (text) => {
+        expect(forLine(text)).toMatch(/^ {4}for x in xs: {2}# \(3\) x=-11; \.\.\.; \(\d+\) x=-?\d+;$/);
+      },
+    ],
+    [
+      240,
+      'states of the deeper frame dropped',
+      (text) => {
+        expect(clampLine(text)).toBe('def clamp(v, lo, hi):');
+        expect(forLine(text)).toMatch(/^ {4}for x in xs: {2}# \.\.\.; \(\d+\) x=-?\d+;$/);
+      },
+    ],
+    [
+      150,
+      "only the top frame's arguments, return and exceptions",
+      (text) => {
+        expect(text.match(/ {2}# \(/g)).toHaveLength(2);
+        expect(text).toMatch(/def running\(xs\): {2}# \(0\) xs=\[-11, 3, -6, 8, \.\.\.\];/);
+        expect(text).toMatch(/return seen {2}# \(365\) __return__=\[-11, -8, -14, \.\.\.\];/);
+      },
+    ],
+    [
+      100,
+      'no states at all',
+      (text) => {
+        expect(text).not.toContain('  # (');
+      },
+    ],
   ];
   for (const [budget, stage, check] of stages) {
     it(`fits a budget of ${budget} tokens (${stage}) and says it was cut`, async () => {
@@ -270,7 +309,9 @@ describe('renderInline token budget', () => {
   }
 
   it('cuts more as the budget shrinks', () => {
-    const sizes = [800, 450, 330, 240, 150, 100].map((b) => renderInline(trace, BUDGET_SOURCE, { tokenBudget: b }).omittedSteps);
+    const sizes = [800, 450, 330, 240, 150, 100].map(
+      (b) => renderInline(trace, BUDGET_SOURCE, { tokenBudget: b }).omittedSteps,
+    );
     for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeGreaterThanOrEqual(sizes[i - 1] ?? 0);
     expect(sizes.at(-1)).toBeGreaterThan(sizes[0] ?? 0);
   });
@@ -287,14 +328,19 @@ describe('renderInline token budget', () => {
 
 describe('renderInline runner truncation', () => {
   it('says the runner stopped recording, and that the test timed out', async () => {
-    const trace = makeTrace(LOOP_TRACE.events.slice(0, 8).map((e) => [e.kind, e.line, e.func, e.depth, e.vars]), {
-      truncated: true,
-      totalEvents: 12_345,
-      status: 'timeout',
-    });
+    const trace = makeTrace(
+      LOOP_TRACE.events.slice(0, 8).map((e) => [e.kind, e.line, e.func, e.depth, e.vars]),
+      {
+        truncated: true,
+        totalEvents: 12_345,
+        status: 'timeout',
+      },
+    );
     const out = renderInline(trace, LOOP_SOURCE);
     expect(out.truncated).toBe(true);
-    expect(out.text).toContain('# [trace incomplete: the runner recorded 8 of 12,345 steps; the test timed out]');
+    expect(out.text).toContain(
+      '# [trace incomplete: the runner recorded 8 of 12,345 steps; the test timed out]',
+    );
     await expect(out.text).toMatchFileSnapshot('__golden__/runner-truncated.txt');
   });
 
@@ -350,7 +396,9 @@ describe('estimateTokens', () => {
     const started = performance.now();
     const tokens = estimateTokens(big);
     expect(performance.now() - started).toBeLessThan(500);
-    expect(tokens).toBe(16_000 * estimateTokens('def f(x):\n    return [i * x for i in range(10)]  # (3) x=12;\n'));
+    expect(tokens).toBe(
+      16_000 * estimateTokens('def f(x):\n    return [i * x for i in range(10)]  # (3) x=12;\n'),
+    );
     expect(tokens).toBeGreaterThan(big.length / 4);
     expect(tokens).toBeLessThan(big.length / 1.5);
   });

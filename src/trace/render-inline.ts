@@ -106,7 +106,8 @@ export function renderInline(trace: Trace, source: string, options: RenderOption
   const levels: Level[] = [base];
   if (options.tokenBudget !== undefined) {
     for (const cap of VALUE_CAPS) levels.push({ ...base, valueCap: cap });
-    for (let f = firstStates - 1; f >= 0; f--) levels.push({ ...base, valueCap: SMALLEST_CAP, firstStates: f });
+    for (let f = firstStates - 1; f >= 0; f--)
+      levels.push({ ...base, valueCap: SMALLEST_CAP, firstStates: f });
     const squeezed = { ...base, valueCap: SMALLEST_CAP, firstStates: 0 };
     for (let d = maxDepth - 1; d >= 0; d--) levels.push({ ...squeezed, maxDepth: d });
     levels.push({ ...squeezed, minimal: true });
@@ -119,7 +120,8 @@ export function renderInline(trace: Trace, source: string, options: RenderOption
     const drawn = draw(src, byLine, level);
     const omitted = drawn.omitted + unplaced;
     const notes: string[] = [];
-    if (cut) notes.push(cutNote(stateCount - omitted, stateCount, drawn.shortened ? level.valueCap : undefined));
+    if (cut)
+      notes.push(cutNote(stateCount - omitted, stateCount, drawn.shortened ? level.valueCap : undefined));
     if (runnerNote !== undefined) notes.push(runnerNote);
     const text = appendNotes(drawn.text, notes);
     const tokens = estimateTokens(text);
@@ -158,7 +160,8 @@ function collectStates(
       while (stack.length < depth) stack.push('');
       stack.push(e.func);
       const header = src.lines[(src.startOf[defHeaderLine(src, e.line)] ?? e.line) - 1] ?? '';
-      bodyFrame[depth] = e.func === '<module>' || (CLASS_LINE.test(header) && definedName(header) === e.func.split('.').pop());
+      bodyFrame[depth] =
+        e.func === '<module>' || (CLASS_LINE.test(header) && definedName(header) === e.func.split('.').pop());
     }
     const previousKind = lastKind.get(depth);
     lastKind.set(depth, e.kind);
@@ -223,7 +226,10 @@ function hasContent(e: TraceEvent): boolean {
   return e.kind !== 'line' || Object.keys(e.vars ?? {}).length > 0;
 }
 
-function cleanVars(vars: Record<string, string> | undefined, boundByStatement: string | undefined): [string, string][] {
+function cleanVars(
+  vars: Record<string, string> | undefined,
+  boundByStatement: string | undefined,
+): [string, string][] {
   const out: [string, string][] = [];
   for (const [name, value] of Object.entries(vars ?? {})) {
     if (name.startsWith('.')) continue; // a comprehension's hidden iterator argument

@@ -56,7 +56,11 @@ function traceOf(source: string, tests: string, traceEvents = DEFAULT_LIMITS.tra
     tests,
     limits: { ...DEFAULT_LIMITS, traceEvents },
   };
-  const run = spawnSync('python3', ['-I', RUNNER], { input: JSON.stringify(request), encoding: 'utf8', timeout: 20_000 });
+  const run = spawnSync('python3', ['-I', RUNNER], {
+    input: JSON.stringify(request),
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   expect(run.status, run.stderr).toBe(0);
   const events: TraceEvent[] = [];
   let end: Extract<ReturnType<typeof RunnerMessageSchema.parse>, { type: 'trace_end' }> | undefined;
@@ -91,11 +95,15 @@ describe.skipIf(!available)('renderInline on a trace from sandbox/runner', () =>
     expect(at(4)).toMatch(/def __init__\(self, start\): {2}# \(\d+\) start=3;$/);
     expect(at(8)).toMatch(/self\.value \+= self\.step {2}# \(\d+\) self\.value=5; \(\d+\) self\.value=7;$/);
     expect(at(14)).toMatch(/yield n {2}# \(\d+\) __yield__=3; \(\d+\) __yield__=2; \(\d+\) __yield__=1;$/);
-    expect(at(18)).toMatch(/def fact\(n\): {2}# \(\d+\) n=3; \(\d+\) __depth__=1; n=2; \(\d+\) __depth__=2; n=1; \(\d+\) n=1;$/);
+    expect(at(18)).toMatch(
+      /def fact\(n\): {2}# \(\d+\) n=3; \(\d+\) __depth__=1; n=2; \(\d+\) __depth__=2; n=1; \(\d+\) n=1;$/,
+    );
     expect(at(27)).toMatch(/odds=\[3, 1\];/);
     expect(at(27)).toMatch(/v=3;/);
     // 12 iterations: the first three and the last.
-    expect(at(30)).toMatch(/for k in range\(12\): {2}# \(\d+\) k=0; \(\d+\) k=1; \(\d+\) k=2; \.\.\.; \(\d+\) k=11;$/);
+    expect(at(30)).toMatch(
+      /for k in range\(12\): {2}# \(\d+\) k=0; \(\d+\) k=1; \(\d+\) k=2; \.\.\.; \(\d+\) k=11;$/,
+    );
     expect(at(32)).toMatch(/# .*\(\d+\) __exception__=ZeroDivisionError\(division by zero\);$/);
     expect(out.text.match(/__exception__/g)).toHaveLength(1);
     expect(out.truncated).toBe(false);

@@ -12,11 +12,23 @@
 import type { Trace, TraceEvent } from '../../sandbox/protocol.ts';
 
 /** [kind, line, func, depth, vars?, value?]; the step is the event's position (plus `firstStep`). */
-export type EventSpec = [TraceEvent['kind'], number, string, number, (Record<string, string> | undefined)?, string?];
+export type EventSpec = [
+  TraceEvent['kind'],
+  number,
+  string,
+  number,
+  (Record<string, string> | undefined)?,
+  string?,
+];
 
 export function makeTrace(
   specs: EventSpec[],
-  options: { totalEvents?: number; truncated?: boolean; status?: 'passed' | 'failed' | 'error' | 'timeout'; firstStep?: number } = {},
+  options: {
+    totalEvents?: number;
+    truncated?: boolean;
+    status?: 'passed' | 'failed' | 'error' | 'timeout';
+    firstStep?: number;
+  } = {},
 ): Trace {
   const first = options.firstStep ?? 0;
   const events: TraceEvent[] = specs.map(([kind, line, func, depth, vars, value], i) => ({
@@ -307,7 +319,14 @@ export const COMPREHENSION_TRACE = makeTrace([
   ['line', 7, 'pairs.<dictcomp>', 1],
   ['return', 7, 'pairs.<dictcomp>', 1, undefined, '{1: 0, 2: 1, 3: 2}'],
   ['line', 8, 'pairs', 0],
-  ['return', 8, 'pairs', 0, undefined, '([(1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2)], [0, 4], {1: 0, 2: 1, 3: 2})'],
+  [
+    'return',
+    8,
+    'pairs',
+    0,
+    undefined,
+    '([(1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2)], [0, 4], {1: 0, 2: 1, 3: 2})',
+  ],
 ]);
 
 /** A loop-heavy trace with long values and a helper one frame deeper: what the budget tests squeeze. */
