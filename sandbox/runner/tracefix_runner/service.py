@@ -167,8 +167,7 @@ def _run_program(program: dict[str, Any], specs: list[TestSpec], req: dict[str, 
             # the program's module code failed before any test code ran: same verdict, not re-run
             r = dict(broken, test=spec.id, durationMs=0)
         else:
-            out({"type": "start", "program": pid, "test": spec.id, "timeoutMs": limits.testTimeoutMs,
-                 "armAfterMs": int(min(50, limits.testTimeoutMs / 4))})
+            out({"type": "start", "program": pid, "test": spec.id, "timeoutMs": limits.testTimeoutMs})
             run = run_test(pid, compiled.code, spec, limits, wd, tests_source=req.get("tests"))
             r = run.result
             if run.failed_in_program_phase:

@@ -403,7 +403,7 @@ class Tracer:
             # A loop whose back-edge stays on one line (comprehensions, `while x: x -= 1`) gets no
             # LINE event on 3.12+; settrace reports each iteration. Report it here too. Whether a
             # jump instruction qualifies never changes, so every other one is disabled for good.
-            if not mine(code) or dst >= src:
+            if not mine(code) or dst > src:
                 return DISABLE
             line_src = _line_at(code, src)
             if line_src is None or line_src != _line_at(code, dst):

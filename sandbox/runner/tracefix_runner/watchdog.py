@@ -19,15 +19,19 @@ in user code does not swallow it):
   host's handler was replaced by user code) is also reported as a timeout. Hosts should repeat the
   interrupt every ~50 ms until they see the test's `result`, in case user code swallows it.
 
-* Step budget: counting every line costs 4-9x (measured: CPython 3.11 settrace line counting ~4-5x,
-  Pyodide 3.14 sys.monitoring LINE 4.2x, JUMP 2.1x on a tight loop), so tests do not count steps from
-  the start. Only when a test is still running `armAfter` seconds in (min(50 ms, timeout/4)) does the
-  watchdog start counting: sys.monitoring JUMP events (loop back-edges) on 3.12+, settrace line events
-  on 3.11. When the count passes `stepBudget` the test stops with a timeout ("step budget"). Tests that
-  finish within `armAfter` run at native speed. This makes runaway loops stop deterministically (every
-  infinite loop reaches the budget), at the price that steps executed before arming are not counted:
-  a finite test near the budget may pass on a loaded machine and fail on an idle one. Trace mode counts
-  every recorded event from the start instead (the tracer is on anyway).
+* Step budget: counting every line costs 4-9x (measured: CPython 3.11 settrace line counting ~8x on
+  a tight loop, Pyodide 3.14 sys.monitoring LINE 4.2x, JUMP 2.1x), so on CPython tests do not count
+  steps from the start. Only when a test is still running `armAfter` seconds in (min(50 ms,
+  timeout/4)) does the watchdog start counting:
+  sys.monitoring JUMP events (loop back-edges) on 3.12+, settrace line events on 3.11. When the count
+  passes `stepBudget` the test stops with a timeout ("step budget"). Tests that finish within
+  `armAfter` run at native speed. Runaway loops therefore always end at the budget, but steps run
+  before arming are not counted: a finite test near the budget may pass on a loaded machine and fail
+  on an idle one. Known gap on 3.11: a loop that jumps back to its own instruction (`while True: pass`
+  on one line) produces no settrace line events; only the time limit stops it.
+  Pyodide has no timer to arm the counter later, so there it counts back-edges from the start of
+  every test (<= 2.1x on the tightest loop, exact and load-independent). Trace mode counts every
+  recorded event from the start instead (the tracer is on anyway).
 """
 
 from __future__ import annotations
@@ -69,6 +73,8 @@ class Watchdog:
         self._mon_tool: int | None = None
         self._prev_trace: Any = None
         self._arm_after = 0.0
+        self._hooked = False
+        self._jump_registered = False
         if HAS_ITIMER:
             signal.signal(signal.SIGALRM, self._on_alarm)
         try:
@@ -91,34 +97,68 @@ class Watchdog:
         if HAS_ITIMER:
             first = self._arm_after if count_steps else timeout_s
             signal.setitimer(signal.ITIMER_REAL, max(first, 0.0005))
+        elif count_steps:
+            # no timer to arm the counter later (Pyodide): count back-edges from the start
+            self._start_counting(sys._getframe(1))
 
     def disarm(self) -> None:
         self.armed = False
         if HAS_ITIMER:
             signal.setitimer(signal.ITIMER_REAL, 0)
-        if self._counting:
+        if self._counting or self._hooked:
             self._stop_counting()
-
-    @property
-    def arm_after_ms(self) -> int:
-        return int(self._arm_after * 1000)
+            self._hooked = False
 
     # -- expiry -----------------------------------------------------------------------------------
-    def expire(self, reason: str) -> None:
-        """Raise TestTimeout now and keep raising (short re-arm) until the harness disarms."""
+    def expire(self, reason: str, frame: Any = None) -> None:
+        """Raise TestTimeout now, and again at every line user code runs from here on (so a bare
+        `except:` around a sleep cannot keep the test alive), plus a short re-arming timer, until the
+        harness disarms."""
         self.expired = reason
         if HAS_ITIMER:
             signal.setitimer(signal.ITIMER_REAL, RETRY_INTERVAL, RETRY_INTERVAL)
+        self._install_raiser(frame if frame is not None else sys._getframe(1))
         raise TestTimeout(reason)
+
+    def _install_raiser(self, frame: Any) -> None:
+        self._hooked = True
+        expired = self.expired or "time limit"
+        if HAS_MONITORING:
+            mon = sys.monitoring
+            tool = self._tool()
+            if tool is None:
+                return
+
+            def on_line(code: Any, line: int) -> Any:
+                if code.co_filename.startswith(_RUNNER_DIR):
+                    return mon.DISABLE
+                raise TestTimeout(expired)
+
+            mon.register_callback(tool, mon.events.LINE, on_line)
+            mon.set_events(tool, mon.events.LINE)
+            return
+
+        def raiser(f: Any, event: str, arg: Any) -> Any:
+            if event == "line":
+                raise TestTimeout(expired)
+            return raiser
+
+        def glob(f: Any, event: str, arg: Any) -> Any:
+            return None if f.f_code.co_filename.startswith(_RUNNER_DIR) else raiser
+
+        sys.settrace(glob)
+        _hook_user_frames(frame, raiser)
 
     def _on_alarm(self, signum: int, frame: Any) -> None:
         if not self.armed:
             return
         if self.expired is not None:
+            # an exception inside a settrace hook unsets it: put the raiser back
+            self._install_raiser(frame)
             raise TestTimeout(self.expired)
         now = time.perf_counter()
         if now >= self.deadline - 0.001:
-            self.expire(f"time limit ({self._limit_ms()} ms)")
+            self.expire(f"time limit ({self._limit_ms()} ms)", frame)
         if self.count_steps and not self._counting:
             self._start_counting(frame)
         signal.setitimer(signal.ITIMER_REAL, max(self.deadline - now, 0.0005))
@@ -130,9 +170,10 @@ class Watchdog:
                 raise KeyboardInterrupt
             return
         if self.expired is not None:
+            self._install_raiser(frame)
             raise TestTimeout(self.expired)
         if time.perf_counter() >= self.deadline - 0.005 or not self.count_steps:
-            self.expire(f"time limit ({self._limit_ms()} ms)")
+            self.expire(f"time limit ({self._limit_ms()} ms)", frame)
         if not self._counting:
             self._start_counting(frame)
 
@@ -150,22 +191,27 @@ class Watchdog:
     def _over_budget(self) -> None:
         self.expire(f"step budget ({self.step_budget} steps)")
 
-    def _start_monitoring(self) -> None:
-        mon = sys.monitoring
-        tool = self._mon_tool
-        if tool is None:
-            for candidate in (4, 3, 5, 2):
+    def _tool(self) -> int | None:
+        if self._mon_tool is None:
+            mon = sys.monitoring
+            for candidate in (4, 3, 5):
                 if mon.get_tool(candidate) is None:
                     mon.use_tool_id(candidate, _MON_TOOL_NAME)
-                    tool = candidate
+                    self._mon_tool = candidate
                     break
-            if tool is None:
-                return
-            self._mon_tool = tool
+        return self._mon_tool
+
+    def _start_monitoring(self) -> None:
+        mon = sys.monitoring
+        tool = self._tool()
+        if tool is None:
+            return
+        if not self._jump_registered:
+            self._jump_registered = True
             budget_ref = self
 
             def on_jump(code: Any, src: int, dst: int) -> Any:
-                if dst < src:  # only back-edges: loop iterations
+                if dst <= src:  # only back-edges (a self-loop jumps to itself): loop iterations
                     budget_ref.steps += 1
                     if budget_ref.steps > budget_ref.step_budget:
                         budget_ref._over_budget()
@@ -174,6 +220,7 @@ class Watchdog:
 
             mon.register_callback(tool, mon.events.JUMP, on_jump)
         mon.set_events(tool, mon.events.JUMP)
+        mon.restart_events()  # forward jumps disabled during an earlier test
 
     def _start_settrace(self, frame: Any) -> None:
         wd = self
@@ -192,17 +239,12 @@ class Watchdog:
 
         self._prev_trace = sys.gettrace()
         sys.settrace(glob)
-        f = frame
-        while f is not None:
-            if not f.f_code.co_filename.startswith(_RUNNER_DIR):
-                f.f_trace = local
-            f = f.f_back
+        _hook_user_frames(frame, local)
 
     def _stop_counting(self) -> None:
         self._counting = False
         if HAS_MONITORING and self._mon_tool is not None:
             sys.monitoring.set_events(self._mon_tool, 0)
-            sys.monitoring.restart_events()
         else:
             sys.settrace(None)
 
@@ -212,10 +254,20 @@ class Watchdog:
             try:
                 sys.monitoring.set_events(self._mon_tool, 0)
                 sys.monitoring.register_callback(self._mon_tool, sys.monitoring.events.JUMP, None)
+                sys.monitoring.register_callback(self._mon_tool, sys.monitoring.events.LINE, None)
                 sys.monitoring.free_tool_id(self._mon_tool)
             except ValueError:
                 pass
             self._mon_tool = None
+
+
+def _hook_user_frames(frame: Any, fn: Any) -> None:
+    """Trace the running user frames, innermost to the runner's frame that called them."""
+    while frame is not None and frame.f_code.co_filename.startswith(_RUNNER_DIR):
+        frame = frame.f_back  # the signal handler / tracer frames themselves
+    while frame is not None and not frame.f_code.co_filename.startswith(_RUNNER_DIR):
+        frame.f_trace = fn
+        frame = frame.f_back
 
 
 def _interactive() -> bool:
