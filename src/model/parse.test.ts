@@ -178,6 +178,11 @@ describe('parseAnswer: no fence', () => {
     });
   });
 
+  it('keeps constants defined above the first def', () => {
+    const answer = `The limit is too small.\n\nMAX = 1000\nNAMES = ["a"]\n\n${FIXED}`;
+    expect(parseAnswer(answer, { program: ORIGINAL })?.code).toBe(`MAX = 1000\nNAMES = ["a"]\n\n${FIXED}`);
+  });
+
   it('stops at prose after the code', () => {
     const answer = `Fix the bound:\n\n${FIXED}\nThis counts the last vowel as well.\nNote: "idea" passes too.`;
     const candidate = parseAnswer(answer, { program: ORIGINAL });
@@ -221,6 +226,14 @@ describe('parseAnswer: a function instead of the whole program', () => {
     const original = 'def f(x):\n    return x + 1\n\nprint(f(2))\n';
     const candidate = parseAnswer(`${F}python\ndef f(x):\n    return x + 2\n${F}`, { program: original });
     expect(candidate?.code).toBe('def f(x):\n    return x + 2\n\nprint(f(2))\n');
+  });
+
+  it('does not carry over markdown leftovers pasted with the program', () => {
+    const pasted = 'import re\n\ndef f(x):\n    return x + 1\n\ndef g(x):\n    return f(x)\n```\n[Task End]\n';
+    const whole = 'import re\n\ndef f(x):\n    return x + 2\n\ndef g(x):\n    return f(x)\n';
+    expect(analyseAnswer(`${F}python\n${whole}${F}`, { program: pasted, entryPoint: 'g' })).toMatchObject({ merged: false, candidate: { code: whole } });
+    const merged = parseAnswer(`${F}python\ndef f(x):\n    return x + 2\n${F}`, { program: pasted, entryPoint: 'g' })?.code;
+    expect(merged).toBe('import re\n\ndef f(x):\n    return x + 2\n\ndef g(x):\n    return f(x)\n');
   });
 
   it('takes a whole program as written, without merging', () => {

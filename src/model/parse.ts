@@ -1,5 +1,5 @@
 import type { Candidate } from './types.ts';
-import { definedNames, dropAddedTestCode, mergeIntoProgram, splitTopLevel } from './python-source.ts';
+import { definedNames, dropAddedTestCode, looksLikeCodeLine, mergeIntoProgram, splitTopLevel } from './python-source.ts';
 
 /**
  * Turns a model's free-form answer into a Candidate. Models drift from the requested format in
@@ -103,22 +103,28 @@ function stripTraceComments(code: string): string {
 
 const PY_STATEMENT =
   /^(?:(?:async\s+)?def\s+\w+\s*\(|class\s+\w+|import\s+[\w.]+|from\s+[\w.]+\s+import\s|@[\w.]+|if\s+__name__\s*==)/;
-const PY_TOP_LINE =
-  /^(?:(?:async\s+)?def\s|class\s|import\s|from\s+[\w.]+\s+import\s|@|#|if\s|elif\s|else\s*:|for\s|while\s|try\s*:|except\b|finally\s*:|with\s|return\b|raise\b|assert\s|print\(|[A-Za-z_][\w.]*(?:\[[^\]]*\])?\s*(?:[-+*/%|&^]|\/\/|\*\*|<<|>>)?=(?!=)|[A-Za-z_][\w.]*\(|[A-Za-z_]\w*\s*:\s*[\w.[\], ]+=[^=]|[)\]}])/;
 
 /**
  * An answer without fences: the code is the run of lines from the first def/class/import to the first
  * column-0 line that reads as prose. The rationale is what came before (and any prose after).
  */
 function unfenced(lines: string[]): { code: string; start: number; end: number } | undefined {
-  const start = lines.findIndex((line) => PY_STATEMENT.test(line));
+  let start = lines.findIndex((line) => PY_STATEMENT.test(line));
   if (start < 0) return undefined;
+  // Constants the code defines before its first def (`MAX = 1000`) belong to it; prose does not look
+  // like an assignment.
+  for (let index = start - 1; index >= 0; index--) {
+    const line = lines[index] ?? '';
+    if (line.trim() === '') continue;
+    if (!/^[A-Za-z_][\w.]*(\s*,\s*[A-Za-z_]\w*)*\s*=(?!=)\s*\S/.test(line)) break;
+    start = index;
+  }
   let end = start + 1;
   let lastCode = start;
   for (; end < lines.length; end++) {
     const line = lines[end] ?? '';
     if (line.trim() === '') continue;
-    if (/^\s/.test(line) || PY_TOP_LINE.test(line)) {
+    if (/^\s/.test(line) || looksLikeCodeLine(line)) {
       lastCode = end;
       continue;
     }

@@ -76,6 +76,19 @@ function lexLine(line: string, state: LexState): boolean {
   return true;
 }
 
+/** A column-0 line that starts a Python statement (rather than prose or a markdown leftover). */
+const PY_TOP_LINE =
+  /^(?:(?:async\s+)?def\s|class\s|import\s|from\s+[\w.]+\s+import\s|@|#|if\s|elif\s|else\s*:|for\s|while\s|try\s*:|except\b|finally\s*:|with\s|return\b|raise\b|assert\s|print\(|[A-Za-z_][\w.]*(?:\[[^\]]*\])?\s*(?:[-+*/%|&^]|\/\/|\*\*|<<|>>)?=(?!=)|[A-Za-z_][\w.]*\(|[A-Za-z_]\w*\s*:\s*[\w.[\], ]+=[^=]|[)\]}])/;
+
+export function looksLikeCodeLine(line: string): boolean {
+  return PY_TOP_LINE.test(line);
+}
+
+/** Text at column 0 that is not Python: a stray ``` fence, "[Task End", a sentence pasted along. */
+function isJunk(item: TopLevelItem): boolean {
+  return item.kind === 'other' && !PY_TOP_LINE.test(item.text.split('\n')[0] ?? '');
+}
+
 const CONTINUATION = /^(else|elif|except|finally|case)\b/;
 
 function classify(line: string): { kind: TopLevelKind; name?: string } {
@@ -173,7 +186,7 @@ export function mergeIntoProgram(original: string, fragment: string): MergeResul
   if (shared.length === 0) return { code: fragment, merged: false };
 
   const partStatements = new Set(part.items.map((item) => normaliseStatement(item.text)));
-  const lost = base.items.filter((item) =>
+  const lost = base.items.filter((item) => !isJunk(item)).filter((item) =>
     item.name !== undefined ? !partNames.has(item.name) : !partStatements.has(normaliseStatement(item.text)),
   );
   if (lost.length === 0) return { code: fragment, merged: false };
@@ -197,7 +210,9 @@ export function mergeIntoProgram(original: string, fragment: string): MergeResul
   for (const item of base.items) {
     out.push(...base.lines.slice(cursor, item.start));
     const replacement = item.name !== undefined ? byName.get(item.name) : undefined;
-    if (replacement) {
+    if (isJunk(item)) {
+      // Leftovers that stop the program from compiling are not worth keeping byte for byte.
+    } else if (replacement) {
       if (!added && additions.length > 0) {
         for (const addition of additions) out.push(addition.text, '', '');
         added = true;
