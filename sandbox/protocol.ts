@@ -13,7 +13,12 @@ export const PROTOCOL_VERSION = 1;
 export const LimitsSchema = z.object({
   /** Wall-clock limit of one test of one program. */
   testTimeoutMs: z.number().int().positive(),
-  /** Deterministic stop for runaway code: line/jump events counted per test. */
+  /**
+   * Deterministic stop for runaway code: line/jump events counted per test. How the runner counts
+   * (sandbox/runner/tracefix_runner/watchdog.py): CPython 3.11 counts settrace line events and 3.12+
+   * loop back-edges, both only from ~50 ms into a test (earlier steps cost nothing and are not
+   * counted); Pyodide counts back-edges from the start; trace mode counts every trace event.
+   */
   stepBudget: z.number().int().positive(),
   /** Captured stdout+stderr per test (bytes); the rest is counted, not kept. */
   outputBytes: z.number().int().positive(),
@@ -51,8 +56,9 @@ const common = {
 
 export const TestRequestSchema = z.object({
   mode: z.literal('test'),
+  /** Tests are discovered once, from the tests source (or, when it is null, the FIRST program's docstrings). */
   programs: z.array(ProgramSchema).min(1),
-  /** Stop a program at its first non-passing test (cheap screening of candidate fixes). */
+  /** Stop a program at its first non-passing test (cheap screening of candidate fixes); later tests get no `result`. */
   stopOnFirstFailure: z.boolean().optional(),
   /** Only these test ids (as reported in the `tests` message). */
   onlyTests: z.array(z.string()).optional(),
@@ -62,7 +68,11 @@ export const TestRequestSchema = z.object({
 export const TraceRequestSchema = z.object({
   mode: z.literal('trace'),
   program: ProgramSchema,
-  /** Which test to trace; default: the first one that does not pass. */
+  /**
+   * Which test to trace; default: the first one that does not pass (the runner first runs the tests
+   * untraced, emitting their `start`/`result` messages, then traces that one, or t0 if all pass).
+   * The traced run's verdict is only in `trace_end`; its time limit is 3x testTimeoutMs (see its `start`).
+   */
   testId: z.string().optional(),
   ...common,
 });
@@ -122,13 +132,18 @@ export const TestResultSchema = z.object({
   status: TestStatusSchema,
   durationMs: z.number(),
   error: ErrorInfoSchema.optional(),
-  /** For a failed `assert a == b` (and `!=`, `<`, ... ): reprs of both sides. */
+  /**
+   * For a failed `assert a == b` (and `!=`, `<`, ... ): reprs of both sides (`actual` = the left side,
+   * unless the left side is a literal and the right is not). A failed `assert x` has only `actual`.
+   * For doctests: the expected and the printed output, as text.
+   */
   expected: z.string().optional(),
   actual: z.string().optional(),
   stdout: z.string().optional(),
   stderr: z.string().optional(),
   /** Output beyond `limits.outputBytes` that was dropped. */
   outputDroppedBytes: z.number().int().optional(),
+  /** Steps counted by the step budget (see `stepBudget`); absent when the test ended before counting began. */
   steps: z.number().int().optional(),
 });
 export type TestResult = z.infer<typeof TestResultSchema>;
@@ -169,7 +184,13 @@ export const RunnerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), protocol: z.number(), python: z.string() }),
   z.object({ type: z.literal('tests'), tests: z.array(TestCaseSchema) }),
   z.object({ type: z.literal('program'), program: z.string(), compileError: ErrorInfoSchema.nullable() }),
-  /** Sent before each test runs: the backend arms its watchdog and knows what was running if it must kill. */
+  /**
+   * Sent (and flushed) before each test runs: the backend arms its watchdog and knows what was
+   * running if it must kill. Hosts without signals (Pyodide) enforce `timeoutMs` themselves by writing
+   * SIGINT (2) into the interrupt buffer once it has passed: the runner turns that into a `timeout`
+   * result (an interrupt while no test runs is ignored). A test whose module code already failed is
+   * not re-run for the program's later tests: those get a copied `result` without a `start`.
+   */
   z.object({ type: z.literal('start'), program: z.string(), test: z.string(), timeoutMs: z.number() }),
   z.object({ type: z.literal('result'), result: TestResultSchema }),
   z.object({ type: z.literal('trace_events'), events: z.array(TraceEventSchema) }),
@@ -182,7 +203,9 @@ export const RunnerMessageSchema = z.discriminatedUnion('type', [
     truncated: z.boolean(),
     stdout: z.string().optional(),
   }),
+  /** mode `mutate`: tracefix_runner.mutate.handle(payload, limits)'s answer. */
   z.object({ type: z.literal('payload'), payload: z.unknown() }),
+  /** The request could not be served: bad request (`where: runner`), tests source that does not parse (`where: test`), a runner bug. Followed by `done`. */
   z.object({ type: z.literal('fatal'), error: ErrorInfoSchema }),
   z.object({ type: z.literal('done') }),
 ]);

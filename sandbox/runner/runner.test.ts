@@ -120,7 +120,10 @@ const ADD_BUG = 'def add(a, b):\n    return a - b\n';
 describe('runner: test styles', () => {
   it('bare asserts: one test each, earlier statements are setup, expected/actual from both sides', async () => {
     const run = await runRunner(
-      testRequest(ADD_BUG, 'assert add(1, 2) == 3\nassert add(0, 0) == 0\nx = add(2, 2)\nassert 4 == x, "four"\n'),
+      testRequest(
+        ADD_BUG,
+        'assert add(1, 2) == 3\nassert add(0, 0) == 0\nx = add(2, 2)\nassert 4 == x, "four"\n',
+      ),
     );
     expectWellFormed(run);
     expect(tests(run).map((t) => [t.id, t.kind, t.name, t.line])).toEqual([
@@ -129,7 +132,12 @@ describe('runner: test styles', () => {
       ['t2', 'assert', 'assert 4 == x, "four"', 4],
     ]);
     const [r0, r1, r2] = results(run);
-    expect(r0).toMatchObject({ status: 'failed', expected: '3', actual: '-1', error: { type: 'AssertionError', where: 'test' } });
+    expect(r0).toMatchObject({
+      status: 'failed',
+      expected: '3',
+      actual: '-1',
+      error: { type: 'AssertionError', where: 'test' },
+    });
     expect(r1?.status).toBe('passed');
     // the literal on the left is the expected value; the user's message is kept
     expect(r2).toMatchObject({ status: 'failed', expected: '4', actual: '0', error: { message: 'four' } });
@@ -142,7 +150,8 @@ describe('runner: test styles', () => {
   });
 
   it('HumanEval check(candidate): a straight-line body splits into one test per assert', async () => {
-    const testsSrc = 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(2, 2) == 4\n\ncheck(add)\n';
+    const testsSrc =
+      'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(2, 2) == 4\n\ncheck(add)\n';
     const run = await runRunner(testRequest([ADD, ADD_BUG], testsSrc, { entryPoint: 'add' }));
     expectWellFormed(run);
     expect(tests(run).map((t) => [t.kind, t.name])).toEqual([
@@ -222,7 +231,9 @@ describe('runner: test styles', () => {
       stdout: '1\n',
       error: { type: 'IndexError', where: 'program', line: 3 },
     });
-    const exits = await runRunner(testRequest('import sys\nprint("bye")\nsys.exit(0)\nprint("never")\n', null));
+    const exits = await runRunner(
+      testRequest('import sys\nprint("bye")\nsys.exit(0)\nprint("never")\n', null),
+    );
     expect(results(exits)[0]).toMatchObject({ status: 'passed', stdout: 'bye\n' });
   });
 });
@@ -232,7 +243,10 @@ describe('runner: verdicts', () => {
     const program = 'def f(d):\n    return d["k"]\n';
     const run = await runRunner(testRequest(program, 'assert f({}) == 1\nassert g() == 1\n'));
     const [inProgram, inTest] = results(run);
-    expect(inProgram).toMatchObject({ status: 'error', error: { type: 'KeyError', message: "'k'", where: 'program', line: 2 } });
+    expect(inProgram).toMatchObject({
+      status: 'error',
+      error: { type: 'KeyError', message: "'k'", where: 'program', line: 2 },
+    });
     expect(inProgram?.error?.traceback).toContain('line 2, in f');
     expect(inTest).toMatchObject({ status: 'error', error: { type: 'NameError', where: 'test' } });
     expect(inTest?.error?.line).toBeUndefined();
@@ -253,7 +267,8 @@ describe('runner: verdicts', () => {
       '    return 1',
       '',
     ].join('\n');
-    const testsSrc = 'assert quit_()\nassert interrupt()\nassert recurse(0)\nassert oom()\nassert ok() == 1\n';
+    const testsSrc =
+      'assert quit_()\nassert interrupt()\nassert recurse(0)\nassert oom()\nassert ok() == 1\n';
     const run = await runRunner(testRequest(program, testsSrc));
     expectWellFormed(run);
     expect(results(run).map((r) => [r.status, r.error?.type])).toEqual([
@@ -267,14 +282,23 @@ describe('runner: verdicts', () => {
   });
 
   it('a `start` message precedes every test, with its time limit', async () => {
-    const run = await runRunner(testRequest(ADD, 'assert add(1, 1) == 2\nassert add(1, 2) == 3\n', { limits: limits({ testTimeoutMs: 1234 }) }));
+    const run = await runRunner(
+      testRequest(ADD, 'assert add(1, 1) == 2\nassert add(1, 2) == 3\n', {
+        limits: limits({ testTimeoutMs: 1234 }),
+      }),
+    );
     const kinds = run.messages.map((m) => m.type);
     expect(kinds).toEqual(['hello', 'tests', 'program', 'start', 'result', 'start', 'result', 'done']);
     expect(ofType(run, 'start')[0]).toMatchObject({ program: 'p0', test: 't0', timeoutMs: 1234 });
   });
 
   it('a SyntaxError is a compileError with the program line, and every test of that program is an error', async () => {
-    const run = await runRunner(testRequest(['def add(a, b):\n    return a +\n', ADD], 'assert add(1, 2) == 3\nassert add(2, 2) == 4\n'));
+    const run = await runRunner(
+      testRequest(
+        ['def add(a, b):\n    return a +\n', ADD],
+        'assert add(1, 2) == 3\nassert add(2, 2) == 4\n',
+      ),
+    );
     expectWellFormed(run);
     const [broken, fine] = ofType(run, 'program');
     expect(broken?.compileError).toMatchObject({ type: 'SyntaxError', line: 2, where: 'program' });
@@ -288,7 +312,15 @@ describe('runner: verdicts', () => {
     const huge = `${'x = 1\n'.repeat(170_000)}def add(a, b):\n    return a + b\n`;
     expect(huge.length).toBeGreaterThan(1_000_000);
     const run = await runRunner(
-      testRequest(['x = 1\0\n', 's = "\ud800"\ndef add(a, b):\n    return a + b\n', '\u00ff\u00fe garbage \x01\x02', huge], 'assert add(1, 2) == 3\n'),
+      testRequest(
+        [
+          'x = 1\0\n',
+          's = "\ud800"\ndef add(a, b):\n    return a + b\n',
+          '\u00ff\u00fe garbage \x01\x02',
+          huge,
+        ],
+        'assert add(1, 2) == 3\n',
+      ),
       60_000,
     );
     expectWellFormed(run);
@@ -332,7 +364,11 @@ describe('runner: verdicts', () => {
 describe('runner: limits and isolation between tests', () => {
   it('the step budget stops a runaway loop deterministically', async () => {
     const program = 'def spin():\n    i = 0\n    while True:\n        i += 1\n';
-    const run = await runRunner(testRequest(program, 'assert spin()\n', { limits: limits({ stepBudget: 20_000, testTimeoutMs: 10_000 }) }));
+    const run = await runRunner(
+      testRequest(program, 'assert spin()\n', {
+        limits: limits({ stepBudget: 20_000, testTimeoutMs: 10_000 }),
+      }),
+    );
     const [r] = results(run);
     expect(r).toMatchObject({ status: 'timeout', error: { type: 'Timeout', where: 'program' } });
     expect(r?.error?.message).toContain('step budget');
@@ -356,7 +392,9 @@ describe('runner: limits and isolation between tests', () => {
       '',
     ].join('\n');
     const run = await runRunner(
-      testRequest(program, 'assert sleepy()\nassert stubborn()\nassert fine() == 1\n', { limits: limits({ testTimeoutMs: 300 }) }),
+      testRequest(program, 'assert sleepy()\nassert stubborn()\nassert fine() == 1\n', {
+        limits: limits({ testTimeoutMs: 300 }),
+      }),
     );
     expectWellFormed(run);
     expect(statuses(run)).toEqual(['timeout', 'timeout', 'passed']);
@@ -375,7 +413,9 @@ describe('runner: limits and isolation between tests', () => {
   it("an infinite loop in one program's module code does not affect the next program", async () => {
     const hang = 'while True:\n    pass\n';
     const run = await runRunner(
-      testRequest([hang, ADD], 'assert add(1, 2) == 3\nassert add(2, 2) == 4\n', { limits: limits({ stepBudget: 50_000 }) }),
+      testRequest([hang, ADD], 'assert add(1, 2) == 3\nassert add(2, 2) == 4\n', {
+        limits: limits({ stepBudget: 50_000 }),
+      }),
     );
     expect(statuses(run, 'p0')).toEqual(['timeout', 'timeout']);
     // the second test of the hung program is not re-run: same module code, same verdict
@@ -384,8 +424,13 @@ describe('runner: limits and isolation between tests', () => {
   });
 
   it('captures stdout and stderr per test, capped, counting what was dropped', async () => {
-    const program = 'import sys\ndef talk(n):\n    print("x" * n)\n    print("oops", file=sys.stderr)\n    return n\n';
-    const run = await runRunner(testRequest(program, 'assert talk(3) == 3\nassert talk(100) == 100\n', { limits: limits({ outputBytes: 20 }) }));
+    const program =
+      'import sys\ndef talk(n):\n    print("x" * n)\n    print("oops", file=sys.stderr)\n    return n\n';
+    const run = await runRunner(
+      testRequest(program, 'assert talk(3) == 3\nassert talk(100) == 100\n', {
+        limits: limits({ outputBytes: 20 }),
+      }),
+    );
     const [small, big] = results(run);
     expect(small).toMatchObject({ stdout: 'xxx\n', stderr: 'oops\n' });
     expect(small?.outputDroppedBytes).toBeUndefined();
@@ -394,7 +439,8 @@ describe('runner: limits and isolation between tests', () => {
   });
 
   it('a 50 MB print flood stays cheap', async () => {
-    const program = 'def flood():\n    chunk = "y" * 1_000_000\n    for _ in range(50):\n        print(chunk)\n    return 1\n';
+    const program =
+      'def flood():\n    chunk = "y" * 1_000_000\n    for _ in range(50):\n        print(chunk)\n    return 1\n';
     const started = Date.now();
     const run = await runRunner(testRequest(program, 'assert flood() == 1\n'));
     const [r] = results(run);
@@ -438,7 +484,11 @@ describe('runner: traces', () => {
       [8, 'return', 5, null],
     ]);
     expect(events.at(-1)?.value).toBe('3');
-    expect(end).toMatchObject({ totalEvents: 9, truncated: false, result: { status: 'failed', expected: '4', actual: '3' } });
+    expect(end).toMatchObject({
+      totalEvents: 9,
+      truncated: false,
+      result: { status: 'failed', expected: '4', actual: '3' },
+    });
   });
 
   it('recursion: depth grows and each frame returns its own value', async () => {
@@ -493,7 +543,11 @@ describe('runner: traces', () => {
     const compValues = events.filter((e) => e.line === 14 && e.vars?.v !== undefined).map((e) => e.vars?.v);
     expect(compValues).toEqual(['0', '2']);
     expect(events.some((e) => e.line === 14 && e.vars?.sq === '[0, 4]')).toBe(true);
-    expect(events.find((e) => e.kind === 'exception')).toMatchObject({ line: 16, func: 'run', value: "KeyError('missing')" });
+    expect(events.find((e) => e.kind === 'exception')).toMatchObject({
+      line: 16,
+      func: 'run',
+      value: "KeyError('missing')",
+    });
     // steps are the global order of events
     expect(events.map((e) => e.step)).toEqual(events.map((_, i) => i));
   });
@@ -509,8 +563,11 @@ describe('runner: traces', () => {
   });
 
   it('caps kept events, keeps counting after the cap, and streams events in chunks', async () => {
-    const program = 'def count(n):\n    total = 0\n    for i in range(n):\n        total += i\n    return total\n';
-    const run = await runRunner(traceRequest(program, 'assert count(5000) == 0\n', { limits: limits({ traceEvents: 500 }) }));
+    const program =
+      'def count(n):\n    total = 0\n    for i in range(n):\n        total += i\n    return total\n';
+    const run = await runRunner(
+      traceRequest(program, 'assert count(5000) == 0\n', { limits: limits({ traceEvents: 500 }) }),
+    );
     const { events, end } = traceOf(run);
     expect(events).toHaveLength(500);
     expect(end.truncated).toBe(true);
@@ -520,13 +577,20 @@ describe('runner: traces', () => {
 
   it('a timed-out test returns the partial trace up to the stop', async () => {
     const program = 'def spin(n):\n    while n > 0:\n        n += 1\n    return n\n';
-    const run = await runRunner(traceRequest(program, 'assert spin(1) == 0\n', { limits: limits({ stepBudget: 3_000 }) }));
+    const run = await runRunner(
+      traceRequest(program, 'assert spin(1) == 0\n', { limits: limits({ stepBudget: 3_000 }) }),
+    );
     const { events, end } = traceOf(run);
     expect(end.result.status).toBe('timeout');
     expect(end.result.error?.message).toContain('step budget');
     expect(end.truncated).toBe(true);
     expect(events.length).toBeGreaterThan(100);
-    expect(events.filter((e) => e.line === 3).slice(0, 2).map((e) => e.vars?.n)).toEqual(['2', '3']);
+    expect(
+      events
+        .filter((e) => e.line === 3)
+        .slice(0, 2)
+        .map((e) => e.vars?.n),
+    ).toEqual(['2', '3']);
   });
 
   it('a script is traced from its first line, with its stdout', async () => {
@@ -538,7 +602,11 @@ describe('runner: traces', () => {
       [3, null],
       [4, null],
     ]);
-    expect(events.at(-1)).toMatchObject({ kind: 'exception', line: 4, value: 'IndexError(list index out of range)' });
+    expect(events.at(-1)).toMatchObject({
+      kind: 'exception',
+      line: 4,
+      value: 'IndexError(list index out of range)',
+    });
     expect(end).toMatchObject({ stdout: '[1, 2]\n', result: { status: 'error' } });
   });
 });
@@ -555,18 +623,27 @@ describe('runner on Pyodide (Python 3.14)', () => {
     const py = await loadPyodide({ stdout: () => undefined, stderr: () => undefined });
     const dir = fileURLToPath(new URL('./tracefix_runner', import.meta.url));
     // Pyodide's FS is typed through emscripten types it does not ship; only these two calls are used
-    const fs = py.FS as unknown as { mkdirTree(path: string): void; writeFile(path: string, data: Uint8Array): void };
+    const fs = py.FS as unknown as {
+      mkdirTree(path: string): void;
+      writeFile(path: string, data: Uint8Array): void;
+    };
     fs.mkdirTree('/runner/tracefix_runner');
     for (const name of readdirSync(dir).filter((f) => f.endsWith('.py'))) {
       fs.writeFile(`/runner/tracefix_runner/${name}`, readFileSync(join(dir, name)));
     }
     py.runPython("import sys; sys.path.insert(0, '/runner')");
-    const runner = py.pyimport('tracefix_runner') as { serve: (request: string, emit: (line: string) => void) => void };
+    const runner = py.pyimport('tracefix_runner') as {
+      serve: (request: string, emit: (line: string) => void) => void;
+    };
     const pyServe = runner.serve;
     serve = (request) => {
       const lines: string[] = [];
       pyServe(request, (line) => lines.push(line));
-      return { messages: lines.map((l) => RunnerMessageSchema.parse(JSON.parse(l))), exitCode: 0, stderr: '' };
+      return {
+        messages: lines.map((l) => RunnerMessageSchema.parse(JSON.parse(l))),
+        exitCode: 0,
+        stderr: '',
+      };
     };
   }, 60_000);
 
@@ -576,9 +653,14 @@ describe('runner on Pyodide (Python 3.14)', () => {
   }
 
   it('reports verdicts like CPython does', () => {
-    const run = runPyodide(testRequest(ADD_BUG, 'assert add(1, 2) == 3\nassert add(0, 0) == 0\nassert nope()\n'));
+    const run = runPyodide(
+      testRequest(ADD_BUG, 'assert add(1, 2) == 3\nassert add(0, 0) == 0\nassert nope()\n'),
+    );
     expectWellFormed(run);
-    expect(run.messages[0]).toMatchObject({ type: 'hello', python: expect.stringMatching(/^3\.1[2-9]/) as unknown });
+    expect(run.messages[0]).toMatchObject({
+      type: 'hello',
+      python: expect.stringMatching(/^3\.1[2-9]/) as unknown,
+    });
     expect(results(run).map((r) => [r.status, r.expected, r.actual, r.error?.type])).toEqual([
       ['failed', '3', '-1', 'AssertionError'],
       ['passed', undefined, undefined, undefined],
@@ -587,8 +669,11 @@ describe('runner on Pyodide (Python 3.14)', () => {
   });
 
   it('counts loop back-edges from the start, so the step budget stops runaway loops without signals', () => {
-    const program = 'def spin():\n    i = 0\n    while True:\n        i += 1\ndef tight():\n    while True: pass\n';
-    const run = runPyodide(testRequest(program, 'assert spin()\nassert tight()\n', { limits: limits({ stepBudget: 50_000 }) }));
+    const program =
+      'def spin():\n    i = 0\n    while True:\n        i += 1\ndef tight():\n    while True: pass\n';
+    const run = runPyodide(
+      testRequest(program, 'assert spin()\nassert tight()\n', { limits: limits({ stepBudget: 50_000 }) }),
+    );
     expect(results(run).map((r) => [r.status, r.error?.message, r.error?.line])).toEqual([
       ['timeout', 'step budget (50000 steps)', 4],
       ['timeout', 'step budget (50000 steps)', 6],
@@ -596,7 +681,8 @@ describe('runner on Pyodide (Python 3.14)', () => {
   });
 
   it('traces with sys.monitoring: same events as settrace, comprehension iterations included', () => {
-    const program = 'def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    sq = [v * v for v in xs]\n    return s\n';
+    const program =
+      'def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    sq = [v * v for v in xs]\n    return s\n';
     const { events, end } = traceOf(runPyodide(traceRequest(program, 'assert total([1, 2]) == 4\n')));
     expect(events.slice(0, 9).map((e) => [e.step, e.kind, e.line, e.vars ?? null])).toEqual([
       [0, 'call', 1, { xs: '[1, 2]' }],
@@ -616,7 +702,9 @@ describe('runner on Pyodide (Python 3.14)', () => {
 
   it('a timed-out trace keeps its partial events', () => {
     const program = 'def spin(n):\n    while n > 0:\n        n += 1\n';
-    const { events, end } = traceOf(runPyodide(traceRequest(program, 'assert spin(1)\n', { limits: limits({ stepBudget: 2_000 }) })));
+    const { events, end } = traceOf(
+      runPyodide(traceRequest(program, 'assert spin(1)\n', { limits: limits({ stepBudget: 2_000 }) })),
+    );
     expect(end.result.status).toBe('timeout');
     expect(end.truncated).toBe(true);
     expect(events.length).toBeGreaterThan(100);
@@ -635,28 +723,38 @@ interface HumanEvalFixRow {
 describe('runner: HumanEvalFix sample', () => {
   const available = existsSync(HUMANEVALFIX);
   if (!available) console.warn(`skipping the HumanEvalFix sample: ${HUMANEVALFIX} is not on this machine`);
-  it.skipIf(!available)('canonical solutions pass and buggy ones fail (every 20th task)', async () => {
-    const rows = readFileSync(HUMANEVALFIX, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim().length > 0)
-      .map((l) => JSON.parse(l) as HumanEvalFixRow)
-      .filter((_, i) => i % 20 === 0);
-    for (const row of rows) {
-      const run = await runRunner({
-        mode: 'test',
-        programs: [
-          { id: 'canonical', source: row.prompt + row.canonical_solution },
-          { id: 'buggy', source: row.prompt + row.buggy_solution },
-        ],
-        tests: row.test,
-        entryPoint: row.entry_point,
-        stopOnFirstFailure: true,
-        limits: limits(),
-      });
-      const canonical = statuses(run, 'canonical');
-      expect(canonical.length, row.task_id).toBeGreaterThan(0);
-      expect(canonical.every((s) => s === 'passed'), row.task_id).toBe(true);
-      expect(statuses(run, 'buggy').some((s) => s !== 'passed'), row.task_id).toBe(true);
-    }
-  }, 120_000);
+  it.skipIf(!available)(
+    'canonical solutions pass and buggy ones fail (every 20th task)',
+    async () => {
+      const rows = readFileSync(HUMANEVALFIX, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim().length > 0)
+        .map((l) => JSON.parse(l) as HumanEvalFixRow)
+        .filter((_, i) => i % 20 === 0);
+      for (const row of rows) {
+        const run = await runRunner({
+          mode: 'test',
+          programs: [
+            { id: 'canonical', source: row.prompt + row.canonical_solution },
+            { id: 'buggy', source: row.prompt + row.buggy_solution },
+          ],
+          tests: row.test,
+          entryPoint: row.entry_point,
+          stopOnFirstFailure: true,
+          limits: limits(),
+        });
+        const canonical = statuses(run, 'canonical');
+        expect(canonical.length, row.task_id).toBeGreaterThan(0);
+        expect(
+          canonical.every((s) => s === 'passed'),
+          row.task_id,
+        ).toBe(true);
+        expect(
+          statuses(run, 'buggy').some((s) => s !== 'passed'),
+          row.task_id,
+        ).toBe(true);
+      }
+    },
+    120_000,
+  );
 });
