@@ -165,7 +165,7 @@ export function translateFault(error: unknown, ctx: FaultContext): Fault {
     const sentence = `${settings.name} rejected the request (HTTP ${status}); check MODEL_NAME and the ${ctx.provider} settings.`;
     return { error: make('model_unavailable', sentence, false), retryNow: false, fatal: false, nRejected };
   }
-  if (status !== undefined && status >= 500) {
+  if (status !== undefined && (status >= 500 || status === 408)) {
     const after = retryAfterMs(error);
     const sentence = `${settings.name}${where} failed (HTTP ${status}); try again shortly.`;
     return { error: make('model_unavailable', sentence, true), retryNow: true, fatal: false, ...(after !== undefined ? { retryAfterMs: after } : {}) };

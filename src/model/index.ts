@@ -1,3 +1,18 @@
+/**
+ * Candidates from a language model (DESIGN.md §3 RepairModel), through LangChain chat models.
+ *
+ *   const model = createRepairModel(config.model, { logger, resolveModelId: () => registry.liveModelId() });
+ *   if (model) {
+ *     const candidates = await model.propose(promptInput, config.model.samples, { signal, entryPoint });
+ *     // each: { rationale, code, modelId, promptVersion, answer, promptText }
+ *   }
+ *
+ * Providers: `openai` (OpenAI, or any OpenAI-compatible server at OPENAI_BASE_URL: vLLM, llama.cpp
+ * server, LM Studio), `anthropic`, `ollama`; `offline` gives undefined and the program search works
+ * alone. One instance per process: its limiter bounds the requests in flight (MODEL_CONCURRENCY)
+ * across every repair that shares it. Vendor errors become TracefixError here, with a sentence
+ * naming the setting to fix.
+ */
 import { ChatAnthropic } from '@langchain/anthropic';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
