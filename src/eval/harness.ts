@@ -136,43 +136,60 @@ export function summarise(entries: TaskEntry[], samples: number, ks: number[]): 
   return report;
 }
 
+/** Our faults that pass (a sandbox that could not start while the machine is busy) are retried. */
+function retryable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === true;
+}
+
+async function sampleWithRetry(options: EvalOptions, task: Task, s: number): Promise<TaskEntry['samples'][number]> {
+  const { engine, sandbox, limits } = options;
+  let sample: TaskEntry['samples'][number] = { status: 'error', fixed: false, candidates: 0, seconds: 0 };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const request = requestFor(task, `${task.task_id}#${s}`);
+    const started = performance.now();
+    let status: RepairStatus | 'error' = 'error';
+    let fixed = false;
+    let candidates = 0;
+    let error: unknown;
+    try {
+      const result = await engine.run(request, {
+        deadline: Date.now() + options.taskDeadlineMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      status = result.status;
+      candidates = result.candidates.tried;
+      if ((result.status === 'fixed' || result.status === 'partly_fixed') && result.fixedCode !== undefined) {
+        fixed = await judge(sandbox, limits, task, judgedProgram(task, request, result.fixedCode), options.signal);
+      }
+    } catch (e) {
+      error = e;
+    }
+    sample = { status, fixed, candidates, seconds: (performance.now() - started) / 1000 };
+    if (error === undefined) return sample;
+    sample.error = isTracefixError(error) ? `${error.code}: ${error.userMessage}` : error instanceof Error ? error.message : String(error as string);
+    if (!retryable(error) || options.signal?.aborted) return sample;
+    await new Promise((resolve) => setTimeout(resolve, 2000 * (attempt + 1)));
+  }
+  return sample;
+}
+
 export async function runEval(options: EvalOptions): Promise<EvalReport> {
-  const { engine, sandbox, limits, tasks, samples } = options;
+  const { tasks, samples } = options;
   const previous = options.statePath && options.resume ? await readState(options.statePath) : new Map<string, TaskEntry>();
   const entries: TaskEntry[] = [];
   let done = 0;
   for (const task of tasks) {
     if (options.signal?.aborted) break;
     const prior = previous.get(task.task_id);
-    if (prior) {
+    // a task that ended in our own error runs again on resume
+    if (prior && prior.status !== 'error') {
       entries.push(prior);
       options.onTask?.(prior, ++done, tasks.length);
       continue;
     }
     const runs: TaskEntry['samples'] = [];
     for (let s = 0; s < samples; s++) {
-      const request = requestFor(task, `${task.task_id}#${s}`);
-      const started = performance.now();
-      let status: RepairStatus | 'error' = 'error';
-      let fixed = false;
-      let candidates = 0;
-      let error: string | undefined;
-      try {
-        const result = await engine.run(request, {
-          deadline: Date.now() + options.taskDeadlineMs,
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
-        status = result.status;
-        candidates = result.candidates.tried;
-        if ((result.status === 'fixed' || result.status === 'partly_fixed') && result.fixedCode !== undefined) {
-          fixed = await judge(sandbox, limits, task, judgedProgram(task, request, result.fixedCode), options.signal);
-        }
-      } catch (e) {
-        error = isTracefixError(e) ? `${e.code}: ${e.userMessage}` : String(e);
-      }
-      const sample: TaskEntry['samples'][number] = { status, fixed, candidates, seconds: (performance.now() - started) / 1000 };
-      if (error) sample.error = error;
-      runs.push(sample);
+      runs.push(await sampleWithRetry(options, task, s));
     }
     const correct = runs.filter((r) => r.fixed).length;
     const entry: TaskEntry = {
