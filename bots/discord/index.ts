@@ -33,7 +33,7 @@ import type { Origin, RepairService } from '../../src/repair/types.ts';
 import { isAllowed, isHelpChannel } from '../shared/allow-list.ts';
 import { createDeduper } from '../shared/dedupe.ts';
 import { runAndRecord, toRepairRequest, voteOfReaction, type ParsedPaste } from '../shared/flow.ts';
-import { looksLikeHelpRequest, newRequestId, parseChatPaste, type PasteAttachment } from '../shared/paste.ts';
+import { downloadAttachments, looksLikeHelpRequest, newRequestId, parseChatPaste, type PasteAttachment } from '../shared/paste.ts';
 import { createRateLimiter } from '../shared/rate-limit.ts';
 import { ACCEPTED_LINE, errorFields, errorMessage, headline, rateLimitMessage, USAGE } from '../shared/wording.ts';
 import { buttonRow, parseButtonId, renderAnswer, type DiscordFile } from './render.ts';
@@ -134,24 +134,18 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const reply = (target: Message, content: string, extra: Omit<MessageCreateOptions, 'content'> = {}): Promise<Message> =>
     target.reply({ content, allowedMentions: ALLOWED_MENTIONS, ...extra });
 
-  const downloadAttachments = async (message: Message): Promise<PasteAttachment[]> => {
-    const out: PasteAttachment[] = [];
-    for (const raw of message.attachments.values()) {
-      const attachment = AttachmentShape.safeParse(raw);
-      if (!attachment.success) continue;
-      const { name, url, size, contentType } = attachment.data;
-      const texty = (contentType ?? '').startsWith('text/') || /\.(py|txt)$/i.test(name);
-      if (!texty || !trustedAttachmentOrigins.has(new URL(url).origin)) continue;
-      if (size > limits.maxPasteBytes) {
-        // Let the parser say "too large" in its own words.
-        out.push({ name, content: 'x'.repeat(limits.maxPasteBytes + 1) });
-        continue;
-      }
-      const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-      if (response.ok) out.push({ name, content: await response.text() });
-    }
-    return out;
-  };
+  /** Text files attached to a message (code or tests), from Discord's CDN only. */
+  const attachmentsOf = (message: Message): Promise<PasteAttachment[]> =>
+    downloadAttachments(
+      [...message.attachments.values()].flatMap((raw) => {
+        const attachment = AttachmentShape.safeParse(raw);
+        if (!attachment.success) return [];
+        const { name, url, size, contentType } = attachment.data;
+        const texty = (contentType ?? '').startsWith('text/') || /\.(py|txt)$/i.test(name);
+        return texty ? [{ name, url, size }] : [];
+      }),
+      { trustedOrigins: trustedAttachmentOrigins, maxBytes: limits.maxPasteBytes },
+    );
 
   interface RepairJob {
     requestId: string;
@@ -214,25 +208,25 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
 
     const requestId = newRequestId();
     let text = shape.data.content.replace(new RegExp(`<@!?${me}>`, 'g'), '').trim();
-    let attachments = await downloadAttachments(message);
-    if (!/```/.test(text) && attachments.length === 0 && message.reference?.messageId !== undefined) {
-      // The code is in the message this one replies to; the mention's own words are the description.
-      const referenced = await message.fetchReference().catch(() => undefined);
-      if (referenced !== undefined && referenced.content.trim() === '' && referenced.attachments.size === 0) {
-        await reply(message, "I can't read the message you replied to (Discord hides other people's messages from bots). Mention me in a message with the code in ``` fences instead.");
-        return;
-      }
-      if (referenced !== undefined) {
-        text = `${text}\n${referenced.content}`.trim();
-        attachments = await downloadAttachments(referenced);
-      }
-    }
-    if (text === '' && attachments.length === 0) {
-      await reply(message, USAGE);
-      return;
-    }
     let paste: ParsedPaste;
     try {
+      let attachments = await attachmentsOf(message);
+      if (!/```/.test(text) && attachments.length === 0 && message.reference?.messageId !== undefined) {
+        // The code is in the message this one replies to; the mention's own words are the description.
+        const referenced = await message.fetchReference().catch(() => undefined);
+        if (referenced !== undefined && referenced.content.trim() === '' && referenced.attachments.size === 0) {
+          await reply(message, "I can't read the message you replied to (Discord hides other people's messages from bots). Mention me in a message with the code in ``` fences instead.");
+          return;
+        }
+        if (referenced !== undefined) {
+          text = `${text}\n${referenced.content}`.trim();
+          attachments = await attachmentsOf(referenced);
+        }
+      }
+      if (text === '' && attachments.length === 0) {
+        await reply(message, USAGE);
+        return;
+      }
       paste = parseChatPaste(text, attachments, 'discord', limits.maxPasteBytes);
     } catch (error) {
       logger.info({ requestId, code: error instanceof TracefixError ? error.code : 'internal' }, 'paste refused');

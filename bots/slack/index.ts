@@ -24,7 +24,7 @@ import type { Origin, RepairRequest, RepairService } from '../../src/repair/type
 import { isAllowed, isHelpChannel } from '../shared/allow-list.ts';
 import { createDeduper } from '../shared/dedupe.ts';
 import { runAndRecord, toRepairRequest, voteOfReaction, type ParsedPaste } from '../shared/flow.ts';
-import { looksLikeHelpRequest, newRequestId, parseChatPaste, type PasteAttachment } from '../shared/paste.ts';
+import { downloadAttachments, looksLikeHelpRequest, newRequestId, parseChatPaste, type PasteAttachment } from '../shared/paste.ts';
 import { createRateLimiter } from '../shared/rate-limit.ts';
 import { ACCEPTED_LINE, errorFields, errorMessage, headline, NOT_ALLOWED_MESSAGE, rateLimitMessage, USAGE } from '../shared/wording.ts';
 import {
@@ -185,23 +185,17 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     });
   };
 
-  /** Downloads text files attached to a message; only from Slack's own hosts, which get the token. */
-  const downloadFiles = async (event: MessageEvent): Promise<PasteAttachment[]> => {
-    const out: PasteAttachment[] = [];
-    const trusted = new Set(['https://files.slack.com', ...(apiUrl === undefined ? [] : [new URL(apiUrl).origin])]);
-    for (const file of event.files ?? []) {
-      const url = file.url_private_download ?? file.url_private;
-      if (url === undefined || !trusted.has(new URL(url).origin)) continue;
-      if (file.size !== undefined && file.size > limits.maxPasteBytes) {
-        out.push({ name: file.name ?? file.id, content: 'x'.repeat(limits.maxPasteBytes + 1) });
-        continue;
-      }
-      const response = await fetch(url, { headers: { authorization: `Bearer ${config.botToken}` }, signal: AbortSignal.timeout(10_000) });
-      if (!response.ok) continue;
-      out.push({ name: file.name ?? file.id, content: await response.text() });
-    }
-    return out;
-  };
+  // Files need the bot token, so they are fetched from Slack's file host (or the test seam) only.
+  const trustedFileOrigins = new Set(['https://files.slack.com', ...(apiUrl === undefined ? [] : [new URL(apiUrl).origin])]);
+  const downloadFiles = (event: MessageEvent): Promise<PasteAttachment[]> =>
+    downloadAttachments(
+      (event.files ?? []).flatMap((file) => {
+        const url = file.url_private_download ?? file.url_private;
+        if (url === undefined) return [];
+        return [{ name: file.name ?? file.id, url, ...(file.size === undefined ? {} : { size: file.size }) }];
+      }),
+      { trustedOrigins: trustedFileOrigins, maxBytes: limits.maxPasteBytes, headers: { authorization: `Bearer ${config.botToken}` } },
+    );
 
   interface RepairJob {
     requestId: string;
@@ -381,7 +375,13 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
         await post(event.channel, escapeSlack(USAGE), threadTs);
         return;
       }
-      const attachments = await downloadFiles(event);
+      let attachments: PasteAttachment[];
+      try {
+        attachments = await downloadFiles(event);
+      } catch (error) {
+        if (kind === 'mention') await post(event.channel, escapeSlack(errorMessage(error, requestId)), threadTs);
+        return;
+      }
       const admitted = admit(requestId, text, attachments, event.user ?? '', event.channel);
       if ('refusal' in admitted) {
         // In a help channel the bot offered itself; it stays quiet rather than scolding a post.

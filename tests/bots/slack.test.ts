@@ -371,6 +371,39 @@ describe.skipIf(SKIP)('Slack over HTTP', () => {
     expect(blockText(answer)).toContain(FIXED_LINE);
   }, REPAIR_TIMEOUT + 10_000);
 
+  it('never sends the token to a file host other than Slack, and refuses an oversized file before fetching it', async () => {
+    const { createServer } = await import('node:http');
+    const hits: string[] = [];
+    const elsewhere = createServer((req, res) => {
+      hits.push(String(req.headers.authorization));
+      res.end(BUGGY_CODE);
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const port = (elsewhere.address() as { port: number }).port;
+    try {
+      const sneaky = {
+        type: 'app_mention',
+        user: 'U0MIKE',
+        text: `<@U0BOT> see file\n\`\`\`\n${TESTS}\n\`\`\``,
+        ts: '1700000800.000100',
+        channel: CHANNEL,
+        files: [{ id: 'F0EVIL', name: 'add.py', size: 30, url_private: `http://127.0.0.1:${port}/add.py` }],
+      };
+      await signedPost(eventCallback('Ev0SNEAKY', sneaky), 'application/json');
+      await slack.waitForCall('chat.postMessage', (call) => call.body.thread_ts === sneaky.ts);
+      expect(hits).toEqual([]);
+
+      const big = { ...sneaky, ts: '1700000801.000100', files: [{ id: 'F0BIG', name: 'huge.py', size: 10_000_000, url_private: slack.hostFile('huge.py', 'x = 1') }] };
+      await signedPost(eventCallback('Ev0BIGFILE', big), 'application/json');
+      const refusal = await slack.waitForCall('chat.postMessage', (call) => call.body.thread_ts === big.ts);
+      expect(String(refusal.body.text)).toMatch(/huge\.py is 9\.5 MB, over the 3\.9 KB limit.*\(reference: /);
+      expect(slack.calls.some((call) => call.method === 'file_download' && call.path.endsWith('huge.py'))).toBe(false);
+    } finally {
+      elsewhere.closeAllConnections();
+      await new Promise<void>((resolve) => elsewhere.close(() => resolve()));
+    }
+  });
+
   it('escapes &, < and > in what it echoes', async () => {
     const { escapeSlack } = await import('../../bots/slack/render.ts');
     expect(escapeSlack('a < b && c > d <!channel>')).toBe('a &lt; b &amp;&amp; c &gt; d &lt;!channel&gt;');
