@@ -166,7 +166,7 @@ async function sampleWithRetry(options: EvalOptions, task: Task, s: number): Pro
     }
     sample = { status, fixed, candidates, seconds: (performance.now() - started) / 1000 };
     if (error === undefined) return sample;
-    sample.error = isTracefixError(error) ? `${error.code}: ${error.userMessage}` : error instanceof Error ? error.message : String(error as string);
+    sample.error = isTracefixError(error) ? `${error.code}: ${error.userMessage}` : error instanceof Error ? error.message : JSON.stringify(error);
     if (!retryable(error) || options.signal?.aborted) return sample;
     await new Promise((resolve) => setTimeout(resolve, 2000 * (attempt + 1)));
   }
