@@ -318,19 +318,21 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   return {
     client,
     async start() {
+      let timer: NodeJS.Timeout | undefined;
       const ready = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new TracefixError('internal', 'Discord did not become ready in time.')), options.readyTimeoutMs ?? 30_000);
-        client.once(Events.ClientReady, () => {
-          clearTimeout(timer);
-          resolve();
-        });
+        timer = setTimeout(() => reject(new TracefixError('internal', 'Discord did not become ready in time.')), options.readyTimeoutMs ?? 30_000);
+        client.once(Events.ClientReady, () => resolve());
       });
+      // When login fails first, nobody awaits `ready`; its later rejection must not end the process.
+      ready.catch(() => undefined);
       try {
         await client.login(config.token);
         await ready;
       } catch (error) {
         await client.destroy();
         throw new TracefixError('bad_config', 'Could not connect to Discord; check DISCORD_TOKEN and the bot’s intents.', { cause: error });
+      } finally {
+        clearTimeout(timer);
       }
       logger.info({ user: client.user?.id, helpChannels }, 'discord bot started');
     },
