@@ -36,6 +36,7 @@ describe('Slack answer rendering', () => {
       expect(text.replace(/&(amp|lt|gt);/g, '')).not.toMatch(/[<>]/);
       expect((text.match(/```/g) ?? []).length % 2).toBe(0);
     }
+    expect(answer.text).toContain('&lt;big&gt; &amp; friends');
     expect(answer.files.map((f) => f.filename).sort()).toEqual(['fixed.py', 'trace.py']);
     expect(answer.files.find((f) => f.filename === 'trace.py')?.content).toBe(hugeResult().trace?.rendered);
   });

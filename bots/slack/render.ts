@@ -107,7 +107,7 @@ export function renderAnswer(result: RepairResult, interactionId: string): Slack
   }
   blocks.push(buttons(interactionId, { withTrace: result.trace !== undefined }));
 
-  const text = truncate(`${title}\n${result.summary}`, SLACK_LIMITS.text);
+  const text = truncate(escapeSlack(`${title}\n${result.summary}`), SLACK_LIMITS.text);
   return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocks), files };
 }
 
