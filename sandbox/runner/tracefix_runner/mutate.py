@@ -555,6 +555,7 @@ BIN_SYM = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**",
     ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^",
 }
+ARITH = ["+", "-", "*", "/", "//", "%", "**"]
 BIN_ALT = {
     "+": ["-", "*"], "-": ["+", "*"], "*": ["/", "//", "+", "**", "-"], "/": ["//", "*", "%"], "//": ["/", "%", "*"],
     "%": ["//", "/", "*"], "**": ["*", "//"], "<<": [">>"], ">>": ["<<"], "|": ["&", "^"], "&": ["|", "^"], "^": ["|", "&"],
@@ -575,7 +576,7 @@ FUNC_SIBLINGS = {
     "sum": ["len", "max"], "len": ["sum"], "ord": ["chr"], "chr": ["ord"], "str": ["repr"], "filter": ["map"], "map": ["filter"],
 }
 METHOD_SIBLINGS = {
-    "append": ["extend"], "extend": ["append"], "remove": ["pop"], "pop": ["remove"], "upper": ["lower"], "lower": ["upper"],
+    "append": ["extend"], "extend": ["append"], "remove": ["pop"], "pop": ["remove"], "upper": ["lower", "swapcase"], "lower": ["upper", "swapcase"],
     "isupper": ["islower"], "islower": ["isupper"], "startswith": ["endswith"], "endswith": ["startswith"], "find": ["rfind", "index"],
     "rfind": ["find"], "index": ["rindex", "find"], "rindex": ["index"], "lstrip": ["rstrip", "strip"], "rstrip": ["lstrip", "strip"],
     "strip": ["lstrip", "rstrip"], "split": ["rsplit"], "keys": ["values", "items"], "values": ["keys", "items"], "items": ["keys", "values"],
@@ -744,6 +745,10 @@ class Generator:
             if sym and gap.strip() == sym + "=":
                 for alt in BIN_ALT.get(sym, []):
                     self.add([(te, vs, gap.replace(sym + "=", alt + "="))], node.lineno, "operator", f"`{sym}=` -> `{alt}=`", 0)
+                if sym in ARITH:
+                    for alt in ARITH:
+                        if alt != sym and alt not in BIN_ALT.get(sym, []):
+                            self.add([(te, vs, gap.replace(sym + "=", alt + "="))], node.lineno, "operator", f"`{sym}=` -> `{alt}=`", 1)
                 self.add([(te, vs, " = ")], node.lineno, "operator", f"`{sym}=` -> `=`", 1)
                 self.add([(te, vs, " = " + src.seg(node.target) + " " + sym + " ")], node.lineno, "operator", "expand", 3)
         elif isinstance(node, ast.Assign) and len(node.targets) == 1:
@@ -772,6 +777,12 @@ class Generator:
                     self.add([(*src.span(node), other)], node.lineno, "variable", f"assign `{other}` instead of `{node.id}`", 2)
         elif isinstance(node, ast.Subscript):
             self.subscript(node)
+        elif isinstance(node, (ast.Tuple, ast.List)) and isinstance(node.ctx, ast.Load) and 2 <= len(node.elts) <= 4:
+            # elements in the wrong order (`(j, i)` -> `(i, j)`)
+            for a, b in zip(node.elts, node.elts[1:]):
+                sa, ea = src.span(a)
+                sb, eb = src.span(b)
+                self.add([(sa, ea, src.seg(b)), (sb, eb, src.seg(a))], node.lineno, "swap", f"swap `{src.seg(a)}` and `{src.seg(b)}`", 1)
         elif isinstance(node, ast.Call):
             self.call(node)
         elif isinstance(node, (ast.If, ast.While, ast.IfExp)):
@@ -802,8 +813,22 @@ class Generator:
         if idx < 0:
             return
         line = node.lineno
-        for alt in BIN_ALT.get(sym, []):
+        primary = BIN_ALT.get(sym, [])
+        for alt in primary:
             self.add([(le + idx, le + idx + len(sym), alt)], line, "operator", f"`{sym}` -> `{alt}`", 0)
+        if sym in ARITH:
+            for alt in ARITH:
+                if alt != sym and alt not in primary:
+                    self.add([(le + idx, le + idx + len(sym), alt)], line, "operator", f"`{sym}` -> `{alt}`", 1)
+        # drop the last two terms of a chain (`a * b * c * d` -> `a * b`)
+        if isinstance(node.left, ast.BinOp) and type(node.left.op) is type(node.op):
+            self.replace(node, src.seg(node.left.left), "delete", "drop the last two terms", 2, isinstance(node.left.left, TIGHT_NODES))
+        # off by one on an operand that is itself a computation (`x / (m - n)` -> `x / (m - n + 1)`)
+        for operand in (node.left, node.right):
+            if isinstance(operand, ast.BinOp) and isinstance(operand.op, (ast.Add, ast.Sub)):
+                t = src.seg(operand)
+                self.replace(operand, f"{t} + 1", "bound", f"`{t}` -> `{t} + 1`", 2)
+                self.replace(operand, f"{t} - 1", "bound", f"`{t}` -> `{t} - 1`", 2)
         # drop one operand (excess logic): `a + b` -> `a`, -> `b`
         self.replace(node, src.seg(node.left), "delete", f"drop `{sym} {src.seg(node.right)}`", 2, isinstance(node.left, TIGHT_NODES))
         self.replace(node, src.seg(node.right), "delete", f"drop `{src.seg(node.left)} {sym}`", 2, isinstance(node.right, TIGHT_NODES))
@@ -828,6 +853,16 @@ class Generator:
                 for alt in CMP_ALT.get(sym, []):
                     self.add([(pe + m.start(), pe + m.end(), alt)], node.lineno, "comparison", f"`{sym}` -> `{alt}`", 0)
             prev = comp
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            # compare both sides the same other way (`a == b` -> `set(a) == set(b)`)
+            left, right = src.seg(node.left), src.seg(node.comparators[0])
+            sym = CMP_SYM[type(node.ops[0])]
+            for f in ("set", "sorted", "len"):
+                self.replace(node, f"{f}({left}) {sym} {f}({right})", "wrap", f"compare `{f}()` of both sides", 2)
+            if "str" in self.expr_type(node.left) or "str" in self.expr_type(node.comparators[0]):
+                lw = f"({left})" if isinstance(node.left, TIGHT_NODES) else left
+                rw = f"({right})" if isinstance(node.comparators[0], TIGHT_NODES) else right
+                self.replace(node, f"{lw}.lower() {sym} {rw}.lower()", "wrap", "compare both sides ignoring case", 2)
         if len(node.ops) == 1:
             left, right = src.seg(node.left), src.seg(node.comparators[0])
             sym = CMP_SYM[type(node.ops[0])]
@@ -877,6 +912,8 @@ class Generator:
             alts = [(str(not v), 0)]
         elif isinstance(v, int):
             alts = [(str(v + 1), 0), (str(v - 1), 0)]
+            if abs(v) < 1000:
+                alts += [(str(v + 2), 2), (str(v - 2), 2)]
             if v not in (0, 1):
                 alts += [("0", 1), ("1", 1)]
             if v > 1:
@@ -892,6 +929,8 @@ class Generator:
                 if other != v:
                     outs.append((other, 1))
             outs += [("", 1), (" ", 2), (v.upper(), 1), (v.lower(), 1), (v.capitalize(), 1), (v[::-1], 2), (v.strip(), 1)]
+            if v.isalpha() and len(v) > 1:
+                outs += [(v + v.upper(), 2), (v + v.lower(), 2)]
             if len(v) > 1:
                 outs += [(v[:-1], 1), (v[1:], 1)]
                 for i in range(len(v)):
@@ -931,6 +970,16 @@ class Generator:
                 # never seen alive in the failing run: probably out of reach here
                 continue
             self.add([(*self.src.span(node), other)], node.lineno, "variable", f"`{node.id}` -> `{other}`", 1)
+        # a count that should have been a length (`/ mean` -> `/ len(numbers)`)
+        if mytypes & {"int", "float"}:
+            for other in names:
+                if other != node.id and self.type_of_name(other) & {"seq", "str", "set", "dict"}:
+                    self.add([(*self.src.span(node), f"len({other})")], node.lineno, "variable", f"`{node.id}` -> `len({other})`", 2)
+        # a variable where a literal of the function was meant (`ord(ch)` -> `ord("a")`)
+        if mytypes == {"str"}:
+            for lit in self.str_consts:
+                if 0 < len(lit) <= 3:
+                    self.add([(*self.src.span(node), repr(lit))], node.lineno, "variable", f"`{node.id}` -> `{lit!r}`", 3)
 
     def subscript(self, node: ast.Subscript) -> None:
         src = self.src
@@ -1071,8 +1120,13 @@ class Generator:
         if types & {"seq", "set"} or isinstance(node, (ast.ListComp, ast.GeneratorExp)):
             outs += [(f"sorted({text})", "sort it", 2), (f"set({text})", "make it a set", 3), (f"sorted(set({text}))", "sort the distinct values", 3),
                      (f"len({text})", "take its length", 3), (f"list(reversed({text}))", "reverse it", 3)]
+            outs.append((f"sorted({text}, key=len)", "sort it by length", 3))
             if types & {"seq"}:
                 outs += [(f"{inner}[1:]", "drop the first element", 3), (f"{inner}[:-1]", "drop the last element", 3), (f"{inner}[::-1]", "reverse it", 3)]
+                # only the first k, for an integer k in scope
+                for k in self.scope_names(node):
+                    if self.type_of_name(k) == {"int"} and k != text:
+                        outs.append((f"{inner}[:{k}]", f"take the first `{k}`", 3))
         if types & {"bool"} and isinstance(parent, (ast.Return, ast.Assign)):
             outs.append((f"not {inner}", "negate it", 1))
         if isinstance(parent, ast.Return) and isinstance(node, ast.Call) is False and "int" in types and self.evidence.get("expected_type") == "str":
@@ -1583,12 +1637,14 @@ def search(payload: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
         if not stop and not passing and not over():
             partial.sort(key=lambda t: (t[0], t[1]))
             seeds = [p[2][0] for p in partial[:30]]
+            top6 = set(ranked_lines[:6])
+            cheap = [e for e in edits if e.line in top6 and e.tier == 0][:80]
             top = set(ranked_lines[:3])
             top_edits = [e for e in edits if e.line in top and e.tier <= 2][:150]
             others = [e for e in edits if e.tier <= 2][:600]
             pairs = (
                 [a, b]
-                for a, b in itertools.chain(((s, o) for s in seeds for o in others), itertools.combinations(top_edits, 2))
+                for a, b in itertools.chain(itertools.combinations(cheap, 2), ((s, o) for s in seeds for o in others), itertools.combinations(top_edits, 2))
                 if a is not b and not a.overlaps(b)
             )
             while not stop and not over():

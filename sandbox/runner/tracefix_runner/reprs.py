@@ -12,6 +12,7 @@ inside try/except; a hang inside it is ended by the test's watchdog like any oth
 from __future__ import annotations
 
 import itertools
+import operator
 import types
 from typing import Any
 
@@ -243,6 +244,23 @@ def _fast(v: object, t: type, limit: int) -> str | None:
     if len(part) < size:  # type: ignore[arg-type]
         r = r[:-1] + ", ...)" if t is tuple else r[:-1] + ", ..." + r[-1]
     return shorten(r, limit)
+
+
+def list_repr_key(v: list[Any], limit: int) -> tuple[str, tuple[Any, ...] | None]:
+    """safe_repr of a list, plus (when every shown item is a scalar) the shown items themselves: if
+    later the list still holds the very same objects there, its repr cannot have changed, and an
+    identity check is several times cheaper than a repr (the tracer does this on every line)."""
+    n = limit // 3 + 2
+    part = v[:n]
+    if set(map(type, part)) <= _FAST_ITEMS:
+        return safe_repr(v, limit), tuple(part)
+    return safe_repr(v, limit), None
+
+
+def list_unchanged(v: list[Any], key: tuple[Any, ...], limit: int) -> bool:
+    n = limit // 3 + 2
+    part = v[:n]
+    return len(part) == len(key) and all(map(operator.is_, part, key))
 
 
 def safe_repr(v: object, limit: int) -> str:

@@ -26,7 +26,7 @@ import types
 from typing import Any, Callable
 
 from .discover import PROGRAM_FILE
-from .reprs import exception_text, safe_repr
+from .reprs import exception_text, list_repr_key, list_unchanged, safe_repr
 from .watchdog import TestTimeout, Watchdog
 
 _IMMUTABLE = frozenset({int, float, complex, str, bytes, bool, type(None), range, frozenset})
@@ -58,7 +58,7 @@ class _FrameState:
     __slots__ = ("snap", "pending", "depth", "func", "exc", "module")
 
     def __init__(self, depth: int, func: str, module: bool) -> None:
-        self.snap: dict[str, tuple[int, str]] = {}
+        self.snap: dict[str, tuple[int, str, Any]] = {}
         self.pending: dict[str, Any] | None = None
         self.depth = depth
         self.func = func
@@ -181,14 +181,22 @@ class Tracer:
                 continue
             prev = snap.get(k)
             vid = id(v)
-            if prev is not None and prev[0] == vid and type(v) in _IMMUTABLE:
-                continue
-            r = safe_repr(v, vc)
+            t = type(v)
+            if prev is not None and prev[0] == vid:
+                if t in _IMMUTABLE:
+                    continue
+                if prev[2] is not None and list_unchanged(v, prev[2], vc):
+                    continue
+            key = None
+            if t is list:
+                r, key = list_repr_key(v, vc)
+            else:
+                r = safe_repr(v, vc)
             if prev is not None and prev[1] == r:
-                if prev[0] != vid:
-                    snap[k] = (vid, r)
+                if prev[0] != vid or prev[2] is not key:
+                    snap[k] = (vid, r, key)
                 continue
-            snap[k] = (vid, r)
+            snap[k] = (vid, r, key)
             if changed is None:
                 changed = {}
             changed[k] = r
