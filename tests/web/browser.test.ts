@@ -135,6 +135,28 @@ describe.skipIf(skipReason !== undefined)('web chat in chromium', () => {
     await page.close();
   });
 
+  it('tells a client over its hourly limit when it can try again', async () => {
+    const strict = createWebChat({ service: queue, store, limits: { maxPasteBytes: 100_000, userPerHour: 1 }, logger: silentLogger() });
+    const other = createHttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), routes: strict.routes, metrics: createMetrics() });
+    const { url } = await other.listen();
+    const page = await context.newPage();
+    try {
+      await page.goto(url);
+      await page.fill('#code', 'def f():\n    return 1\n');
+      await page.fill('#tests', 'assert f() == 1\n');
+      await page.click('#fix');
+      await page.locator('#result:not([hidden])').waitFor({ timeout: 90_000 });
+      expect(await page.textContent('#headline')).toMatch(/Nothing to fix/);
+      await page.click('#fix');
+      await page.locator('#status.error').waitFor();
+      expect(await page.textContent('#status')).toMatch(/reached the limit of 1 fixes per hour — please try again in about 60 minutes/);
+    } finally {
+      await page.close();
+      await strict.close();
+      await other.close();
+    }
+  }, 120_000);
+
   it('renders user text as text, never as markup', async () => {
     const page = await context.newPage();
     await page.goto(base);
