@@ -83,7 +83,8 @@ beforeAll(async () => {
     }),
   });
   fineTuning = await startFineTuningStandIn({ apiKey: 'sk-test', modelId: () => FT_MODEL });
-  sandbox = createSandbox({ backend: 'process' });
+  // Other sandboxes on this machine share the unprivileged uid's process limit; our own dataset code needs no tight one.
+  sandbox = createSandbox({ backend: 'process', maxProcesses: 1024 });
   config = loadConfig({
     DATA_DIR: dir,
     MODEL_PROVIDER: 'openai',
