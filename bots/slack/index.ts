@@ -296,12 +296,12 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       return;
     }
     if (text === '' || /^help$/i.test(text)) {
-      await ack({ response_type: 'ephemeral', text: USAGE });
+      await ack({ response_type: 'ephemeral', text: escapeSlack(USAGE) });
       return;
     }
     const admitted = admit(requestId, text, [], command.user_id, command.channel_id);
     if ('refusal' in admitted) {
-      await ack({ response_type: 'ephemeral', text: admitted.refusal });
+      await ack({ response_type: 'ephemeral', text: escapeSlack(admitted.refusal) });
       return;
     }
     await ack();
