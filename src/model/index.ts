@@ -195,6 +195,28 @@ function textOf(content: z.infer<typeof contentSchema>): string {
   return content.map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('');
 }
 
+/**
+ * Splits credentials out of a base URL (https://user:pass@host, a reverse proxy in front of Ollama):
+ * fetch refuses URLs that carry them, and they must not appear in a message.
+ */
+function splitCredentials(url: string): { url: string; authorization?: string; secrets: string[] } {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return { url, secrets: [] };
+    const user = decodeURIComponent(parsed.username);
+    const password = decodeURIComponent(parsed.password);
+    parsed.username = '';
+    parsed.password = '';
+    return {
+      url: parsed.toString().replace(/\/+$/, ''),
+      authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+      secrets: [password, parsed.password].filter((secret) => secret.length > 0),
+    };
+  } catch {
+    return { url, secrets: [] };
+  }
+}
+
 function normaliseCode(code: string): string {
   return code.replace(/\r\n?/g, '\n').replace(/[ \t]+$/gm, '').trim();
 }
@@ -211,7 +233,8 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
   const limiter = new Limiter(Math.max(1, config.concurrency));
   const logger = deps.logger;
   const baseUrlSetting = provider === 'openai' ? config.openai.baseUrl : provider === 'anthropic' ? config.anthropic.baseUrl : config.ollama.baseUrl;
-  const baseUrl = (baseUrlSetting ?? DEFAULT_BASE_URL[provider]).replace(/\/+$/, '');
+  const endpoint = splitCredentials((baseUrlSetting ?? DEFAULT_BASE_URL[provider]).replace(/\/+$/, ''));
+  const baseUrl = endpoint.url;
   const apiKey = provider === 'openai' ? config.openai.apiKey : provider === 'anthropic' ? config.anthropic.apiKey : undefined;
   if (provider === 'anthropic' && !apiKey) {
     throw new TracefixError('bad_config', 'Invalid setting ANTHROPIC_API_KEY: required when MODEL_PROVIDER=anthropic');
@@ -252,8 +275,11 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
   const chatModel = (modelId: string, n: number, signal: AbortSignal): BaseChatModel => {
     // Every provider's HTTP goes through this fetch, so an abort stops the socket even where the
     // LangChain integration does not pass the signal down (ChatOllama).
-    const boundFetch: typeof fetch = (url, init) =>
-      baseFetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    const boundFetch: typeof fetch = (url, init) => {
+      const headers = new Headers(init?.headers);
+      if (endpoint.authorization && !headers.has('authorization')) headers.set('authorization', endpoint.authorization);
+      return baseFetch(url, { ...init, headers, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    };
     switch (provider) {
       case 'openai':
         return new ChatOpenAICompletions({
@@ -291,7 +317,7 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
     baseUrlSet: baseUrlSetting !== undefined,
     keySet: apiKey !== undefined,
     timeoutMs: config.timeoutMs,
-    secrets: apiKey ? [apiKey] : [],
+    secrets: [...(apiKey ? [apiKey] : []), ...endpoint.secrets],
   });
 
   /** One HTTP request for n samples, with a timeout per attempt and retries on 429 and 5xx. */

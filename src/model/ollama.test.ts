@@ -74,6 +74,22 @@ describe('createRepairModel (Ollama)', () => {
     expect(error.userMessage).toBe(`Could not reach the model server at ${url} set in OLLAMA_BASE_URL: connection refused.`);
   });
 
+  it('sends credentials in the base URL as basic auth, and keeps them out of messages', async () => {
+    const { server } = await setup({ replies: [RIGHT] });
+    const withCredentials = server.url.replace('http://', 'http://admin:hunter2@');
+    const model = createRepairModel(modelConfig({ provider: 'ollama', name: 'q', ollama: { baseUrl: withCredentials } }), { retry: FAST_RETRY });
+    expect(await model!.propose(INPUT, 1)).toHaveLength(1);
+    expect(server.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from('admin:hunter2').toString('base64')}`);
+
+    const port = await closedPort();
+    const down = createRepairModel(modelConfig({ provider: 'ollama', name: 'q', ollama: { baseUrl: `http://admin:hunter2@127.0.0.1:${port}` } }), {
+      retry: FAST_RETRY,
+    });
+    const error = await rejection(down!.propose(INPUT, 1));
+    expect(error.userMessage).toBe(`Could not reach the model server at http://127.0.0.1:${port} set in OLLAMA_BASE_URL: connection refused.`);
+    expect(`${error.userMessage} ${error.message}`).not.toContain('hunter2');
+  });
+
   it('aborts and times out even though ChatOllama does not pass the signal down', async () => {
     const { model } = await setup({ replies: [{ content: RIGHT, delayMs: 3000 }, { content: RIGHT, delayMs: 3000 }] }, { timeoutMs: 300 });
     const controller = new AbortController();
