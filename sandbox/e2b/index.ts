@@ -143,6 +143,8 @@ export class E2BSandbox implements Sandbox {
       killedFor ??= reason;
       if (handle) void handle.kill().catch(() => undefined);
       else settle({ killed: reason, detail: 'stopped before the command started' });
+      // If E2B does not confirm the kill (network trouble), stop waiting: the sandbox is killed anyway.
+      setTimeout(() => settle({ killed: reason, detail: 'kill not confirmed' }), 5_000).unref();
     };
     const splitter = new LineSplitter(onLine, () => kill('output'), 16 * 1024 * 1024, 32 * 1024 * 1024);
     const limits = request.limits;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { LineSplitter, SandboxError, runWithRecovery, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
 import { RunnerRequestSchema, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
-import { NOBODY, isRoot, killTree, probeBubblewrap, real, spawnJailed, type JailSpec, type Mount } from './jail.ts';
+import { isRoot, killTree, onceEnded, probeBubblewrap, real, runnerUid, spawnJailed, type JailSpec, type Mount } from './jail.ts';
 
 export interface ProcessSandboxOptions {
   /** Python executable (default: python3; Debian's /usr/bin/python3 preferred when that is what it means). */
@@ -109,6 +109,7 @@ export class ProcessSandbox implements Sandbox {
     let runPy = join(this.runnerDir, 'run.py');
     let cwd: string;
     let scratch: string | undefined;
+    const uid = runnerUid();
     if (this.bubblewrap) {
       mounts.push({ source: this.runnerDir, target: '/runner' });
       if (!this.python.prefix.startsWith('/usr')) mounts.push({ source: this.python.prefix });
@@ -117,12 +118,13 @@ export class ProcessSandbox implements Sandbox {
     } else {
       // No bubblewrap: a fresh scratch folder owned by the uid the code runs as.
       scratch = mkdtempSync(join(tmpdir(), 'tracefix-run-'));
-      if (isRoot()) chownSync(scratch, NOBODY, NOBODY);
+      if (isRoot()) chownSync(scratch, uid, uid);
       cwd = scratch;
     }
     const spec: JailSpec = {
       // -I: ignore PYTHON* variables and the user's site-packages; -X utf8: stdio is UTF-8 whatever the locale.
       command: [this.python.executable, '-I', '-X', 'utf8', runPy],
+      uid,
       mounts,
       limits: {
         cpuSeconds: Math.ceil(limits.totalTimeoutMs / 1000) + 1,
@@ -155,7 +157,7 @@ export class ProcessSandbox implements Sandbox {
     child.stdin.on('error', () => undefined);
     child.stdin.end(JSON.stringify(request));
     const end = new Promise<AttemptEnd>((resolve) => {
-      child.on('close', (code, signal) => {
+      onceEnded(child, (code, signal) => {
         splitter.flush();
         // Without bubblewrap, children the program left behind (a fork bomb) share the group: reap them.
         killTree(child);

@@ -5,6 +5,7 @@
  * See ../shared/STACK.md, "Isolation facts", for what was tried on this kind of machine.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -29,6 +30,8 @@ export interface JailLimits {
 
 export interface JailSpec {
   command: string[];
+  /** Unprivileged uid (and gid) to run as when we are root; default: a fresh `runnerUid()`. */
+  uid?: number;
   mounts: Mount[];
   limits: JailLimits;
   /** Working directory inside the sandbox. */
@@ -40,6 +43,16 @@ export interface JailSpec {
 }
 
 export const NOBODY = 65534;
+
+/**
+ * A fresh unprivileged uid for one runner. RLIMIT_NPROC counts every process and thread of a uid,
+ * so runners sharing one uid (say nobody) would share one budget: a fork bomb in one request would
+ * stop the next request's runner from starting, and runs could signal or inspect each other when
+ * bubblewrap is absent. The ids need no passwd entry; the range sits far above real accounts.
+ */
+export function runnerUid(): number {
+  return 1_000_000 + randomInt(0, 1_000_000);
+}
 
 function which(name: string): string | undefined {
   if (name.includes('/')) return existsSync(name) ? name : undefined;
@@ -83,7 +96,8 @@ export function jailArgv(spec: JailSpec): string[] {
     );
   }
   if (isRoot() && tools.setpriv) {
-    argv.push(tools.setpriv, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--');
+    const uid = spec.uid ?? runnerUid();
+    argv.push(tools.setpriv, `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--');
   }
   if (spec.bubblewrap && tools.bwrap) {
     argv.push(tools.bwrap, ...bwrapArgs(spec), '--');
@@ -168,4 +182,27 @@ export function killTree(child: { pid?: number | undefined; kill(signal?: NodeJS
 /** A host path's real location, so a bind mount does not point at a symlink. */
 export function real(path: string): string {
   return realpathSync(path);
+}
+
+/**
+ * Calls `done` once, when the child has exited and its pipes closed — or shortly after it exited if
+ * the pipes stay open: without bubblewrap a grandchild that left the process group (setsid) can hold
+ * them for ever, and a request must not wait on it.
+ */
+export function onceEnded(child: ChildProcessWithoutNullStreams, done: (code: number | null, signal: NodeJS.Signals | null) => void, lingerMs = 2_000): void {
+  let called = false;
+  const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+    if (called) return;
+    called = true;
+    done(code, signal);
+  };
+  child.on('close', finish);
+  child.on('exit', (code, signal) => {
+    setTimeout(() => {
+      if (called) return;
+      child.stdout.destroy();
+      child.stderr.destroy();
+      finish(code, signal);
+    }, lingerMs).unref();
+  });
 }

@@ -8,7 +8,7 @@
  * buffer → KeyboardInterrupt), then the hard stop here: kill, and the pool starts a replacement.
  */
 import { randomUUID } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,7 +17,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { z } from 'zod';
 import { LineSplitter, SandboxError, runWithRecovery, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
 import { WarmPool } from '../pool.ts';
-import { NOBODY, isRoot, killTree, probeBubblewrap, real, spawnJailed, type Mount } from '../process/jail.ts';
+import { isRoot, killTree, onceEnded, probeBubblewrap, runnerUid, real, spawnJailed, type Mount } from '../process/jail.ts';
 import { RunnerRequestSchema, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
 
@@ -99,7 +99,7 @@ class PyodideRunner {
       this.stderrTail = (this.stderrTail + chunk).slice(-2000);
     });
     child.stdin.on('error', () => undefined);
-    child.on('close', (code, signal) => {
+    onceEnded(child, (code, signal) => {
       this.alive = false;
       const detail = signal ? `signal ${signal}` : `exit code ${code}`;
       this.onReady?.(new Error(`runner exited while loading (${detail}): ${this.stderrTail.trim().slice(-500)}`));
@@ -110,7 +110,7 @@ class PyodideRunner {
   }
 
   /** Spawns a runner host; with `snapshot.out` it only writes the memory snapshot there and exits. */
-  static spawn(config: RunnerConfig, snapshot: SnapshotMode): ChildProcessWithoutNullStreams {
+  static spawn(config: RunnerConfig, snapshot: SnapshotMode, uid = runnerUid()): ChildProcessWithoutNullStreams {
     const mounts: Mount[] = [];
     let node = process.execPath;
     let host = join(HOST_DIR, 'host.js');
@@ -140,11 +140,12 @@ class PyodideRunner {
     return spawnJailed(
       {
         command: [node, '--disallow-code-generation-from-strings', '--max-old-space-size=256', host, pyodideDir, runnerDir, ...snapshotArgs],
+        uid,
         mounts,
         // No address-space limit: WebAssembly engines reserve many GB they never touch. Memory is
         // watched by the host (RSS) instead; Python in WebAssembly cannot fork, so the process limit
         // only has to leave room for Node's own threads.
-        limits: { cpuSeconds: 3600, fileSizeBytes: 16 * 1024 * 1024, openFiles: 256, processes: 4096 },
+        limits: { cpuSeconds: 3600, fileSizeBytes: 16 * 1024 * 1024, openFiles: 256, processes: 256 },
         cwd: config.bubblewrap ? '/tmp' : '/',
         tmpBytes: 16 * 1024 * 1024,
         bubblewrap: config.bubblewrap,
@@ -350,9 +351,12 @@ export class PyodideSandbox implements Sandbox {
  */
 async function makeSnapshot(config: RunnerConfig): Promise<string | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'tracefix-pyodide-'));
-  if (isRoot()) chownSync(dir, NOBODY, NOBODY);
+  const uid = runnerUid();
+  // Writable by the maker only; readable by every runner (each runs as its own uid).
+  chmodSync(dir, 0o755);
+  if (isRoot()) chownSync(dir, uid, uid);
   const file = join(dir, 'pyodide.snap');
-  const child = PyodideRunner.spawn(config, { out: file });
+  const child = PyodideRunner.spawn(config, { out: file }, uid);
   child.stdout.resume();
   child.stderr.resume();
   child.stdin.end();
