@@ -74,6 +74,8 @@ const voteBody = z.object({
 
 class BodyTooLarge extends Error {}
 
+const SHUTTING_DOWN = new TracefixError('cancelled', 'The service is restarting; please try again in a moment.', { retryable: true });
+
 async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -209,6 +211,9 @@ export function createWebChat(options: WebChatOptions): WebChat {
       } catch (error) {
         if (gone.signal.aborted) {
           log.info('web chat: client went away; repair cancelled');
+        } else if (shutdown.signal.aborted) {
+          // The engine reports its own "cancelled"; the page should know why, and that retrying will work.
+          res.write(frame('failure', { code: 'cancelled', error: errorMessage(SHUTTING_DOWN, request.id) }));
         } else {
           if (!isTracefixError(error) || error.code === 'internal') log.error({ err: error }, 'web chat: repair failed');
           else log.info({ code: error.code }, 'web chat: repair answered with an error');
@@ -265,7 +270,7 @@ export function createWebChat(options: WebChatOptions): WebChat {
   return {
     routes,
     async close() {
-      shutdown.abort(new TracefixError('cancelled', 'The service is shutting down; try again in a moment.', { retryable: true }));
+      shutdown.abort(SHUTTING_DOWN);
       await Promise.allSettled([...running]);
     },
   };
