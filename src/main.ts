@@ -6,7 +6,7 @@
  */
 import { assertIsolated, type Sandbox } from '../sandbox/index.ts';
 import { createDiscordBot, type DiscordBot } from '../bots/discord/index.ts';
-import { createSlackBot, type SlackBot } from '../bots/slack/index.ts';
+import { createSlackBot, slackMount, type SlackBot } from '../bots/slack/index.ts';
 import { checkWebChatExposure, createWebChat } from '../bots/web/index.ts';
 import { limitsFromConfig, sandboxFromConfig } from './compose.ts';
 import { loadConfig, type Config } from './config/index.ts';
@@ -103,7 +103,8 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
         logger: logger.child({ frontEnd: 'slack' }),
         deadlineMs: config.repair.deadlineMs,
       });
-      if (slack.requestListener) mounts.push({ prefix: '/slack/', handler: slack.requestListener });
+      const mount = slackMount(slack);
+      if (mount) mounts.push(mount);
     }
 
     const web = createWebChat({
