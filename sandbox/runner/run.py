@@ -39,8 +39,11 @@ def main() -> int:
     from tracefix_runner import serve
 
     serve(request, emit)
+    stream.close()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # not sys.exit: user code may have left non-daemon threads or atexit hooks behind
+    os._exit(code)

@@ -423,6 +423,47 @@ describe('runner: limits and isolation between tests', () => {
     expect(statuses(run, 'p1')).toEqual(['passed', 'passed']);
   });
 
+  it('code that sabotages the watchdog or outlives its test does not break later tests or the exit', async () => {
+    const program = [
+      'import signal, sys, threading, time, atexit',
+      'class Odd(Exception):',
+      '    def __str__(self):',
+      '        while True:',
+      '            pass',
+      'def odd():',
+      '    raise Odd()',
+      'def ignore_alarm():',
+      '    signal.signal(signal.SIGALRM, signal.SIG_IGN)',
+      '    sys.setrecursionlimit(50)',
+      '    return 1',
+      'def spin():',
+      '    while True:',
+      '        x = 1',
+      'def linger():',
+      '    threading.Thread(target=time.sleep, args=(60,)).start()',
+      '    atexit.register(time.sleep, 60)',
+      '    sys.stdout.buffer.write(b"raw\\n")',
+      '    return 1',
+      'def deep(n):',
+      '    return 0 if n == 0 else deep(n - 1)',
+      '',
+    ].join('\n');
+    const testsSrc =
+      'assert odd()\nassert ignore_alarm() == 1\nassert spin()\nassert deep(200) == 0\nassert linger() == 1\n';
+    const run = await runRunner(
+      testRequest(program, testsSrc, { limits: limits({ testTimeoutMs: 500, stepBudget: 1_000_000_000 }) }),
+    );
+    expectWellFormed(run);
+    expect(results(run).map((r) => [r.status, r.error?.type])).toEqual([
+      ['error', 'Odd'],
+      ['passed', undefined],
+      ['timeout', 'Timeout'],
+      ['passed', undefined],
+      ['passed', undefined],
+    ]);
+    expect(results(run)[4]?.stdout).toBe('raw\n');
+  });
+
   it('captures stdout and stderr per test, capped, counting what was dropped', async () => {
     const program =
       'import sys\ndef talk(n):\n    print("x" * n)\n    print("oops", file=sys.stderr)\n    return n\n';

@@ -73,6 +73,11 @@ class CaptureStream(io.TextIOBase):
     def flush(self) -> None:
         pass
 
+    @property
+    def buffer(self) -> "_BinaryView":
+        """For code that writes bytes to sys.stdout.buffer."""
+        return _BinaryView(self)
+
     def getvalue(self) -> str:
         return "".join(self._parts)
 
@@ -86,3 +91,15 @@ class Capture:
     @property
     def dropped(self) -> int:
         return self.budget.dropped
+
+
+class _BinaryView:
+    def __init__(self, text: CaptureStream) -> None:
+        self._text = text
+
+    def write(self, b: bytes) -> int:
+        self._text.write(bytes(b).decode("utf-8", "replace"))
+        return len(b)
+
+    def flush(self) -> None:
+        pass

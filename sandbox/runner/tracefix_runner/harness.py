@@ -32,6 +32,7 @@ _RUNNER_DIR = os.path.dirname(__file__)
 _TRACEBACK_CHARS = 6000
 _MESSAGE_CHARS = 2000
 _DOCTEST_OUTPUT_BYTES = 65536
+_FORMAT_TIMEOUT_S = 1.0
 
 
 @dataclass
@@ -174,6 +175,7 @@ def run_test(
     timeout_s = (timeout_ms if timeout_ms is not None else limits.testTimeoutMs) / 1000
     exc: BaseException | None = None
     timed_out: TestTimeout | None = None
+    steps = 0
     t0 = time.perf_counter()
     try:
         try:
@@ -190,6 +192,7 @@ def run_test(
                 exec(spec.code, ns)
         finally:
             wd.disarm()
+            steps = wd.steps
             if tracer is not None:
                 tracer.stop()
     except TestTimeout as e:
@@ -226,9 +229,18 @@ def run_test(
         info["message"] = timed_out.reason
         res["error"] = info
     elif exc is not None:
-        _classify(exc, spec, res, vc, tests_source)
-    if wd.steps:
-        res["steps"] = wd.steps
+        # str() of the exception and reprs of the compared values run user code: under the watchdog too
+        try:
+            wd.arm(_FORMAT_TIMEOUT_S, limits.stepBudget)
+            try:
+                _classify(exc, spec, res, vc, tests_source)
+            finally:
+                wd.disarm()
+        except (TestTimeout, KeyboardInterrupt):
+            res["status"] = "failed" if isinstance(exc, AssertionError) else "error"
+            res["error"] = {"type": type(exc).__name__, "message": "(its message did not finish formatting)", "where": "test"}
+    if steps:
+        res["steps"] = steps
     out = cap.stdout.getvalue()
     err = cap.stderr.getvalue()
     run.stdout = out

@@ -95,6 +95,8 @@ class Watchdog:
         self._arm_after = min(0.05, timeout_s / 4)
         self.armed = True
         if HAS_ITIMER:
+            if signal.getsignal(signal.SIGALRM) != self._on_alarm:
+                signal.signal(signal.SIGALRM, self._on_alarm)  # an earlier test replaced our handler
             first = self._arm_after if count_steps else timeout_s
             signal.setitimer(signal.ITIMER_REAL, max(first, 0.0005))
         elif count_steps:
