@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAnswer } from './parse.ts';
 import { PROMPT_VERSION, buildMessages, loadPrompt, renderAnswer, renderPromptText, renderTemplate, trainingMessages } from './prompt.ts';
 import type { PromptInput } from './types.ts';
+import { promptsReadme } from '../../tests/model/render-prompts-readme.ts';
 
 const prompt = loadPrompt();
 
@@ -114,13 +115,9 @@ describe('the exemplars', () => {
 });
 
 describe('prompts/README.md', () => {
-  it('shows every exemplar as it is in exemplars.jsonl', () => {
+  it('is up to date with the prompt files (npx tsx tests/model/render-prompts-readme.ts)', () => {
     const readme = readFileSync(join(prompt.dir, '..', '..', 'README.md'), 'utf8');
-    for (const exemplar of prompt.exemplars) {
-      expect(readme).toContain(exemplar.input.program);
-      expect(readme).toContain(exemplar.input.trace);
-      expect(readme).toContain(exemplar.answer.replace(/^/gm, '> ').replace(/^> $/gm, '>'));
-    }
+    expect(readme).toBe(promptsReadme(prompt));
   });
 });
 
