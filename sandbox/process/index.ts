@@ -4,13 +4,13 @@
  * folder, inside bubblewrap where it works. The wall-clock hard stop (per-test watchdog from the
  * runner's `start` lines, and the request's total limit) kills the whole process group.
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineSplitter, SandboxError, runWithRecovery, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
-import { RunnerRequestSchema, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
+import { RunnerRequestSchema, type Limits, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
 import { isRoot, killTree, onceEnded, probeBubblewrap, real, runnerUid, spawnJailed, type JailSpec, type Mount } from './jail.ts';
 
@@ -29,6 +29,8 @@ export interface ProcessSandboxOptions {
   scratchBytes?: number;
   /** Cap on bytes read from the runner's stdout per request. Default 32 MB. */
   maxOutputBytes?: number;
+  /** Runners started ahead of need, each waiting for one request. Default 1; 0 starts them on demand. */
+  prespawn?: number;
 }
 
 const DEFAULT_RUNNER_DIR = fileURLToPath(new URL('../runner/', import.meta.url));
@@ -65,6 +67,9 @@ export class ProcessSandbox implements Sandbox {
   private readonly scratchBytes: number;
   private readonly maxOutputBytes: number;
   private readonly python: PythonInfo;
+  private readonly prespawn: number;
+  private readonly spares = new Map<string, Spare[]>();
+  private closed = false;
   private busy = 0;
   private executed = 0;
   private killed = 0;
@@ -82,6 +87,7 @@ export class ProcessSandbox implements Sandbox {
     this.scratchBytes = options.scratchBytes ?? 32 * 1024 * 1024;
     this.maxOutputBytes = options.maxOutputBytes ?? 32 * 1024 * 1024;
     this.python = resolvePython(options.python ?? 'python3');
+    this.prespawn = options.prespawn ?? 1;
   }
 
   async execute(request: RunnerRequest, options: ExecuteOptions = {}): Promise<RunnerResponse> {
@@ -103,8 +109,12 @@ export class ProcessSandbox implements Sandbox {
     }
   }
 
-  private launch(request: RunnerRequest, onLine: (line: string) => void): Attempt {
-    const limits = request.limits;
+  /**
+   * Starts a jailed runner that waits for its request on stdin. Spares are started ahead of need
+   * (`prespawn`), so a request does not pay for bubblewrap and the interpreter's start-up; each one
+   * still serves exactly one request. Keyed by the limits baked into its rlimits.
+   */
+  private spawnRunner(limits: Limits): Spare {
     const mounts: Mount[] = [];
     let runPy = join(this.runnerDir, 'run.py');
     let cwd: string;
@@ -139,47 +149,89 @@ export class ProcessSandbox implements Sandbox {
       bubblewrap: this.bubblewrap,
     };
     const child = spawnJailed(spec, scratch ?? '/');
+    child.stdout.setEncoding('utf8');
+    child.stdin.on('error', () => undefined);
+    // stderr: the jail's and the interpreter's start-up complaints (the runner points fd 2 at
+    // /dev/null before user code runs). A short tail goes into the detail for diagnosis.
+    child.stderr.setEncoding('utf8');
+    const spare: Spare = { child, key: limitsKey(limits), exited: false, stderrTail: '', ended: Promise.resolve({ code: null, signal: null }) };
+    child.stderr.on('data', (chunk: string) => {
+      spare.stderrTail = (spare.stderrTail + chunk).slice(-300);
+    });
+    spare.ended = new Promise((resolve) => {
+      onceEnded(child, (code, signal) => {
+        spare.exited = true;
+        // Without bubblewrap, children the program left behind (a fork bomb) share the group: reap them.
+        killTree(child);
+        if (scratch) rmSync(scratch, { recursive: true, force: true });
+        resolve({ code, signal });
+      });
+      child.on('error', () => {
+        spare.exited = true;
+        resolve({ code: -1, signal: null });
+      });
+    });
+    return spare;
+  }
+
+  private takeRunner(limits: Limits): Spare {
+    const key = limitsKey(limits);
+    const ready = this.spares.get(key) ?? [];
+    let spare = ready.shift();
+    while (spare?.exited) spare = ready.shift();
+    if (!this.closed && this.prespawn > 0) {
+      while (ready.length < this.prespawn) ready.push(this.spawnRunner(limits));
+      this.spares.set(key, ready);
+    }
+    return spare ?? this.spawnRunner(limits);
+  }
+
+  private launch(request: RunnerRequest, onLine: (line: string) => void): Attempt {
+    const spare = this.takeRunner(request.limits);
+    const child = spare.child;
     let killedFor: KillReason | undefined;
     const kill = (reason: KillReason): void => {
       killedFor ??= reason;
       killTree(child);
     };
     const splitter = new LineSplitter(onLine, () => kill('output'), 16 * 1024 * 1024, this.maxOutputBytes);
-    child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => splitter.push(chunk));
-    // stderr: the jail's and the interpreter's start-up complaints (the runner points fd 2 at
-    // /dev/null before user code runs). A short tail goes into the detail for diagnosis.
-    let stderrTail = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderrTail = (stderrTail + chunk).slice(-300);
-    });
-    child.stdin.on('error', () => undefined);
     child.stdin.end(JSON.stringify(request));
-    const end = new Promise<AttemptEnd>((resolve) => {
-      onceEnded(child, (code, signal) => {
-        splitter.flush();
-        // Without bubblewrap, children the program left behind (a fork bomb) share the group: reap them.
-        killTree(child);
-        if (scratch) rmSync(scratch, { recursive: true, force: true });
-        const detail = (signal ? `signal ${signal}` : `exit code ${code}`) + (stderrTail && code !== 0 ? `: ${stderrTail.trim()}` : '');
-        // bubblewrap reports a child killed by a signal as 128 + the signal number.
-        const cpu = signal === 'SIGXCPU' || code === 128 + 24;
-        if (killedFor) resolve({ killed: killedFor, detail });
-        else if (cpu) resolve({ killed: 'cpu', detail });
-        else if (code !== 0) resolve({ killed: 'exit', detail });
-        else resolve({});
-      });
-      child.on('error', () => resolve({ killed: 'exit', detail: 'could not start' }));
+    const end = spare.ended.then(({ code, signal }): AttemptEnd => {
+      splitter.flush();
+      const detail = (signal ? `signal ${signal}` : `exit code ${code}`) + (spare.stderrTail && code !== 0 ? `: ${spare.stderrTail.trim()}` : '');
+      // bubblewrap reports a child killed by a signal as 128 + the signal number.
+      const cpu = signal === 'SIGXCPU' || code === 128 + 24;
+      if (killedFor) return { killed: killedFor, detail };
+      if (cpu) return { killed: 'cpu', detail };
+      if (code !== 0) return { killed: 'exit', detail };
+      return {};
     });
     return { end, kill };
   }
 
   stats(): SandboxStats {
-    return { warm: 0, busy: this.busy, executed: this.executed, killed: this.killed };
+    const warm = [...this.spares.values()].reduce((n, list) => n + list.filter((s) => !s.exited).length, 0);
+    return { warm, busy: this.busy, executed: this.executed, killed: this.killed };
   }
 
-  close(): Promise<void> {
-    return Promise.resolve();
+  async close(): Promise<void> {
+    this.closed = true;
+    const spares = [...this.spares.values()].flat();
+    this.spares.clear();
+    for (const spare of spares) killTree(spare.child);
+    await Promise.all(spares.map((s) => s.ended));
   }
+}
+
+interface Spare {
+  child: ChildProcessWithoutNullStreams;
+  key: string;
+  exited: boolean;
+  stderrTail: string;
+  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function limitsKey(limits: Limits): string {
+  return `${limits.memoryMb}/${limits.totalTimeoutMs}`;
 }
