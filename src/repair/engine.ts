@@ -254,7 +254,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       const rationale = best.origin === 'search' && best.search ? searchRationale(best) : (best.rationale ?? '');
       const status: RepairStatus = all ? 'fixed' : 'partly_fixed';
       const summary = all
-        ? `Fixed: all ${total} tests pass (${counts.tried} candidates tried).`
+        ? `Fixed: all ${total} tests pass (${counts.tried} candidate${counts.tried === 1 ? '' : 's'} tried).`
         : `Partly fixed: ${best.passed}/${total} tests pass, up from ${baselinePassed()}.`;
       return finish(status, summary, best, rationale, citeLinesOf(best));
     };
@@ -276,15 +276,38 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       return `The test \`${f.name}\` ${f.status}.`;
     };
 
+    /** What the NExT trace shows at a line: the values just before it ran, what it set, what it returned or raised. */
     const valuesAt = (line: number): string | undefined => {
-      // The runner's trace first: it is what the rendered NExT trace shows.
-      const events = trace?.events.filter((e) => e.line === line && e.vars && Object.keys(e.vars).length) ?? [];
-      const first = events[0]?.vars;
-      const fromSearch = search?.failing?.values[String(line)]?.[0];
-      const vars = first ?? fromSearch;
-      if (!vars) return undefined;
-      const pairs = Object.entries(vars).slice(0, 4).map(([k, v]) => `${k}=${v}`);
-      return pairs.length ? pairs.join(', ') : undefined;
+      const fmt = (vars: Record<string, string>) =>
+        Object.entries(vars)
+          .slice(0, 4)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ');
+      const events = trace?.events ?? [];
+      const at = events.findIndex((e) => e.line === line);
+      const parts: string[] = [];
+      if (at >= 0) {
+        const here = events[at]!;
+        for (let k = at - 1; k >= 0; k--) {
+          const e = events[k]!;
+          if (e.func === here.func && e.vars && Object.keys(e.vars).length) {
+            parts.push(`${fmt(e.vars)} just before it`);
+            break;
+          }
+        }
+        const set = events.find((e) => e.line === line && e.kind === 'line' && e.vars && Object.keys(e.vars).length);
+        if (set?.vars) parts.push(`it sets ${fmt(set.vars)}`);
+        const ret = events.find((e) => e.line === line && e.kind === 'return' && e.value !== undefined);
+        if (ret) parts.push(`it returns ${ret.value}`);
+        const exc = events.find((e) => e.line === line && e.kind === 'exception');
+        if (exc) parts.push(`it raises ${exc.value ?? 'an exception'}`);
+      } else {
+        const fromSearch = search?.failing?.values[String(line)]?.[0];
+        if (fromSearch) parts.push(`it sets ${fmt(fromSearch)}`);
+        const ret = search?.failing?.returns[String(line)];
+        if (ret) parts.push(`it returns ${ret}`);
+      }
+      return parts.length ? parts.join('; ') : undefined;
     };
 
     const searchRationale = (best: Verified): string => {
@@ -305,10 +328,10 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       for (const e of c.edits) {
         const text = (lines[e.line - 1] ?? e.before).trim();
         const values = valuesAt(e.line);
-        const score = s.suspicious.find((x) => x.line === e.line);
-        parts.push(
-          `Line ${e.line} (\`${text}\`)${score ? ` is where the failing test's path departs from the passing ones (suspiciousness ${score.score.toFixed(2)})` : ' is where it goes wrong'}${values ? `; the trace shows ${values} there` : ''}.`,
-        );
+        const rank = s.suspicious.findIndex((x) => x.line === e.line);
+        const where =
+          rank === 0 ? 'is the most suspicious line of the failing run' : rank > 0 ? `ranks #${rank + 1} among the suspicious lines of the failing run` : 'is where the edit goes';
+        parts.push(`Line ${e.line} (\`${text}\`) ${where}${values ? `: the trace shows ${values}` : ''}.`);
       }
       const diffLines = unifiedDiff(program, best.source, { context: 0 })
         .split('\n')
@@ -318,13 +341,13 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       const added = diffLines.filter((l) => l.startsWith('+')).map((l) => l.slice(1).trim());
       const change =
         removed.length === 1 && added.length === 1
-          ? `: \`${removed[0]}\` becomes \`${added[0]}\``
+          ? ` turns \`${removed[0]}\` into \`${added[0]}\``
           : added.length && !removed.length
-            ? `: adds \`${added.join('; ')}\``
+            ? ` adds \`${added.join(' ')}\``
             : removed.length && !added.length
-              ? `: removes \`${removed.join('; ')}\``
+              ? ` removes \`${removed.join('; ')}\``
               : '';
-      parts.push(`The fix ${edits}${change}.`);
+      parts.push(`The fix (${edits})${change}.`);
       parts.push(best.passed === best.total ? `With it, all ${best.total} tests pass.` : `With it, ${best.passed} of ${best.total} tests pass.`);
       return parts.join(' ');
     };

@@ -43,7 +43,7 @@ export function formatResult(result: RepairResult): string {
   if (result.trace && (result.status === 'nothing_to_fix' || !result.diff)) {
     lines.push(`Trace of ${result.trace.testName}:`, result.trace.excerpt || result.trace.rendered, '');
   }
-  lines.push(`${result.candidates.tried} candidates tried, ${result.candidates.passed} passed all tests; ${result.model.id}; ${(result.timings.totalMs / 1000).toFixed(1)} s`);
+  lines.push(`${result.candidates.tried} candidate${result.candidates.tried === 1 ? '' : 's'} tried, ${result.candidates.passed} passed all tests; ${result.model.id}; ${(result.timings.totalMs / 1000).toFixed(1)} s`);
   return lines.join('\n') + '\n';
 }
 
