@@ -2,7 +2,9 @@ import { assertIsolated, type Sandbox } from '../../sandbox/index.ts';
 import { limitsFromConfig, sandboxFromConfig } from '../compose.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log.ts';
+import { createRepairModel } from '../model/index.ts';
 import { createRepairEngine } from '../repair/index.ts';
+import { openFeedbackStore, registryFor } from '../training/compose.ts';
 import { createBullQueue, DEFAULT_QUEUE_NAME, type BullJobQueue } from './bull.ts';
 
 export interface QueueWorkerOptions {
@@ -33,9 +35,32 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     throw new Error('REDIS_URL is not set: a worker takes its jobs from BullMQ on Redis');
   }
   const sandbox = sandboxFromConfig(config);
+  const closers: (() => Promise<void>)[] = [() => sandbox.close()];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) await close().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
+  };
   try {
     if (!config.sandbox.allowUnisolated) assertIsolated(sandbox, 'a queue worker');
-    const engine = createRepairEngine({ sandbox, logger, limits: limitsFromConfig(config) });
+    // The same engine as src/main.ts composes: model (following self-training promotions through the
+    // store's registry) and budget from the config, so a job runs alike wherever it lands.
+    let resolveModelId: (() => Promise<string>) | undefined;
+    if (config.model.provider !== 'offline') {
+      const store = await openFeedbackStore(config);
+      closers.push(() => store.close());
+      resolveModelId = registryFor(store).resolver(config.model.name ?? 'offline');
+    }
+    const model = createRepairModel(config.model, { logger, debug: config.log.debug, ...(resolveModelId ? { resolveModelId } : {}) });
+    const engine = createRepairEngine({
+      sandbox,
+      logger,
+      limits: limitsFromConfig(config),
+      budget: {
+        searchCandidates: config.repair.maxCandidates,
+        modelSamples: config.model.samples,
+        traceTokens: config.repair.traceTokens,
+      },
+      ...(model ? { model } : {}),
+    });
     const name = options.workerName ?? `worker-${process.pid}`;
     const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
     const queue = createBullQueue({
@@ -57,11 +82,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       name,
       async close() {
         await queue.close();
-        await sandbox.close();
+        await closeAll();
       },
     };
   } catch (error) {
-    await sandbox.close();
+    await closeAll();
     throw error;
   }
 }
