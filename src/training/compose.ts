@@ -7,7 +7,10 @@ import type { Sandbox } from '../../sandbox/index.ts';
 import { limitsFromConfig } from '../compose.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log.ts';
-import { createRepairModel } from '../model/index.ts';
+import { TracefixError } from '../errors.ts';
+import { createRepairModel, type RepairModel } from '../model/index.ts';
+import { createRepairEngine } from '../repair/index.ts';
+import { createHarnessEvaluator } from './harness-evaluator.ts';
 import { createFeedbackStore, type KeyvFeedbackStore } from '../feedback/store.ts';
 import { createSamplingEvaluator, type ModelEvaluator } from './gate.ts';
 import { createFineTuneProvider } from './providers/index.ts';
@@ -29,17 +32,40 @@ export function registryFor(store: KeyvFeedbackStore): ModelRegistry {
   return createModelRegistry(store.shared.keyv);
 }
 
-/** Scores models by sampling them (the repair engineer's eval harness can replace it behind ModelEvaluator). */
-export function evaluatorFromConfig(config: Config, sandbox: Sandbox, logger?: Logger): ModelEvaluator | undefined {
+/** A model that always answers as `modelId` (createRepairModel's resolveModelId pinned). */
+export function pinnedModel(config: Config, modelId: string, logger?: Logger): RepairModel {
+  const model = createRepairModel(config.model, { resolveModelId: () => modelId, ...(logger ? { logger } : {}) });
+  if (!model) throw new TracefixError('bad_config', 'Self-training needs a language model: set MODEL_PROVIDER and MODEL_NAME.');
+  return model;
+}
+
+/**
+ * The gate's evaluator: the eval harness (src/eval) running the repair engine with the model under
+ * test and the program search off (the search is the same for both models and would mask the
+ * difference). `sampling` instead scores raw model samples (cheaper: no engine, no second round).
+ */
+export function evaluatorFromConfig(config: Config, sandbox: Sandbox, logger?: Logger, kind: 'harness' | 'sampling' = 'harness'): ModelEvaluator | undefined {
   if (config.model.provider === 'offline') return undefined;
-  return createSamplingEvaluator({
-    context: { sandbox, limits: limitsFromConfig(config), traceTokens: config.repair.traceTokens },
-    modelFor: (modelId) => {
-      const model = createRepairModel(config.model, { resolveModelId: () => modelId, ...(logger ? { logger } : {}) });
-      if (!model) throw new Error('no model configured');
-      return model;
-    },
-    concurrency: config.model.concurrency,
+  const limits = limitsFromConfig(config);
+  if (kind === 'sampling') {
+    return createSamplingEvaluator({
+      context: { sandbox, limits, traceTokens: config.repair.traceTokens },
+      modelFor: (modelId) => pinnedModel(config, modelId, logger),
+      concurrency: config.model.concurrency,
+    });
+  }
+  return createHarnessEvaluator({
+    sandbox,
+    limits,
+    taskDeadlineMs: config.repair.deadlineMs,
+    engineFor: (modelId) =>
+      createRepairEngine({
+        sandbox,
+        model: pinnedModel(config, modelId, logger),
+        limits,
+        ...(logger ? { logger } : {}),
+        budget: { search: false, modelSamples: config.model.samples, traceTokens: config.repair.traceTokens },
+      }),
   });
 }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { limitsFromConfig, sandboxFromConfig } from '../../compose.ts';
 import { TracefixError } from '../../errors.ts';
-import { createRepairModel } from '../../model/index.ts';
+import { evaluatorFromConfig, pinnedModel } from '../../training/compose.ts';
 import { createFineTuneProvider } from '../../training/providers/index.ts';
 import { baseModelOf } from '../../training/scheduler.ts';
 import { runSelfTraining } from '../../training/self-train.ts';
@@ -64,11 +64,12 @@ export const command: CliCommand = {
         initialModelId: config.model.name,
         provider: createFineTuneProvider(config),
         context: { sandbox, limits: limitsFromConfig(config), traceTokens: config.repair.traceTokens },
-        modelFor: (modelId) => {
-          const model = createRepairModel(config.model, { resolveModelId: () => modelId, logger: context.logger });
-          if (!model) throw new TracefixError('bad_config', 'No model configured.');
-          return model;
-        },
+        modelFor: (modelId) => pinnedModel(config, modelId, context.logger),
+        // Dev scores through the eval harness (the repair loop with the model under test).
+        ...(() => {
+          const evaluator = evaluatorFromConfig(config, sandbox, context.logger);
+          return evaluator ? { evaluator } : {};
+        })(),
         concurrency: config.model.concurrency,
         logger: context.logger,
         onProgress: (line) => context.err.write(line + '\n'),
