@@ -22,6 +22,7 @@ Python 3.12+ uses sys.monitoring; 3.11 uses sys.settrace.
 from __future__ import annotations
 
 import sys
+import time
 import types
 from typing import Any, Callable
 
@@ -33,6 +34,7 @@ _IMMUTABLE = frozenset({int, float, complex, str, bytes, bool, type(None), range
 _SKIP_TYPES = (types.FunctionType, types.ModuleType, type, types.BuiltinFunctionType, types.MethodType)
 _GEN_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 CHUNK = 200
+FLUSH_S = 0.05
 _TOOL_NAME = "tracefix-trace"
 
 
@@ -85,6 +87,7 @@ class Tracer:
         self._tool: int | None = None
         self._count_local: Any = None
         self._sync: Callable[[], None] | None = None
+        self._last_flush = time.perf_counter()
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -130,7 +133,9 @@ class Tracer:
 
     def _add(self, ev: dict[str, Any]) -> None:
         self.events.append(ev)
-        if len(self.events) - self.flushed >= CHUNK:
+        n = len(self.events) - self.flushed
+        # by size, or every FLUSH_S when events trickle in (a hard kill then loses at most that much)
+        if n >= CHUNK or (n >= 8 and time.perf_counter() - self._last_flush > FLUSH_S):
             self.flush()
 
     def flush(self, final: bool = False) -> None:
@@ -146,6 +151,7 @@ class Tracer:
             for e in chunk:
                 e.pop("_p", None)
             self.flushed = end
+            self._last_flush = time.perf_counter()
             self._flush(chunk)
 
     def _locals(self, frame: Any, st: _FrameState) -> dict[str, Any]:
