@@ -199,7 +199,7 @@ export function analyseAnswer(answer: string, options: ParseOptions): ParseOutco
       rationale = `${lines.slice(0, found.start).join('\n')}\n\n${lines.slice(found.end).join('\n')}`;
       source = 'unfenced';
     }
-    code = code.replace(/^\n+/, '').trimEnd();
+    code = code.replace(/^(?:[ \t]*\n)+/, '').trimEnd();
     if (code.trim() === '') return { candidate: null, reason: 'no_code' };
     if (!splitTopLevel(code).complete) return { candidate: null, reason: 'incomplete_code' };
 

@@ -21,6 +21,10 @@
  * at the head of the queue answers the whole request). An empty queue answers 500 "no scripted reply",
  * so a test that forgot a reply fails loudly. Streaming (`stream: true`) is answered as SSE chunks.
  *
+ * Offline gotcha: ChatOpenAI's invoke()/generate() with `streaming: true` estimates token counts with
+ * tiktoken, which downloads its encoding from the internet and hangs here. Use `.stream()` or
+ * non-streaming calls (createRepairModel never streams).
+ *
  * Options: `apiKey` (401 unless `Authorization: Bearer <apiKey>`), `models` (404 model_not_found for
  * others), `supportsN: false` (ignore n, one choice: llama.cpp-style), `rejectN: true` (400 when n > 1).
  * `maxInFlight` records the most requests served at once.
