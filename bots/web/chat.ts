@@ -11,7 +11,7 @@ import type { RepairRequest, RepairResult, RepairService } from '../../src/repai
 import { runAndRecord, toRepairRequest } from '../shared/flow.ts';
 import { createRateLimiter, type RateLimiter } from '../shared/rate-limit.ts';
 import { errorMessage, headline, rateLimitMessage } from '../shared/wording.ts';
-import { LOOPBACK_HOSTS, hostAllowed, sameOriginPost, type OriginPolicy } from './guard.ts';
+import { hostAllowed, sameOriginPost, type OriginPolicy } from './guard.ts';
 import { checkPaste } from './paste.ts';
 
 export interface WebChatOptions {
@@ -22,7 +22,7 @@ export interface WebChatOptions {
   logger: Logger;
   /** Per-request budget (config.repair.deadlineMs). */
   deadlineMs?: number;
-  /** Host names the page answers to; see OriginPolicy. Default: loopback names. */
+  /** Host names the page answers to; see OriginPolicy for the default. */
   allowedHosts?: readonly string[] | undefined;
   /** Injected limiter (tests); by default one per chat from bots/shared. */
   rateLimiter?: RateLimiter;
@@ -100,7 +100,7 @@ function frame(event: string, data: unknown): string {
 export function createWebChat(options: WebChatOptions): WebChat {
   const { service, store, limits, logger } = options;
   const deadlineMs = options.deadlineMs ?? 120_000;
-  const policy: OriginPolicy = { allowedHosts: options.allowedHosts ?? LOOPBACK_HOSTS };
+  const policy: OriginPolicy = { allowedHosts: options.allowedHosts };
   const limiter = options.rateLimiter ?? createRateLimiter({ userPerHour: limits.userPerHour, channelPerHour: Number.MAX_SAFE_INTEGER });
   // Votes carry a MAC of the interaction id, so only the page that got the answer can rate it.
   const voteSecret = randomBytes(32);

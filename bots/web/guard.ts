@@ -24,21 +24,27 @@ function hostName(hostHeader: string): string {
 
 export interface OriginPolicy {
   /**
-   * Host names (no port) the page may be reached under. Default: the loopback names only, which
-   * defeats DNS rebinding (a hostile page whose name resolves to 127.0.0.1 sends its own Host).
-   * An empty list accepts any host name (behind a reverse proxy that checks it).
+   * Host names (no port) the page may be reached under. An empty list accepts any name (a reverse
+   * proxy in front checks it). Undefined, the default: a request that arrives on a loopback address
+   * must name a loopback host, which defeats DNS rebinding (a hostile page whose name resolves to
+   * 127.0.0.1 sends its own name); a request on another address (HOST deliberately not loopback, which
+   * needs an isolating sandbox) may use any name, since that server is reachable directly anyway.
    */
-  allowedHosts: readonly string[];
+  allowedHosts?: readonly string[] | undefined;
 }
 
-export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
+export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
 
 /** GET and POST: the Host header names us. */
 export function hostAllowed(req: IncomingMessage, policy: OriginPolicy): boolean {
   const host = req.headers.host;
   if (!host) return false;
-  if (policy.allowedHosts.length === 0) return true;
-  return policy.allowedHosts.includes(hostName(host).toLowerCase());
+  const name = hostName(host).toLowerCase();
+  if (policy.allowedHosts !== undefined) {
+    return policy.allowedHosts.length === 0 || policy.allowedHosts.includes(name);
+  }
+  const local = (req.socket.localAddress ?? '').replace(/^::ffff:/, '');
+  return !isLoopbackHost(local) || LOOPBACK_HOSTS.includes(name);
 }
 
 /**

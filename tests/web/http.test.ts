@@ -5,7 +5,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY, checkWebChatExposure, createWebChat } from '../../bots/web/index.ts';
@@ -253,6 +253,46 @@ describe('mounts', () => {
     expect(res.status).toBe(200);
     expect(res.text).toBe('slack says hi');
     expect(mounted).toEqual(['POST /slack/events']);
+  });
+});
+
+describe('host names', () => {
+  const lanAddress = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i?.family === 'IPv4' && !i.internal)?.address;
+  if (!lanAddress) console.warn('[skip] host names on a non-loopback address: this machine has no non-loopback IPv4 address');
+
+  it.skipIf(!lanAddress)('bound beyond loopback: any name on the LAN address, loopback names only on loopback', async () => {
+    const wide = createWebChat({ service: recordingService, store, limits: { maxPasteBytes: 2048, userPerHour: 3 }, logger: silentLogger() });
+    const open = createHttpServer({ host: '0.0.0.0', port: 0, logger: silentLogger(), routes: wide.routes, metrics: createMetrics() });
+    const { port } = await open.listen();
+    try {
+      expect((await send(`http://${lanAddress}:${port}`, 'GET', '/', { host: `tracefix.example:${port}` })).status).toBe(200);
+      expect((await send(`http://127.0.0.1:${port}`, 'GET', '/', { host: `tracefix.example:${port}` })).status).toBe(421);
+      expect((await send(`http://127.0.0.1:${port}`, 'GET', '/', { host: `localhost:${port}` })).status).toBe(200);
+    } finally {
+      await wide.close();
+      await open.close();
+    }
+  });
+
+  it('an explicit list is the only one accepted', async () => {
+    const listed = createWebChat({
+      service: recordingService,
+      store,
+      limits: { maxPasteBytes: 2048, userPerHour: 3 },
+      logger: silentLogger(),
+      allowedHosts: ['tracefix.internal'],
+    });
+    const other = createHttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), routes: listed.routes, metrics: createMetrics() });
+    const { url } = await other.listen();
+    try {
+      expect((await send(url, 'GET', '/', { host: 'tracefix.internal' })).status).toBe(200);
+      expect((await send(url, 'GET', '/', { host: 'localhost' })).status).toBe(421);
+    } finally {
+      await listed.close();
+      await other.close();
+    }
   });
 });
 
