@@ -1,36 +1,35 @@
 """Per-test time limit and step budget.
 
-Two ways a test is stopped, both surfacing as `TestTimeout` (a BaseException, so `except Exception`
-in user code does not swallow it):
+Both stop a test with `TestTimeout` (a BaseException, so `except Exception` in user code does not
+swallow it). Once a test has expired, the watchdog also raises at every new line user code runs
+(settrace / sys.monitoring LINE hook), so a bare `except:` around a sleep cannot keep it alive.
 
 * Wall clock, CPython (process backend, E2B): `signal.setitimer(ITIMER_REAL)`. The SIGALRM handler
-  raises `TestTimeout` in whatever Python frame is running. If user code swallows it (bare `except:`
-  or `except BaseException`), the timer is re-armed at a short interval and raises again, until the
-  harness sees it. C-level work that never returns to the interpreter is not interruptible here: the
-  backend's hard kill (it watches the `start` message's timeoutMs) is the last resort.
+  raises `TestTimeout` in whatever Python frame is running; if user code swallows it, a short
+  re-arming timer (20 ms) and the line hook raise again until the harness sees it. C-level work that
+  never returns to the interpreter is not interruptible here: the backend's hard kill (it watches
+  the `start` message's timeoutMs) is the last resort.
 
-* Wall clock, Pyodide (no signals, no setitimer): the HOST enforces the time. It reads `timeoutMs` in
-  the `start` message and, when it elapses, writes SIGINT (2) into Pyodide's interrupt buffer; the
-  interpreter then calls the Python-level SIGINT handler. We install our own SIGINT handler: while a
-  test is armed, an interrupt at or after the deadline raises `TestTimeout`; an interrupt BEFORE the
-  deadline is a "tick" that arms the step counter (see below), and an interrupt while no test is armed
-  is ignored (it raced with the end of the test). A host that never sends ticks still gets timeouts;
-  it just gets no step budget. A KeyboardInterrupt that reaches the harness while armed (e.g. the
-  host's handler was replaced by user code) is also reported as a timeout. Hosts should repeat the
-  interrupt every ~50 ms until they see the test's `result`, in case user code swallows it.
+* Wall clock, Pyodide (no setitimer): the HOST enforces the time. It reads `timeoutMs` in the `start`
+  message and, once it has passed, writes SIGINT (2) into Pyodide's interrupt buffer; the interpreter
+  then calls the Python-level SIGINT handler, which we own: while a test is armed, an interrupt at or
+  after the deadline raises `TestTimeout`; one that arrives while no test is armed raced with the end
+  of the test and is ignored; one before the deadline only starts step counting (already on in
+  Pyodide). A KeyboardInterrupt that still reaches the harness while armed (user code replaced our
+  handler) is reported as a timeout too. One interrupt is enough: the line hook does the rest.
 
 * Step budget: counting every line costs 4-9x (measured: CPython 3.11 settrace line counting ~8x on
   a tight loop, Pyodide 3.14 sys.monitoring LINE 4.2x, JUMP 2.1x), so on CPython tests do not count
   steps from the start. Only when a test is still running `armAfter` seconds in (min(50 ms,
-  timeout/4)) does the watchdog start counting:
-  sys.monitoring JUMP events (loop back-edges) on 3.12+, settrace line events on 3.11. When the count
-  passes `stepBudget` the test stops with a timeout ("step budget"). Tests that finish within
-  `armAfter` run at native speed. Runaway loops therefore always end at the budget, but steps run
-  before arming are not counted: a finite test near the budget may pass on a loaded machine and fail
-  on an idle one. Known gap on 3.11: a loop that jumps back to its own instruction (`while True: pass`
-  on one line) produces no settrace line events; only the time limit stops it.
+  timeout/4)) does the watchdog start counting: sys.monitoring JUMP events (loop back-edges,
+  self-loops included) on 3.12+, settrace line events on 3.11. When the count passes `stepBudget`
+  the test stops with a timeout ("step budget"). Tests that finish within `armAfter` run at native
+  speed. Runaway loops therefore always end at the budget, but steps run before arming are not
+  counted: a finite test near the budget may pass on a loaded machine and fail on an idle one.
+  Known gap on 3.11: a loop that jumps back to its own instruction (`while True: pass` on one line)
+  produces no settrace line events; only the time limit stops it there.
   Pyodide has no timer to arm the counter later, so there it counts back-edges from the start of
-  every test (<= 2.1x on the tightest loop, exact and load-independent). Trace mode counts every
+  every test (about 2x on the tightest loops, exact and load-independent). Trace mode counts every
   recorded event from the start instead (the tracer is on anyway).
 """
 
