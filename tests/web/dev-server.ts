@@ -35,7 +35,7 @@ if (shotIndex >= 0) {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: Number(process.env.WIDTH ?? 1100), height: 900 } });
   page.on('console', (message) => console.log('page:', message.text()));
   await page.goto(url);
   await page.fill('#code', 'def sum_to(n):\n    total = 0\n    for i in range(1, n):\n        total += i\n    return total\n');

@@ -79,6 +79,8 @@
     show('feedback', current !== null);
     for (const id of ['vote-up', 'vote-down']) $(id).setAttribute('aria-pressed', 'false');
     $('feedback-status').textContent = '';
+    // Keyboard and screen-reader users land on the answer instead of staying on the Fix button.
+    $('headline').focus({ preventScroll: false });
     const c = answer.candidates;
     $('meta').textContent = `Tried ${c.tried} candidate fix${c.tried === 1 ? '' : 'es'} in ${(answer.totalMs / 1000).toFixed(1)} s · reference ${answer.requestId}`;
   }
