@@ -76,7 +76,8 @@ worker.on('message', (message) => {
   } else if (message.kind === 'idle') {
     clearTimeout(softTimer);
     clearInterval(memoryTimer);
-    out({ host: 'idle', nonce: current ? current.nonce : '', ...(message.error ? { error: message.error } : {}) });
+    const grownMb = Math.round((process.memoryUsage.rss() - baselineRss) / (1024 * 1024));
+    out({ host: 'idle', nonce: current ? current.nonce : '', grownMb, ...(message.error ? { error: message.error } : {}) });
     current = undefined;
     if (closing && queue.length === 0) process.exit(0);
     next();

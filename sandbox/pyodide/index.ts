@@ -46,11 +46,14 @@ export interface PyodideSandboxOptions {
 
 const HostMessageSchema = z.discriminatedUnion('host', [
   z.object({ host: z.literal('ready'), python: z.string() }),
-  z.object({ host: z.literal('idle'), nonce: z.string(), error: z.string().optional() }),
+  z.object({ host: z.literal('idle'), nonce: z.string(), error: z.string().optional(), grownMb: z.number().optional() }),
   z.object({ host: z.literal('kill'), reason: z.literal('memory'), nonce: z.string() }),
   z.object({ host: z.literal('failed'), message: z.string() }),
   z.object({ host: z.literal('snapshot') }),
 ]);
+
+/** Growth of a runner's memory (MB over its idle start) beyond which it is replaced after a request. */
+const RETIRE_GROWN_MB = 128;
 
 const HOST_DIR = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_RUNNER_DIR = fileURLToPath(new URL('../runner/', import.meta.url));
@@ -84,6 +87,9 @@ class PyodideRunner {
   private killedFor: KillReason | undefined;
   private stderrTail = '';
   private onReady: ((error?: Error) => void) | undefined;
+  private exited = false;
+  private readonly ended: Promise<void>;
+  private markEnded: () => void = () => undefined;
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
     const splitter = new LineSplitter(
@@ -99,8 +105,11 @@ class PyodideRunner {
       this.stderrTail = (this.stderrTail + chunk).slice(-2000);
     });
     child.stdin.on('error', () => undefined);
+    this.ended = new Promise((resolve) => (this.markEnded = resolve));
     onceEnded(child, (code, signal) => {
       this.alive = false;
+      this.exited = true;
+      this.markEnded();
       const detail = signal ? `signal ${signal}` : `exit code ${code}`;
       this.onReady?.(new Error(`runner exited while loading (${detail}): ${this.stderrTail.trim().slice(-500)}`));
       const pending = this.pending;
@@ -204,6 +213,9 @@ class PyodideRunner {
         if (!this.pending || message.nonce !== this.pending.nonce) return;
         const pending = this.pending;
         this.pending = undefined;
+        // WebAssembly memory never shrinks: a runner that grew a lot would count that against the
+        // next request's memory limit, so it is retired (the pool starts a fresh one).
+        if ((message.grownMb ?? 0) > RETIRE_GROWN_MB) this.alive = false;
         pending.resolve({});
         return;
       }
@@ -234,14 +246,11 @@ class PyodideRunner {
 
   /** Retire gracefully: the host leaves when its stdin closes. */
   async stop(): Promise<void> {
-    if (!this.alive) return;
     this.alive = false;
+    if (this.exited) return;
     this.child.stdin.end();
     const timer = setTimeout(() => killTree(this.child), 2_000);
-    await new Promise<void>((resolve) => {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) resolve();
-      else this.child.once('close', () => resolve());
-    });
+    await this.ended;
     clearTimeout(timer);
   }
 }
