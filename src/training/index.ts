@@ -1,0 +1,12 @@
+export { openFeedbackStore, registryFor, evaluatorFromConfig, pinnedModel, startSelfTraining, type SelfTraining } from './compose.ts';
+export { buildDataset, writeDataset, summariseBuild, selectExample, trainingJsonl, heldOutJsonl, type DatasetBuild, type DatasetExample, type DropReason, type HeldOutTask } from './dataset.ts';
+export { scrubText, scrubDeep, type ScrubCounts, type ScrubKind } from './scrub.ts';
+export { createModelRegistry, type ModelRegistry, type ModelVersion, type GateScores, type TrainingState } from './registry.ts';
+export { runGate, createSamplingEvaluator, type ModelEvaluator, type EvaluationScore, type GateDecision } from './gate.ts';
+export { createHarnessEvaluator } from './harness-evaluator.ts';
+export { parseSchedule, parseCron, parseInterval, type Schedule } from './cron.ts';
+export { createInProcessLock, createRedisLock, type TrainingLock } from './lock.ts';
+export { runTrainingOnce, startTrainingScheduler, systemClock, baseModelOf, type Clock, type RunOutcome, type TrainingRunDeps, type TrainingScheduler, type SchedulerOptions } from './scheduler.ts';
+export { runSelfTraining, type SelfTrainOptions, type SelfTrainManifest } from './self-train.ts';
+export { loadTasks, splitTasks, programOf, shownTests, taskFromHeldOut, type RepairTask } from './tasks.ts';
+export * from './providers/index.ts';
