@@ -1,7 +1,7 @@
 /**
- * The web chat in a real browser (Debian's chromium driven by playwright-core) against the real stack:
- * the repair engine's program search on a real sandbox, the in-process queue, the SQLite feedback store,
- * the shared HTTP server.
+ * The web chat in a real browser (Debian's chromium driven by playwright-core) against the real stack
+ * of `npm start` with no settings: the repair engine's program search on the Pyodide sandbox (the
+ * embedded default), the in-process queue, the SQLite feedback store, the shared HTTP server.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -36,7 +36,7 @@ describe.skipIf(skipReason !== undefined)('web chat in chromium', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'tracefix-web-browser-'));
-    sandbox = createSandbox({ backend: 'process' });
+    sandbox = createSandbox({ backend: 'pyodide', poolSize: 1 });
     queue = createInProcessQueue({ service: createRepairEngine({ sandbox }), concurrency: 1 });
     store = await createFeedbackStore({ url: `sqlite://${dir}/store.sqlite`, retentionDays: 30, dataDir: dir });
     const metrics = createMetrics({ queue, sandbox });
