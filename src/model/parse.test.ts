@@ -196,6 +196,13 @@ describe('parseAnswer: no fence', () => {
     expect(candidate?.code).toBe(MULTI.replace('math.pi * r', 'math.pi * r * r'));
   });
 
+  it('takes bare code when the only fenced block is a test', () => {
+    const answer = `The test\n${F}python\nassert count_vowels("banana") == 3\n${F}\nfails. Fixed:\n\n${FIXED}\nDone.`;
+    const candidate = parseAnswer(answer, { program: ORIGINAL });
+    expect(candidate?.code).toBe(FIXED);
+    expect(candidate?.rationale).toContain('Done.');
+  });
+
   it('falls back to bare code when the only fences are not Python', () => {
     const answer = `${F}text\nexpected 3, got 2\n${F}\nFix:\n${FIXED}`;
     expect(parseAnswer(answer, { program: ORIGINAL })?.code).toBe(FIXED);

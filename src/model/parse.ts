@@ -186,14 +186,24 @@ export function analyseAnswer(answer: string, options: ParseOptions): ParseOutco
     let code: string;
     let rationale: string;
     let source: 'fence' | 'unfenced';
-    const block = pickBlock(findBlocks(lines), originalNames, entry);
+    const blocks = findBlocks(lines);
+    let block = pickBlock(blocks, originalNames, entry);
+    if (block && entry !== undefined && !definedNames(splitTopLevel(block.body).items).includes(entry)) {
+      // The fences hold a test or a snippet; the program itself may stand outside them.
+      const outside = [...lines];
+      for (const b of blocks) for (let index = b.start; index < b.end; index++) outside[index] = '';
+      const bare = unfenced(outside);
+      if (bare && definedNames(splitTopLevel(bare.code).items).includes(entry)) block = undefined;
+    }
     if (block) {
       code = isTraceEcho(block.body) ? stripTraceComments(block.body) : block.body;
       rationale = `${[...lines.slice(0, block.start), block.lead].join('\n')}\n\n${lines.slice(block.end).join('\n')}`;
       source = 'fence';
     } else {
-      // Fences present but none usable (```text, a traceback): look for bare code outside them.
-      const found = unfenced(lines);
+      // Fences present but none usable (```text, a traceback), or only snippets: bare code outside them.
+      const outside = [...lines];
+      for (const b of blocks) for (let index = b.start; index < b.end; index++) outside[index] = '';
+      const found = unfenced(outside.some((line, index) => line !== lines[index]) ? outside : lines);
       if (!found) return { candidate: null, reason: 'no_code' };
       code = found.code;
       rationale = `${lines.slice(0, found.start).join('\n')}\n\n${lines.slice(found.end).join('\n')}`;
