@@ -8,7 +8,7 @@
  * the next request may be someone else's. Our environment never reaches the SDK's `envs`.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommandExitError, Sandbox as E2B, type CommandHandle } from 'e2b';
@@ -41,6 +41,7 @@ const DEFAULT_RUNNER_DIR = fileURLToPath(new URL('../runner/', import.meta.url))
 /** Where the runner lives inside every sandbox. */
 export const E2B_RUNNER_DIR = '/home/user/tracefix';
 
+/** run.py and the tracefix_runner package: what a sandbox needs, nothing else of the repository. */
 function runnerFiles(dir: string): { path: string; data: string }[] {
   const files: { path: string; data: string }[] = [];
   const walk = (folder: string): void => {
@@ -51,7 +52,9 @@ function runnerFiles(dir: string): { path: string; data: string }[] {
       else if (name.endsWith('.py')) files.push({ path: `${E2B_RUNNER_DIR}/${relative(dir, full)}`, data: readFileSync(full, 'utf8') });
     }
   };
-  walk(dir);
+  const runPy = join(dir, 'run.py');
+  if (existsSync(runPy)) files.push({ path: `${E2B_RUNNER_DIR}/run.py`, data: readFileSync(runPy, 'utf8') });
+  if (existsSync(join(dir, 'tracefix_runner'))) walk(join(dir, 'tracefix_runner'));
   return files;
 }
 
