@@ -15,9 +15,9 @@ export const LimitsSchema = z.object({
   testTimeoutMs: z.number().int().positive(),
   /**
    * Deterministic stop for runaway code: line/jump events counted per test. How the runner counts
-   * (sandbox/runner/tracefix_runner/watchdog.py): CPython 3.11 counts settrace line events and 3.12+
-   * loop back-edges, both only from ~50 ms into a test (earlier steps cost nothing and are not
-   * counted); Pyodide counts back-edges from the start; trace mode counts every trace event.
+   * (sandbox/runner/tracefix_runner/watchdog.py): loop iterations (back-edges), on CPython only
+   * from ~50 ms into a test (earlier steps cost nothing and are not counted), on Pyodide from the
+   * start; trace mode counts every trace event instead.
    */
   stepBudget: z.number().int().positive(),
   /** Captured stdout+stderr per test (bytes); the rest is counted, not kept. */
