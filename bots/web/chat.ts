@@ -182,13 +182,17 @@ export function createWebChat(options: WebChatOptions): WebChat {
       'cache-control': 'no-store',
       'x-accel-buffering': 'no',
     });
-    res.write(frame('accepted', { requestId: request.id }));
+    // After the page has gone, writes would only raise stream errors: drop them.
+    const emit = (text: string): void => {
+      if (!res.destroyed && !res.writableEnded) res.write(text);
+    };
+    emit(frame('accepted', { requestId: request.id }));
     // The page closing its stream means nobody will read the answer: stop the repair.
     const gone = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) gone.abort();
     });
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    const heartbeat = setInterval(() => emit(': keep-alive\n\n'), 15_000);
     const log = context.logger;
     const work = (async () => {
       try {
@@ -203,25 +207,25 @@ export function createWebChat(options: WebChatOptions): WebChat {
           },
           request,
           (line) => {
-            res.write(frame('progress', { line }));
+            emit(frame('progress', { line }));
             return Promise.resolve();
           },
         );
-        res.write(frame('result', answer(result, recorded ? voteToken(request.id) : undefined)));
+        emit(frame('result', answer(result, recorded ? voteToken(request.id) : undefined)));
       } catch (error) {
         if (gone.signal.aborted) {
           log.info('web chat: client went away; repair cancelled');
         } else if (shutdown.signal.aborted) {
           // The engine reports its own "cancelled"; the page should know why, and that retrying will work.
-          res.write(frame('failure', { code: 'cancelled', error: errorMessage(SHUTTING_DOWN, request.id) }));
+          emit(frame('failure', { code: 'cancelled', error: errorMessage(SHUTTING_DOWN, request.id) }));
         } else {
           if (!isTracefixError(error) || error.code === 'internal') log.error({ err: error }, 'web chat: repair failed');
           else log.info({ code: error.code }, 'web chat: repair answered with an error');
-          res.write(frame('failure', { code: isTracefixError(error) ? error.code : 'internal', error: errorMessage(error, request.id) }));
+          emit(frame('failure', { code: isTracefixError(error) ? error.code : 'internal', error: errorMessage(error, request.id) }));
         }
       } finally {
         clearInterval(heartbeat);
-        res.end();
+        if (!res.destroyed) res.end();
       }
     })();
     running.add(work);
