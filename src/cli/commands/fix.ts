@@ -81,6 +81,8 @@ export const command: CliCommand = {
         sandbox,
         logger: context.logger,
         limits: limitsFromConfig(context.config),
+        // REPAIR_MAX_CANDIDATES caps the fixes verified through the runner; the search screens far more
+        // variants in process (each costs well under a millisecond), so it gets ten per slot.
         budget: { searchCandidates: context.config.repair.maxCandidates * 10, modelSamples: context.config.model.samples, traceTokens: context.config.repair.traceTokens },
         ...(model ? { model } : {}),
       });

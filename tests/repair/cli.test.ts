@@ -1,0 +1,98 @@
+/**
+ * `tracefix fix` and `tracefix eval` through the CLI dispatcher, on the process sandbox, with the
+ * program search (no model configured).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tracefix-cli-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let o = '';
+  let e = '';
+  out.on('data', (d: Buffer) => (o += d.toString()));
+  err.on('data', (d: Buffer) => (e += d.toString()));
+  const code = await main(argv, { out, err, env: { TRACEFIX_SANDBOX: 'process', MODEL_PROVIDER: 'offline', DATA_DIR: dir } });
+  return { code, out: o, err: e };
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('tracefix fix', () => {
+  it('prints the rationale, the diff and the test table, and exits 0 when fixed', async () => {
+    const code = file('clamp.py', 'def clamp(x, lo, hi):\n    return max(lo, max(x, hi))\n');
+    const tests = file('clamp_test.py', 'assert clamp(5, 0, 10) == 5\nassert clamp(-1, 0, 10) == 0\nassert clamp(11, 0, 10) == 10\n');
+    const run = await cli(['fix', code, '--tests', tests]);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('Fixed: all 3 tests pass');
+    expect(run.out).toContain('+    return max(lo, min(x, hi))');
+    expect(run.out).toMatch(/assert clamp\(5, 0, 10\) == 5\s+FAIL\s+pass/);
+  }, 30_000);
+
+  it('exits 1 when no fix is found, and --json gives the whole result', async () => {
+    const code = file('greet.py', "def greet(name):\n    return 'hi ' + name\n");
+    const tests = file('greet_test.py', "assert greet('bob') == 'Good evening, Bob!'\n");
+    const run = await cli(['fix', code, '--tests', tests, '--json']);
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.out) as { status: string; tests: unknown[] };
+    expect(result.status).toBe('not_fixed');
+    expect(result.tests).toHaveLength(1);
+  }, 60_000);
+
+  it('exits 2 on a missing file', async () => {
+    const run = await cli(['fix', join(dir, 'nope.py')]);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('does not exist');
+  });
+});
+
+describe('tracefix eval', () => {
+  it('reports fixed and pass@1 judged on the hidden test, writes --json, and resumes from its state file', async () => {
+    const tasks = [
+      // a body under a frozen prompt, HumanEvalFix-style
+      { task_id: 'T/0', prompt: 'def add(a, b):\n    """Sum."""\n', buggy_solution: '    return a - b\n', test: 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(0, 0) == 0\n\ncheck(add)\n', entry_point: 'add', bug_type: 'operator misuse' },
+      // a whole function shown only its given tests (mbpp-r-style); the hidden test catches the overfit
+      { task_id: 'T/1', prompt: '', buggy_solution: 'def sq(x):\n    return x + x\n', test: 'def check(candidate):\n    assert sq(2) == 4\n    assert sq(3) == 9\n\ncheck(sq)\n', given_tests: ['assert sq(3) == 9'], entry_point: 'sq' },
+    ];
+    const dataset = file('tiny.jsonl', tasks.map((t) => JSON.stringify(t)).join('\n') + '\n');
+    const json = join(dir, 'report.json');
+    const first = await cli(['eval', '--dataset', dataset, '--json', json]);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/fixed\s+\d \(/);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { tasks: number; fixed: number; pass_at_k: Record<string, number>; entries: { task_id: string; seconds: number; status: string; candidates: number }[] };
+    expect(report.tasks).toBe(2);
+    expect(report.entries.map((e) => e.task_id)).toEqual(['T/0', 'T/1']);
+    expect(report.entries[0]!.status).toBe('fixed');
+    expect(report.fixed).toBeGreaterThanOrEqual(1);
+    expect(report.pass_at_k['1']).toBeCloseTo(report.fixed / 2, 10);
+    expect(first.out).toContain('operator misuse');
+
+    const again = await cli(['eval', '--dataset', dataset, '--json', json, '--resume']);
+    expect(again.code).toBe(0);
+    const resumed = JSON.parse(readFileSync(json, 'utf8')) as typeof report;
+    // resumed entries come from the state file: same timings, not a second run
+    expect(resumed.entries.map((e) => e.seconds)).toEqual(report.entries.map((e) => e.seconds));
+  }, 90_000);
+
+  it('refuses a run without --dataset', async () => {
+    const run = await cli(['eval']);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('--dataset is required');
+  });
+});
