@@ -9,7 +9,7 @@ import { createDiscordBot, type DiscordBot } from '../bots/discord/index.ts';
 import { createSlackBot, slackMount, type SlackBot } from '../bots/slack/index.ts';
 import { checkWebChatExposure, createWebChat } from '../bots/web/index.ts';
 import { limitsFromConfig, sandboxFromConfig } from './compose.ts';
-import { loadConfig, type Config } from './config/index.ts';
+import { disableVendorTelemetry, loadConfig, type Config } from './config/index.ts';
 import { userMessageOf } from './errors.ts';
 import { createHttpServer, createMetrics, isLoopbackHost, type Mount } from './http/index.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -169,6 +169,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
 }
 
 async function mainProcess(): Promise<void> {
+  disableVendorTelemetry();
   let config: Config;
   try {
     config = loadConfig();

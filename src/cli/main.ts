@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { loadConfig } from '../config/index.ts';
+import { disableVendorTelemetry, loadConfig } from '../config/index.ts';
 import { isTracefixError, userMessageOf } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { EXIT, type CliCommand, type CliContext } from './context.ts';
@@ -50,6 +50,7 @@ export async function main(
     out.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
     return EXIT.ok;
   }
+  disableVendorTelemetry();
   let context: CliContext;
   try {
     const config = loadConfig(streams.env ?? process.env);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ENV_KEYS, loadConfig } from './index.ts';
+import { disableVendorTelemetry, ENV_KEYS, loadConfig } from './index.ts';
 
 describe('config', () => {
   it('.env.example lists exactly the keys the schema reads, each with a comment', () => {
@@ -55,5 +55,12 @@ describe('config', () => {
     });
     expect(config.slack?.allowedChannels).toEqual(['C1', 'C2']);
     expect(config.sandbox.allowUnisolated).toBe(true);
+  });
+
+  it('switches LangChain tracing off even when the environment turns it on', () => {
+    const env: NodeJS.ProcessEnv = { LANGSMITH_TRACING: 'true', LANGCHAIN_TRACING_V2: 'true' };
+    disableVendorTelemetry(env);
+    expect(env.LANGSMITH_TRACING).toBe('false');
+    expect(env.LANGCHAIN_TRACING_V2).toBe('false');
   });
 });

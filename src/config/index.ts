@@ -193,3 +193,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   return config;
 }
+
+/**
+ * LangChain reads its tracing switches from the environment by itself; left on, it would send every
+ * prompt (user code, traces) to LangSmith. tracefix never does that, whatever the environment says.
+ */
+const VENDOR_TELEMETRY = ['LANGSMITH_TRACING', 'LANGSMITH_TRACING_V2', 'LANGCHAIN_TRACING', 'LANGCHAIN_TRACING_V2'];
+
+export function disableVendorTelemetry(target: NodeJS.ProcessEnv = process.env): void {
+  for (const key of VENDOR_TELEMETRY) target[key] = 'false';
+}
