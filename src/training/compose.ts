@@ -15,7 +15,7 @@ import { createFeedbackStore, type KeyvFeedbackStore } from '../feedback/store.t
 import { createSamplingEvaluator, type ModelEvaluator } from './gate.ts';
 import { createFineTuneProvider } from './providers/index.ts';
 import { createModelRegistry, type ModelRegistry } from './registry.ts';
-import { baseModelOf, startTrainingScheduler, type Clock, type TrainingScheduler } from './scheduler.ts';
+import { baseModelOf, startTrainingScheduler, type Clock, type SchedulerOptions, type TrainingScheduler } from './scheduler.ts';
 import { loadTasks } from './tasks.ts';
 
 export function openFeedbackStore(config: Config, options: { now?: () => number } = {}): Promise<KeyvFeedbackStore> {
@@ -87,7 +87,15 @@ export interface SelfTraining {
  */
 export async function startSelfTraining(
   config: Config,
-  deps: { store: KeyvFeedbackStore; sandbox: Sandbox; logger?: Logger; evaluator?: ModelEvaluator; clock?: Clock },
+  deps: {
+    store: KeyvFeedbackStore;
+    sandbox: Sandbox;
+    logger?: Logger;
+    evaluator?: ModelEvaluator;
+    clock?: Clock;
+    /** After every scheduled run (metrics, tests). */
+    onRun?: SchedulerOptions['onRun'];
+  },
 ): Promise<SelfTraining> {
   const registry = registryFor(deps.store);
   const resolveModelId = registry.resolver(config.model.name ?? 'offline');
@@ -101,6 +109,7 @@ export async function startSelfTraining(
     ...(config.queue.redisUrl !== undefined ? { redisUrl: config.queue.redisUrl } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(deps.onRun ? { onRun: deps.onRun } : {}),
     run: {
       store: deps.store,
       registry,

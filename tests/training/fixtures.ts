@@ -43,3 +43,57 @@ export function scriptedReply(
     };
   };
 }
+
+/**
+ * One base URL in front of two stand-ins, as api.openai.com serves both chat and fine-tuning: paths
+ * under /v1/files and /v1/fine_tuning go to `fineTuning`, everything else to `chat`. Lets a test
+ * configure the product exactly as production (one OPENAI_BASE_URL).
+ */
+export async function startOpenAIRouter(chat: string, fineTuning: string): Promise<{ url: string; close(): Promise<void> }> {
+  const { createServer, request } = await import('node:http');
+  const server = createServer((req, res) => {
+    const target = new URL(/^\/v1\/(files|fine_tuning)/.test(req.url ?? '') ? fineTuning : chat);
+    const upstream = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A clock whose timers fire when the test advances it; sleep (job polling) passes at once. */
+export function manualClock(start = Date.parse('2026-11-21T10:00:00Z')) {
+  let t = start;
+  let timers: { at: number; callback: () => void }[] = [];
+  return {
+    now: () => t,
+    sleep: (ms: number) => {
+      t += ms;
+      return Promise.resolve();
+    },
+    setTimer(callback: () => void, ms: number) {
+      const timer = { at: t + ms, callback };
+      timers.push(timer);
+      return { cancel: () => void (timers = timers.filter((x) => x !== timer)) };
+    },
+    advance(ms: number) {
+      t += ms;
+      const due = timers.filter((x) => x.at <= t);
+      timers = timers.filter((x) => x.at > t);
+      for (const timer of due) timer.callback();
+    },
+  };
+}

@@ -1,11 +1,14 @@
 /**
  * Issue 4, done when (a): the whole production loop. Answers are produced by the real repair engine
  * with the real model factory against the scripted chat stand-in, recorded in a real SQLite store;
- * users vote; the scheduler's run builds the dataset (only passing 👍, secrets scrubbed), submits it to
- * the fine-tuning stand-in through the real openai SDK, waits for the job, gates the new model against
- * the live one on held-out tasks, promotes it, and the bot's next answer asks for the new model id.
+ * users vote; the scheduler — composed from the config by startSelfTraining, as src/main.ts does,
+ * with an injected clock — builds the dataset (only passing 👍, secrets scrubbed), submits it to the
+ * fine-tuning stand-in through the real openai SDK, waits for the job, gates the new model against the
+ * live one through the eval harness, promotes it, and the bot's next answer asks for the new model id.
+ * One OPENAI_BASE_URL serves chat and fine-tuning, as in production (a small router in front of the
+ * two stand-ins).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,13 +19,12 @@ import { createFeedbackStore, type KeyvFeedbackStore } from '../../src/feedback/
 import { createRepairModel } from '../../src/model/index.ts';
 import { createRepairEngine } from '../../src/repair/index.ts';
 import type { RepairRequest, RepairService } from '../../src/repair/types.ts';
-import { createHarnessEvaluator } from '../../src/training/harness-evaluator.ts';
-import { createOpenAIFineTuneProvider } from '../../src/training/providers/index.ts';
+import { startSelfTraining } from '../../src/training/compose.ts';
 import { createModelRegistry } from '../../src/training/registry.ts';
-import { runTrainingOnce } from '../../src/training/scheduler.ts';
+import type { RunOutcome } from '../../src/training/scheduler.ts';
 import { startFineTuningStandIn, type FineTuningStandIn } from '../standins/openai-fine-tuning.ts';
 import { startOpenAIChatStandIn, type OpenAIChatStandIn } from '../standins/openai-chat.ts';
-import { scriptedReply, type ScriptedTask } from './fixtures.ts';
+import { manualClock, scriptedReply, startOpenAIRouter, type ScriptedTask } from './fixtures.ts';
 
 const SECRET = 'sk-proj-AAAAbbbbCCCCdddd1234';
 const TASKS: ScriptedTask[] = [
@@ -67,6 +69,7 @@ const FT_MODEL = 'ft:base-model:tracefix:run1';
 
 let dir: string;
 let chat: OpenAIChatStandIn;
+let router: { url: string; close(): Promise<void> } | undefined;
 let fineTuning: FineTuningStandIn;
 let sandbox: Sandbox;
 let store: KeyvFeedbackStore;
@@ -83,17 +86,23 @@ beforeAll(async () => {
     }),
   });
   fineTuning = await startFineTuningStandIn({ apiKey: 'sk-test', modelId: () => FT_MODEL });
+  router = await startOpenAIRouter(chat.url, fineTuning.url);
+  // The gate's extra held-out set (TRAINING_EVAL_DATASET): a task no user brought.
+  await writeFile(path.join(dir, 'eval.jsonl'), JSON.stringify({ task_id: 'vowels', buggy_solution: task('count_vowels').code, test: task('count_vowels').tests }) + '\n');
   // Other sandboxes on this machine share the unprivileged uid's process limit; our own dataset code needs no tight one.
   sandbox = createSandbox({ backend: 'process', maxProcesses: 1024 });
   config = loadConfig({
     DATA_DIR: dir,
     MODEL_PROVIDER: 'openai',
     MODEL_NAME: 'base-model',
-    OPENAI_BASE_URL: chat.url,
+    OPENAI_BASE_URL: router.url,
     OPENAI_API_KEY: 'sk-test',
     MODEL_SAMPLES: '2',
     FINE_TUNE_PROVIDER: 'openai',
+    FINE_TUNE_BASE_MODEL: 'base-model',
     TRAINING_MIN_EXAMPLES: '2',
+    TRAINING_SCHEDULE: '6h',
+    TRAINING_EVAL_DATASET: path.join(dir, 'eval.jsonl'),
   });
   store = await createFeedbackStore({ url: `sqlite://${dir}/tracefix.sqlite`, retentionDays: 30, dataDir: dir });
 });
@@ -101,6 +110,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.close();
   await sandbox?.close();
+  await router?.close();
   await chat?.close();
   await fineTuning?.close();
   await rm(dir, { recursive: true, force: true });
@@ -142,34 +152,26 @@ describe('production self-training loop', () => {
     await react(2, 'UA', 'down');
     await react(3, 'UC', 'up');
 
-    // 3. a scheduled run
-    const registry = createModelRegistry(store.shared.keyv);
-    const outcome = await runTrainingOnce({
+    // 3. the scheduled run, composed from the config exactly as src/main.ts does it; the clock is
+    //    the test's, so "6 hours later" is a method call.
+    const clock = manualClock();
+    const outcomes: RunOutcome[] = [];
+    let ran: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (ran = resolve));
+    const training = await startSelfTraining(config, {
       store,
-      registry,
-      provider: createOpenAIFineTuneProvider({ apiKey: 'sk-test', baseUrl: fineTuning.url }),
-      // The gate through the eval harness: the repair loop (search off) with each model.
-      evaluator: createHarnessEvaluator({
-        sandbox,
-        limits: limitsFromConfig(config),
-        taskDeadlineMs: 60_000,
-        engineFor: (modelId) =>
-          createRepairEngine({
-            sandbox,
-            model: createRepairModel(config.model, { resolveModelId: () => modelId })!,
-            limits: limitsFromConfig(config),
-            budget: { search: false, secondRound: false, modelSamples: 2 },
-          }),
-      }),
-      baseModel: 'base-model',
-      defaultModelId: 'base-model',
-      minExamples: config.training.minExamples,
-      gateSamples: 2,
-      // A task no user brought: the gate's fixed held-out set on top of the production slice.
-      evalTasks: [{ task_id: 'vowels', buggy_solution: task('count_vowels').code, test: task('count_vowels').tests }],
-      dataDir: dir,
-      pollIntervalMs: 5,
+      sandbox,
+      clock,
+      onRun: (outcome) => {
+        if (outcome) outcomes.push(outcome);
+        ran();
+      },
     });
+    expect(training.scheduler?.mode).toBe('in-process');
+    clock.advance(6 * 3_600_000);
+    await finished;
+    const outcome = outcomes[0]!;
+    const registry = training.registry;
 
     // the dataset: exactly the two passing 👍 answers, scrubbed
     expect(fineTuning.files).toHaveLength(1);
@@ -199,6 +201,7 @@ describe('production self-training loop', () => {
     expect(outcome.kind).toBe('promoted');
     const scores = outcome.kind === 'promoted' ? outcome.version.scores : undefined;
     expect(scores).toMatchObject({ candidate: 1, liveModelId: 'base-model', samples: 2 });
+    expect(scores?.tasks).toBeGreaterThanOrEqual(1);
     expect(scores?.live).toBeLessThan(1);
     expect(await registry.liveModelId()).toBe(FT_MODEL);
     const evaluated = new Set(chat.chatRequests.map((r) => r.model));
@@ -210,5 +213,6 @@ describe('production self-training loop', () => {
     expect(next.status).toBe('fixed');
     expect(chat.chatRequests.slice(before).map((r) => r.model)).toEqual([FT_MODEL]);
     expect(next.model.id).toBe(FT_MODEL);
+    await training.stop();
   });
 });
