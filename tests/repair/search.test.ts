@@ -133,3 +133,25 @@ describe('program search evidence', () => {
     expect(r.reason).toBe('syntax');
   });
 });
+
+describe('program search under Pyodide (no fork, no SIGALRM: in-process screening with a step counter)', () => {
+  it('still stops a runaway loop and finds the fix', async () => {
+    const pyodide = createSandbox({ backend: 'pyodide' });
+    try {
+      const r = await runProgramSearch(
+        pyodide,
+        {
+          source: 'def upto(n):\n    i = 0\n    while i < n:\n        i -= 1\n    return i\n',
+          tests: 'assert upto(3) == 3\nassert upto(0) == 0\n',
+          editable: [1, 5],
+          budget: { candidates: 2000, ms: 8000 },
+        },
+        DEFAULT_LIMITS,
+      );
+      expect(r.checks.map((c) => c.status)).toEqual(['timeout', 'passed']);
+      expect(fixed(r)).toContain('i += 1');
+    } finally {
+      await pyodide.close();
+    }
+  }, 90_000);
+});

@@ -31,7 +31,6 @@ import itertools
 import math
 import os
 import re
-import select
 import signal
 import sys
 import threading
@@ -1314,6 +1313,8 @@ class Screener:
             return
         i = 0
         while i < len(texts):
+            import select  # only where fork exists (not in Pyodide)
+
             r, w = os.pipe()
             pid = os.fork()
             if pid == 0:  # child: score from i on, one line per candidate, never return into the runner
