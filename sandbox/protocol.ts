@@ -16,8 +16,8 @@ export const LimitsSchema = z.object({
   /**
    * Deterministic stop for runaway code: line/jump events counted per test. How the runner counts
    * (sandbox/runner/tracefix_runner/watchdog.py): loop iterations (back-edges), on CPython only
-   * from ~50 ms into a test (earlier steps cost nothing and are not counted), on Pyodide from the
-   * start; trace mode counts every trace event instead.
+   * once a test has used 250 ms of CPU (earlier ones cost nothing and are not counted), on Pyodide
+   * from the start; trace mode counts every trace event instead.
    */
   stepBudget: z.number().int().positive(),
   /** Captured stdout+stderr per test (bytes); the rest is counted, not kept. */

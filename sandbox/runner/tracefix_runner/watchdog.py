@@ -20,13 +20,14 @@ swallow it). Once a test has expired, the watchdog also raises at every new line
 
 * Step budget: counting costs 2-9x (measured on a tight loop: CPython 3.11 settrace ~8x, Pyodide
   3.14 sys.monitoring LINE 4.2x, JUMP 2.1x), so on CPython tests do not count
-  steps from the start. Only when a test is still running `armAfter` seconds in (min(50 ms,
-  timeout/4)) does the watchdog start counting loop iterations: sys.monitoring JUMP events (loop
+  steps from the start. Only when a test has used `armAfter` of CPU time (ITIMER_PROF: min(250 ms,
+  timeout/4), independent of the machine's load) does the watchdog start counting loop iterations: sys.monitoring JUMP events (loop
   back-edges, self-loops included) on 3.12+; on 3.11, settrace line events that do not move forward
   in their frame (the same back-edges, seen through line numbers). When the count passes `stepBudget`
-  the test stops with a timeout ("step budget"). Tests that finish within `armAfter` run at native
-  speed. Runaway loops therefore always end at the budget, but steps run before arming are not
-  counted: a finite test near the budget may pass on a loaded machine and fail on an idle one.
+  the test stops with a timeout ("step budget"), unless the wall-clock limit comes first. Tests that
+  finish within `armAfter` run at native speed. Runaway loops therefore always end (at the budget or
+  the time limit), but iterations run before arming are not counted, so the budget only binds tests
+  that run longer than `armAfter`.
   Known gap on 3.11: a loop that jumps back to its own instruction (`while True: pass` on one line)
   produces no settrace line events; only the time limit stops it there.
   Pyodide has no timer to arm the counter later, so there it counts back-edges from the start of
@@ -54,6 +55,11 @@ class TestTimeout(BaseException):
 
 HAS_ITIMER = hasattr(signal, "setitimer") and sys.platform != "emscripten"
 HAS_MONITORING = hasattr(sys, "monitoring")
+# CPU time (ITIMER_PROF, so load on the machine does not change it) a test may use before its loop
+# iterations start to count. Tests shorter than this run at native speed; longer ones pay for the
+# counter (3.11: several x), which under a wall-clock limit would turn slow-but-fine tests into
+# timeouts, so it is kept well above what unit tests need.
+ARM_AFTER_CPU_S = 0.25
 RETRY_INTERVAL = 0.02
 _MON_TOOL_NAME = "tracefix-steps"
 
@@ -77,6 +83,7 @@ class Watchdog:
         self._jump_registered = False
         if HAS_ITIMER:
             signal.signal(signal.SIGALRM, self._on_alarm)
+            signal.signal(signal.SIGPROF, self._on_cpu)
         try:
             signal.signal(signal.SIGINT, self._on_interrupt)
         except (ValueError, OSError, AttributeError):  # not the main thread, or no signals at all
@@ -92,13 +99,16 @@ class Watchdog:
         self.expired = None
         self.count_steps = count_steps
         self._counting = False
-        self._arm_after = min(0.05, timeout_s / 4)
+        self._arm_after = min(ARM_AFTER_CPU_S, timeout_s / 4)
         self.armed = True
         if HAS_ITIMER:
             if signal.getsignal(signal.SIGALRM) != self._on_alarm:
                 signal.signal(signal.SIGALRM, self._on_alarm)  # an earlier test replaced our handler
-            first = self._arm_after if count_steps else timeout_s
-            signal.setitimer(signal.ITIMER_REAL, max(first, 0.0005))
+            if signal.getsignal(signal.SIGPROF) != self._on_cpu:
+                signal.signal(signal.SIGPROF, self._on_cpu)
+            signal.setitimer(signal.ITIMER_REAL, max(timeout_s, 0.0005))
+            if count_steps:
+                signal.setitimer(signal.ITIMER_PROF, self._arm_after)
         elif count_steps:
             # no timer to arm the counter later (Pyodide): count back-edges from the start
             self._start_counting(sys._getframe(1))
@@ -107,6 +117,7 @@ class Watchdog:
         self.armed = False
         if HAS_ITIMER:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
         if self._counting or self._hooked:
             self._stop_counting()
             self._hooked = False
@@ -161,9 +172,12 @@ class Watchdog:
         now = time.perf_counter()
         if now >= self.deadline - 0.001:
             self.expire(f"time limit ({self._limit_ms()} ms)", frame)
-        if self.count_steps and not self._counting:
-            self._start_counting(frame)
         signal.setitimer(signal.ITIMER_REAL, max(self.deadline - now, 0.0005))
+
+    def _on_cpu(self, signum: int, frame: Any) -> None:
+        # the test has used `armAfter` of CPU time: from now on its loop iterations count
+        if self.armed and self.expired is None and self.count_steps and not self._counting:
+            self._start_counting(frame)
 
     def _on_interrupt(self, signum: int, frame: Any) -> None:
         # Pyodide's interrupt buffer, or a real Ctrl-C in a terminal
