@@ -127,6 +127,46 @@ function failedError(reason: string): TracefixError {
   });
 }
 
+const PROGRESS_INTERVAL_MS = 250;
+
+/**
+ * Each progress update is a Redis write and a stream event for every producer; the engine reports
+ * per candidate. A new stage goes out at once; within a stage, at most one update per interval, the
+ * latest winning.
+ */
+function progressRelay(send: (progress: Progress) => void): { push: (progress: Progress) => void; stop: () => void } {
+  let lastAt = 0;
+  let lastStage: string | undefined;
+  let held: Progress | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const emit = (progress: Progress): void => {
+    lastAt = Date.now();
+    lastStage = progress.stage;
+    held = undefined;
+    send(progress);
+  };
+  return {
+    push(progress) {
+      if (progress.stage !== lastStage || Date.now() - lastAt >= PROGRESS_INTERVAL_MS) {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        emit(progress);
+        return;
+      }
+      held = progress;
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        if (held) emit(held);
+      }, PROGRESS_INTERVAL_MS - (Date.now() - lastAt));
+    },
+    stop() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      held = undefined;
+    },
+  };
+}
+
 interface Pending {
   resolve: (result: RepairResult) => void;
   reject: (error: unknown) => void;
@@ -288,11 +328,12 @@ export function createBullQueue(options: BullQueueOptions): BullJobQueue {
         if (job.attemptsStarted > 1 || job.stalledCounter > 0) log.info('recovered a stalled repair job');
         log.info('repair job started');
         const started = Date.now();
+        const progress = progressRelay((p) => {
+          job.updateProgress(p as unknown as object).catch((error: unknown) => log.debug({ err: error }, 'progress not sent'));
+        });
         try {
           const result = await service.run(request, {
-            onProgress: (progress) => {
-              job.updateProgress(progress as unknown as object).catch((error: unknown) => log.debug({ err: error }, 'progress not sent'));
-            },
+            onProgress: progress.push,
             ...(signal ? { signal } : {}),
             ...(deadline === undefined ? {} : { deadline }),
           });
@@ -309,6 +350,8 @@ export function createBullQueue(options: BullQueueOptions): BullJobQueue {
           }
           log.error({ err: error }, 'repair job crashed');
           throw error;
+        } finally {
+          progress.stop();
         }
       },
       {
