@@ -7,7 +7,8 @@ import { sampleInteraction, sampleResult } from '../feedback/store-contract.ts';
 import { createFeedbackStore, type KeyvFeedbackStore } from '../feedback/store.ts';
 import { obliterateQueue } from '../queue/bull.ts';
 import { createRedisLock } from './lock.ts';
-import { createCommandFineTuneProvider, createExportProvider } from './providers/index.ts';
+import { startFineTuningStandIn } from '../../tests/standins/openai-fine-tuning.ts';
+import { createCommandFineTuneProvider, createExportProvider, createOpenAIFineTuneProvider } from './providers/index.ts';
 import { createModelRegistry, type ModelRegistry } from './registry.ts';
 import { runTrainingOnce, startTrainingScheduler, type Clock, type RunOutcome, type TrainingRunDeps } from './scheduler.ts';
 
@@ -114,6 +115,31 @@ describe('runTrainingOnce', () => {
     expect((await runTrainingOnce(deps())).kind).toBe('waiting');
     const history = await registry.history();
     expect(history.map((v) => v.status)).toEqual(['failed', 'exported']);
+  });
+});
+
+describe('a run interrupted while its job trains', () => {
+  it('is resumed by the next run: same job polled, no second upload', async () => {
+    const api = await startFineTuningStandIn({ pollsPerState: 2, modelId: () => 'ft:resumed' });
+    try {
+      await addUpvoted(3, 'c');
+      const provider = createOpenAIFineTuneProvider({ apiKey: 'k', baseUrl: api.url });
+      const crashing: Clock = { ...manualClock(START), sleep: () => Promise.reject(new Error('process killed')) };
+      await expect(runTrainingOnce(deps({ provider, clock: crashing }))).rejects.toThrow('process killed');
+      expect((await registry.history()).at(-1)?.status).toBe('training');
+      // A new process: fresh registry handle, same store.
+      const outcome = await runTrainingOnce(deps({ provider, registry: createModelRegistry(store.shared.keyv) }));
+      expect(api.files).toHaveLength(1);
+      expect(api.jobs).toHaveLength(1);
+      expect(outcome.kind).toBe('rejected');
+      if (outcome.kind === 'rejected') {
+        expect(outcome.version.modelId).toBe('ft:resumed');
+        expect(outcome.version.reason).toContain('no evaluator');
+      }
+      expect((await registry.state()).cursor).toBeDefined();
+    } finally {
+      await api.close();
+    }
   });
 });
 
