@@ -196,11 +196,14 @@ export async function createFeedbackStore(options: FeedbackStoreOptions): Promis
         const createdAt = input.createdAt ?? now();
         const stored: StoredInteraction = { ...input, createdAt, origin: pseudonymiseOrigin(input.origin) };
         delete (stored as Partial<Interaction>).feedback;
+        // A retried record (same id) replaces the record but is listed once.
+        const known = (await keyv.get(`rec:${stored.id}`)) !== undefined;
         // Record first, log entry second: a listed id always has its record (unless since deleted).
         await keyv.set(`rec:${stored.id}`, stored, retentionMs);
         if (stored.answerMessage) {
           await keyv.set(`ans:${stored.origin.platform}:${stored.answerMessage}`, stored.id, retentionMs);
         }
+        if (known) return withVotes(stored);
         const n = await backend.increment('log');
         await keyv.set(`log:${n}`, { id: stored.id, at: now() }, retentionMs + LOG_MARGIN_MS);
         return { ...stored, feedback: [] };
