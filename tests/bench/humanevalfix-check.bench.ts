@@ -11,7 +11,7 @@ import type { Sandbox } from '../../sandbox/types.ts';
 import { ProcessSandbox } from '../../sandbox/process/index.ts';
 import { PyodideSandbox } from '../../sandbox/pyodide/index.ts';
 import { renderInline } from '../../src/trace/index.ts';
-import type { Print } from './run.ts';
+import type { Print } from './stats.ts';
 
 export const HUMANEVALFIX = '/work/shared/data/humanevalfix-python.jsonl';
 

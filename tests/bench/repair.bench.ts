@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { createSandbox } from '../../sandbox/index.ts';
 import { loadDataset, requestFor } from '../../src/eval/index.ts';
 import { createRepairEngine } from '../../src/repair/index.ts';
-import { median, type Print } from './run.ts';
+import { median, type Print } from './stats.ts';
 
 const DATASET = '/work/shared/data/humanevalfix-python.jsonl';
 

@@ -5,16 +5,10 @@
  */
 import { readdir } from 'node:fs/promises';
 
-export type Print = (line: string) => void;
+import type { Print } from './stats.ts';
+
 export interface BenchModule {
   bench(print: Print): Promise<void>;
-}
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
 async function runAll(only: string[]): Promise<void> {

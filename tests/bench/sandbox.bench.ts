@@ -13,7 +13,7 @@ import { estimateTokens, renderInline } from '../../src/trace/index.ts';
 import { EnvdStandIn } from '../standins/envd.ts';
 // Type only: importing run.ts's values from a bench module is an import cycle with run.ts's
 // top-level await (the process exits 13), so the median helper lives here too.
-import type { Print } from './run.ts';
+import type { Print } from './stats.ts';
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
