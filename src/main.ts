@@ -8,14 +8,12 @@ import { assertIsolated, type Sandbox } from '../sandbox/index.ts';
 import { createDiscordBot, type DiscordBot } from '../bots/discord/index.ts';
 import { createSlackBot, slackMount, type SlackBot } from '../bots/slack/index.ts';
 import { checkWebChatExposure, createWebChat } from '../bots/web/index.ts';
-import { limitsFromConfig, sandboxFromConfig } from './compose.ts';
+import { engineFromConfig, sandboxFromConfig } from './compose.ts';
 import { disableVendorTelemetry, loadConfig, type Config } from './config/index.ts';
 import { userMessageOf } from './errors.ts';
 import { createHttpServer, createMetrics, isLoopbackHost, type Mount } from './http/index.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createRepairModel } from './model/index.ts';
 import { createBullQueue, createInProcessQueue, type JobQueue } from './queue/index.ts';
-import { createRepairEngine } from './repair/index.ts';
 import { openFeedbackStore, startSelfTraining } from './training/compose.ts';
 
 export interface Running {
@@ -61,22 +59,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     stops.push(() => store.close());
     const training = await startSelfTraining(config, { store, sandbox, logger });
     stops.push(() => training.stop());
-    const model = createRepairModel(config.model, {
-      resolveModelId: training.resolveModelId,
-      logger,
-      debug: config.log.debug,
-    });
-    const engine = createRepairEngine({
-      sandbox,
-      logger,
-      limits: limitsFromConfig(config),
-      budget: {
-        searchCandidates: config.repair.maxCandidates,
-        modelSamples: config.model.samples,
-        traceTokens: config.repair.traceTokens,
-      },
-      ...(model ? { model } : {}),
-    });
+    const { engine, model } = engineFromConfig(config, { sandbox, logger, resolveModelId: training.resolveModelId });
 
     const queue: JobQueue = config.queue.redisUrl
       ? createBullQueue({
@@ -114,7 +97,6 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       logger: logger.child({ frontEnd: 'web' }),
       deadlineMs: config.repair.deadlineMs,
     });
-    stops.push(() => web.close());
 
     const http = createHttpServer({
       host: config.host,
@@ -127,6 +109,9 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     });
     const { url } = await http.listen();
     stops.push(() => http.close());
+    // Stops run last-in first-out: the web chat ends its open progress streams with a message before
+    // the server stops waiting for them.
+    stops.push(() => web.close());
 
     if (slack) {
       const bot = slack;

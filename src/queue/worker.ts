@@ -1,9 +1,7 @@
 import { assertIsolated, type Sandbox } from '../../sandbox/index.ts';
-import { limitsFromConfig, sandboxFromConfig } from '../compose.ts';
+import { engineFromConfig, sandboxFromConfig } from '../compose.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log.ts';
-import { createRepairModel } from '../model/index.ts';
-import { createRepairEngine } from '../repair/index.ts';
 import { openFeedbackStore, registryFor } from '../training/compose.ts';
 import { createBullQueue, DEFAULT_QUEUE_NAME, type BullJobQueue } from './bull.ts';
 
@@ -41,26 +39,15 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   };
   try {
     if (!config.sandbox.allowUnisolated) assertIsolated(sandbox, 'a queue worker');
-    // The same engine as src/main.ts composes: model (following self-training promotions through the
-    // store's registry) and budget from the config, so a job runs alike wherever it lands.
+    // The same engine as src/main.ts, so a job runs alike wherever it lands; the model follows
+    // self-training promotions through the store's registry.
     let resolveModelId: (() => Promise<string>) | undefined;
     if (config.model.provider !== 'offline') {
       const store = await openFeedbackStore(config);
       closers.push(() => store.close());
       resolveModelId = registryFor(store).resolver(config.model.name ?? 'offline');
     }
-    const model = createRepairModel(config.model, { logger, debug: config.log.debug, ...(resolveModelId ? { resolveModelId } : {}) });
-    const engine = createRepairEngine({
-      sandbox,
-      logger,
-      limits: limitsFromConfig(config),
-      budget: {
-        searchCandidates: config.repair.maxCandidates,
-        modelSamples: config.model.samples,
-        traceTokens: config.repair.traceTokens,
-      },
-      ...(model ? { model } : {}),
-    });
+    const { engine } = engineFromConfig(config, { sandbox, logger, ...(resolveModelId ? { resolveModelId } : {}) });
     const name = options.workerName ?? `worker-${process.pid}`;
     const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
     const queue = createBullQueue({
