@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFineTuningStandIn, type FineTuningStandIn } from '../../../tests/standins/openai-fine-tuning.ts';
-import { createCommandFineTuneProvider, createExportProvider, createOpenAIFineTuneProvider, isFinal, splitCommandLine, type FineTuneJob, type FineTuneProvider, type FineTuneStatus } from './index.ts';
+import { createCommandFineTuneProvider, createExportProvider, createOpenAIFineTuneProvider, isFinal, openAIJobEvents, splitCommandLine, type FineTuneJob, type FineTuneProvider, type FineTuneStatus } from './index.ts';
 
 let dir: string;
 let dataset: string;
@@ -44,6 +44,9 @@ describe('openai provider against the fine-tuning stand-in', () => {
     expect(final).toEqual({ state: 'succeeded', modelId: 'ft:gpt-4o-mini-2024-07-18:tracefix:run1' });
     const upload = api.requests.find((r) => r.path === '/v1/files');
     expect(upload?.headers['content-type']).toMatch(/^multipart\/form-data/);
+    const events = await openAIJobEvents({ apiKey: 'sk-test', baseUrl: api.url }, job.id);
+    expect(events[0]).toBe('The job has successfully completed');
+    expect(events.at(-1)).toBe(`Created fine-tuning job: ${job.id}`);
   });
 
   it('reports a failed job with the API’s reason', async () => {
