@@ -188,6 +188,15 @@ describe('production self-training loop', () => {
     expect(all).not.toContain(SECRET);
     expect(all).not.toContain('jane.doe@example.com');
     expect(all).toContain('[REDACTED_API_KEY]');
+    // The prompt in the dataset is exactly what the model received for that answer (rebuilt from the
+    // stored request and trace: the bots do not store prompt text), scrubbed.
+    const largestExample = all
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { messages: { role: string; content: string }[] })
+      .find((e) => e.messages.at(-2)?.content.includes('def largest'));
+    const seenByModel = chat.chatRequests.find((r) => r.model === 'base-model' && /def largest\(/.test(r.messages.at(-1)?.content ?? ''));
+    expect(largestExample?.messages.slice(0, -1)).toEqual(seenByModel?.messages);
     for (const line of uploaded.content.trim().split('\n')) {
       const { messages } = JSON.parse(line) as { messages: { role: string; content: string }[] };
       expect(messages[0]?.role).toBe('system');
