@@ -131,7 +131,7 @@ class OwnPoolPostgres extends KeyvPostgres {
     const pool = this.ownPool;
     // An idle connection dropped by the server must not crash the process.
     pool.on('error', () => undefined);
-    return Promise.resolve(async (sql: string, values?: unknown) => (await pool.query(sql, values as unknown[])).rows);
+    return Promise.resolve(async (sql: string, values?: unknown) => (await pool.query<Record<string, unknown>>(sql, values as unknown[])).rows);
   }
 
   override async disconnect(): Promise<void> {
