@@ -32,8 +32,8 @@ export async function bench(print: Print): Promise<void> {
   } finally {
     await sandbox.close();
   }
-  print(`tasks sampled (every ${every}th)            ${tasks.length}`);
-  print(`fixed (verified on the shown tests)        ${fixMs.length}`);
-  print(`median time to a verified fix              ${(median(fixMs) / 1000).toFixed(2)} s`);
-  print(`candidates screened per second of search   ${(screened / Math.max(searchMs / 1000, 1e-3)).toFixed(0)}`);
+  print(`${`tasks sampled (every ${every}th)`.padEnd(43)}${tasks.length}`);
+  print(`${'fixed (verified on the shown tests)'.padEnd(43)}${fixMs.length}`);
+  print(`${'median time to a verified fix'.padEnd(43)}${(median(fixMs) / 1000).toFixed(2)} s`);
+  print(`${'candidates screened per second of search'.padEnd(43)}${(screened / Math.max(searchMs / 1000, 1e-3)).toFixed(0)}`);
 }
