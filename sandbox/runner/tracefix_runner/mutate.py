@@ -1259,8 +1259,14 @@ class Generator:
                     values.append(v)
             indent = src.indent_of(first.lineno)
             at = src.starts[first.lineno - 1]
+            literals = set(expected_values)
             for cond in conds:
+                # The test's expected value is the answer for an empty or zero input; returning it for any
+                # other input the failing test happened to use would be memorising that test.
+                degenerate = cond.startswith("not ") or cond.endswith("== 0")
                 for v in values:
+                    if v in literals and not degenerate and v not in params:
+                        continue
                     self.add([(at, at, f"{indent}if {cond}:\n{indent}    return {v}\n")], first.lineno, "guard", f"add the guard `if {cond}: return {v}`", 3)
 
     def transplants(self, lines: list[int]) -> None:
