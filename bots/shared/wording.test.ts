@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TracefixError } from '../../src/errors.ts';
+import type { RepairResult } from '../../src/repair/types.ts';
 import { smallResult } from './sample-result.ts';
-import { errorFields, errorMessage, headline, progressLine, rateLimitMessage, testTable } from './wording.ts';
+import { codeDidNotLoad, errorFields, errorMessage, headline, progressLine, rateLimitMessage, testTable } from './wording.ts';
 
 describe('wording', () => {
   it('gives errors one sentence and the reference id', () => {
@@ -30,5 +31,27 @@ describe('wording', () => {
     const table = testTable(smallResult().tests).split('\n');
     expect(table[0]).toMatch(/^test\s+before\s+after$/);
     expect(table[1]).toMatch(/✗ fail\s+✓ pass$/);
+  });
+
+  it('counts a single test in the singular', () => {
+    const one = smallResult();
+    one.tests = [{ id: 't1', name: 'assert add(2, 3) == 5', before: 'failed', after: 'passed' }];
+    expect(headline(one)).toBe('✅ Fixed — the test passes now (it failed before)');
+    one.status = 'nothing_to_fix';
+    one.tests = [{ id: 't1', name: 'assert add(2, 3) == 5', before: 'passed' }];
+    expect(headline(one)).toBe('✅ Nothing to fix — the test already passes');
+  });
+
+  it('says so when the code did not load, instead of "tried 0 candidates"', () => {
+    // What the engine returns for `def f(x)` (a missing colon): every test an error with no detail.
+    const broken: RepairResult = { ...smallResult(), status: 'not_fixed' };
+    broken.tests = [{ id: 't0', name: 'assert f(1) == 2', before: 'error' }];
+    broken.candidates = { tried: 0, passed: 0, fromModel: 0, fromSearch: 0 };
+    expect(codeDidNotLoad(broken)).toBe(true);
+    expect(headline(broken)).toBe('❌ Python could not load your code (a syntax or indentation error?), so none of the tests ran.');
+    // An exception has its detail: that is a failing program, not one that does not load.
+    broken.tests = [{ id: 't0', name: 'assert f(1) == 2', before: 'error', detail: "ModuleNotFoundError: No module named 'numpyy' (line 1)" }];
+    expect(codeDidNotLoad(broken)).toBe(false);
+    expect(headline(broken)).toMatch(/^❌ No verified fix found/);
   });
 });

@@ -29,20 +29,33 @@ function passing(rows: readonly TestRow[], key: 'before' | 'after'): number {
   return rows.filter((row) => (key === 'before' ? row.before : (row.after ?? row.before)) === 'passed').length;
 }
 
+/**
+ * The runner reports no result for a test when the program itself could not be loaded (it does not
+ * compile); the engine then lists the test as an error with no detail and tries no candidate. Any other
+ * error (an exception, an import that fails, the memory limit) comes with its detail.
+ */
+export function codeDidNotLoad(result: RepairResult): boolean {
+  return result.status !== 'fixed' && result.tests.length > 0 && result.tests.every((row) => row.before === 'error' && row.detail === undefined);
+}
+
+export const DID_NOT_LOAD = 'Python could not load your code (a syntax or indentation error?), so none of the tests ran';
+
 /** One line saying how it ended; the header of every answer. */
 export function headline(result: RepairResult): string {
   const total = result.tests.length;
   const before = passing(result.tests, 'before');
   const after = passing(result.tests, 'after');
+  if (codeDidNotLoad(result)) return `❌ ${DID_NOT_LOAD}.`;
   switch (result.status) {
     case 'fixed':
-      return `✅ Fixed — all ${total} test${total === 1 ? '' : 's'} pass (${before} passed before)`;
+      // "all 1 test pass" reads wrong; a single test gets its own sentence.
+      return total === 1 ? '✅ Fixed — the test passes now (it failed before)' : `✅ Fixed — all ${total} tests pass (${before} passed before)`;
     case 'partly_fixed':
       return `🟡 Partly fixed — ${after} of ${total} tests pass (${before} before)`;
     case 'not_fixed':
       return `❌ No verified fix found — tried ${result.candidates.tried} candidate${result.candidates.tried === 1 ? '' : 's'}`;
     case 'nothing_to_fix':
-      return `✅ Nothing to fix — all ${total} test${total === 1 ? '' : 's'} already pass`;
+      return total === 1 ? '✅ Nothing to fix — the test already passes' : `✅ Nothing to fix — all ${total} tests already pass`;
     case 'needs_tests':
       return '❓ I need a failing example to work from';
   }

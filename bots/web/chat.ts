@@ -10,7 +10,7 @@ import type { Logger } from '../../src/log.ts';
 import type { RepairRequest, RepairResult, RepairService } from '../../src/repair/types.ts';
 import { runAndRecord, toRepairRequest } from '../shared/flow.ts';
 import { createRateLimiter, type RateLimiter } from '../shared/rate-limit.ts';
-import { errorMessage, headline, rateLimitMessage } from '../shared/wording.ts';
+import { DID_NOT_LOAD, codeDidNotLoad, errorMessage, headline, rateLimitMessage } from '../shared/wording.ts';
 import { hostAllowed, sameOriginPost, type OriginPolicy } from './guard.ts';
 import { checkPaste } from './paste.ts';
 
@@ -302,20 +302,23 @@ export function answer(result: RepairResult, token: string | undefined): WebAnsw
   const total = result.tests.length;
   const before = result.tests.filter((row) => row.before === 'passed').length;
   const after = result.tests.filter((row) => (row.after ?? row.before) === 'passed').length;
+  // Code that does not load has no run to show: the engine's summary ("none of 0 candidate fixes…"),
+  // the empty detail cells and an unannotated "trace" would only hide what went wrong.
+  const didNotLoad = codeDidNotLoad(result);
   const out: WebAnswer = {
     requestId: result.requestId,
     status: result.status,
     headline: headline(result),
     passing: { before, after, total },
-    summary: result.summary,
-    tests: result.tests,
+    summary: didNotLoad ? `${DID_NOT_LOAD}. Correct it and press Fix again.` : result.summary,
+    tests: didNotLoad ? result.tests.map((row) => ({ ...row, detail: 'did not run: the code did not load' })) : result.tests,
     candidates: result.candidates,
     totalMs: result.timings.totalMs,
   };
   if (result.rationale !== undefined) out.rationale = result.rationale;
   if (result.diff !== undefined) out.diff = result.diff;
   if (result.fixedCode !== undefined) out.fixedCode = result.fixedCode;
-  if (result.trace) out.trace = { testName: result.trace.testName, rendered: result.trace.rendered, truncated: result.trace.truncated };
+  if (result.trace && !didNotLoad) out.trace = { testName: result.trace.testName, rendered: result.trace.rendered, truncated: result.trace.truncated };
   if (token !== undefined) out.voteToken = token;
   return out;
 }

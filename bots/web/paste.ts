@@ -1,5 +1,6 @@
 import { TracefixError, isTracefixError } from '../../src/errors.ts';
 import { parsePaste } from '../../src/request/index.ts';
+import { splitFences } from '../../src/request/fences.ts';
 import type { ParsedPaste } from '../shared/flow.ts';
 
 export interface WebPaste {
@@ -18,6 +19,20 @@ function looksBinary(text: string): boolean {
 }
 
 /**
+ * People paste tests the way they paste code, often straight from a chat or a README: in a ```python
+ * fence, sometimes with a sentence around it. Python cannot read the fence, so keep what is inside the
+ * fences. Only a fence at the start of a line counts: three backticks inside a test's string are data.
+ */
+export function unfenceTests(text: string): string {
+  if (!/^[ \t]*(`{3,}|~{3,})/m.test(text)) return text;
+  const { blocks } = splitFences(text);
+  return blocks
+    .map((block) => block.content)
+    .filter((content) => content.trim() !== '')
+    .join('\n\n');
+}
+
+/**
  * The form separates code, tests and description, but people still paste fenced code, or the function
  * and its asserts together into the code box: the code box goes through the chat paste parser
  * (src/request), which strips fences, splits trailing tests off and finds the entry point. The size,
@@ -26,7 +41,7 @@ function looksBinary(text: string): boolean {
  */
 export function checkPaste(input: WebPaste, maxBytes: number): ParsedPaste {
   const code = input.code.replace(/\r\n/g, '\n');
-  const tests = input.tests?.replace(/\r\n/g, '\n');
+  const tests = input.tests === undefined ? undefined : unfenceTests(input.tests.replace(/\r\n/g, '\n'));
   const description = input.description?.trim();
   const size = Buffer.byteLength(code) + Buffer.byteLength(tests ?? '') + Buffer.byteLength(description ?? '');
   if (size > maxBytes) {

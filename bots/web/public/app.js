@@ -65,6 +65,11 @@
     $('headline').textContent = answer.headline;
     const p = answer.passing;
     $('passing').textContent = p.total > 0 ? `${p.after}/${p.total} tests pass (${p.before}/${p.total} before)` : answer.summary;
+    // Without a fix there is no rationale; the engine's summary is then the only sentence saying what
+    // happened (which test failed and how), so it must not be lost behind the counts.
+    const explain = p.total > 0 && !answer.rationale && answer.status !== 'nothing_to_fix';
+    show('summary', explain);
+    $('summary').textContent = explain ? answer.summary : '';
     show('rationale-box', Boolean(answer.rationale));
     $('rationale').textContent = answer.rationale ?? '';
     show('diff-box', Boolean(answer.diff));

@@ -1,0 +1,62 @@
+/**
+ * What the web chat makes of a paste before the engine sees it, and of a result before the page shows
+ * it: the cases found by using the page as a user (fenced tests, code that does not compile).
+ */
+import { describe, expect, it } from 'vitest';
+import { answer } from '../../bots/web/chat.ts';
+import { checkPaste, unfenceTests } from '../../bots/web/paste.ts';
+import { smallResult } from '../../bots/shared/sample-result.ts';
+import type { RepairResult } from '../../src/repair/types.ts';
+
+const CODE = 'def sum_to(n):\n    total = 0\n    for i in range(1, n):\n        total += i\n    return total\n';
+
+describe('the tests box', () => {
+  it('takes tests out of a markdown fence, sentence around it and all', () => {
+    // Pasting this used to come back as "The tests could not be read: SyntaxError … (tests line 1)".
+    const paste = checkPaste({ code: CODE, tests: 'My tests:\n```python\nassert sum_to(3) == 6\nassert sum_to(4) == 10\n```\n' }, 100_000);
+    expect(paste.tests).toBe('assert sum_to(3) == 6\nassert sum_to(4) == 10');
+  });
+
+  it('joins several fences and accepts Slack-style and tilde fences', () => {
+    expect(unfenceTests('```assert f(1) == 2```\n```\nassert f(2) == 3\n```')).toBe('assert f(1) == 2\n\nassert f(2) == 3');
+    expect(unfenceTests('~~~\ndef test_a():\n    assert f(1) == 2\n~~~')).toBe('def test_a():\n    assert f(1) == 2');
+  });
+
+  it('leaves unfenced tests alone, backticks inside a string included', () => {
+    const tests = 'assert render("```x```") == "<code>x</code>"\n';
+    expect(unfenceTests(tests)).toBe(tests);
+    expect(checkPaste({ code: CODE, tests }, 100_000).tests).toBe(tests);
+  });
+});
+
+describe('an answer for code that does not load', () => {
+  // The engine's result for `def f(x)` (missing colon): the runner has no result for any test, so every
+  // row is an error without detail, no candidate is tried, and the "trace" is the unannotated source.
+  const broken: RepairResult = {
+    ...smallResult(),
+    status: 'not_fixed',
+    summary: 'No fix found: none of 0 candidate fixes did better than the original (0/1 tests pass).',
+    tests: [{ id: 't0', name: 'assert f(1) == 2', before: 'error' }],
+    candidates: { tried: 0, passed: 0, fromModel: 0, fromSearch: 0 },
+    trace: { testName: 'assert f(1) == 2', rendered: 'def f(x)\n    return x + 1\n', excerpt: '', truncated: false },
+  };
+  delete broken.rationale;
+  delete broken.diff;
+  delete broken.fixedCode;
+
+  it('says in one sentence that Python could not load it, and shows no trace of a run that never happened', () => {
+    const shown = answer(broken, undefined);
+    expect(shown.headline).toBe('❌ Python could not load your code (a syntax or indentation error?), so none of the tests ran.');
+    expect(shown.summary).not.toMatch(/candidate/);
+    expect(shown.tests[0]?.detail).toBe('did not run: the code did not load');
+    expect(shown.trace).toBeUndefined();
+  });
+
+  it('keeps the engine’s words for a program that loads and fails', () => {
+    const failing: RepairResult = { ...broken, tests: [{ id: 't0', name: 'assert f(1) == 2', before: 'error', detail: 'ValueError: boom (line 3)' }] };
+    const shown = answer(failing, undefined);
+    expect(shown.headline).toBe('❌ No verified fix found — tried 0 candidates');
+    expect(shown.summary).toBe(failing.summary);
+    expect(shown.trace?.rendered).toBe(failing.trace?.rendered);
+  });
+});
