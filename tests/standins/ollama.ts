@@ -12,8 +12,8 @@
  * model names answer 404 "model 'x' not found". POST /api/chat streams NDJSON unless `stream: false`;
  * GET /api/tags lists the models. An empty queue answers 500.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { ScriptedReplies, delayed, isErrorReply, messagesOf, pieces, sendErrorReply, sendJson, serveModelStandIn, tokens } from './http-standin.ts';
 
 export type OllamaReply =
   | string
@@ -48,161 +48,75 @@ export interface OllamaStandIn {
   close(): Promise<void>;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+/** Ollama's server (gin) sends JSON with a charset; so does the stand-in. */
+const JSON_UTF8 = { 'content-type': 'application/json; charset=utf-8' };
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sendOllamaJson = (res: ServerResponse, status: number, body: unknown): void => sendJson(res, status, body, JSON_UTF8);
 
 export async function startOllamaStandIn(options: OllamaStandInOptions = {}): Promise<OllamaStandIn> {
-  const queue: OllamaReply[] = [...(options.replies ?? [])];
-  const requests: RecordedOllamaRequest[] = [];
-  const waiters: { predicate: (r: RecordedOllamaRequest) => boolean; resolve: (r: RecordedOllamaRequest) => void }[] = [];
-  let inFlight = 0;
-  let maxInFlight = 0;
+  const replies = new ScriptedReplies(options.replies, options.respond);
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const raw = await readBody(req);
-    let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = undefined;
-    }
-    const data = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-    const messages = Array.isArray(data.messages)
-      ? data.messages.map((m: unknown) => {
-          const message = (m ?? {}) as Record<string, unknown>;
-          return { role: String(message.role), content: typeof message.content === 'string' ? message.content : '' };
-        })
-      : [];
-    const opts = (data.options ?? {}) as Record<string, unknown>;
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const request: RecordedOllamaRequest = {
-      method: req.method ?? 'GET',
-      path,
-      headers: req.headers,
-      body,
-      model: typeof data.model === 'string' ? data.model : undefined,
-      messages,
-      stream: data.stream !== false,
-      temperature: typeof opts.temperature === 'number' ? opts.temperature : undefined,
-      prompt: messages.map((m) => m.content).join('\n\n'),
-    };
-    requests.push(request);
-    for (const waiter of [...waiters]) {
-      if (waiter.predicate(request)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(request);
+  return serveModelStandIn({
+    name: 'ollama',
+    replies,
+    record(base, data) {
+      // Ollama takes plain-string content only.
+      const messages = messagesOf(data, (content) => (typeof content === 'string' ? content : ''));
+      const opts = (data.options ?? {}) as Record<string, unknown>;
+      return {
+        ...base,
+        messages,
+        stream: data.stream !== false,
+        temperature: typeof opts.temperature === 'number' ? opts.temperature : undefined,
+        prompt: messages.map((m) => m.content).join('\n\n'),
+      };
+    },
+    failure: (res, message) => sendOllamaJson(res, 500, { error: message }),
+    async handle(request, _req, res) {
+      if (request.method === 'GET' && request.path === '/api/tags') {
+        sendOllamaJson(res, 200, { models: (options.models ?? []).map((name) => ({ name, model: name, size: 1 })) });
+        return;
       }
-    }
-
-    if (req.method === 'GET' && path === '/api/tags') {
-      sendJson(res, 200, { models: (options.models ?? []).map((name) => ({ name, model: name, size: 1 })) });
-      return;
-    }
-    if (req.method !== 'POST' || path !== '/api/chat') {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('404 page not found');
-      return;
-    }
-    if (options.models && (!request.model || !options.models.includes(request.model))) {
-      sendJson(res, 404, { error: `model '${request.model}' not found` });
-      return;
-    }
-    const reply = (options.respond ? await options.respond(request) : undefined) ?? queue.shift();
-    if (reply === undefined) {
-      sendJson(res, 500, { error: 'stand-in: no scripted reply left' });
-      return;
-    }
-    if (typeof reply === 'object' && 'status' in reply) {
-      if (reply.delayMs) await sleep(reply.delayMs);
-      sendJson(res, reply.status, { error: reply.message ?? `stand-in error ${reply.status}` }, reply.headers);
-      return;
-    }
-    const text = typeof reply === 'string' ? reply : reply.content;
-    if (typeof reply === 'object' && reply.delayMs) await sleep(reply.delayMs);
-    if (res.destroyed) return;
-    const model = request.model ?? 'stand-in';
-    const final = {
-      model,
-      created_at: new Date().toISOString(),
-      done: true,
-      done_reason: 'stop',
-      total_duration: 1,
-      load_duration: 1,
-      prompt_eval_count: Math.ceil(request.prompt.length / 4),
-      prompt_eval_duration: 1,
-      eval_count: Math.ceil(text.length / 4),
-      eval_duration: 1,
-    };
-    if (!request.stream) {
-      sendJson(res, 200, { ...final, message: { role: 'assistant', content: text } });
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-    const size = Math.max(1, Math.ceil(text.length / 3));
-    for (let offset = 0; offset < text.length; offset += size) {
-      const chunk = { model, created_at: new Date().toISOString(), message: { role: 'assistant', content: text.slice(offset, offset + size) }, done: false };
-      res.write(`${JSON.stringify(chunk)}\n`);
-    }
-    res.write(`${JSON.stringify({ ...final, message: { role: 'assistant', content: '' } })}\n`);
-    res.end();
-  };
-
-  const server: Server = createServer((req, res) => {
-    inFlight += 1;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    res.on('close', () => {
-      inFlight -= 1;
-    });
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: `stand-in failure: ${String(error)}` });
-      else res.end();
-    });
+      if (request.method !== 'POST' || request.path !== '/api/chat') {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('404 page not found');
+        return;
+      }
+      if (options.models && (!request.model || !options.models.includes(request.model))) {
+        sendOllamaJson(res, 404, { error: `model '${request.model}' not found` });
+        return;
+      }
+      const reply = await replies.next(request);
+      if (isErrorReply(reply)) {
+        await sendErrorReply(res, reply, { error: reply.message ?? `stand-in error ${reply.status}` }, JSON_UTF8);
+        return;
+      }
+      const text = typeof reply === 'string' ? reply : reply.content;
+      if (!(await delayed(res, typeof reply === 'string' ? 0 : reply.delayMs))) return;
+      const final = {
+        model: request.model ?? 'stand-in',
+        created_at: new Date().toISOString(),
+        done: true,
+        done_reason: 'stop',
+        total_duration: 1,
+        load_duration: 1,
+        prompt_eval_count: tokens(request.prompt),
+        prompt_eval_duration: 1,
+        eval_count: tokens(text),
+        eval_duration: 1,
+      };
+      if (!request.stream) {
+        sendOllamaJson(res, 200, { ...final, message: { role: 'assistant', content: text } });
+        return;
+      }
+      // NDJSON: a line a piece, then the final line with the counts and an empty message.
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      for (const piece of pieces(text)) {
+        const chunk = { model: final.model, created_at: new Date().toISOString(), message: { role: 'assistant', content: piece }, done: false };
+        res.write(`${JSON.stringify(chunk)}\n`);
+      }
+      res.write(`${JSON.stringify({ ...final, message: { role: 'assistant', content: '' } })}\n`);
+      res.end();
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    get maxInFlight() {
-      return maxInFlight;
-    },
-    enqueue(...replies) {
-      queue.push(...replies);
-    },
-    waitForRequest(predicate = () => true, timeoutMs = 2000) {
-      const seen = requests.find(predicate);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const waiter = {
-          predicate,
-          resolve: (r: RecordedOllamaRequest) => {
-            clearTimeout(timer);
-            resolve(r);
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          reject(new Error(`ollama stand-in: no matching request within ${timeoutMs} ms (${requests.length} received)`));
-        }, timeoutMs);
-        waiters.push(waiter);
-      });
-    },
-    close() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
-  };
 }

@@ -29,8 +29,7 @@
  * others), `supportsN: false` (ignore n, one choice: llama.cpp-style), `rejectN: true` (400 when n > 1).
  * `maxInFlight` records the most requests served at once.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { NO_REPLY_LEFT, ScriptedReplies, eventStream, isErrorReply, messagesOf, pieces, sendErrorReply, sendJson, serveModelStandIn, sleep, tokens } from './http-standin.ts';
 
 export type OpenAIChatReply =
   | string
@@ -76,236 +75,138 @@ export interface OpenAIChatStandIn {
   close(): Promise<void>;
 }
 
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((part: unknown) => (part && typeof part === 'object' && 'text' in part && typeof part.text === 'string' ? part.text : ''))
-      .join('');
-  }
-  return '';
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export async function startOpenAIChatStandIn(options: OpenAIChatStandInOptions = {}): Promise<OpenAIChatStandIn> {
-  const queue: OpenAIChatReply[] = [...(options.replies ?? [])];
-  const requests: RecordedChatRequest[] = [];
-  const waiters: { predicate: (r: RecordedChatRequest) => boolean; resolve: (r: RecordedChatRequest) => void }[] = [];
-  let inFlight = 0;
-  let maxInFlight = 0;
+  const replies = new ScriptedReplies(options.replies, options.respond);
   let counter = 0;
 
-  const record = (request: RecordedChatRequest) => {
-    requests.push(request);
-    for (const waiter of [...waiters]) {
-      if (waiter.predicate(request)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(request);
-      }
-    }
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const raw = await readBody(req);
-    let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = undefined;
-    }
-    const data = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-    const messages = Array.isArray(data.messages)
-      ? data.messages.map((m: unknown) => {
-          const message = (m ?? {}) as Record<string, unknown>;
-          return { role: String(message.role), content: textOf(message.content) };
-        })
-      : [];
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const request: RecordedChatRequest = {
-      method: req.method ?? 'GET',
-      path,
-      headers: req.headers,
-      body,
-      model: typeof data.model === 'string' ? data.model : undefined,
-      messages,
-      n: typeof data.n === 'number' ? data.n : 1,
-      stream: data.stream === true,
-      temperature: typeof data.temperature === 'number' ? data.temperature : undefined,
-      prompt: messages.map((m) => m.content).join('\n\n'),
-    };
-    record(request);
-
-    if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
-      sendJson(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
-      return;
-    }
-    if (req.method === 'GET' && path === '/v1/models') {
-      sendJson(res, 200, { object: 'list', data: (options.models ?? []).map((id) => ({ id, object: 'model', owned_by: 'stand-in' })) });
-      return;
-    }
-    if (req.method !== 'POST' || path !== '/v1/chat/completions') {
-      sendJson(res, 404, { error: { message: `No route ${req.method} ${path}`, type: 'invalid_request_error' } });
-      return;
-    }
-    if (options.models && (!request.model || !options.models.includes(request.model))) {
-      sendJson(res, 404, {
-        error: { message: `The model '${request.model}' does not exist`, type: 'invalid_request_error', code: 'model_not_found' },
-      });
-      return;
-    }
-    if (options.rejectN && request.n > 1) {
-      sendJson(res, 400, { error: { message: "Unsupported parameter: 'n' must be 1", type: 'invalid_request_error', param: 'n' } });
-      return;
-    }
-
-    let reply = options.respond ? await options.respond(request) : undefined;
-    const wanted = options.supportsN === false ? 1 : Math.max(1, request.n);
-    let contents: string[] = [];
-    let finishReason = 'stop';
+  /**
+   * What answers a request asking for `wanted` choices: `respond`'s reply; else an error at the head
+   * of the queue; else up to `wanted` plain replies from the queue, one choice each (their longest
+   * delay, the last finish reason given); else NO_REPLY_LEFT.
+   */
+  const replyFor = async (request: RecordedChatRequest, wanted: number): Promise<OpenAIChatReply> => {
+    const computed = await replies.computed(request);
+    if (computed !== undefined) return computed;
+    const { queue } = replies;
+    if (isErrorReply(queue[0])) return queue.shift() ?? NO_REPLY_LEFT;
+    const contents: string[] = [];
     let delayMs = 0;
-    if (reply === undefined) {
-      const head = queue[0];
-      if (head !== undefined && typeof head === 'object' && 'status' in head) reply = queue.shift();
+    let finishReason: string | undefined;
+    while (contents.length < wanted && queue.length > 0) {
+      const next = queue[0];
+      if (next === undefined || isErrorReply(next)) break;
+      queue.shift();
+      if (typeof next === 'string') contents.push(next);
       else {
-        while (contents.length < wanted && queue.length > 0) {
-          const next = queue[0];
-          if (next === undefined || (typeof next === 'object' && 'status' in next)) break;
-          queue.shift();
-          if (typeof next === 'string') contents.push(next);
-          else {
-            contents.push(...(Array.isArray(next.content) ? next.content : [next.content]));
-            delayMs = Math.max(delayMs, next.delayMs ?? 0);
-            finishReason = next.finishReason ?? finishReason;
-          }
-        }
-        if (contents.length === 0) reply = { status: 500, message: 'stand-in: no scripted reply left' };
+        contents.push(...(Array.isArray(next.content) ? next.content : [next.content]));
+        delayMs = Math.max(delayMs, next.delayMs ?? 0);
+        finishReason = next.finishReason ?? finishReason;
       }
     }
-    if (reply !== undefined) {
-      if (typeof reply === 'string') contents = [reply];
-      else if ('status' in reply) {
-        if (reply.delayMs) await sleep(reply.delayMs);
-        sendJson(
-          res,
-          reply.status,
-          { error: { message: reply.message ?? `stand-in error ${reply.status}`, type: 'stand_in_error', code: reply.code ?? null } },
-          reply.headers,
-        );
-        return;
-      } else {
-        contents = Array.isArray(reply.content) ? reply.content : [reply.content];
-        delayMs = reply.delayMs ?? 0;
-        finishReason = reply.finishReason ?? finishReason;
-      }
-    }
-    if (delayMs) await sleep(delayMs);
-    if (res.destroyed) return;
-
-    counter += 1;
-    const id = `chatcmpl-standin-${counter}`;
-    const created = Math.floor(Date.now() / 1000);
-    const model = request.model ?? 'stand-in';
-    const promptTokens = Math.ceil(request.prompt.length / 4);
-    const completionTokens = contents.reduce((sum, c) => sum + Math.ceil(c.length / 4), 0);
-    const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
-    if (!request.stream) {
-      sendJson(res, 200, {
-        id,
-        object: 'chat.completion',
-        created,
-        model,
-        choices: contents.map((content, index) => ({
-          index,
-          message: { role: 'assistant', content, refusal: null },
-          logprobs: null,
-          finish_reason: finishReason,
-        })),
-        usage,
-      });
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const send = (chunk: unknown) => res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-    const base = { id, object: 'chat.completion.chunk', created, model };
-    contents.forEach((content, index) => {
-      send({ ...base, choices: [{ index, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
-      // Several deltas per choice, split mid-line, as real servers do.
-      const size = Math.max(1, Math.ceil(content.length / 3));
-      for (let offset = 0; offset < content.length; offset += size) {
-        send({ ...base, choices: [{ index, delta: { content: content.slice(offset, offset + size) }, finish_reason: null }] });
-      }
-      send({ ...base, choices: [{ index, delta: {}, finish_reason: finishReason }] });
-    });
-    const streamOptions = data.stream_options as { include_usage?: boolean } | undefined;
-    if (streamOptions?.include_usage) send({ ...base, choices: [], usage });
-    res.write('data: [DONE]\n\n');
-    res.end();
+    if (contents.length === 0) return NO_REPLY_LEFT;
+    return { content: contents, delayMs, ...(finishReason === undefined ? {} : { finishReason }) };
   };
 
-  const server: Server = createServer((req, res) => {
-    inFlight += 1;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    res.on('close', () => {
-      inFlight -= 1;
-    });
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: { message: `stand-in failure: ${String(error)}` } });
-      else res.end();
-    });
+  const server = await serveModelStandIn({
+    name: 'openai',
+    replies,
+    record(base, data) {
+      const messages = messagesOf(data);
+      return {
+        ...base,
+        messages,
+        n: typeof data.n === 'number' ? data.n : 1,
+        stream: data.stream === true,
+        temperature: typeof data.temperature === 'number' ? data.temperature : undefined,
+        prompt: messages.map((m) => m.content).join('\n\n'),
+      };
+    },
+    failure: (res, message) => sendJson(res, 500, { error: { message } }),
+    async handle(request, req, res) {
+      const { method, path } = request;
+      if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+        sendJson(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
+        return;
+      }
+      if (method === 'GET' && path === '/v1/models') {
+        sendJson(res, 200, { object: 'list', data: (options.models ?? []).map((id) => ({ id, object: 'model', owned_by: 'stand-in' })) });
+        return;
+      }
+      if (method !== 'POST' || path !== '/v1/chat/completions') {
+        sendJson(res, 404, { error: { message: `No route ${req.method} ${path}`, type: 'invalid_request_error' } });
+        return;
+      }
+      if (options.models && (!request.model || !options.models.includes(request.model))) {
+        sendJson(res, 404, {
+          error: { message: `The model '${request.model}' does not exist`, type: 'invalid_request_error', code: 'model_not_found' },
+        });
+        return;
+      }
+      if (options.rejectN && request.n > 1) {
+        sendJson(res, 400, { error: { message: "Unsupported parameter: 'n' must be 1", type: 'invalid_request_error', param: 'n' } });
+        return;
+      }
+
+      const reply = await replyFor(request, options.supportsN === false ? 1 : Math.max(1, request.n));
+      if (isErrorReply(reply)) {
+        const code = ('code' in reply ? reply.code : undefined) ?? null;
+        await sendErrorReply(res, reply, { error: { message: reply.message ?? `stand-in error ${reply.status}`, type: 'stand_in_error', code } });
+        return;
+      }
+      const contents = typeof reply === 'string' ? [reply] : Array.isArray(reply.content) ? reply.content : [reply.content];
+      const finishReason = (typeof reply === 'string' ? undefined : reply.finishReason) ?? 'stop';
+      if (typeof reply !== 'string' && reply.delayMs) await sleep(reply.delayMs);
+      if (res.destroyed) return;
+
+      counter += 1;
+      const id = `chatcmpl-standin-${counter}`;
+      const created = Math.floor(Date.now() / 1000);
+      const model = request.model ?? 'stand-in';
+      const promptTokens = tokens(request.prompt);
+      const completionTokens = contents.reduce((sum, c) => sum + tokens(c), 0);
+      const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+      if (!request.stream) {
+        sendJson(res, 200, {
+          id,
+          object: 'chat.completion',
+          created,
+          model,
+          choices: contents.map((content, index) => ({
+            index,
+            message: { role: 'assistant', content, refusal: null },
+            logprobs: null,
+            finish_reason: finishReason,
+          })),
+          usage,
+        });
+        return;
+      }
+      const send = eventStream(res, { connection: 'keep-alive' });
+      const base = { id, object: 'chat.completion.chunk', created, model };
+      contents.forEach((content, index) => {
+        send({ ...base, choices: [{ index, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+        for (const piece of pieces(content)) send({ ...base, choices: [{ index, delta: { content: piece }, finish_reason: null }] });
+        send({ ...base, choices: [{ index, delta: {}, finish_reason: finishReason }] });
+      });
+      const streamOptions = (request.body as { stream_options?: { include_usage?: boolean } } | undefined)?.stream_options;
+      if (streamOptions?.include_usage) send({ ...base, choices: [], usage });
+      res.write('data: [DONE]\n\n');
+      res.end();
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}/v1`,
-    requests,
+    url: `${server.url}/v1`,
+    requests: server.requests,
     get chatRequests() {
-      return requests.filter((r) => r.path === '/v1/chat/completions');
+      return server.requests.filter((r) => r.path === '/v1/chat/completions');
     },
     get maxInFlight() {
-      return maxInFlight;
+      return server.maxInFlight;
     },
-    enqueue(...replies) {
-      queue.push(...replies);
-    },
-    failNext(status, failure = {}) {
-      queue.unshift({ status, ...failure });
-    },
-    waitForRequest(predicate = () => true, timeoutMs = 2000) {
-      const seen = requests.find(predicate);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const waiter = {
-          predicate,
-          resolve: (r: RecordedChatRequest) => {
-            clearTimeout(timer);
-            resolve(r);
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          reject(new Error(`openai stand-in: no matching request within ${timeoutMs} ms (${requests.length} received)`));
-        }, timeoutMs);
-        waiters.push(waiter);
-      });
-    },
-    close() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    enqueue: server.enqueue,
+    failNext: (status, failure = {}) => replies.failNext({ status, ...failure }),
+    waitForRequest: server.waitForRequest,
+    close: server.close,
   };
 }
