@@ -21,6 +21,8 @@ const good = file('good.py', 'def add(a, b):\n    """\n    >>> add(1, 2)\n    3\
 const noTests = file('no_tests.py', 'def f(x):\n    return x\n');
 const empty = file('empty.py', '  \n');
 const binary = file('binary.py', Buffer.from([0x64, 0x65, 0x66, 0x00, 0x01]));
+const broken = file('broken.py', 'def f(x)\n    return x + 1\n');
+const brokenTests = file('test_broken.py', 'assert f(1) == 2\n');
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -81,5 +83,33 @@ describe('tracefix trace', () => {
     const r = await cli('trace', good);
     expect(r.code).toBe(0);
     expect(r.out).toContain('nothing to trace');
+  });
+});
+
+describe('a file that does not compile', () => {
+  it('run names the error and the line, and says no test ran (exit 1)', async () => {
+    const r = await cli('run', broken, '--tests', brokenTests);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`${broken}:1: SyntaxError: expected ':'`);
+    expect(r.out).toContain('def f(x)');
+    expect(r.out).toContain(`Python could not compile ${broken}, so the test did not run.`);
+    expect(r.out).not.toMatch(/0 tests: 0 passed/);
+  });
+
+  it('run without --tests reports the syntax error, not "no tests found"', async () => {
+    const r = await cli('run', broken);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('SyntaxError');
+    expect(r.err).toBe('');
+  });
+
+  it('trace does not claim that all 0 tests pass (it used to exit 0)', async () => {
+    const r = await cli('trace', broken, '--tests', brokenTests);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('SyntaxError');
+    expect(r.out).not.toContain('nothing to trace');
+    const json = await cli('trace', broken, '--tests', brokenTests, '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toMatchObject({ compileError: { type: 'SyntaxError', line: 1 }, tests: 1 });
   });
 });

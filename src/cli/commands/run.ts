@@ -84,7 +84,9 @@ export async function parseCliInput(argv: string[], config: Config): Promise<Cli
       },
     });
   } catch (error) {
-    throw new TracefixError('bad_input', `${(error as Error).message}.`, { cause: error });
+    // node's parseArgs appends advice about `--` that does not apply to a file name; the usage helps more.
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    throw new TracefixError('bad_input', `${message.replace(/\.$/, '')}. Usage: ${USAGE}`, { cause: error });
   }
   const [file, ...extra] = parsed.positionals;
   if (!file) throw new TracefixError('bad_input', 'Name the Python file to run, e.g. `tracefix run buggy.py --tests test_buggy.py`.');
@@ -112,6 +114,24 @@ export function openSandbox(config: Config, name: SandboxName, context: CliConte
   }
   if (!sandbox.isolation.isolated) context.err.write(`tracefix: warning: running unisolated — ${sandbox.isolation.how}\n`);
   return sandbox;
+}
+
+/**
+ * The file does not compile: no test ran. Said first and on its own, so neither "0 tests: 0 passed" nor
+ * "no tests found" (a file that does not parse has no docstring examples either) hides the real problem.
+ */
+export function compileFailure(input: CliInput, response: RunnerResponse): string | undefined {
+  const e = response.programs[0]?.compileError;
+  if (!e) return undefined;
+  const where = e.where === 'test' ? (input.testsFile ?? input.file) : input.file;
+  const lines = [`${where}${e.line ? `:${e.line}` : ''}: ${e.type}: ${oneLine(e.message)}`];
+  // Python's own caret under the offending line, without the "File …" header and the repeated message.
+  const shown = (e.traceback ?? '').split('\n').filter((line) => line.trim() !== '' && !/^\s*File "/.test(line) && !line.startsWith(`${e.type}:`));
+  if (shown.length > 0 && shown.length <= 6) lines.push(...shown);
+  const count = response.tests.length;
+  const ran = count === 1 ? 'the test did not run' : count === 0 ? 'nothing ran' : `none of the ${count} tests ran`;
+  lines.push(`Python could not compile ${where}, so ${ran}.`);
+  return lines.join('\n') + '\n';
 }
 
 /** No tests and no docstring examples: the runner would just run the file top to bottom. */
@@ -173,11 +193,12 @@ function report(input: CliInput, sandbox: Sandbox, response: RunnerResponse, out
   const program = response.programs[0];
   const results = program?.results ?? [];
   const names = new Map(response.tests.map((t) => [t.id, t.name]));
-  const lines: string[] = [];
-  if (program?.compileError) {
-    const e = program.compileError;
-    lines.push(`${input.file}${e.line ? `:${e.line}` : ''}: ${e.type}: ${oneLine(e.message)}`);
+  const failure = compileFailure(input, response);
+  if (failure) {
+    out.write(failure);
+    return;
   }
+  const lines: string[] = [];
   for (const r of results) {
     const label = { passed: 'PASS', failed: 'FAIL', error: 'ERROR', timeout: 'TIMEOUT' }[r.status];
     const detail = describeResult(r);
@@ -195,6 +216,8 @@ export function exitFor(response: RunnerResponse): number {
   return results.length > 0 && results.every((r) => r.status === 'passed') ? EXIT.ok : EXIT.failing;
 }
 
+const USAGE = 'tracefix run|trace FILE [--tests FILE] [--sandbox pyodide|process|e2b] [--json]';
+
 export const command: CliCommand = {
   summary: 'Run a Python file against its tests in a sandbox and print one line per test.',
   usage: 'tracefix run FILE [--tests FILE] [--sandbox pyodide|process|e2b] [--json]',
@@ -203,7 +226,7 @@ export const command: CliCommand = {
     const sandbox = openSandbox(context.config, input.sandbox, context);
     try {
       const response = await runTests(sandbox, input, context.config);
-      checkHasTests(input, response.tests);
+      if (!response.programs[0]?.compileError) checkHasTests(input, response.tests);
       if (input.json) {
         const results = response.programs[0]?.results ?? [];
         context.out.write(

@@ -6,7 +6,7 @@ import { limitsFromConfig } from '../../compose.ts';
 import { TracefixError } from '../../errors.ts';
 import { renderInline } from '../../trace/index.ts';
 import { EXIT, type CliCommand } from '../context.ts';
-import { checkHasTests, describeResult, openSandbox, parseCliInput, runTests, translateSandboxError } from './run.ts';
+import { checkHasTests, compileFailure, describeResult, openSandbox, parseCliInput, runTests, translateSandboxError } from './run.ts';
 
 /** Enough for a long function's trace in a terminal; the chat front ends use config's smaller budget. */
 const CLI_TOKEN_BUDGET = 6_000;
@@ -19,6 +19,13 @@ export const command: CliCommand = {
     const sandbox = openSandbox(context.config, input.sandbox, context);
     try {
       const tested = await runTests(sandbox, input, context.config);
+      // A file that does not compile ran no test: "All 0 tests pass" and exit 0 would be a lie.
+      const failure = compileFailure(input, tested);
+      if (failure) {
+        if (input.json) context.out.write(JSON.stringify({ file: input.file, compileError: tested.programs[0]?.compileError, tests: tested.tests.length }, null, 2) + '\n');
+        else context.out.write(failure);
+        return EXIT.failing;
+      }
       checkHasTests(input, tested.tests);
       const results = tested.programs[0]?.results ?? [];
       const failing = results.find((r) => r.status !== 'passed');
