@@ -220,7 +220,7 @@ export function createWebChat(options: WebChatOptions): WebChat {
           emit(frame('failure', { code: 'cancelled', error: errorMessage(SHUTTING_DOWN, request.id) }));
         } else {
           if (!isTracefixError(error) || error.code === 'internal') log.error({ err: error }, 'web chat: repair failed');
-          else log.info({ code: error.code }, 'web chat: repair answered with an error');
+          else log.info({ errorCode: error.code }, 'web chat: repair answered with an error'); // `code` is redacted in logs (it names user code)
           emit(frame('failure', { code: isTracefixError(error) ? error.code : 'internal', error: errorMessage(error, request.id) }));
         }
       } finally {

@@ -70,6 +70,10 @@ export async function main(
     return await command.run(rest, context);
   } catch (error) {
     err.write(`tracefix: ${userMessageOf(error)}\n`);
+    // Whoever asked for --json reads stdout with a JSON parser: an empty stdout is not JSON.
+    if (rest.includes('--json')) {
+      out.write(JSON.stringify({ error: { code: isTracefixError(error) ? error.code : 'internal', message: userMessageOf(error) } }) + '\n');
+    }
     if (!isTracefixError(error) || error.code === 'internal') context.logger.error({ err: error }, 'command failed');
     return EXIT.error;
   }

@@ -113,3 +113,12 @@ describe('a file that does not compile', () => {
     expect(JSON.parse(json.out)).toMatchObject({ compileError: { type: 'SyntaxError', line: 1 }, tests: 1 });
   });
 });
+
+describe('--json when the input is bad', () => {
+  it('still prints JSON on stdout (the error), exits 2 and explains on stderr', async () => {
+    const r = await cli('run', join(dir, 'nope.py'), '--json');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/does not exist/);
+    expect(JSON.parse(r.out)).toMatchObject({ error: { code: 'bad_input', message: expect.stringMatching(/does not exist/) as unknown } });
+  });
+});
