@@ -5,8 +5,7 @@
  * dispatches). The real discord.js runs against it; see ../../shared/TESTING.md.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { acceptWebSockets, arrivesWithin, listenLocally, readBody, waitForItem } from './http-standin.ts';
 
 export const DISCORD_TOKEN = 'standin.discord.token';
 export const BOT_ID = '100000000000000001';
@@ -69,32 +68,12 @@ function user(id: string, bot = false): { id: string; username: string; discrimi
   return { id, username: bot ? 'tracefix' : `user${id.slice(-3)}`, discriminator: '0', global_name: bot ? 'tracefix' : `User ${id.slice(-3)}`, avatar: null, bot };
 }
 
-function waiter<T>(list: T[], match: (item: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      const found = list.find(match);
-      if (found !== undefined) return resolve(found);
-      if (Date.now() - started > timeoutMs) return reject(new Error(`stand-in: timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 export async function startDiscordStandIn(options: { token?: string; heartbeatMs?: number; allowPrivileged?: boolean } = {}): Promise<DiscordStandIn> {
   const token = options.token ?? DISCORD_TOKEN;
   const calls: DiscordCall[] = [];
   const gatewayUrls: string[] = [];
   const identifies: { token: string; intents: number }[] = [];
   const messages = new Map<string, StoredMessage>();
-  const sockets = new Set<WebSocket>();
   let snowflake = 500_000_000_000_000_000n;
   let sequence = 0;
   let base = '';
@@ -116,12 +95,6 @@ export async function startDiscordStandIn(options: { token?: string; heartbeatMs
     type: 0,
     ...input,
   });
-
-  const send = (frame: GatewayFrame): void => {
-    const text = JSON.stringify(frame);
-    for (const ws of sockets) ws.send(text);
-  };
-  const dispatch = (t: string, d: unknown): void => send({ op: 0, t, s: (sequence += 1), d });
 
   const rest = async (req: IncomingMessage, raw: Buffer): Promise<{ status: number; body?: unknown }> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -200,75 +173,65 @@ export async function startDiscordStandIn(options: { token?: string; heartbeatMs
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (req, socket, head) => {
-    if (!req.url?.startsWith('/gateway')) {
-      socket.destroy();
-      return;
-    }
-    gatewayUrls.push(req.url);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', (data: Buffer) => {
-        const frame = JSON.parse(data.toString('utf8')) as GatewayFrame;
-        if (frame.op === 1) {
-          ws.send(JSON.stringify({ op: 11, d: null }));
-          return;
-        }
-        if (frame.op !== 2) return;
-        const identify = frame.d as { token: string; intents: number };
-        identifies.push({ token: identify.token, intents: identify.intents });
-        if (identify.token !== token) {
-          ws.close(4004, 'Authentication failed.');
-          return;
-        }
-        if ((identify.intents & PRIVILEGED) !== 0 && options.allowPrivileged !== true) {
-          ws.close(4014, 'Disallowed intent(s).');
-          return;
-        }
-        const send1 = (t: string, d: unknown): void => ws.send(JSON.stringify({ op: 0, t, s: (sequence += 1), d }));
-        send1('READY', {
-          v: 10,
-          user: { ...user(BOT_ID, true), verified: true, flags: 0, mfa_enabled: false },
-          guilds: [{ id: GUILD_ID, unavailable: true }],
-          session_id: 'standin-session',
-          resume_gateway_url: `${base.replace('http', 'ws')}/gateway`,
-          application: { id: APP_ID, flags: 0 },
-          private_channels: [],
-        });
-        send1('GUILD_CREATE', {
-          id: GUILD_ID,
-          name: 'Stand-in Guild',
-          icon: null,
-          owner_id: '900000000000000001',
-          unavailable: false,
-          member_count: 2,
-          large: false,
-          features: [],
-          joined_at: new Date().toISOString(),
-          roles: [{ id: GUILD_ID, name: '@everyone', permissions: '68608', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
-          channels: [
-            { id: CHANNEL_ID, type: 0, name: 'help', position: 0, permission_overwrites: [], guild_id: GUILD_ID },
-            { id: OTHER_CHANNEL_ID, type: 0, name: 'random', position: 1, permission_overwrites: [], guild_id: GUILD_ID },
-          ],
-          threads: [],
-          members: [{ user: user(BOT_ID, true), roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false }],
-          emojis: [],
-          stickers: [],
-          presences: [],
-          voice_states: [],
-          stage_instances: [],
-          guild_scheduled_events: [],
-        });
+  const gateway = acceptWebSockets(server, '/gateway', (ws, req) => {
+    gatewayUrls.push(req.url ?? '');
+    ws.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString('utf8')) as GatewayFrame;
+      if (frame.op === 1) {
+        ws.send(JSON.stringify({ op: 11, d: null }));
+        return;
+      }
+      if (frame.op !== 2) return;
+      const identify = frame.d as { token: string; intents: number };
+      identifies.push({ token: identify.token, intents: identify.intents });
+      if (identify.token !== token) {
+        ws.close(4004, 'Authentication failed.');
+        return;
+      }
+      if ((identify.intents & PRIVILEGED) !== 0 && options.allowPrivileged !== true) {
+        ws.close(4014, 'Disallowed intent(s).');
+        return;
+      }
+      const send1 = (t: string, d: unknown): void => ws.send(JSON.stringify({ op: 0, t, s: (sequence += 1), d }));
+      send1('READY', {
+        v: 10,
+        user: { ...user(BOT_ID, true), verified: true, flags: 0, mfa_enabled: false },
+        guilds: [{ id: GUILD_ID, unavailable: true }],
+        session_id: 'standin-session',
+        resume_gateway_url: `${base.replace('http', 'ws')}/gateway`,
+        application: { id: APP_ID, flags: 0 },
+        private_channels: [],
       });
-      ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: options.heartbeatMs ?? 5000 } }));
+      send1('GUILD_CREATE', {
+        id: GUILD_ID,
+        name: 'Stand-in Guild',
+        icon: null,
+        owner_id: '900000000000000001',
+        unavailable: false,
+        member_count: 2,
+        large: false,
+        features: [],
+        joined_at: new Date().toISOString(),
+        roles: [{ id: GUILD_ID, name: '@everyone', permissions: '68608', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+        channels: [
+          { id: CHANNEL_ID, type: 0, name: 'help', position: 0, permission_overwrites: [], guild_id: GUILD_ID },
+          { id: OTHER_CHANNEL_ID, type: 0, name: 'random', position: 1, permission_overwrites: [], guild_id: GUILD_ID },
+        ],
+        threads: [],
+        members: [{ user: user(BOT_ID, true), roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false }],
+        emojis: [],
+        stickers: [],
+        presences: [],
+        voice_states: [],
+        stage_instances: [],
+        guild_scheduled_events: [],
+      });
     });
+    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: options.heartbeatMs ?? 5000 } }));
   });
+  const dispatch = (t: string, d: unknown): void => gateway.broadcast(JSON.stringify({ op: 0, t, s: (sequence += 1), d } satisfies GatewayFrame));
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  base = `http://127.0.0.1:${port}`;
+  base = await listenLocally(server);
 
   const standIn: DiscordStandIn = {
     apiUrl: `${base}/api`,
@@ -277,14 +240,12 @@ export async function startDiscordStandIn(options: { token?: string; heartbeatMs
     identifies,
     messages,
     waitForCall: (method, route, match = () => true, timeoutMs = 5000) =>
-      waiter(calls, (call) => call.method === method && route.test(call.route) && match(call), timeoutMs, `${method} ${String(route)}`),
+      waitForItem(calls, (call) => call.method === method && route.test(call.route) && match(call), timeoutMs, `${method} ${String(route)}`),
     async expectNoCall(method, route, quietMs = 500) {
-      const from = calls.length;
-      await new Promise((resolve) => setTimeout(resolve, quietMs));
-      const seen = calls.slice(from).find((call) => call.method === method && route.test(call.route));
+      const seen = await arrivesWithin(calls, (call) => call.method === method && route.test(call.route), quietMs);
       if (seen !== undefined) throw new Error(`stand-in: unexpected ${method} ${seen.route}: ${JSON.stringify(seen.json).slice(0, 300)}`);
     },
-    waitForIdentify: (timeoutMs = 5000) => waiter(identifies, () => true, timeoutMs, 'IDENTIFY').then(() => undefined),
+    waitForIdentify: (timeoutMs = 5000) => waitForItem(identifies, () => true, timeoutMs, 'IDENTIFY').then(() => undefined),
     userMessage(input) {
       const author = user(input.author ?? '700000000000000001');
       const message = messageObject({
@@ -343,14 +304,7 @@ export async function startDiscordStandIn(options: { token?: string; heartbeatMs
       });
       return { id, token: interactionToken };
     },
-    async close() {
-      for (const ws of sockets) ws.close(1000, 'stand-in closing');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      for (const ws of sockets) ws.terminate();
-      wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: gateway.close,
   };
   return standIn;
 }

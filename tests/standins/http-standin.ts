@@ -55,6 +55,11 @@ export function waitFor<T>(find: () => T | undefined, timeoutMs: number, timeout
   });
 }
 
+/** Waits for an item of `list` matching `match` (the bot stand-ins' calls, acks, identifies). */
+export function waitForItem<T>(list: readonly T[], match: (item: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  return waitFor(() => list.find(match), timeoutMs, () => `stand-in: timed out waiting for ${what}`);
+}
+
 /** The first item of `list` matching `match` that arrives during the next `quietMs`, if any. */
 export async function arrivesWithin<T>(list: readonly T[], match: (item: T) => boolean, quietMs: number): Promise<T | undefined> {
   const from = list.length;
@@ -80,10 +85,10 @@ export function acceptWebSockets(server: Server, path: string, onConnection: (ws
   return {
     sockets,
     /** Sends `text` to every open socket. */
-    broadcast(text: string): void {
+    broadcast: (text: string): void => {
       for (const ws of sockets) ws.send(text);
     },
-    async close(): Promise<void> {
+    close: async (): Promise<void> => {
       // Close sockets gracefully first: a hard terminate leaves a 30 s reconnect timer in the client.
       for (const ws of sockets) ws.close(1000, 'stand-in closing');
       await sleep(50);

@@ -8,8 +8,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { acceptWebSockets, arrivesWithin, listenLocally, readBody, waitForItem } from './http-standin.ts';
 
 export interface SlackCall {
   /** Web API method (`chat.postMessage`), or `response_url`, or `upload`. */
@@ -58,12 +57,6 @@ export function slackSignature(secret: string, timestamp: number | string, body:
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 async function parseBody(req: IncomingMessage, raw: Buffer): Promise<Record<string, unknown>> {
   const type = req.headers['content-type'] ?? '';
   if (raw.length === 0) return {};
@@ -78,26 +71,12 @@ async function parseBody(req: IncomingMessage, raw: Buffer): Promise<Record<stri
   return { content: raw.toString('utf8') };
 }
 
-function waiter<T>(list: T[], match: (item: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      const found = list.find(match);
-      if (found !== undefined) return resolve(found);
-      if (Date.now() - started > timeoutMs) return reject(new Error(`stand-in: timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
-
 export async function startSlackStandIn(): Promise<SlackStandIn> {
   const calls: SlackCall[] = [];
   const acks: SlackStandIn['acks'] = [];
   const failures = new Map<string, string[]>();
   const uploads = new Map<string, { filename?: string; content: string }>();
   const pendingUploads = new Map<string, string>();
-  const sockets = new Set<WebSocket>();
   const hosted = new Map<string, string>();
   let seq = 0;
   let tsCounter = 1_700_000_000_000_100;
@@ -184,26 +163,15 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (req, socket, head) => {
-    if (!req.url?.startsWith('/socket')) {
-      socket.destroy();
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', (data: Buffer) => {
-        const frame = JSON.parse(data.toString('utf8')) as { envelope_id: string; payload?: unknown };
-        acks.push({ ...frame, at: Date.now() });
-      });
-      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'standin', approximate_connection_time: 3600 }, connection_info: { app_id: 'A0APP' } }));
+  const socketMode = acceptWebSockets(server, '/socket', (ws) => {
+    ws.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString('utf8')) as { envelope_id: string; payload?: unknown };
+      acks.push({ ...frame, at: Date.now() });
     });
+    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'standin', approximate_connection_time: 3600 }, connection_info: { app_id: 'A0APP' } }));
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://127.0.0.1:${port}`;
+  baseUrl = await listenLocally(server);
 
   return {
     apiUrl: `${baseUrl}/api/`,
@@ -221,31 +189,20 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
       failures.set(method, [...(failures.get(method) ?? []), error]);
     },
     waitForCall: (method, match = () => true, timeoutMs = 5000) =>
-      waiter(calls, (call) => call.method === method && match(call), timeoutMs, `a ${method} call`),
+      waitForItem(calls, (call) => call.method === method && match(call), timeoutMs, `a ${method} call`),
     async expectNoCall(method, match = () => true, quietMs = 500) {
-      const from = calls.length;
-      await new Promise((resolve) => setTimeout(resolve, quietMs));
-      const seen = calls.slice(from).find((call) => call.method === method && match(call));
+      const seen = await arrivesWithin(calls, (call) => call.method === method && match(call), quietMs);
       if (seen !== undefined) throw new Error(`stand-in: unexpected ${method} call: ${seen.raw.toString('utf8').slice(0, 300)}`);
     },
     pushEnvelope(type, payload) {
       const envelopeId = `env-${(seq += 1)}`;
       const frame = JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' });
-      for (const ws of sockets) ws.send(frame);
+      socketMode.broadcast(frame);
       return envelopeId;
     },
     waitForSocket: (timeoutMs = 5000) =>
-      waiter([0], () => sockets.size > 0, timeoutMs, 'a Socket Mode connection').then(() => undefined),
-    waitForAck: (envelopeId, timeoutMs = 5000) =>
-      waiter(acks, (ack) => ack.envelope_id === envelopeId, timeoutMs, `the ack of ${envelopeId}`),
-    async close() {
-      // Close sockets gracefully first: a hard terminate leaves a 30 s reconnect timer in the client.
-      for (const ws of sockets) ws.close(1000, 'stand-in closing');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      for (const ws of sockets) ws.terminate();
-      wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+      waitForItem([socketMode.sockets], (open) => open.size > 0, timeoutMs, 'a Socket Mode connection').then(() => undefined),
+    waitForAck: (envelopeId, timeoutMs = 5000) => waitForItem(acks, (ack) => ack.envelope_id === envelopeId, timeoutMs, `the ack of ${envelopeId}`),
+    close: socketMode.close,
   };
 }
