@@ -10,7 +10,7 @@ import type { Logger } from '../../src/log.ts';
 import type { RepairRequest, RepairResult, RepairService } from '../../src/repair/types.ts';
 import { runAndRecord, toRepairRequest } from '../shared/flow.ts';
 import { createRateLimiter, type RateLimiter } from '../shared/rate-limit.ts';
-import { DID_NOT_LOAD, codeDidNotLoad, errorMessage, headline, rateLimitMessage } from '../shared/wording.ts';
+import { codeDidNotLoad, errorMessage, headline, rateLimitMessage } from '../shared/wording.ts';
 import { hostAllowed, sameOriginPost, type OriginPolicy } from './guard.ts';
 import { checkPaste } from './paste.ts';
 
@@ -310,7 +310,7 @@ export function answer(result: RepairResult, token: string | undefined): WebAnsw
     status: result.status,
     headline: headline(result),
     passing: { before, after, total },
-    summary: didNotLoad ? `${DID_NOT_LOAD}. Correct it and press Fix again.` : result.summary,
+    summary: didNotLoad ? 'Look for a missing colon, bracket or quote, or a line indented wrongly, then press Fix again.' : result.summary,
     tests: didNotLoad ? result.tests.map((row) => ({ ...row, detail: 'did not run: the code did not load' })) : result.tests,
     candidates: result.candidates,
     totalMs: result.timings.totalMs,

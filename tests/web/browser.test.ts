@@ -170,4 +170,41 @@ describe.skipIf(skipReason !== undefined)('web chat in chromium', () => {
     expect(shown).toContain('<b>bold</b>');
     await page.close();
   }, 120_000);
+
+  it('reads fenced tests, says plainly when the code does not compile, and explains a miss', async () => {
+    const page = await context.newPage();
+    await page.goto(base);
+    // Tests pasted from a chat or a README, fence and sentence included (they used to be a SyntaxError).
+    await page.fill('#code', BUGGY);
+    await page.fill('#tests', 'These fail:\n```python\n' + ASSERTS + '```\n');
+    await page.click('#fix');
+    await page.locator('#result:not([hidden])').waitFor({ timeout: 90_000 });
+    expect(await page.textContent('#headline')).toMatch(/Fixed — all 3 tests pass/);
+    expect(await page.isHidden('#summary')).toBe(true); // the rationale explains a fix
+
+    // A missing colon: one sentence saying so, not "No verified fix found — tried 0 candidates".
+    await page.fill('#code', 'def sum_to(n)\n    return n\n');
+    await page.fill('#tests', ASSERTS);
+    await page.click('#fix');
+    await page.locator('#headline', { hasText: 'Python could not load your code' }).waitFor({ timeout: 90_000 });
+    expect(await page.textContent('#tests-table')).toContain('did not run: the code did not load');
+    expect(await page.isHidden('#trace-box')).toBe(true);
+
+    // No fix found: the engine's sentence about what failed is on the page, not only the counts.
+    await page.fill('#code', 'def f(m, n):\n    return m * n\n');
+    await page.fill('#tests', 'assert f(4, 3) == 20\n');
+    await page.click('#fix');
+    await page.locator('#headline', { hasText: 'No verified fix found' }).waitFor({ timeout: 90_000 });
+    expect(await page.textContent('#summary')).toMatch(/expected 20 but got 12/);
+
+    // An endless loop keeps one status line up for seconds: the elapsed counter shows the page is alive.
+    await page.fill('#code', 'def f(x):\n    while True:\n        x += 1\n    return x\n');
+    await page.fill('#tests', 'assert f(1) == 2\n');
+    await page.click('#fix');
+    await page.locator('#status.busy[data-elapsed]').waitFor({ timeout: 30_000 });
+    expect(await page.getAttribute('#status', 'data-elapsed')).toMatch(/^ · \d+ s$/);
+    await page.locator('#result:not([hidden])').waitFor({ timeout: 90_000 });
+    expect(await page.getAttribute('#status', 'data-elapsed')).toBeNull();
+    await page.close();
+  }, 240_000);
 });

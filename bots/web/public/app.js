@@ -20,6 +20,23 @@
     statusLine.className = 'status' + (kind ? ' ' + kind : '');
   }
 
+  // A search step can take tens of seconds with the same status line; the seconds counter shows the
+  // page has not hung. It is not in the text, so screen readers are not told every second.
+  let ticker = null;
+  function startTicker() {
+    stopTicker();
+    const started = Date.now();
+    ticker = setInterval(() => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      if (seconds >= 3) statusLine.dataset.elapsed = ` · ${seconds} s`;
+    }, 1000);
+  }
+  function stopTicker() {
+    clearInterval(ticker);
+    ticker = null;
+    delete statusLine.dataset.elapsed;
+  }
+
   function el(tag, text, className) {
     const node = document.createElement(tag);
     if (text !== undefined) node.textContent = text;
@@ -126,6 +143,7 @@
     button.disabled = true;
     form.setAttribute('aria-busy', 'true');
     setStatus('Sending…', 'busy');
+    startTicker();
     let finished = false;
     try {
       const response = await fetch('/api/fix', {
@@ -150,10 +168,12 @@
         else if (event === 'progress') setStatus(data.line, 'busy');
         else if (event === 'result') {
           finished = true;
+          stopTicker();
           setStatus(`Finished in ${(data.totalMs / 1000).toFixed(1)} s.`, data.status === 'fixed' || data.status === 'nothing_to_fix' ? 'ok' : 'warn');
           renderAnswer(data);
         } else if (event === 'failure') {
           finished = true;
+          stopTicker();
           setStatus(data.error, 'error');
         }
       });
@@ -162,7 +182,10 @@
       if (controller.signal.aborted) return;
       setStatus('Could not reach the tracefix server; is it still running?', 'error');
     } finally {
-      if (inFlight === controller) inFlight = null;
+      if (inFlight === controller) {
+        inFlight = null;
+        stopTicker();
+      }
       button.disabled = false;
       form.removeAttribute('aria-busy');
     }
