@@ -305,13 +305,19 @@ export function answer(result: RepairResult, token: string | undefined): WebAnsw
   // Code that does not load has no run to show: the engine's summary ("none of 0 candidate fixes…"),
   // the empty detail cells and an unannotated "trace" would only hide what went wrong.
   const didNotLoad = codeDidNotLoad(result);
+  // With no tests the runner runs the file as a script; a file that only defines functions "passes", and
+  // a "1/1 tests pass" over a row named "script" contradicts "I need a failing example". Show neither.
+  const noTests = result.status === 'needs_tests';
+  let tests = result.tests;
+  if (noTests) tests = [];
+  else if (didNotLoad) tests = result.tests.map((row) => ({ ...row, detail: 'did not run: the code did not load' }));
   const out: WebAnswer = {
     requestId: result.requestId,
     status: result.status,
     headline: headline(result),
-    passing: { before, after, total },
+    passing: noTests ? { before: 0, after: 0, total: 0 } : { before, after, total },
     summary: didNotLoad ? 'Look for a missing colon, bracket or quote, or a line indented wrongly, then press Fix again.' : result.summary,
-    tests: didNotLoad ? result.tests.map((row) => ({ ...row, detail: 'did not run: the code did not load' })) : result.tests,
+    tests,
     candidates: result.candidates,
     totalMs: result.timings.totalMs,
   };

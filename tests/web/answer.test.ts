@@ -60,3 +60,25 @@ describe('an answer for code that does not load', () => {
     expect(shown.trace?.rendered).toBe(failing.trace?.rendered);
   });
 });
+
+describe('an answer that needs tests', () => {
+  it('shows what to paste, not "1/1 tests pass" over the script run', () => {
+    // The engine's result for `def f(x): return x - 1` with an empty tests box and no docstring examples.
+    const result: RepairResult = {
+      ...smallResult(),
+      status: 'needs_tests',
+      summary: 'I need a failing example to work from: add a test such as `assert f(<an input>) == <the output you expect>`.',
+      tests: [{ id: 't0', name: 'script', before: 'passed' }],
+      candidates: { tried: 0, passed: 0, fromModel: 0, fromSearch: 0 },
+    };
+    delete result.rationale;
+    delete result.diff;
+    delete result.fixedCode;
+    delete result.trace;
+    const shown = answer(result, undefined);
+    expect(shown.headline).toBe('❓ I need a failing example to work from');
+    expect(shown.passing.total).toBe(0); // the page then shows the summary in place of the counts
+    expect(shown.tests).toEqual([]);
+    expect(shown.summary).toMatch(/add a test such as/);
+  });
+});
