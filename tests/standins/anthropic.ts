@@ -13,55 +13,28 @@
  * (`stream: true`) is answered with the Messages SSE events.
  */
 import type { ServerResponse } from 'node:http';
-import {
-  ScriptedReplies,
-  delayed,
-  eventStream,
-  isErrorReply,
-  messagesOf,
-  pieces,
-  sendErrorReply,
-  sendJson,
-  serveModelStandIn,
-  textOf,
-  tokens,
-} from './http-standin.ts';
+import { ScriptedReplies, delayed, eventStream, isErrorReply, messagesOf, pieces, sendErrorReply, sendJson, serveModelStandIn, textOf, tokens } from './http-standin.ts';
+import type { ModelServer, ModelStandInOptions, RecordedModelRequest } from './http-standin.ts';
 
 export type AnthropicReply =
   | string
   | { content: string; delayMs?: number }
   | { status: number; message?: string; type?: string; headers?: Record<string, string>; delayMs?: number };
 
-export interface RecordedAnthropicRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-  model: string | undefined;
+export interface RecordedAnthropicRequest extends RecordedModelRequest {
   system: string;
-  messages: { role: string; content: string }[];
-  stream: boolean;
-  temperature: number | undefined;
   maxTokens: number | undefined;
   /** System prompt and every message's text, joined with blank lines. */
   prompt: string;
 }
 
-export interface AnthropicStandInOptions {
-  replies?: AnthropicReply[];
-  respond?: (request: RecordedAnthropicRequest) => AnthropicReply | undefined | Promise<AnthropicReply | undefined>;
+export interface AnthropicStandInOptions extends ModelStandInOptions<RecordedAnthropicRequest, AnthropicReply> {
   apiKey?: string;
-  models?: string[];
 }
 
-export interface AnthropicStandIn {
+export interface AnthropicStandIn extends ModelServer<RecordedAnthropicRequest, AnthropicReply> {
   /** Base URL without /v1, as the Anthropic SDK expects. */
   readonly url: string;
-  readonly requests: RecordedAnthropicRequest[];
-  readonly maxInFlight: number;
-  enqueue(...replies: AnthropicReply[]): void;
-  waitForRequest(predicate?: (request: RecordedAnthropicRequest) => boolean, timeoutMs?: number): Promise<RecordedAnthropicRequest>;
-  close(): Promise<void>;
 }
 
 function sendError(res: ServerResponse, status: number, type: string, message: string): void {

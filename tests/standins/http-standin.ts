@@ -131,6 +131,24 @@ export interface RecordedHttpRequest {
   model: string | undefined;
 }
 
+/** What every model stand-in records of a chat request. */
+export interface RecordedModelRequest extends RecordedHttpRequest {
+  messages: { role: string; content: string }[];
+  stream: boolean;
+  temperature: number | undefined;
+  /** Every message's content, joined with blank lines. */
+  prompt: string;
+}
+
+/** The options every model stand-in takes. */
+export interface ModelStandInOptions<R, Reply> {
+  replies?: Reply[];
+  /** Computes the reply; returning undefined falls back to the queue. */
+  respond?: (request: R) => Reply | undefined | Promise<Reply | undefined>;
+  /** The model names served; others answer the API's "model not found". */
+  models?: string[];
+}
+
 /** A rough token count for `usage` fields. */
 export const tokens = (text: string): number => Math.ceil(text.length / 4);
 
@@ -218,7 +236,7 @@ export interface ModelServerSpec<R, Reply> {
   failure(res: ServerResponse, message: string): void;
 }
 
-/** The API the model stand-ins share (theirs may add to it). Arrow-typed members: tests pass them around detached. */
+/** The API the model stand-ins share (theirs may add to it). Arrow-typed members: they may be passed on detached, as the stand-ins do. */
 export interface ModelServer<R, Reply> {
   /** `http://127.0.0.1:PORT`, without any API prefix. */
   readonly url: string;

@@ -14,38 +14,21 @@
  */
 import type { ServerResponse } from 'node:http';
 import { ScriptedReplies, delayed, isErrorReply, messagesOf, pieces, sendErrorReply, sendJson, serveModelStandIn, tokens } from './http-standin.ts';
+import type { ModelServer, ModelStandInOptions, RecordedModelRequest } from './http-standin.ts';
 
 export type OllamaReply =
   | string
   | { content: string; delayMs?: number }
   | { status: number; message?: string; headers?: Record<string, string>; delayMs?: number };
 
-export interface RecordedOllamaRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-  model: string | undefined;
-  messages: { role: string; content: string }[];
-  stream: boolean;
-  temperature: number | undefined;
-  /** Every message's content, joined with blank lines. */
-  prompt: string;
-}
+/** `temperature` is read from `options.temperature`; `stream` is true unless the body says false. */
+export type RecordedOllamaRequest = RecordedModelRequest;
 
-export interface OllamaStandInOptions {
-  replies?: OllamaReply[];
-  respond?: (request: RecordedOllamaRequest) => OllamaReply | undefined | Promise<OllamaReply | undefined>;
-  models?: string[];
-}
+export type OllamaStandInOptions = ModelStandInOptions<RecordedOllamaRequest, OllamaReply>;
 
-export interface OllamaStandIn {
+export interface OllamaStandIn extends ModelServer<RecordedOllamaRequest, OllamaReply> {
+  /** `http://127.0.0.1:PORT`, for OLLAMA_BASE_URL. */
   readonly url: string;
-  readonly requests: RecordedOllamaRequest[];
-  readonly maxInFlight: number;
-  enqueue(...replies: OllamaReply[]): void;
-  waitForRequest(predicate?: (request: RecordedOllamaRequest) => boolean, timeoutMs?: number): Promise<RecordedOllamaRequest>;
-  close(): Promise<void>;
 }
 
 /** Ollama's server (gin) sends JSON with a charset; so does the stand-in. */

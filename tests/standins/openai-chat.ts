@@ -30,49 +30,30 @@
  * `maxInFlight` records the most requests served at once.
  */
 import { NO_REPLY_LEFT, ScriptedReplies, eventStream, isErrorReply, messagesOf, pieces, sendErrorReply, sendJson, serveModelStandIn, sleep, tokens } from './http-standin.ts';
+import type { ModelServer, ModelStandInOptions, RecordedModelRequest } from './http-standin.ts';
 
 export type OpenAIChatReply =
   | string
   | { content: string | string[]; delayMs?: number; finishReason?: string }
   | { status: number; message?: string; code?: string; headers?: Record<string, string>; delayMs?: number };
 
-export interface RecordedChatRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  /** The parsed JSON body (undefined when it was not JSON). */
-  body: unknown;
-  model: string | undefined;
-  messages: { role: string; content: string }[];
+export interface RecordedChatRequest extends RecordedModelRequest {
   n: number;
-  stream: boolean;
-  temperature: number | undefined;
-  /** Every message's content, joined with blank lines. */
-  prompt: string;
 }
 
-export interface OpenAIChatStandInOptions {
-  replies?: OpenAIChatReply[];
-  /** Computes the reply; returning undefined falls back to the queue. */
-  respond?: (request: RecordedChatRequest) => OpenAIChatReply | undefined | Promise<OpenAIChatReply | undefined>;
+export interface OpenAIChatStandInOptions extends ModelStandInOptions<RecordedChatRequest, OpenAIChatReply> {
   apiKey?: string;
-  models?: string[];
   supportsN?: boolean;
   rejectN?: boolean;
 }
 
-export interface OpenAIChatStandIn {
+export interface OpenAIChatStandIn extends ModelServer<RecordedChatRequest, OpenAIChatReply> {
   /** Base URL including /v1, for `configuration.baseURL` / OPENAI_BASE_URL. */
   readonly url: string;
-  readonly requests: RecordedChatRequest[];
   /** Chat completion requests only (not /v1/models and the like). */
   readonly chatRequests: RecordedChatRequest[];
-  readonly maxInFlight: number;
-  enqueue(...replies: OpenAIChatReply[]): void;
   /** Answers the next request with this HTTP error, ahead of the queued replies. */
   failNext(status: number, options?: { headers?: Record<string, string>; message?: string; code?: string }): void;
-  waitForRequest(predicate?: (request: RecordedChatRequest) => boolean, timeoutMs?: number): Promise<RecordedChatRequest>;
-  close(): Promise<void>;
 }
 
 export async function startOpenAIChatStandIn(options: OpenAIChatStandInOptions = {}): Promise<OpenAIChatStandIn> {
