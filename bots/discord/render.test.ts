@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hugeResult, smallResult } from '../shared/sample-result.ts';
+import { brokenResult, hugeResult, smallResult } from '../shared/sample-result.ts';
 import { buttonId, buttonRow, DISCORD_LIMITS, parseButtonId, renderAnswer } from './render.ts';
 
 function embedLength(embed: ReturnType<typeof renderAnswer>['embed']): number {
@@ -38,5 +38,12 @@ describe('Discord answer rendering', () => {
     expect(buttonId('up', 'x'.repeat(200)).length).toBeLessThanOrEqual(100);
     expect(parseButtonId('other:thing')).toBeUndefined();
     expect(JSON.stringify(buttonRow('req_abc', false))).not.toContain('tracefix:trace:');
+  });
+
+  it('says code that does not compile did not load, with no unrun trace', () => {
+    const answer = renderAnswer(brokenResult(), 'req_broken');
+    expect(answer.embed.title).toContain('Python could not load your code');
+    expect(answer.embed.description).not.toContain('0 candidate');
+    expect(answer.parts.join('\n')).not.toContain('**Trace**');
   });
 });

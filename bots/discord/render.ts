@@ -5,7 +5,7 @@
  */
 import type { RepairResult } from '../../src/repair/types.ts';
 import { displayDiff, splitMessage, truncate, truncateLines } from '../shared/split.ts';
-import { headline, testTable } from '../shared/wording.ts';
+import { headline, presentable, testTable } from '../shared/wording.ts';
 
 export const DISCORD_LIMITS = {
   content: 2000,
@@ -79,7 +79,8 @@ export function buttonRow(interactionId: string, withTrace: boolean): Record<str
   return { type: 1, components };
 }
 
-export function renderAnswer(result: RepairResult, interactionId: string): DiscordAnswer {
+export function renderAnswer(raw: RepairResult, interactionId: string): DiscordAnswer {
+  const result = presentable(raw);
   const files: DiscordFile[] = [];
   const table = testTable(result.tests);
   const tableField = fence('text', table).length <= DISCORD_LIMITS.fieldValue ? fence('text', table) : fence('text', truncateLines(table, DISCORD_LIMITS.fieldValue - 20).text);

@@ -44,3 +44,17 @@ export function hugeResult(): RepairResult {
     trace: { testName: 'test_case_number_0', rendered: lines.map((l, i) => `${l}  # (${i}) x=${i}`).join('\n'), excerpt: lines.slice(0, 80).join('\n'), truncated: true },
   };
 }
+
+/** What the engine returns for code that does not compile (`def f(x)`): error rows without detail, no candidates. */
+export function brokenResult(): RepairResult {
+  const { rationale: _r, diff: _d, fixedCode: _f, ...rest } = smallResult();
+  return {
+    ...rest,
+    requestId: 'req_broken',
+    status: 'not_fixed',
+    summary: 'No fix found: none of 0 candidate fixes did better than the original (0/1 tests pass).',
+    tests: [{ id: 't0', name: 'assert f(1) == 2', before: 'error' }],
+    trace: { testName: 'assert f(1) == 2', rendered: 'def f(x)\n    return x + 1\n', excerpt: '', truncated: false },
+    candidates: { tried: 0, passed: 0, fromModel: 0, fromSearch: 0 },
+  };
+}

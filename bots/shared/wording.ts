@@ -29,16 +29,43 @@ function passing(rows: readonly TestRow[], key: 'before' | 'after'): number {
   return rows.filter((row) => (key === 'before' ? row.before : (row.after ?? row.before)) === 'passed').length;
 }
 
+/** The detail `presentable` gives those rows (and which keeps `codeDidNotLoad` true on its output). */
+const NOT_RUN_DETAIL = 'did not run: the code did not load';
+
 /**
  * The runner reports no result for a test when the program itself could not be loaded (it does not
  * compile); the engine then lists the test as an error with no detail and tries no candidate. Any other
  * error (an exception, an import that fails, the memory limit) comes with its detail.
  */
 export function codeDidNotLoad(result: RepairResult): boolean {
-  return result.status !== 'fixed' && result.tests.length > 0 && result.tests.every((row) => row.before === 'error' && row.detail === undefined);
+  return (
+    result.status !== 'fixed' &&
+    result.tests.length > 0 &&
+    result.tests.every((row) => row.before === 'error' && (row.detail === undefined || row.detail === NOT_RUN_DETAIL))
+  );
 }
 
 export const DID_NOT_LOAD = 'Python could not load your code (a syntax or indentation error?), so none of the tests ran';
+
+/**
+ * The result as a user should read it, the same on every front end:
+ * - code that did not load has no run to show: the engine's "none of 0 candidate fixes" summary, the
+ *   empty detail cells and an unannotated "trace" would hide what went wrong;
+ * - with no tests the runner runs the file as a script, so a file that only defines functions "passes";
+ *   a "1/1 pass" row named "script" contradicts "I need a failing example", so it is not shown.
+ */
+export function presentable(result: RepairResult): RepairResult {
+  if (codeDidNotLoad(result)) {
+    const { trace: _unrun, ...rest } = result;
+    return {
+      ...rest,
+      summary: 'Look for a missing colon, bracket or quote, or a line indented wrongly, then try again.',
+      tests: result.tests.map((row) => ({ ...row, detail: NOT_RUN_DETAIL })),
+    };
+  }
+  if (result.status === 'needs_tests') return { ...result, tests: [] };
+  return result;
+}
 
 /** One line saying how it ended; the header of every answer. */
 export function headline(result: RepairResult): string {

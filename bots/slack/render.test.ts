@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hugeResult, smallResult } from '../shared/sample-result.ts';
+import { brokenResult, hugeResult, smallResult } from '../shared/sample-result.ts';
 import { renderAnswer, SLACK_LIMITS } from './render.ts';
 
 function texts(blocks: Record<string, unknown>[]): string[] {
@@ -39,5 +39,14 @@ describe('Slack answer rendering', () => {
     expect(answer.text).toContain('&lt;big&gt; &amp; friends');
     expect(answer.files.map((f) => f.filename).sort()).toEqual(['fixed.py', 'trace.py']);
     expect(answer.files.find((f) => f.filename === 'trace.py')?.content).toBe(hugeResult().trace?.rendered);
+  });
+
+  it('says code that does not compile did not load, with no unrun trace and no "tried 0 candidates"', () => {
+    const answer = renderAnswer(brokenResult(), 'req_broken');
+    const all = texts(answer.blocks).join('\n');
+    expect(all).toContain('Python could not load your code');
+    expect(all).not.toContain('0 candidate');
+    expect(all).not.toContain('*Trace*');
+    expect(JSON.stringify(answer.blocks.at(-1))).not.toContain('tracefix_full_trace');
   });
 });

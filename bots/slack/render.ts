@@ -5,7 +5,7 @@
  */
 import type { RepairResult } from '../../src/repair/types.ts';
 import { displayDiff, splitMessage, truncate, truncateLines } from '../shared/split.ts';
-import { headline, testTable } from '../shared/wording.ts';
+import { headline, presentable, testTable } from '../shared/wording.ts';
 
 export const SLACK_LIMITS = { text: 4000, blocks: 50, section: 3000, header: 150, buttonValue: 2000 } as const;
 
@@ -73,7 +73,8 @@ export function buttons(interactionId: string, options: { withTrace: boolean }):
 }
 
 /** The final answer: status, rationale, fix as a diff, test table, trace excerpt, buttons. */
-export function renderAnswer(result: RepairResult, interactionId: string): SlackAnswer {
+export function renderAnswer(raw: RepairResult, interactionId: string): SlackAnswer {
+  const result = presentable(raw);
   const blocks: Block[] = [];
   const files: SlackFile[] = [];
   const title = headline(result);

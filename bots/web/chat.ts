@@ -10,7 +10,7 @@ import type { Logger } from '../../src/log.ts';
 import type { RepairRequest, RepairResult, RepairService } from '../../src/repair/types.ts';
 import { runAndRecord, toRepairRequest } from '../shared/flow.ts';
 import { createRateLimiter, type RateLimiter } from '../shared/rate-limit.ts';
-import { codeDidNotLoad, errorMessage, headline, rateLimitMessage } from '../shared/wording.ts';
+import { errorMessage, headline, presentable, rateLimitMessage } from '../shared/wording.ts';
 import { hostAllowed, sameOriginPost, type OriginPolicy } from './guard.ts';
 import { checkPaste } from './paste.ts';
 
@@ -298,33 +298,25 @@ export interface WebAnswer {
   voteToken?: string;
 }
 
-export function answer(result: RepairResult, token: string | undefined): WebAnswer {
+export function answer(raw: RepairResult, token: string | undefined): WebAnswer {
+  const result = presentable(raw);
   const total = result.tests.length;
   const before = result.tests.filter((row) => row.before === 'passed').length;
   const after = result.tests.filter((row) => (row.after ?? row.before) === 'passed').length;
-  // Code that does not load has no run to show: the engine's summary ("none of 0 candidate fixes…"),
-  // the empty detail cells and an unannotated "trace" would only hide what went wrong.
-  const didNotLoad = codeDidNotLoad(result);
-  // With no tests the runner runs the file as a script; a file that only defines functions "passes", and
-  // a "1/1 tests pass" over a row named "script" contradicts "I need a failing example". Show neither.
-  const noTests = result.status === 'needs_tests';
-  let tests = result.tests;
-  if (noTests) tests = [];
-  else if (didNotLoad) tests = result.tests.map((row) => ({ ...row, detail: 'did not run: the code did not load' }));
   const out: WebAnswer = {
     requestId: result.requestId,
     status: result.status,
     headline: headline(result),
-    passing: noTests ? { before: 0, after: 0, total: 0 } : { before, after, total },
-    summary: didNotLoad ? 'Look for a missing colon, bracket or quote, or a line indented wrongly, then press Fix again.' : result.summary,
-    tests,
+    passing: { before, after, total },
+    summary: result.summary,
+    tests: result.tests,
     candidates: result.candidates,
     totalMs: result.timings.totalMs,
   };
   if (result.rationale !== undefined) out.rationale = result.rationale;
   if (result.diff !== undefined) out.diff = result.diff;
   if (result.fixedCode !== undefined) out.fixedCode = result.fixedCode;
-  if (result.trace && !didNotLoad) out.trace = { testName: result.trace.testName, rendered: result.trace.rendered, truncated: result.trace.truncated };
+  if (result.trace) out.trace = { testName: result.trace.testName, rendered: result.trace.rendered, truncated: result.trace.truncated };
   if (token !== undefined) out.voteToken = token;
   return out;
 }

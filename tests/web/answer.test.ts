@@ -47,7 +47,7 @@ describe('an answer for code that does not load', () => {
   it('says in one sentence that Python could not load it, and shows no trace of a run that never happened', () => {
     const shown = answer(broken, undefined);
     expect(shown.headline).toBe('❌ Python could not load your code (a syntax or indentation error?), so none of the tests ran.');
-    expect(shown.summary).toBe('Look for a missing colon, bracket or quote, or a line indented wrongly, then press Fix again.');
+    expect(shown.summary).toBe('Look for a missing colon, bracket or quote, or a line indented wrongly, then try again.');
     expect(shown.tests[0]?.detail).toBe('did not run: the code did not load');
     expect(shown.trace).toBeUndefined();
   });
