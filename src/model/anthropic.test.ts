@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TracefixError } from '../errors.ts';
 import { startAnthropicStandIn, type AnthropicStandIn } from '../../tests/standins/anthropic.ts';
-import { FAST_RETRY, FIXED, INPUT, RIGHT, TRACE, WRONG, closedPort, modelConfig } from '../../tests/model/fixtures.ts';
-import { createRepairModel, type RepairModelDeps } from './index.ts';
+import { FIXED, INPUT, RIGHT, TRACE, WRONG, closedPort, modelConfig } from '../../tests/model/fixtures.ts';
+import { rejection, repairModel } from '../../tests/model/repair-model.ts';
+import { createRepairModel, type ModelConfig, type RepairModelDeps } from './index.ts';
 
 const KEY = 'sk-ant-test-0123456789';
 
@@ -12,24 +12,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(options: Parameters<typeof startAnthropicStandIn>[0] = {}, config = {}, deps: RepairModelDeps = {}) {
+async function setup(options: Parameters<typeof startAnthropicStandIn>[0] = {}, config: Partial<ModelConfig> = {}, deps: RepairModelDeps = {}) {
   server = await startAnthropicStandIn({ apiKey: KEY, ...options });
-  const model = createRepairModel(
-    modelConfig({ provider: 'anthropic', name: 'claude-test', anthropic: { apiKey: KEY, baseUrl: server.url }, ...config }),
-    { retry: FAST_RETRY, ...deps },
-  );
-  if (!model) throw new Error('expected a model');
+  const model = repairModel({ provider: 'anthropic', name: 'claude-test', anthropic: { apiKey: KEY, baseUrl: server.url }, ...config }, deps);
   return { server, model };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TracefixError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TracefixError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('createRepairModel (Anthropic)', () => {
@@ -56,11 +42,8 @@ describe('createRepairModel (Anthropic)', () => {
 
   it('401: model_auth naming ANTHROPIC_API_KEY', async () => {
     server = await startAnthropicStandIn({ apiKey: 'sk-ant-other-key' });
-    const model = createRepairModel(
-      modelConfig({ provider: 'anthropic', name: 'claude-test', anthropic: { apiKey: KEY, baseUrl: server.url } }),
-      { retry: FAST_RETRY },
-    );
-    const error = await rejection(model!.propose(INPUT, 3));
+    const model = repairModel({ provider: 'anthropic', name: 'claude-test', anthropic: { apiKey: KEY, baseUrl: server.url } });
+    const error = await rejection(model.propose(INPUT, 3));
     expect(error.code).toBe('model_auth');
     expect(error.userMessage).toBe('Anthropic rejected the key in ANTHROPIC_API_KEY (HTTP 401).');
     expect(error.message).not.toContain(KEY);
@@ -81,8 +64,8 @@ describe('createRepairModel (Anthropic)', () => {
 
   it('connection refused: names ANTHROPIC_BASE_URL', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const model = createRepairModel(modelConfig({ provider: 'anthropic', name: 'c', anthropic: { apiKey: KEY, baseUrl: url } }), { retry: FAST_RETRY });
-    const error = await rejection(model!.propose(INPUT, 1));
+    const model = repairModel({ provider: 'anthropic', name: 'c', anthropic: { apiKey: KEY, baseUrl: url } });
+    const error = await rejection(model.propose(INPUT, 1));
     expect(error.userMessage).toBe(`Could not reach the model server at ${url} set in ANTHROPIC_BASE_URL: connection refused.`);
   });
 

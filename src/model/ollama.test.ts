@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TracefixError } from '../errors.ts';
 import { startOllamaStandIn, type OllamaStandIn } from '../../tests/standins/ollama.ts';
-import { FAST_RETRY, FIXED, INPUT, MALFORMED, RIGHT, TRACE, closedPort, modelConfig } from '../../tests/model/fixtures.ts';
-import { createRepairModel, type RepairModelDeps } from './index.ts';
+import { FIXED, INPUT, MALFORMED, RIGHT, TRACE, closedPort } from '../../tests/model/fixtures.ts';
+import { rejection, repairModel } from '../../tests/model/repair-model.ts';
+import type { ModelConfig, RepairModelDeps } from './index.ts';
 
 let server: OllamaStandIn | undefined;
 afterEach(async () => {
@@ -10,24 +10,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(options: Parameters<typeof startOllamaStandIn>[0] = {}, config = {}, deps: RepairModelDeps = {}) {
+async function setup(options: Parameters<typeof startOllamaStandIn>[0] = {}, config: Partial<ModelConfig> = {}, deps: RepairModelDeps = {}) {
   server = await startOllamaStandIn(options);
-  const model = createRepairModel(modelConfig({ provider: 'ollama', name: 'qwen-test', ollama: { baseUrl: server.url }, ...config }), {
-    retry: FAST_RETRY,
-    ...deps,
-  });
-  if (!model) throw new Error('expected a model');
+  const model = repairModel({ provider: 'ollama', name: 'qwen-test', ollama: { baseUrl: server.url }, ...config }, deps);
   return { server, model };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TracefixError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TracefixError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('createRepairModel (Ollama)', () => {
@@ -69,23 +55,21 @@ describe('createRepairModel (Ollama)', () => {
 
   it('connection refused: names OLLAMA_BASE_URL', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const model = createRepairModel(modelConfig({ provider: 'ollama', name: 'q', ollama: { baseUrl: url } }), { retry: FAST_RETRY });
-    const error = await rejection(model!.propose(INPUT, 1));
+    const model = repairModel({ provider: 'ollama', name: 'q', ollama: { baseUrl: url } });
+    const error = await rejection(model.propose(INPUT, 1));
     expect(error.userMessage).toBe(`Could not reach the model server at ${url} set in OLLAMA_BASE_URL: connection refused.`);
   });
 
   it('sends credentials in the base URL as basic auth, and keeps them out of messages', async () => {
     const { server } = await setup({ replies: [RIGHT] });
     const withCredentials = server.url.replace('http://', 'http://admin:hunter2@');
-    const model = createRepairModel(modelConfig({ provider: 'ollama', name: 'q', ollama: { baseUrl: withCredentials } }), { retry: FAST_RETRY });
-    expect(await model!.propose(INPUT, 1)).toHaveLength(1);
+    const model = repairModel({ provider: 'ollama', name: 'q', ollama: { baseUrl: withCredentials } });
+    expect(await model.propose(INPUT, 1)).toHaveLength(1);
     expect(server.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from('admin:hunter2').toString('base64')}`);
 
     const port = await closedPort();
-    const down = createRepairModel(modelConfig({ provider: 'ollama', name: 'q', ollama: { baseUrl: `http://admin:hunter2@127.0.0.1:${port}` } }), {
-      retry: FAST_RETRY,
-    });
-    const error = await rejection(down!.propose(INPUT, 1));
+    const down = repairModel({ provider: 'ollama', name: 'q', ollama: { baseUrl: `http://admin:hunter2@127.0.0.1:${port}` } });
+    const error = await rejection(down.propose(INPUT, 1));
     expect(error.userMessage).toBe(`Could not reach the model server at http://127.0.0.1:${port} set in OLLAMA_BASE_URL: connection refused.`);
     expect(`${error.userMessage} ${error.message}`).not.toContain('hunter2');
   });

@@ -1,7 +1,6 @@
 import { ChatOpenAI } from '@langchain/openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
-import { TracefixError } from '../errors.ts';
 import { startOpenAIChatStandIn, type OpenAIChatStandIn } from '../../tests/standins/openai-chat.ts';
 import {
   API_KEY,
@@ -17,7 +16,8 @@ import {
   closedPort,
   modelConfig,
 } from '../../tests/model/fixtures.ts';
-import { createRepairModel, type RepairModelDeps } from './index.ts';
+import { rejection, repairModel } from '../../tests/model/repair-model.ts';
+import { createRepairModel, type ModelConfig, type RepairModelDeps } from './index.ts';
 
 let server: OpenAIChatStandIn | undefined;
 afterEach(async () => {
@@ -25,21 +25,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(options: Parameters<typeof startOpenAIChatStandIn>[0] = {}, config = {}, deps: RepairModelDeps = {}) {
+async function setup(options: Parameters<typeof startOpenAIChatStandIn>[0] = {}, config: Partial<ModelConfig> = {}, deps: RepairModelDeps = {}) {
   server = await startOpenAIChatStandIn({ apiKey: API_KEY, ...options });
-  const model = createRepairModel(modelConfig({ openai: { apiKey: API_KEY, baseUrl: server.url }, ...config }), { retry: FAST_RETRY, ...deps });
-  if (!model) throw new Error('expected a model');
+  const model = repairModel({ openai: { apiKey: API_KEY, baseUrl: server.url }, ...config }, deps);
   return { server, model };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TracefixError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TracefixError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('createRepairModel (OpenAI-compatible)', () => {
@@ -178,8 +167,8 @@ describe('createRepairModel (OpenAI-compatible)', () => {
 describe('errors from an OpenAI-compatible server', () => {
   it('401: model_auth naming OPENAI_API_KEY, without retrying or leaking the key', async () => {
     server = await startOpenAIChatStandIn({ apiKey: 'sk-the-right-key-000000' });
-    const model = createRepairModel(modelConfig({ openai: { apiKey: API_KEY, baseUrl: server.url } }), { retry: FAST_RETRY });
-    const error = await rejection(model!.propose(INPUT, 3));
+    const model = repairModel({ openai: { apiKey: API_KEY, baseUrl: server.url } });
+    const error = await rejection(model.propose(INPUT, 3));
     expect(error.code).toBe('model_auth');
     expect(error.userMessage).toBe('The model provider rejected the key in OPENAI_API_KEY (HTTP 401).');
     expect(error.retryable).toBe(false);
@@ -189,8 +178,8 @@ describe('errors from an OpenAI-compatible server', () => {
 
   it('401 from a local server without a key says to set OPENAI_API_KEY', async () => {
     server = await startOpenAIChatStandIn({ apiKey: 'needed' });
-    const model = createRepairModel(modelConfig({ openai: { baseUrl: server.url } }), { retry: FAST_RETRY });
-    const error = await rejection(model!.propose(INPUT, 1));
+    const model = repairModel({ openai: { baseUrl: server.url } });
+    const error = await rejection(model.propose(INPUT, 1));
     expect(error.code).toBe('model_auth');
     expect(error.userMessage).toContain('set OPENAI_API_KEY');
   });
@@ -207,8 +196,8 @@ describe('errors from an OpenAI-compatible server', () => {
   it('connection refused: names the base URL setting', async () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}/v1`;
-    const model = createRepairModel(modelConfig({ openai: { baseUrl: url } }), { retry: FAST_RETRY });
-    const error = await rejection(model!.propose(INPUT, 2));
+    const model = repairModel({ openai: { baseUrl: url } });
+    const error = await rejection(model.propose(INPUT, 2));
     expect(error.code).toBe('model_unavailable');
     expect(error.userMessage).toBe(`Could not reach the model server at ${url} set in OPENAI_BASE_URL: connection refused.`);
   });
