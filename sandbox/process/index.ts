@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { LineSplitter, SandboxError, runWithRecovery, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
 import { RunnerRequestSchema, type Limits, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
-import { isRoot, killTree, onceEnded, probeBubblewrap, real, runnerUid, spawnJailed, type JailSpec, type Mount } from './jail.ts';
+import { isRoot, killTree, onceEnded, probeBubblewrap, readableForRunner, real, runnerUid, spawnJailed, type JailSpec, type Mount } from './jail.ts';
 
 export interface ProcessSandboxOptions {
   /** Python executable (default: python3; Debian's /usr/bin/python3 preferred when that is what it means). */
@@ -81,7 +81,7 @@ export class ProcessSandbox implements Sandbox {
     this.isolation = this.bubblewrap
       ? { isolated: true, how: 'python3 inside bubblewrap as an unprivileged user, with rlimits: no network, no host files, empty environment.' }
       : { isolated: false, how: `python3 runs under rlimits with an empty environment, but ${probe.ok ? 'bubblewrap is turned off' : probe.reason}: code can reach this machine's files and network.` };
-    this.runnerDir = real(options.runnerDir ?? DEFAULT_RUNNER_DIR);
+    this.runnerDir = readableForRunner(options.runnerDir ?? DEFAULT_RUNNER_DIR);
     this.graceMs = options.graceMs ?? 1_000;
     this.maxProcesses = options.maxProcesses ?? 64;
     this.scratchBytes = options.scratchBytes ?? 32 * 1024 * 1024;

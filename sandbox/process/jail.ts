@@ -6,8 +6,9 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, chmodSync, constants, cpSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
 
 export interface Mount {
   /** Host path. */
@@ -182,6 +183,60 @@ export function killTree(child: { pid?: number | undefined; kill(signal?: NodeJS
 /** A host path's real location, so a bind mount does not point at a symlink. */
 export function real(path: string): string {
   return realpathSync(path);
+}
+
+/** True when every folder above `path` lets anyone through and everything below it is readable by anyone. */
+function readableByAnyone(path: string): boolean {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return false;
+    if (dir === dirname(dir)) break;
+  }
+  const walk = (p: string): boolean => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      if ((st.mode & 0o005) !== 0o005) return false;
+      return readdirSync(p).every((name) => walk(join(p, name)));
+    }
+    return (st.mode & 0o004) !== 0;
+  };
+  return walk(path);
+}
+
+function openToAnyone(path: string): void {
+  const st = statSync(path);
+  if (st.isDirectory()) {
+    chmodSync(path, 0o755);
+    for (const name of readdirSync(path)) openToAnyone(join(path, name));
+  } else {
+    chmodSync(path, st.mode & 0o111 ? 0o755 : 0o644);
+  }
+}
+
+let stageRoot: string | undefined;
+const staged = new Map<string, string>();
+
+/**
+ * The folders a runner needs (the runner, Pyodide, the host script) must be readable by the
+ * unprivileged uid it runs as. A checkout under a private folder (a 0700 home or `mktemp -d`, a
+ * umask of 077) is not: then the folder is copied, once per process, into a world-readable staging
+ * folder that is removed at exit. Read-only for the runner either way: it is mounted read-only.
+ */
+export function readableForRunner(path: string): string {
+  const source = realpathSync(path);
+  if (process.getuid?.() !== 0 || readableByAnyone(source)) return source;
+  const known = staged.get(source);
+  if (known) return known;
+  if (!stageRoot) {
+    const root = mkdtempSync(join(tmpdir(), 'tracefix-stage-'));
+    chmodSync(root, 0o755);
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+    stageRoot = root;
+  }
+  const target = join(stageRoot, `${staged.size}`);
+  cpSync(source, target, { recursive: true, dereference: true });
+  openToAnyone(target);
+  staged.set(source, target);
+  return target;
 }
 
 /**

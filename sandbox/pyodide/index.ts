@@ -17,7 +17,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { z } from 'zod';
 import { LineSplitter, SandboxError, runWithRecovery, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
 import { WarmPool } from '../pool.ts';
-import { isRoot, killTree, onceEnded, probeBubblewrap, runnerUid, real, spawnJailed, type Mount } from '../process/jail.ts';
+import { isRoot, killTree, onceEnded, probeBubblewrap, readableForRunner, runnerUid, real, spawnJailed, type Mount } from '../process/jail.ts';
 import { RunnerRequestSchema, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
 
@@ -122,17 +122,19 @@ class PyodideRunner {
   static spawn(config: RunnerConfig, snapshot: SnapshotMode, uid = runnerUid()): ChildProcessWithoutNullStreams {
     const mounts: Mount[] = [];
     let node = process.execPath;
-    let host = join(HOST_DIR, 'host.js');
-    let pyodideDir = config.pyodideDir;
-    let runnerDir = config.runnerDir;
+    // Read by the runner's unprivileged uid, with or without bubblewrap.
+    const hostDir = readableForRunner(HOST_DIR);
+    let host = join(hostDir, 'host.js');
+    let pyodideDir = readableForRunner(config.pyodideDir);
+    let runnerDir = readableForRunner(config.runnerDir);
     if (config.bubblewrap) {
       // Only its own folders, read-only, at fixed places; the node binary where it lives.
       const nodeReal = real(process.execPath);
       if (!nodeReal.startsWith('/usr/')) mounts.push({ source: dirname(dirname(nodeReal)) });
       node = nodeReal;
-      mounts.push({ source: real(HOST_DIR), target: '/host' });
-      mounts.push({ source: real(config.pyodideDir), target: '/pyodide' });
-      mounts.push({ source: real(config.runnerDir), target: '/runner' });
+      mounts.push({ source: hostDir, target: '/host' });
+      mounts.push({ source: pyodideDir, target: '/pyodide' });
+      mounts.push({ source: runnerDir, target: '/runner' });
       host = '/host/host.js';
       pyodideDir = '/pyodide';
       runnerDir = '/runner';
