@@ -3,7 +3,7 @@
  * program search first, then the model), verify every candidate against every test in batched
  * sandbox calls, rank, one more round when nothing passes, and report with the evidence.
  */
-import { DEFAULT_LIMITS, type Limits, type RunnerRequest, type RunnerResponse, type TestCase, type TestResult, type Trace } from '../../sandbox/protocol.ts';
+import { DEFAULT_LIMITS, type ErrorInfo, type Limits, type RunnerRequest, type RunnerResponse, type TestCase, type TestResult, type Trace } from '../../sandbox/protocol.ts';
 import type { Sandbox } from '../../sandbox/types.ts';
 import { TracefixError, isTracefixError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -177,6 +177,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
     let trace: Trace | undefined;
     let rendered: ReturnType<typeof renderInline> | undefined;
     let search: SearchResponse | undefined;
+    let compileError: ErrorInfo | undefined;
     const verified: Verified[] = [];
     const counts = { tried: 0, fromModel: 0, fromSearch: 0 };
     let order = 0;
@@ -247,6 +248,10 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       const best = bestSoFar();
       const total = cases.length;
       if (!best) {
+        if (compileError) {
+          const where = compileError.line ? ` at line ${compileError.line}` : '';
+          return finish('not_fixed', `Your code does not load: ${compileError.type}${where}: ${compileError.message}. No fix found that makes it load and pass the tests.`, undefined, undefined, compileError.line ? [compileError.line] : []);
+        }
         const why = search?.failing ? ` ${failureSentence(search)}` : '';
         return finish('not_fixed', `No fix found: none of ${counts.tried} candidate fixes did better than the original (${baselinePassed()}/${total} tests pass).${why}`, undefined, undefined, citeLinesOf(undefined));
       }
@@ -467,6 +472,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       timings.testsMs = Math.round(performance.now() - tt);
       cases = first.tests;
       baseline = first.programs[0]?.results ?? [];
+      compileError = first.programs[0]?.compileError ?? undefined;
       const noExamples = !tests && cases.every((c) => c.kind === 'script');
       const allPass = cases.length > 0 && baseline.length === cases.length && baseline.every((r) => r.status === 'passed');
       if (cases.length === 0 || (noExamples && allPass)) {

@@ -127,6 +127,12 @@ describe('repair engine (program search, process sandbox)', () => {
     await expect(engine.run(request('def f():\n    return 1\n', 'assert f() == 2\n'), { signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
   });
 
+  it('says so when the code does not load', async () => {
+    const result = await engine.run(request('def f(:\n    return 1\n', 'assert f() == 1\n'));
+    expect(result.status).toBe('not_fixed');
+    expect(result.summary).toContain('does not load: SyntaxError');
+  });
+
   it('rejects empty code as bad input', async () => {
     await expect(engine.run(request('   \n', 'assert True\n'))).rejects.toMatchObject({ code: 'empty_input' });
   });
