@@ -284,7 +284,10 @@ export function createBullQueue(options: BullQueueOptions): BullJobQueue {
         );
       }
     });
-    stop.catch(() => undefined); // raced below; never an unhandled rejection when the outcome wins
+    // Both are raced below, after the enqueue: a job that fails fast can settle `outcome` while the
+    // enqueue is still awaited, and neither may count as an unhandled rejection in the meantime.
+    stop.catch(() => undefined);
+    outcome.catch(() => undefined);
     const enqueue = async (): Promise<void> => {
       const data: JobData = runOptions.deadline === undefined ? { request } : { request, deadline: runOptions.deadline };
       try {
