@@ -207,4 +207,24 @@ describe.skipIf(skipReason !== undefined)('web chat in chromium', () => {
     expect(await page.getAttribute('#status', 'data-elapsed')).toBeNull();
     await page.close();
   }, 240_000);
+
+  it('Ctrl+Enter while a repair runs replaces it, and the form stays busy until the new answer', async () => {
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.fill('#code', 'def f(x):\n    return x + 1\n');
+    await page.fill('#tests', 'def test_hang():\n    import time\n    time.sleep(10**6)\n');
+    await page.click('#fix');
+    await page.locator('#status', { hasText: '⏳' }).waitFor({ timeout: 30_000 });
+    await page.fill('#code', BUGGY);
+    await page.fill('#tests', ASSERTS);
+    await page.focus('#tests');
+    await page.keyboard.press('Control+Enter');
+    // The replaced request's end used to re-enable Fix while the new one was still running.
+    await page.waitForTimeout(1_000);
+    expect(await page.isDisabled('#fix')).toBe(true);
+    await page.locator('#result:not([hidden])').waitFor({ timeout: 120_000 });
+    expect(await page.textContent('#headline')).toMatch(/Fixed — all 3 tests pass/);
+    expect(await page.isDisabled('#fix')).toBe(false);
+    await page.close();
+  }, 240_000);
 });

@@ -159,11 +159,12 @@
       const type = response.headers.get('content-type') ?? '';
       if (!type.startsWith('text/event-stream')) {
         const body = await response.json().catch(() => ({}));
-        setStatus(body.error ?? `The server answered ${response.status}.`, 'error');
+        if (inFlight === controller) setStatus(body.error ?? `The server answered ${response.status}.`, 'error');
         finished = true;
         return;
       }
       await readEvents(response, (event, data) => {
+        if (inFlight !== controller) return; // replaced by a newer request: its events own the page now
         if (event === 'accepted') setStatus('⏳ Got it — running your code in a sandbox…', 'busy');
         else if (event === 'progress') setStatus(data.line, 'busy');
         else if (event === 'result') {
@@ -177,17 +178,18 @@
           setStatus(data.error, 'error');
         }
       });
-      if (!finished) setStatus('The connection closed before an answer arrived; please try again.', 'error');
+      if (!finished && inFlight === controller) setStatus('The connection closed before an answer arrived; please try again.', 'error');
     } catch (error) {
       if (controller.signal.aborted) return;
       setStatus('Could not reach the tracefix server; is it still running?', 'error');
     } finally {
+      // A request replaced by a newer one (Ctrl+Enter while busy) must not re-enable the form under it.
       if (inFlight === controller) {
         inFlight = null;
         stopTicker();
+        button.disabled = false;
+        form.removeAttribute('aria-busy');
       }
-      button.disabled = false;
-      form.removeAttribute('aria-busy');
     }
   }
 
