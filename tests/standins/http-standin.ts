@@ -39,8 +39,8 @@ export function closeServer(server: Server): Promise<void> {
 /**
  * Polls `find` every 10 ms until it returns a value, or rejects with `timeoutMessage()` after
  * `timeoutMs`. Polling rather than a hook on every push: some waits are for a state (a socket is
- * open), and a waiter then resumes after the stand-in has answered what it waited for, never between
- * recording a request and answering it.
+ * open), and a waiter resumes on a timer of its own, never synchronously inside a stand-in's request
+ * handler between recording a request and answering it.
  */
 export function waitFor<T>(find: () => T | undefined, timeoutMs: number, timeoutMessage: () => string): Promise<T> {
   return new Promise((resolve, reject) => {

@@ -29,7 +29,7 @@
  * others), `supportsN: false` (ignore n, one choice: llama.cpp-style), `rejectN: true` (400 when n > 1).
  * `maxInFlight` records the most requests served at once.
  */
-import { NO_REPLY_LEFT, ScriptedReplies, eventStream, isErrorReply, messagesOf, pieces, sendErrorReply, sendJson, serveModelStandIn, sleep, tokens } from './http-standin.ts';
+import { NO_REPLY_LEFT, ScriptedReplies, delayed, eventStream, isErrorReply, messagesOf, pieces, sendErrorReply, sendJson, serveModelStandIn, tokens } from './http-standin.ts';
 import type { ModelServer, ModelStandInOptions, RecordedModelRequest } from './http-standin.ts';
 
 export type OpenAIChatReply =
@@ -136,8 +136,7 @@ export async function startOpenAIChatStandIn(options: OpenAIChatStandInOptions =
       }
       const contents = typeof reply === 'string' ? [reply] : Array.isArray(reply.content) ? reply.content : [reply.content];
       const finishReason = (typeof reply === 'string' ? undefined : reply.finishReason) ?? 'stop';
-      if (typeof reply !== 'string' && reply.delayMs) await sleep(reply.delayMs);
-      if (res.destroyed) return;
+      if (!(await delayed(res, typeof reply === 'string' ? 0 : reply.delayMs))) return;
 
       counter += 1;
       const id = `chatcmpl-standin-${counter}`;
