@@ -54,4 +54,16 @@ describe('wording', () => {
     expect(codeDidNotLoad(broken)).toBe(false);
     expect(headline(broken)).toMatch(/^❌ No verified fix found/);
   });
+
+  it('warns when a partial fix breaks a test that passed before', () => {
+    // Python/10 (make_palindrome) in the web chat: two timeouts fixed, one passing test broken.
+    const partly: RepairResult = { ...smallResult(), status: 'partly_fixed' };
+    partly.tests = [
+      { id: 't0', name: "assert make_palindrome('x') == 'x'", before: 'passed', after: 'passed' },
+      { id: 't1', name: "assert make_palindrome('xyz') == 'xyzyx'", before: 'timeout', after: 'passed' },
+      { id: 't2', name: "assert make_palindrome('xyx') == 'xyx'", before: 'passed', after: 'failed' },
+      { id: 't3', name: "assert make_palindrome('jerry') == 'jerryrrej'", before: 'timeout', after: 'passed' },
+    ];
+    expect(headline(partly)).toBe('🟡 Partly fixed — 3 of 4 tests pass (2 before) — but 1 test that passed before fails with this change');
+  });
 });

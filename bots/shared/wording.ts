@@ -77,8 +77,13 @@ export function headline(result: RepairResult): string {
     case 'fixed':
       // "all 1 test pass" reads wrong; a single test gets its own sentence.
       return total === 1 ? '✅ Fixed — the test passes now (it failed before)' : `✅ Fixed — all ${total} tests pass (${before} passed before)`;
-    case 'partly_fixed':
-      return `🟡 Partly fixed — ${after} of ${total} tests pass (${before} before)`;
+    case 'partly_fixed': {
+      // The search ranks by how many pass, so a candidate may trade a passing test for two failing ones;
+      // the user must not have to spot that in the table.
+      const broken = result.tests.filter((row) => row.before === 'passed' && row.after !== undefined && row.after !== 'passed').length;
+      const warning = broken === 0 ? '' : ` — but ${broken === 1 ? '1 test that passed before fails' : `${broken} tests that passed before fail`} with this change`;
+      return `🟡 Partly fixed — ${after} of ${total} tests pass (${before} before)${warning}`;
+    }
     case 'not_fixed':
       return `❌ No verified fix found — tried ${result.candidates.tried} candidate${result.candidates.tried === 1 ? '' : 's'}`;
     case 'nothing_to_fix':
