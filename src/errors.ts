@@ -1,3 +1,5 @@
+import { isSandboxError, type SandboxErrorCode } from '../sandbox/collect.ts';
+
 /**
  * Our own faults and bad requests. A failing user program is never one of these: it is data.
  * Every error carries the sentence the user will see; the log gets the code, the cause and the stack.
@@ -51,4 +53,23 @@ export function isTracefixError(value: unknown): value is TracefixError {
 export function userMessageOf(error: unknown): string {
   if (isTracefixError(error)) return error.userMessage;
   return 'Something went wrong on our side while working on this request.';
+}
+
+const SANDBOX_CODES: Record<SandboxErrorCode, ErrorCode> = {
+  sandbox_unavailable: 'sandbox_unavailable',
+  runner_failed: 'runner_protocol',
+  runner_protocol: 'runner_protocol',
+  bad_tests: 'bad_input',
+  bad_request: 'bad_input',
+  not_isolated: 'not_isolated',
+  cancelled: 'cancelled',
+};
+
+/**
+ * sandbox/ cannot import src/, so it throws its own SandboxError of the same shape; this is where it
+ * becomes ours, keeping the sandbox's sentence for the user. Anything else passes through.
+ */
+export function fromSandboxError(error: unknown): unknown {
+  if (!isSandboxError(error)) return error;
+  return new TracefixError(SANDBOX_CODES[error.code], error.userMessage, { cause: error, retryable: error.retryable });
 }

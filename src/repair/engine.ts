@@ -5,7 +5,7 @@
  */
 import { DEFAULT_LIMITS, type ErrorInfo, type Limits, type RunnerRequest, type RunnerResponse, type TestCase, type TestResult, type Trace } from '../../sandbox/protocol.ts';
 import type { Sandbox } from '../../sandbox/types.ts';
-import { TracefixError, isTracefixError, type ErrorCode } from '../errors.ts';
+import { TracefixError, fromSandboxError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Candidate, PromptInput, RepairModel } from '../model/types.ts';
 import { renderInline, traceExcerpt } from '../trace/index.ts';
@@ -99,24 +99,6 @@ function functionName(code: string): string | undefined {
   return /^\s*def\s+([A-Za-z_]\w*)\s*\(/m.exec(code)?.[1];
 }
 
-function mapSandboxError(error: unknown): unknown {
-  if (isTracefixError(error)) return error;
-  if (error instanceof Error && error.name === 'SandboxError') {
-    const e = error as Error & { code: string; userMessage: string; retryable: boolean };
-    const map: Record<string, ErrorCode> = {
-      sandbox_unavailable: 'sandbox_unavailable',
-      runner_protocol: 'runner_protocol',
-      runner_failed: 'runner_protocol',
-      bad_tests: 'bad_input',
-      not_isolated: 'not_isolated',
-      cancelled: 'cancelled',
-      bad_request: 'bad_input',
-    };
-    return new TracefixError(map[e.code] ?? 'internal', e.userMessage, { cause: error, retryable: e.retryable });
-  }
-  return error;
-}
-
 /**
  * Programs the model wrote are whole programs; with a frozen prefix (eval: signature and docstring)
  * only what follows it may change. A candidate that repeats the prefix keeps what follows; one that
@@ -161,7 +143,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
         return await sandbox.execute(req, signal ? { signal } : {});
       } catch (error) {
         if (signal?.aborted) throw new Stop('cancelled');
-        throw mapSandboxError(error);
+        throw fromSandboxError(error);
       }
     };
 
