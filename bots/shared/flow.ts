@@ -68,7 +68,13 @@ export async function runAndRecord(
   log.info({ status: result.status, ms: Date.now() - started, tried: result.candidates.tried }, 'repair finished');
   let recorded = false;
   try {
-    const interaction = { id: request.id, origin: request.origin, request: pickRequest(request), result };
+    const interaction = {
+      id: request.id,
+      origin: request.origin,
+      request: pickRequest(request),
+      result,
+      ...(result.prompt === undefined ? {} : { prompt: result.prompt }),
+    };
     await deps.store.record(interaction);
     recorded = true;
   } catch (error) {

@@ -14,6 +14,8 @@ export interface PromptInput {
 export interface Candidate {
   rationale: string;
   code: string;
+  /** The exact prompt text the model answered (kept with the answer as fine-tuning input). */
+  promptText?: string;
 }
 
 /** A source of candidate fixes. LangChain chat models implement it; so does a scripted stand-in. */
@@ -22,5 +24,5 @@ export interface RepairModel {
   readonly id: string;
   readonly promptVersion: string;
   /** k samples; malformed answers are dropped, never thrown. Rejects with TracefixError on auth/rate/network faults. */
-  propose(input: PromptInput, k: number, options?: { signal?: AbortSignal }): Promise<Candidate[]>;
+  propose(input: PromptInput, k: number, options?: { signal?: AbortSignal; entryPoint?: string }): Promise<Candidate[]>;
 }

@@ -60,6 +60,8 @@ interface Verified {
   /** What the user gets: the program without the frozen prefix. */
   code: string;
   rationale?: string;
+  /** Model candidates: the prompt text that produced them. */
+  prompt?: string;
   search?: SearchCandidate;
   order: number;
   results: TestResult[];
@@ -210,6 +212,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
         timings,
       };
       if (rationale) result.rationale = rationale;
+      if (best?.prompt) result.prompt = best.prompt;
       if (best) {
         result.fixedCode = best.code;
         result.diff = unifiedDiff(request.code, best.code, { fromFile: 'a/program.py', toFile: 'b/program.py' });
@@ -390,7 +393,16 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
         const { source, code } = splitCandidate(prefix, c.code);
         if (seen.has(source)) continue;
         seen.add(source);
-        out.push({ id: `model-${order}`, origin: 'model', source, code, rationale: c.rationale, order: order++, editSize: editSize(program, source) });
+        out.push({
+          id: `model-${order}`,
+          origin: 'model',
+          source,
+          code,
+          rationale: c.rationale,
+          ...(c.promptText === undefined ? {} : { prompt: c.promptText }),
+          order: order++,
+          editSize: editSize(program, source),
+        });
       }
       return out;
     };
@@ -429,7 +441,10 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       progress({ stage: 'model', message: `Asking ${model.id} for ${budget.modelSamples} candidate fixes` });
       try {
         modelUsed = true;
-        const list = await model.propose(input, budget.modelSamples, signal ? { signal } : {});
+        const list = await model.propose(input, budget.modelSamples, {
+          ...(signal ? { signal } : {}),
+          ...(request.entryPoint === undefined ? {} : { entryPoint: request.entryPoint }),
+        });
         counts.fromModel += list.length;
         counts.tried += list.length;
         return list;

@@ -77,6 +77,11 @@ export interface RepairResult {
   };
   candidates: { tried: number; passed: number; fromModel: number; fromSearch: number };
   model: { id: string; promptVersion?: string };
+  /**
+   * The exact prompt the model saw for the returned fix, when a model wrote it: the feedback store keeps
+   * it so self-training fine-tunes on what the model really answered (second rounds included).
+   */
+  prompt?: string;
   timings: { totalMs: number; testsMs?: number; traceMs?: number; searchMs?: number; modelMs?: number; verifyMs?: number };
 }
 

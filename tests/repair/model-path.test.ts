@@ -58,6 +58,9 @@ describe('repair engine with a model (scripted OpenAI-compatible stand-in)', () 
     expect(result.candidates.fromModel).toBe(2);
     expect(result.candidates.passed).toBe(1);
     expect(result.model).toEqual({ id: 'stand-in-coder', promptVersion: model.promptVersion });
+    // the exact prompt behind the returned fix travels with it, for the feedback store and self-training
+    expect(result.prompt).toMatch(/for ch in s:.*# \(\d+\) ch='H'/);
+    expect(result.prompt).toContain('Count the vowels, any case.');
     expect(result.tests.map((t) => t.after)).toEqual(['passed', 'passed', 'passed']);
   }, 40_000);
 
