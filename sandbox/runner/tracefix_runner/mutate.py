@@ -42,6 +42,29 @@ TEST_FILE = "<tracefix-tests>"
 VALUE_CHARS = 80
 
 
+
+def _shifted(text: str, delta: int) -> str:
+    """`text` plus `delta`, written as a person would: `n - 1` moved up by one is `n`, not `n - 1 + 1`."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        node = None
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return str(node.value + delta)
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, (ast.Add, ast.Sub))
+        and isinstance(node.right, ast.Constant)
+        and type(node.right.value) is int
+    ):
+        base = ast.get_source_segment(text.strip(), node.left)
+        if base is not None:
+            total = (node.right.value if isinstance(node.op, ast.Add) else -node.right.value) + delta
+            if total == 0:
+                return base
+            return f"{base} + {total}" if total > 0 else f"{base} - {-total}"
+    return f"{text} + {delta}" if delta > 0 else f"{text} - {-delta}"
+
 class _Timeout(BaseException):
     """BaseException so that a user's `except Exception:` cannot swallow the time limit."""
 
@@ -826,8 +849,9 @@ class Generator:
         for operand in (node.left, node.right):
             if isinstance(operand, ast.BinOp) and isinstance(operand.op, (ast.Add, ast.Sub)):
                 t = src.seg(operand)
-                self.replace(operand, f"{t} + 1", "bound", f"`{t}` -> `{t} + 1`", 2)
-                self.replace(operand, f"{t} - 1", "bound", f"`{t}` -> `{t} - 1`", 2)
+                for delta in (1, -1):
+                    new = _shifted(t, delta)
+                    self.replace(operand, new, "bound", f"`{t}` -> `{new}`", 2)
         # drop one operand (excess logic): `a + b` -> `a`, -> `b`
         self.replace(node, src.seg(node.left), "delete", f"drop `{sym} {src.seg(node.right)}`", 2, isinstance(node.left, TIGHT_NODES))
         self.replace(node, src.seg(node.right), "delete", f"drop `{src.seg(node.left)} {sym}`", 2, isinstance(node.right, TIGHT_NODES))
@@ -990,8 +1014,9 @@ class Generator:
                     continue
                 txt = src.seg(part)
                 if not isinstance(part, ast.Constant):
-                    self.replace(part, f"{txt} + 1", "bound", f"slice {label} `{txt}` -> `{txt} + 1`", 1)
-                    self.replace(part, f"{txt} - 1", "bound", f"slice {label} `{txt}` -> `{txt} - 1`", 1)
+                    for delta in (1, -1):
+                        new = _shifted(txt, delta)
+                        self.replace(part, new, "bound", f"slice {label} `{txt}` -> `{new}`", 1)
                 s, e = src.span(part)
                 # drop the bound
                 self.add([(s, e, "")], line, "bound", f"drop the slice {label}", 2)
@@ -1005,8 +1030,9 @@ class Generator:
         else:
             txt = src.seg(sl)
             if not isinstance(sl, ast.Constant) and not (isinstance(sl, ast.UnaryOp) and isinstance(sl.operand, ast.Constant)):
-                self.replace(sl, f"{txt} + 1", "index", f"index `{txt}` -> `{txt} + 1`", 1)
-                self.replace(sl, f"{txt} - 1", "index", f"index `{txt}` -> `{txt} - 1`", 1)
+                for delta in (1, -1):
+                    new = _shifted(txt, delta)
+                    self.replace(sl, new, "index", f"index `{txt}` -> `{new}`", 1)
                 if "seq" in self.expr_type(node.value) or "str" in self.expr_type(node.value):
                     self.replace(sl, f"-{txt} - 1" if isinstance(sl, ast.Name) else f"-({txt}) - 1", "index", "index from the end", 2)
 
@@ -1046,8 +1072,9 @@ class Generator:
                 for arg in node.args:
                     if not isinstance(arg, ast.Constant):
                         t = src.seg(arg)
-                        self.replace(arg, f"{t} + 1", "bound", f"range bound `{t}` -> `{t} + 1`", 0)
-                        self.replace(arg, f"{t} - 1", "bound", f"range bound `{t}` -> `{t} - 1`", 0)
+                        for delta in (1, -1):
+                            new = _shifted(t, delta)
+                            self.replace(arg, new, "bound", f"range bound `{t}` -> `{new}`", 0)
                 if len(node.args) == 1:
                     s, _ = src.span(node.args[0])
                     for start in ("1", "2"):
