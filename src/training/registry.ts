@@ -42,7 +42,8 @@ export interface ModelVersion {
   reason?: string;
 }
 
-const JobSchema = z.object({
+/** A submitted fine-tune job as stored (registry versions and self-train run manifests). */
+export const FineTuneJobSchema = z.object({
   id: z.string(),
   provider: z.enum(['openai', 'command', 'export']),
   baseModel: z.string(),
@@ -56,7 +57,7 @@ const VersionSchema = z.object({
   modelId: z.string().optional(),
   baseModel: z.string(),
   provider: z.enum(['openai', 'command', 'export']),
-  job: JobSchema.optional(),
+  job: FineTuneJobSchema.optional(),
   examples: z.number(),
   heldOut: z.number(),
   datasetPath: z.string().optional(),

@@ -7,6 +7,7 @@ import type { PromptInput, RepairModel } from '../model/types.ts';
 import { exampleKey } from './dataset.ts';
 import { createSamplingEvaluator, type ModelEvaluator } from './gate.ts';
 import { isFinal, type FineTuneJob, type FineTuneProvider } from './providers/types.ts';
+import { FineTuneJobSchema as JobSchema } from './registry.ts';
 import { mapLimit, passAt1, promptInputFor, sampleTask, trainingMessages, type SamplingContext } from './sampling.ts';
 import { systemClock, type Clock } from './scheduler.ts';
 import { loadTasks, splitTasks, type RepairTask } from './tasks.ts';
@@ -56,15 +57,6 @@ export interface SelfTrainOptions {
   /** One line per step, for the CLI. */
   onProgress?: (line: string) => void;
 }
-
-const JobSchema = z.object({
-  id: z.string(),
-  provider: z.enum(['openai', 'command', 'export']),
-  baseModel: z.string(),
-  submittedAt: z.number(),
-  fileId: z.string().optional(),
-  dir: z.string().optional(),
-});
 
 const IterationSchema = z.object({
   n: z.number(),
