@@ -58,11 +58,10 @@ export function checkPaste(input: WebPaste, maxBytes: number): ParsedPaste {
     parsed = parsePaste({ text: code, platform: 'web' }, { maxBytes });
   } catch (error) {
     if (isTracefixError(error) && error.code === 'bad_input') {
-      throw new TracefixError(
-        'bad_input',
-        'I couldn’t find Python code in the code box: paste the function that fails there, and its tests (asserts) in the tests box.',
-        { cause: error },
-      );
+      const sentence = /^Traceback \(most recent call last\):/m.test(code)
+        ? 'I see a traceback in the code box, but not the code that raised it: paste the function there, and a test that shows the failure in the tests box.'
+        : 'I couldn’t find Python code in the code box: paste the function that fails there, and its tests (asserts) in the tests box.';
+      throw new TracefixError('bad_input', sentence, { cause: error });
     }
     throw error;
   }

@@ -294,6 +294,12 @@ describe('parsePaste: tracebacks and help requests', () => {
     expect(inBlock.code).toBe('def avg(xs):\n    return sum(xs) / len(xs)\n\nprint(avg([]))\n');
   });
 
+  it('a traceback with no code asks for the code that raised it', () => {
+    for (const text of [traceback, `${F}\n${traceback}\n${F}`, `why?\n${traceback}`]) {
+      expect(() => parse(text)).toThrow(/I see the traceback, but not the code that raised it/);
+    }
+  });
+
   it('looksLikeHelpRequest needs both a traceback and a block of code', () => {
     const code = `${F}py\ndef avg(xs):\n    return sum(xs) / len(xs)\n${F}`;
     expect(looksLikeHelpRequest(`help!\n${traceback}\n${code}`)).toBe(true);

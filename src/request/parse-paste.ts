@@ -196,7 +196,7 @@ export function parsePaste(input: PasteInput, limits: PasteLimits): ParsedPaste 
 
   const code = codeParts.join('\n\n');
   const tests = testParts.join('\n\n');
-  if (code === '') throw noCode(tests !== '', acc.foreign);
+  if (code === '') throw noCode(tests !== '', acc.foreign, acc.tracebacks.length > 0);
 
   const parsed: ParsedPaste = { code: `${code}\n`, language: 'python' };
   if (tests !== '') parsed.tests = `${tests}\n`;
@@ -333,8 +333,15 @@ function binaryFile(name: string, cause?: unknown): TracefixError {
   );
 }
 
-function noCode(hadTests: boolean, foreign: string[]): TracefixError {
+function noCode(hadTests: boolean, foreign: string[], hadTraceback: boolean): TracefixError {
   const language = foreign[0];
+  // A traceback alone is the most common half-paste: say what we got, so the next message has the rest.
+  if (!hadTests && hadTraceback) {
+    return new TracefixError(
+      'bad_input',
+      `I see the traceback, but not the code that raised it. Paste the function too, and a test that shows the failure, like this:\n${EXAMPLE}`,
+    );
+  }
   if (!hadTests && language !== undefined && language !== '') {
     return new TracefixError(
       'bad_input',

@@ -29,6 +29,14 @@ describe('the tests box', () => {
   });
 });
 
+describe('the code box', () => {
+  it('holding only a traceback, asks for the code that raised it', () => {
+    const traceback = 'Traceback (most recent call last):\n  File "main.py", line 2, in avg\n    return sum(xs) / len(xs)\nZeroDivisionError: division by zero';
+    expect(() => checkPaste({ code: traceback }, 100_000)).toThrow(/I see a traceback in the code box, but not the code that raised it/);
+    expect(() => checkPaste({ code: 'please help, it is broken' }, 100_000)).toThrow(/couldn’t find Python code in the code box/);
+  });
+});
+
 describe('an answer for code that does not load', () => {
   // The engine's result for `def f(x)` (missing colon): the runner has no result for any test, so every
   // row is an error without detail, no candidate is tried, and the "trace" is the unannotated source.
