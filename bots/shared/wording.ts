@@ -57,9 +57,12 @@ export const DID_NOT_LOAD = 'Python could not load your code (a syntax or indent
 export function presentable(result: RepairResult): RepairResult {
   if (codeDidNotLoad(result)) {
     const { trace: _unrun, ...rest } = result;
+    // The engine names the error and its line when it has them ("Your code does not load: SyntaxError at
+    // line 1: …"); only its generic "No fix found: none of 0 candidate fixes…" is replaced by a hint.
+    const generic = /^No fix found\b/.test(result.summary);
     return {
       ...rest,
-      summary: 'Look for a missing colon, bracket or quote, or a line indented wrongly, then try again.',
+      summary: generic ? 'Look for a missing colon, bracket or quote, or a line indented wrongly, then try again.' : result.summary,
       tests: result.tests.map((row) => ({ ...row, detail: NOT_RUN_DETAIL })),
     };
   }

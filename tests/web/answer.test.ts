@@ -60,6 +60,13 @@ describe('an answer for code that does not load', () => {
     expect(shown.trace).toBeUndefined();
   });
 
+  it('keeps the engine’s sentence when it names the error and the line', () => {
+    const named = { ...broken, summary: "Your code does not load: SyntaxError at line 1: expected ':'. No fix found that makes it load and pass the tests." };
+    const shown = answer(named, undefined);
+    expect(shown.headline).toMatch(/^❌ Python could not load your code/);
+    expect(shown.summary).toBe(named.summary);
+  });
+
   it('keeps the engine’s words for a program that loads and fails', () => {
     const failing: RepairResult = { ...broken, tests: [{ id: 't0', name: 'assert f(1) == 2', before: 'error', detail: 'ValueError: boom (line 3)' }] };
     const shown = answer(failing, undefined);
