@@ -13,6 +13,7 @@
  */
 import {
   RunnerMessageSchema,
+  RunnerRequestSchema,
   type ErrorInfo,
   type ProgramReport,
   type RunnerMessage,
@@ -569,5 +570,35 @@ function respond(request: RunnerRequest, assembly: Assembly, durationMs: number)
   };
   if (assembly.trace) response.trace = assembly.trace;
   if (assembly.hasPayload) response.payload = assembly.payload;
+  return response;
+}
+
+/** What a backend counts for `stats()`: requests served, runners it had to kill, forged or junk lines. */
+export class RunCounters {
+  executed = 0;
+  killed = 0;
+  junkLines = 0;
+}
+
+/**
+ * Every backend's `execute`: the request is checked at the boundary, run with crash recovery through
+ * the backend's own `launch`, and counted. A backend only decides where a runner starts.
+ */
+export async function executeRequest(
+  request: RunnerRequest,
+  launch: Launch,
+  options: { graceMs: number; signal?: AbortSignal | undefined },
+  counters: RunCounters,
+): Promise<RunnerResponse> {
+  const checked = RunnerRequestSchema.safeParse(request);
+  if (!checked.success) throw new SandboxError('bad_request', 'The run request was malformed.', { cause: checked.error });
+  const response = await runWithRecovery(checked.data, launch, {
+    graceMs: options.graceMs,
+    memoryMb: checked.data.limits.memoryMb,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onJunk: (n) => (counters.junkLines += n),
+  });
+  counters.executed++;
+  if (response.killed) counters.killed++;
   return response;
 }

@@ -12,9 +12,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommandExitError, Sandbox as E2B, type CommandHandle } from 'e2b';
-import { LineSplitter, SandboxError, runWithRecovery, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
+import { LineSplitter, RunCounters, SandboxError, executeRequest, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
 import { WarmPool } from '../pool.ts';
-import { RunnerRequestSchema, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
+import { type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
 
 export interface E2BSandboxOptions {
@@ -73,9 +73,8 @@ export class E2BSandbox implements Sandbox {
   private readonly pool: WarmPool<E2BMember>;
   private readonly graceMs: number;
   private readonly maxProcesses: number;
-  private executed = 0;
-  private killed = 0;
-  junkLines = 0;
+  /** Requests served, runners killed, forged or junk runner lines. */
+  readonly counters = new RunCounters();
 
   constructor(options: E2BSandboxOptions = {}) {
     if (!options.debug && !options.apiKey) {
@@ -115,17 +114,7 @@ export class E2BSandbox implements Sandbox {
   }
 
   async execute(request: RunnerRequest, options: ExecuteOptions = {}): Promise<RunnerResponse> {
-    const checked = RunnerRequestSchema.safeParse(request);
-    if (!checked.success) throw new SandboxError('bad_request', 'The run request was malformed.', { cause: checked.error });
-    const response = await runWithRecovery(checked.data, (req, onLine) => this.launch(req, onLine), {
-      graceMs: this.graceMs,
-      memoryMb: checked.data.limits.memoryMb,
-      ...(options.signal ? { signal: options.signal } : {}),
-      onJunk: (n) => (this.junkLines += n),
-    });
-    this.executed++;
-    if (response.killed) this.killed++;
-    return response;
+    return executeRequest(request, (req, onLine) => this.launch(req, onLine), { graceMs: this.graceMs, signal: options.signal }, this.counters);
   }
 
   private async launch(request: RunnerRequest, onLine: (line: string) => void): Promise<Attempt> {
@@ -191,7 +180,7 @@ export class E2BSandbox implements Sandbox {
   }
 
   stats(): SandboxStats {
-    return { ...this.pool.stats(), executed: this.executed, killed: this.killed };
+    return { ...this.pool.stats(), executed: this.counters.executed, killed: this.counters.killed };
   }
 
   async close(): Promise<void> {

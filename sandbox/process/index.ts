@@ -9,8 +9,8 @@ import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineSplitter, SandboxError, runWithRecovery, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
-import { RunnerRequestSchema, type Limits, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
+import { LineSplitter, RunCounters, SandboxError, executeRequest, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
+import { type Limits, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
 import { isRoot, killTree, onceEnded, probeBubblewrap, readableForRunner, real, runnerUid, spawnJailed, type JailSpec, type Mount } from './jail.ts';
 
@@ -71,9 +71,8 @@ export class ProcessSandbox implements Sandbox {
   private readonly spares = new Map<string, Spare[]>();
   private closed = false;
   private busy = 0;
-  private executed = 0;
-  private killed = 0;
-  junkLines = 0;
+  /** Requests served, runners killed, forged or junk runner lines. */
+  readonly counters = new RunCounters();
 
   constructor(options: ProcessSandboxOptions = {}) {
     const probe = probeBubblewrap();
@@ -91,19 +90,14 @@ export class ProcessSandbox implements Sandbox {
   }
 
   async execute(request: RunnerRequest, options: ExecuteOptions = {}): Promise<RunnerResponse> {
-    const checked = RunnerRequestSchema.safeParse(request);
-    if (!checked.success) throw new SandboxError('bad_request', 'The run request was malformed.', { cause: checked.error });
     this.busy++;
     try {
-      const response = await runWithRecovery(checked.data, (req, onLine) => Promise.resolve(this.launch(req, onLine)), {
-        graceMs: this.graceMs,
-        memoryMb: checked.data.limits.memoryMb,
-        ...(options.signal ? { signal: options.signal } : {}),
-        onJunk: (n) => (this.junkLines += n),
-      });
-      this.executed++;
-      if (response.killed) this.killed++;
-      return response;
+      return await executeRequest(
+        request,
+        (req, onLine) => Promise.resolve(this.launch(req, onLine)),
+        { graceMs: this.graceMs, signal: options.signal },
+        this.counters,
+      );
     } finally {
       this.busy--;
     }
@@ -212,7 +206,7 @@ export class ProcessSandbox implements Sandbox {
 
   stats(): SandboxStats {
     const warm = [...this.spares.values()].reduce((n, list) => n + list.filter((s) => !s.exited).length, 0);
-    return { warm, busy: this.busy, executed: this.executed, killed: this.killed };
+    return { warm, busy: this.busy, executed: this.counters.executed, killed: this.counters.killed };
   }
 
   async close(): Promise<void> {

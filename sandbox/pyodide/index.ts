@@ -15,10 +15,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { z } from 'zod';
-import { LineSplitter, SandboxError, runWithRecovery, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
+import { LineSplitter, RunCounters, SandboxError, executeRequest, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
 import { WarmPool } from '../pool.ts';
 import { isRoot, killTree, onceEnded, probeBubblewrap, readableForRunner, runnerUid, real, spawnJailed, type Mount } from '../process/jail.ts';
-import { RunnerRequestSchema, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
+import { type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
 
 export interface PyodideSandboxOptions {
@@ -263,10 +263,8 @@ export class PyodideSandbox implements Sandbox {
   private readonly pool: WarmPool<PyodideRunner>;
   private readonly graceMs: number;
   private readonly maxRequests: number;
-  private executed = 0;
-  private killed = 0;
-  /** Runner lines dropped as forged or malformed, over the sandbox's life. */
-  junkLines = 0;
+  /** Requests served, runners killed, forged or junk runner lines. */
+  readonly counters = new RunCounters();
 
   constructor(options: PyodideSandboxOptions = {}) {
     const probe = probeBubblewrap();
@@ -305,10 +303,8 @@ export class PyodideSandbox implements Sandbox {
   private readonly snapshotDir: Promise<string | undefined>;
 
   async execute(request: RunnerRequest, options: ExecuteOptions = {}): Promise<RunnerResponse> {
-    const checked = RunnerRequestSchema.safeParse(request);
-    if (!checked.success) throw new SandboxError('bad_request', 'The run request was malformed.', { cause: checked.error });
-    const response = await runWithRecovery(
-      checked.data,
+    return executeRequest(
+      request,
       async (req, onLine) => {
         let runner: PyodideRunner;
         try {
@@ -323,16 +319,9 @@ export class PyodideSandbox implements Sandbox {
         });
         return attempt;
       },
-      {
-        graceMs: this.graceMs,
-        memoryMb: checked.data.limits.memoryMb,
-        ...(options.signal ? { signal: options.signal } : {}),
-        onJunk: (n) => (this.junkLines += n),
-      },
+      { graceMs: this.graceMs, signal: options.signal },
+      this.counters,
     );
-    this.executed++;
-    if (response.killed) this.killed++;
-    return response;
   }
 
   /** Resolves once `count` runners are warm (tests and benchmarks; production just warms in the background). */
@@ -346,7 +335,7 @@ export class PyodideSandbox implements Sandbox {
   }
 
   stats(): SandboxStats {
-    return { ...this.pool.stats(), executed: this.executed, killed: this.killed };
+    return { ...this.pool.stats(), executed: this.counters.executed, killed: this.counters.killed };
   }
 
   async close(): Promise<void> {
