@@ -155,3 +155,22 @@ describe('program search under Pyodide (no fork, no SIGALRM: in-process screenin
     }
   }, 90_000);
 });
+
+describe('what the search must not edit', () => {
+  it("never edits a function the tests use to check the answer (the tests' oracle), only the one under test", async () => {
+    // `encode` is how the test judges `decode`: an edit there could make the round trip pass
+    // without fixing `decode`, so every candidate must leave it as written.
+    const src = ['def encode(s):', "    return s + 'x'", '', 'def decode(s):', '    return s[:-2]', ''].join('\n');
+    const tests = [
+      'def check(candidate):',
+      "    for word in ['abc', 'tracefix', 'xy']:",
+      '        assert candidate(encode(word)) == word',
+      '',
+      'check(decode)',
+      '',
+    ].join('\n');
+    const r = await search(src, tests, { returnLimit: 5 });
+    expect(fixed(r)).toContain('return s[:-1]');
+    for (const c of r.candidates) expect(c.source.startsWith("def encode(s):\n    return s + 'x'\n")).toBe(true);
+  });
+});

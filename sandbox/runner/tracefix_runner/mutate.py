@@ -43,6 +43,45 @@ VALUE_CHARS = 80
 
 
 
+def _entry_from_tests(tests: str | None) -> str | None:
+    """HumanEval style: `check(find_zero)`, calling a `check` the tests define, names the function under test."""
+    if not tests:
+        return None
+    try:
+        test_tree = ast.parse(tests)
+    except SyntaxError:
+        return None
+    defined = {n.name for n in test_tree.body if isinstance(n, ast.FunctionDef)}
+    for stmt in test_tree.body:
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in defined:
+            if call.args and isinstance(call.args[0], ast.Name):
+                return call.args[0].id
+    return None
+
+
+def _oracle_spans(tree: ast.Module, tests: str | None, entry: str | None) -> list[tuple[int, int]]:
+    """Line spans of the program's top-level functions and classes the tests themselves call, other than
+    the one under test. Those are the test's oracle (HumanEval's `poly` checks `find_zero`'s answer,
+    `encode_cyclic` checks `decode_cyclic`): editing them makes the tests pass without fixing anything."""
+    if not tests:
+        return []
+    try:
+        test_tree = ast.parse(tests)
+    except SyntaxError:
+        return []
+    entry = entry or _entry_from_tests(tests)
+    if not entry:
+        return []
+    used = {n.id for n in ast.walk(test_tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    spans: list[tuple[int, int]] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name != entry and node.name in used:
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            spans.append((first, node.end_lineno or node.lineno))
+    return spans
+
+
 def _shifted(text: str, delta: int) -> str:
     """`text` plus `delta`, written as a person would: `n - 1` moved up by one is `n`, not `n - 1 + 1`."""
     try:
@@ -615,8 +654,18 @@ TIGHT_NODES = (ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.UnaryOp, ast.L
 class Generator:
     """Builds single edits for one program, in the editable region only."""
 
-    def __init__(self, src: Source, tree: ast.Module, editable: tuple[int, int], rec: Recorder | None, evidence: dict[str, Any]):
+    def __init__(
+        self,
+        src: Source,
+        tree: ast.Module,
+        editable: tuple[int, int],
+        rec: Recorder | None,
+        evidence: dict[str, Any],
+        frozen: list[tuple[int, int]] | None = None,
+    ):
         self.src = src
+        # Character ranges no edit may touch (the tests' oracle functions).
+        self.frozen = [(src.offset(lo, 0), src.starts[min(hi, len(src.lines))]) for lo, hi in (frozen or [])]
         self.tree = tree
         self.lo = src.offset(editable[0], 0) if editable[0] - 1 < len(src.lines) else len(src.text)
         self.hi = src.starts[min(editable[1], len(src.lines))]
@@ -649,7 +698,7 @@ class Generator:
 
     # -- helpers
     def ok(self, s: int, e: int) -> bool:
-        return self.lo <= s and e <= self.hi
+        return self.lo <= s and e <= self.hi and not any(s < fe and fs < e or fs <= s < fe for fs, fe in self.frozen)
 
     def add(self, spans: list[tuple[int, int, str]], line: int, kind: str, desc: str, tier: int) -> None:
         if all(self.ok(s, e) for s, e, _ in spans):
@@ -1437,7 +1486,7 @@ def search(payload: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
     started = time.monotonic()
     source: str = payload["source"]
     tests = payload.get("tests")
-    entry = payload.get("entryPoint")
+    entry = payload.get("entryPoint") or _entry_from_tests(tests)
     budget = payload.get("budget") or {}
     max_candidates = int(budget.get("candidates", 3000))
     max_seconds = float(budget.get("ms", 20000)) / 1000.0
@@ -1585,7 +1634,7 @@ def search(payload: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
                 merged.types.setdefault(k, set()).update(v)
             for k, v in rec.return_types.items():
                 merged.return_types.setdefault(k, set()).update(v)
-        gen = Generator(src, tree, editable, merged, evidence)
+        gen = Generator(src, tree, editable, merged, evidence, _oracle_spans(tree, tests, entry))
         edits = gen.generate()
         gen.guards(inputs, expected_values)
         gen.transplants(ranked_lines[:3])
