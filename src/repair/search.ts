@@ -105,8 +105,9 @@ export async function runProgramSearch(
     budget: { candidates: request.budget.candidates, ms: request.budget.ms },
     returnLimit: request.returnLimit ?? 1,
   };
-  // The search stops itself at budget.ms; the backend's hard stop sits a little beyond it.
-  const requestLimits: Limits = { ...limits, totalTimeoutMs: Math.max(limits.totalTimeoutMs, request.budget.ms + 15_000) };
+  // The search stops itself at budget.ms; the backend's hard stop sits a little beyond it, for a variant
+  // stuck in C where nothing but a kill stops it (Pyodide). The search's interim reports survive that kill.
+  const requestLimits: Limits = { ...limits, totalTimeoutMs: request.budget.ms + 10_000 };
   const response = await sandbox.execute({ mode: 'mutate', payload, limits: requestLimits }, signal ? { signal } : {});
   const parsed = SearchResponseSchema.safeParse(response.payload);
   if (!parsed.success) {

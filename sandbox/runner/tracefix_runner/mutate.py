@@ -60,6 +60,15 @@ def _entry_from_tests(tests: str | None) -> str | None:
     return None
 
 
+def _unbounded_pows(tree: ast.AST) -> int:
+    """`a ** b` with a computed exponent: one C call that no interrupt reaches, and that can run for ever."""
+    return sum(
+        1
+        for n in ast.walk(tree)
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow) and not isinstance(n.right, (ast.Constant, ast.UnaryOp))
+    )
+
+
 def _oracle_spans(tree: ast.Module, tests: str | None, entry: str | None) -> list[tuple[int, int]]:
     """Line spans of the program's top-level functions and classes the tests themselves call, other than
     the one under test. Those are the test's oracle (HumanEval's `poly` checks `find_zero`'s answer,
@@ -1482,7 +1491,7 @@ def _norm(tree: ast.AST) -> str:
     return ast.dump(tree, annotate_fields=False, include_attributes=False)
 
 
-def search(payload: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
+def search(payload: dict[str, Any], limits: dict[str, Any], report: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     started = time.monotonic()
     source: str = payload["source"]
     tests = payload.get("tests")
@@ -1674,8 +1683,13 @@ def search(payload: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
                     break
                 text = apply_edits(source, chosen)
                 try:
-                    key = _norm(ast.parse(text))
+                    parsed = ast.parse(text)
+                    key = _norm(parsed)
                 except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    continue
+                # Screening in process (no fork: Pyodide), a variant that hangs in C costs the whole
+                # search, so variants that add an exponent nothing bounds are not tried there.
+                if not screener.forking and _unbounded_pows(parsed) > original_pows:
                     continue
                 if key in seen:
                     continue
@@ -1685,9 +1699,42 @@ def search(payload: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
 
         per_candidate = max(1.0, harness.check_seconds * len(run_order) * 1.5 + 0.5)
         screener = Screener(score, per_candidate)
+        original_pows = _unbounded_pows(tree)
 
         def over() -> bool:
             return tried >= max_candidates or time.monotonic() > deadline
+
+        def found() -> list[dict[str, Any]]:
+            best = sorted(partial, key=lambda t: (t[0], t[1]))
+            results = [(c["source"], c["edits"], c["passed"]) for c in passing] + [(t[3], t[2], -t[0]) for t in best[:3] if -t[0] > base_passed]
+            return [
+                {
+                    "source": text,
+                    "passed": passed,
+                    "total": len(checks),
+                    "edits": [
+                        {"line": e.line, "kind": e.kind, "description": e.desc,
+                         "before": src.lines[e.line - 1].rstrip("\n") if e.line - 1 < len(src.lines) else ""}
+                        for e in chosen
+                    ],
+                    "size": sum(max(en - st, len(t)) for e in chosen for st, en, t in e.spans),
+                }
+                for text, chosen, passed in results
+            ]
+
+        # Where a variant can hang in C (Pyodide: no fork, no signals), the host's only stop is killing
+        # the runner; what was reported before the kill (the evidence, the variants found so far) is kept.
+        last_report = [0.0]
+
+        def report_progress(force: bool = False) -> None:
+            now = time.monotonic()
+            if report is None or (not force and now - last_report[0] < 0.5):
+                return
+            last_report[0] = now
+            report(dict(out, candidates=found(), tried=tried, exhausted=False, partial=True,
+                        elapsedMs=int((now - started) * 1000)))
+
+        report_progress(force=True)
 
         def run(batch: list[tuple[list[Edit], str]]) -> bool:
             nonlocal tried
@@ -1702,6 +1749,7 @@ def search(payload: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
                             return True
                     elif passed > 0:
                         partial.append((-passed, len(partial), chosen, text))
+                    report_progress()
                     if over():
                         return False
             finally:
@@ -1737,31 +1785,18 @@ def search(payload: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
                 stop = run(batch)
         out["exhausted"] = singles_done and not over()
         out["tried"] = tried
-        partial.sort(key=lambda t: (t[0], t[1]))
-        results = [(c["source"], c["edits"], c["passed"]) for c in passing] + [(t[3], t[2], -t[0]) for t in partial[:3] if -t[0] > base_passed]
-        for text, chosen, passed in results:
-            out["candidates"].append({
-                "source": text,
-                "passed": passed,
-                "total": len(checks),
-                "edits": [
-                    {"line": e.line, "kind": e.kind, "description": e.desc,
-                     "before": src.lines[e.line - 1].rstrip("\n") if e.line - 1 < len(src.lines) else ""}
-                    for e in chosen
-                ],
-                "size": sum(max(en - st, len(t)) for e in chosen for st, en, t in e.spans),
-            })
+        out["candidates"] = found()
     out["elapsedMs"] = int((time.monotonic() - started) * 1000)
     return out
 
 
-def handle(payload: Any, limits: Any) -> Any:
-    """Entry point for the runner's `mutate` mode."""
+def handle(payload: Any, limits: Any, report: Callable[[Any], None] | None = None) -> Any:
+    """Entry point for the runner's `mutate` mode; `report` sends an interim payload (the last one sent wins)."""
     if not isinstance(payload, dict) or not isinstance(payload.get("source"), str):
         return {"ok": False, "reason": "bad_payload"}
     if not isinstance(limits, dict):
         limits = {}
-    return search(payload, limits)
+    return search(payload, limits, report)
 
 
 if __name__ == "__main__":  # development: python3 mutate.py < request.json

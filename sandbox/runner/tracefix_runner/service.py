@@ -242,7 +242,8 @@ def _mutate(req: dict[str, Any], out: _Out) -> None:
             raise
         raise _Fatal({"type": "NotImplemented", "message": "mutate mode is unavailable: tracefix_runner/mutate.py is missing",
                       "where": "runner"}) from None
-    payload = mod.handle(req.get("payload"), req["limits"])
+    # Interim payloads survive a runner the host had to kill; the final one replaces them.
+    payload = mod.handle(req.get("payload"), req["limits"], lambda interim: out({"type": "payload", "payload": interim}))
     out({"type": "payload", "payload": payload})
 
 
