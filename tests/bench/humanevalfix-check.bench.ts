@@ -13,7 +13,8 @@ import { PyodideSandbox } from '../../sandbox/pyodide/index.ts';
 import { renderInline } from '../../src/trace/index.ts';
 import type { Print } from './stats.ts';
 
-export const HUMANEVALFIX = '/work/shared/data/humanevalfix-python.jsonl';
+export { HUMANEVALFIX } from '../fixtures/shared-data.ts';
+import { HUMANEVALFIX } from '../fixtures/shared-data.ts';
 
 const TaskSchema = z.object({
   task_id: z.string(),

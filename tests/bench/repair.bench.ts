@@ -8,7 +8,7 @@ import { loadDataset, requestFor } from '../../src/eval/index.ts';
 import { createRepairEngine } from '../../src/repair/index.ts';
 import { median, type Print } from './stats.ts';
 
-const DATASET = '/work/shared/data/humanevalfix-python.jsonl';
+import { HUMANEVALFIX as DATASET } from '../fixtures/shared-data.ts';
 
 export async function bench(print: Print): Promise<void> {
   if (!existsSync(DATASET)) {

@@ -3,15 +3,14 @@
  * ones fail, and the buggy one's failing test traces. The full 164-task run is
  * tests/bench/humanevalfix-check.bench.ts.
  */
-import { existsSync } from 'node:fs';
+import { haveDataset } from '../fixtures/shared-data.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcessSandbox } from '../../sandbox/process/index.ts';
 import { PyodideSandbox } from '../../sandbox/pyodide/index.ts';
 import type { Sandbox } from '../../sandbox/types.ts';
 import { HUMANEVALFIX, checkAll, loadTasks } from '../bench/humanevalfix-check.bench.ts';
 
-const available = existsSync(HUMANEVALFIX);
-if (!available) console.log(`[humanevalfix sample] skipped: ${HUMANEVALFIX} is not on this machine`);
+const available = haveDataset(HUMANEVALFIX, 'humanevalfix sample');
 // Spread over the set: string, list, arithmetic and recursion tasks.
 const SAMPLE = [0, 10, 32, 55, 81, 107, 130, 163];
 

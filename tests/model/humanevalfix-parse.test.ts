@@ -4,16 +4,18 @@
  * the canonical program; the merged ones are also run against the task's tests with python3.
  * Skipped where the shared data set or python3 is absent (a fresh clone).
  */
+import { HUMANEVALFIX, MBPP_R, haveDataset } from '../fixtures/shared-data.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyseAnswer } from '../../src/model/parse.ts';
 import { splitTopLevel } from '../../src/model/python-source.ts';
 
-const DATA = new URL('../../../shared/data/humanevalfix-python.jsonl', import.meta.url);
-const MBPP = new URL('../../../shared/data/mbpp-r.jsonl', import.meta.url);
+const DATA = HUMANEVALFIX;
+const MBPP = MBPP_R;
 const python = spawnSync('python3', ['--version']).status === 0;
-const available = existsSync(DATA) && python;
+const available = python ? haveDataset(DATA, 'parseAnswer on HumanEvalFix') : false;
+if (!python) console.log('[parseAnswer on HumanEvalFix] skipped: python3 is not on this machine');
 
 /** Runs each program followed by its test in one python3 process; returns the ids that failed. */
 function failures(programs: { id: string; code: string; test: string }[]): string[] {

@@ -3,15 +3,14 @@
  * fix judged the eval's way: prompt + fix must pass the task's full `test`, and the prompt is frozen.
  * The full 164-task figure is a CLI run (`tracefix eval`), not a unit test.
  */
-import { existsSync } from 'node:fs';
+import { HUMANEVALFIX, haveDataset } from '../fixtures/shared-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, DEFAULT_LIMITS, type Sandbox } from '../../sandbox/index.ts';
 import { judge, judgedProgram, loadDataset, requestFor, type Task } from '../../src/eval/index.ts';
 import { createRepairEngine } from '../../src/repair/index.ts';
 
-const DATASET = '/work/shared/data/humanevalfix-python.jsonl';
-const available = existsSync(DATASET);
-if (!available) console.log(`[repair humanevalfix sample] skipped: ${DATASET} is not on this machine`);
+const DATASET = HUMANEVALFIX;
+const available = haveDataset(DATASET, 'repair humanevalfix sample');
 
 let sandbox: Sandbox;
 let tasks: Task[] = [];

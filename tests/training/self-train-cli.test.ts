@@ -3,6 +3,7 @@
  * the model server, the operator's trainer command as the fine-tune provider (a script that names
  * the model it "trained"), the eval harness for dev scores, the run folder and its manifest.
  */
+import { MBPP_R, haveDataset } from '../fixtures/shared-data.ts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,12 +15,14 @@ import { loadTasks, type RepairTask } from '../../src/training/tasks.ts';
 import { startOpenAIChatStandIn, type OpenAIChatStandIn } from '../standins/openai-chat.ts';
 import { answer, lastUserMessage } from './fixtures.ts';
 
-const DATASET = process.env.MBPP_R ?? '/work/shared/data/mbpp-r.jsonl';
+const DATASET = process.env.MBPP_R ?? MBPP_R;
+const available = haveDataset(DATASET, 'tracefix self-train');
 let dir: string;
 let chat: OpenAIChatStandIn;
 let tasks: RepairTask[];
 
 beforeAll(async () => {
+  if (!available) return;
   dir = await mkdtemp(path.join(tmpdir(), 'tracefix-selftrain-cli-'));
   tasks = await loadTasks(DATASET, { limit: 8 });
   chat = await startOpenAIChatStandIn({
@@ -62,7 +65,7 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out: o, err: e };
 }
 
-describe('tracefix self-train', () => {
+describe.runIf(available)('tracefix self-train', () => {
   it('runs one iteration from the command line and writes the run folder', { timeout: 240_000 }, async () => {
     const run = path.join(dir, 'run');
     const { code, out, err } = await cli(['self-train', '--dataset', DATASET, '--samples', '16', '--iterations', '1', '--limit', '8', '--dev-samples', '1', '--run', run]);
