@@ -83,11 +83,21 @@ function statusOf(result: TestResult | undefined): TestResult['status'] {
   return result?.status ?? 'error';
 }
 
+/** "all 3 tests pass", or "the test passes" when there is only one. */
+function allPassPhrase(total: number): string {
+  return total === 1 ? 'the test passes' : `all ${total} tests pass`;
+}
+
+/** A failed comparison's two sides, or just the value a bare `assert x` saw. */
+function comparison(expected: string | undefined, actual: string | undefined): string {
+  return expected === undefined ? `it evaluated to ${actual ?? '?'}` : `expected ${expected}, got ${actual ?? '?'}`;
+}
+
 function detailOf(result: TestResult | undefined): string | undefined {
   if (!result || result.status === 'passed') return undefined;
   if (result.status === 'timeout') return 'did not finish in time (an endless loop?)';
   if (result.status === 'failed' && (result.expected !== undefined || result.actual !== undefined)) {
-    return `expected ${result.expected ?? '?'}, got ${result.actual ?? '?'}`;
+    return comparison(result.expected, result.actual);
   }
   if (result.error) return `${result.error.type}: ${result.error.message}${result.error.line ? ` (line ${result.error.line})` : ''}`.slice(0, 200);
   return result.status;
@@ -244,7 +254,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       const rationale = best.origin === 'search' && best.search ? searchRationale(best) : (best.rationale ?? '');
       const status: RepairStatus = all ? 'fixed' : 'partly_fixed';
       const summary = all
-        ? `Fixed: all ${total} tests pass (${counts.tried} candidate${counts.tried === 1 ? '' : 's'} tried).`
+        ? `Fixed: ${allPassPhrase(total)} (${counts.tried} candidate${counts.tried === 1 ? '' : 's'} tried).`
         : `Partly fixed: ${best.passed}/${total} tests pass, up from ${baselinePassed()}.`;
       return finish(status, summary, best, rationale, citeLinesOf(best));
     };
@@ -261,7 +271,11 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
     const failureSentence = (s: SearchResponse): string => {
       const f = s.failing;
       if (!f) return '';
-      if (f.expected !== undefined || f.actual !== undefined) return `The test \`${f.name}\` expected ${f.expected ?? '?'} but got ${f.actual ?? '?'}.`;
+      if (f.expected !== undefined || f.actual !== undefined) {
+        return f.expected === undefined
+          ? `The test \`${f.name}\` failed: ${comparison(f.expected, f.actual)}.`
+          : `The test \`${f.name}\` expected ${f.expected} but got ${f.actual ?? '?'}.`;
+      }
       if (f.error) return `The test \`${f.name}\` raised ${f.error}${f.errorLine ? ` at line ${f.errorLine}` : ''}.`;
       return `The test \`${f.name}\` ${f.status}.`;
     };
@@ -338,7 +352,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
               ? ` removes \`${removed.join('; ')}\``
               : '';
       parts.push(`The fix (${edits})${change}.`);
-      parts.push(best.passed === best.total ? `With it, all ${best.total} tests pass.` : `With it, ${best.passed} of ${best.total} tests pass.`);
+      parts.push(best.passed === best.total ? `With it, ${allPassPhrase(best.total)}.` : `With it, ${best.passed} of ${best.total} tests pass.`);
       return parts.join(' ');
     };
 
@@ -497,7 +511,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       timings.traceMs = Math.round(performance.now() - tr);
 
       if (allPass || !failingCase) {
-        return finish('nothing_to_fix', `Nothing to fix: all ${cases.length} tests pass. The trace shows what each line did.`, undefined, undefined, []);
+        return finish('nothing_to_fix', `Nothing to fix: ${allPassPhrase(cases.length)}. The trace shows what each line did.`, undefined, undefined, []);
       }
       const failures = cases
         .map((c) => ({ c, r: byTest(baseline).get(c.id) }))
