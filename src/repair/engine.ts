@@ -276,6 +276,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
           ? `The test \`${f.name}\` failed: ${comparison(f.expected, f.actual)}.`
           : `The test \`${f.name}\` expected ${f.expected} but got ${f.actual ?? '?'}.`;
       }
+      if (f.status === 'timeout') return `The test \`${f.name}\` did not finish in time (an endless loop?).`;
       if (f.error) return `The test \`${f.name}\` raised ${f.error}${f.errorLine ? ` at line ${f.errorLine}` : ''}.`;
       return `The test \`${f.name}\` ${f.status}.`;
     };
