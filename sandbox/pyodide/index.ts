@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { z } from 'zod';
@@ -121,7 +121,11 @@ class PyodideRunner {
   /** Spawns a runner host; with `snapshot.out` it only writes the memory snapshot there and exits. */
   static spawn(config: RunnerConfig, snapshot: SnapshotMode, uid = runnerUid()): ChildProcessWithoutNullStreams {
     const mounts: Mount[] = [];
-    let node = process.execPath;
+    // The runner's uid must be able to execute Node itself: one installed under a private home
+    // folder (nvm, `npx -p node@22`) is staged like the runner's folders; Debian's /usr/bin/node is not.
+    const nodeReal = real(process.execPath);
+    const nodeDir = nodeReal.startsWith('/usr/') ? dirname(nodeReal) : readableForRunner(dirname(nodeReal));
+    const node = join(nodeDir, basename(nodeReal));
     // Read by the runner's unprivileged uid, with or without bubblewrap.
     const hostDir = readableForRunner(HOST_DIR);
     let host = join(hostDir, 'host.js');
@@ -129,9 +133,7 @@ class PyodideRunner {
     let runnerDir = readableForRunner(config.runnerDir);
     if (config.bubblewrap) {
       // Only its own folders, read-only, at fixed places; the node binary where it lives.
-      const nodeReal = real(process.execPath);
-      if (!nodeReal.startsWith('/usr/')) mounts.push({ source: dirname(dirname(nodeReal)) });
-      node = nodeReal;
+      if (!nodeDir.startsWith('/usr/')) mounts.push({ source: nodeDir });
       mounts.push({ source: hostDir, target: '/host' });
       mounts.push({ source: pyodideDir, target: '/pyodide' });
       mounts.push({ source: runnerDir, target: '/runner' });
