@@ -2,12 +2,11 @@
  * `tracefix fix` and `tracefix eval` through the CLI dispatcher, on the process sandbox, with the
  * program search (no model configured).
  */
+import { runCli, type CliRun } from '../fixtures/cli.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -17,15 +16,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d: Buffer) => (o += d.toString()));
-  err.on('data', (d: Buffer) => (e += d.toString()));
-  const code = await main(argv, { out, err, env: { TRACEFIX_SANDBOX: 'process', MODEL_PROVIDER: 'offline', DATA_DIR: dir } });
-  return { code, out: o, err: e };
+function cli(argv: string[]): Promise<CliRun> {
+  return runCli(argv, { TRACEFIX_SANDBOX: 'process', MODEL_PROVIDER: 'offline', DATA_DIR: dir });
 }
 
 function file(name: string, text: string): string {

@@ -1,9 +1,8 @@
+import { runCli, type CliRun } from '../fixtures/cli.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { sampleInteraction, sampleResult } from '../../src/feedback/store-contract.ts';
 import { createFeedbackStore } from '../../src/feedback/store.ts';
 import { createModelRegistry } from '../../src/training/registry.ts';
@@ -11,15 +10,8 @@ import { createModelRegistry } from '../../src/training/registry.ts';
 let dir: string;
 let env: NodeJS.ProcessEnv;
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (c: Buffer) => (o += c.toString()));
-  err.on('data', (c: Buffer) => (e += c.toString()));
-  const code = await main(argv, { out, err, env });
-  return { code, out: o, err: e };
+function cli(...argv: string[]): Promise<CliRun> {
+  return runCli(argv, env);
 }
 
 beforeAll(async () => {

@@ -3,13 +3,12 @@
  * the model server, the operator's trainer command as the fine-tune provider (a script that names
  * the model it "trained"), the eval harness for dev scores, the run folder and its manifest.
  */
+import { runCli, type CliRun } from '../fixtures/cli.ts';
 import { MBPP_R, haveDataset } from '../fixtures/shared-data.ts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import type { SelfTrainManifest } from '../../src/training/self-train.ts';
 import { loadTasks, type RepairTask } from '../../src/training/tasks.ts';
 import { startOpenAIChatStandIn, type OpenAIChatStandIn } from '../standins/openai-chat.ts';
@@ -43,13 +42,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (c: Buffer) => (o += c.toString()));
-  err.on('data', (c: Buffer) => (e += c.toString()));
+function cli(argv: string[]): Promise<CliRun> {
   const env = {
     DATA_DIR: dir,
     LOG_LEVEL: 'silent',
@@ -61,8 +54,7 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
     FINE_TUNE_PROVIDER: 'command',
     FINE_TUNE_COMMAND: `${process.execPath} ${path.join(dir, 'trainer.mjs')} --data {dataset} --out {output} --base {base_model}`,
   };
-  const code = await main(argv, { out, err, env });
-  return { code, out: o, err: e };
+  return runCli(argv, env);
 }
 
 describe.runIf(available)('tracefix self-train', () => {

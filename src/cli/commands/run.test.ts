@@ -2,12 +2,11 @@
  * `tracefix run` and `tracefix trace` end to end through main(), on the process backend (the fastest
  * to start; the backends themselves are covered by tests/contract).
  */
+import { runCli, type CliRun } from '../../../tests/fixtures/cli.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracefix-cli-'));
 const file = (name: string, content: string | Buffer): string => {
@@ -26,15 +25,8 @@ const brokenTests = file('test_broken.py', 'assert f(1) == 2\n');
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (c: Buffer) => (o += c.toString()));
-  err.on('data', (c: Buffer) => (e += c.toString()));
-  const code = await main(argv, { out, err, env: { TRACEFIX_SANDBOX: 'process', LOG_LEVEL: 'silent' } });
-  return { code, out: o, err: e };
+function cli(...argv: string[]): Promise<CliRun> {
+  return runCli(argv, { TRACEFIX_SANDBOX: 'process', LOG_LEVEL: 'silent' });
 }
 
 describe('tracefix run', () => {
