@@ -222,11 +222,16 @@ export function renderAnswer(candidate: Candidate): string {
 }
 
 /**
- * One fine-tuning example in chat form: the request as buildMessages renders it without exemplars
+ * One fine-tuning example in chat form: the request as buildMessages renders it, by default without exemplars
  * (the tuned model learns the format instead), then the answer. Pass the model's raw answer when
  * there is one; a Candidate is rendered in the answer format.
  */
-export function trainingMessages(input: PromptInput, answer: string | Candidate, prompt: Prompt = loadPrompt()): ChatMessage[] {
+export function trainingMessages(
+  input: PromptInput,
+  answer: string | Candidate,
+  prompt: Prompt = loadPrompt(),
+  options: { exemplars?: boolean } = {},
+): ChatMessage[] {
   const content = typeof answer === 'string' ? answer.replace(/\r\n?/g, '\n').trim() : renderAnswer(answer);
-  return [...buildMessages(input, prompt, { exemplars: false }), { role: 'assistant', content }];
+  return [...buildMessages(input, prompt, { exemplars: options.exemplars ?? false }), { role: 'assistant', content }];
 }

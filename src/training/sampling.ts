@@ -1,5 +1,5 @@
 import { isSandboxError, type Limits, type RunnerRequest, type RunnerResponse, type Sandbox, type TestResult } from '../../sandbox/index.ts';
-import { buildMessages, renderAnswer, type ChatMessage } from '../model/prompt.ts';
+import { loadPrompt, trainingMessages as modelTrainingMessages, type ChatMessage } from '../model/prompt.ts';
 import type { Candidate, PromptInput, RepairModel } from '../model/types.ts';
 import { renderInline } from '../trace/index.ts';
 import { programOf, shownTests, type RepairTask } from './tasks.ts';
@@ -120,10 +120,12 @@ export function passAt1(samples: TaskSample[], k: number): number {
   return n === 0 ? 0 : samples.filter((s) => s.passed).length / n;
 }
 
+/**
+ * The exact messages createRepairModel sends (exemplars included, its default), then the answer in the
+ * prompt's own format, so a tuned model is trained on what it will be asked.
+ */
 export function trainingMessages(input: PromptInput, candidate: Candidate): ChatMessage[] {
-  // The exact messages createRepairModel sends (buildMessages with its defaults), then the answer in
-  // the prompt's own format, so a tuned model is trained on what it will be asked.
-  return [...buildMessages(input), { role: 'assistant', content: renderAnswer(candidate) }];
+  return modelTrainingMessages(input, candidate, loadPrompt(), { exemplars: true });
 }
 
 /** Runs `work` over items with at most `limit` at once, results in input order. */
