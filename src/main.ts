@@ -75,17 +75,12 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     const metrics = createMetrics({ sandbox, queue, processMetrics: true });
     const service = metrics.instrument(queue);
 
+    // What every chat front end shares; each adds its own platform settings and a logger of its own.
+    const botDeps = { limits: config.limits, service, store, deadlineMs: config.repair.deadlineMs };
     const mounts: Mount[] = [];
     let slack: SlackBot | undefined;
     if (config.slack) {
-      slack = createSlackBot({
-        config: config.slack,
-        limits: config.limits,
-        service,
-        store,
-        logger: logger.child({ frontEnd: 'slack' }),
-        deadlineMs: config.repair.deadlineMs,
-      });
+      slack = createSlackBot({ ...botDeps, config: config.slack, logger: logger.child({ frontEnd: 'slack' }) });
       const mount = slackMount(slack);
       if (mount) mounts.push(mount);
     }
@@ -121,14 +116,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     }
     let discord: DiscordBot | undefined;
     if (config.discord) {
-      discord = createDiscordBot({
-        config: config.discord,
-        limits: config.limits,
-        service,
-        store,
-        logger: logger.child({ frontEnd: 'discord' }),
-        deadlineMs: config.repair.deadlineMs,
-      });
+      discord = createDiscordBot({ ...botDeps, config: config.discord, logger: logger.child({ frontEnd: 'discord' }) });
       const bot = discord;
       await bot.start();
       stops.push(() => bot.stop());
