@@ -223,16 +223,20 @@ const staged = new Map<string, string>();
  */
 export function readableForRunner(path: string): string {
   const source = realpathSync(path);
-  if (process.getuid?.() !== 0 || readableByAnyone(source)) return source;
+  // Decided once per folder and process: runners are spawned often, the folders do not change.
   const known = staged.get(source);
   if (known) return known;
+  if (process.getuid?.() !== 0 || readableByAnyone(source)) {
+    staged.set(source, source);
+    return source;
+  }
   if (!stageRoot) {
     const root = mkdtempSync(join(tmpdir(), 'tracefix-stage-'));
     chmodSync(root, 0o755);
     process.once('exit', () => rmSync(root, { recursive: true, force: true }));
     stageRoot = root;
   }
-  const target = join(stageRoot, `${staged.size}`);
+  const target = join(stageRoot, `${staged.size}`); // unique: one entry per folder seen
   cpSync(source, target, { recursive: true, dereference: true });
   openToAnyone(target);
   staged.set(source, target);
