@@ -44,6 +44,8 @@ const COLOR: Record<RepairResult['status'], number> = {
   partly_fixed: 0xd29922,
   not_fixed: 0xcf222e,
   needs_tests: 0x8250df,
+  not_pinned: 0xd29922,
+  cannot_run: 0x8250df,
 };
 
 /** A fence with a language; a ``` inside user code would close it early, so it is defused. */

@@ -93,6 +93,10 @@ export function headline(result: RepairResult): string {
       return total === 1 ? '✅ Nothing to fix — the test already passes' : `✅ Nothing to fix — all ${total} tests already pass`;
     case 'needs_tests':
       return '❓ I need a failing example to work from';
+    case 'not_pinned':
+      return `🤔 Your tests pass with ${result.choice?.options.length ?? 'several'} different fixes — they do not pin the fix down: which is right?`;
+    case 'cannot_run':
+      return `⚠️ Your code needs ${result.facts?.missingModule ? `the module \`${result.facts.missingModule}\`` : 'something'}, which this sandbox does not have`;
   }
 }
 

@@ -19,7 +19,7 @@ export const OriginSchema = z.looseObject({
 
 export const RepairResultSchema = z.looseObject({
   requestId: z.string(),
-  status: z.enum(['fixed', 'partly_fixed', 'not_fixed', 'nothing_to_fix', 'needs_tests']),
+  status: z.enum(['fixed', 'not_pinned', 'partly_fixed', 'not_fixed', 'nothing_to_fix', 'needs_tests', 'cannot_run']),
   summary: z.string(),
   rationale: z.string().optional(),
   fixedCode: z.string().optional(),
