@@ -235,12 +235,15 @@ def _trace_mode(req: dict[str, Any], out: _Out, wd: Watchdog) -> None:
 
 
 def _mutate(req: dict[str, Any], out: _Out) -> None:
+    # op "probe" (run programs on inputs grown from the tests) lives in probe.py; every other op is the search's.
+    payload = req.get("payload")
+    name = "probe" if isinstance(payload, dict) and payload.get("op") == "probe" else "mutate"
     try:
-        mod = importlib.import_module(__package__ + ".mutate")
+        mod = importlib.import_module(f"{__package__}.{name}")
     except ModuleNotFoundError as e:
-        if e.name != __package__ + ".mutate":
+        if e.name != f"{__package__}.{name}":
             raise
-        raise _Fatal({"type": "NotImplemented", "message": "mutate mode is unavailable: tracefix_runner/mutate.py is missing",
+        raise _Fatal({"type": "NotImplemented", "message": f"mutate mode is unavailable: tracefix_runner/{name}.py is missing",
                       "where": "runner"}) from None
     # Interim payloads survive a runner the host had to kill; the final one replaces them.
     payload = mod.handle(req.get("payload"), req["limits"], lambda interim: out({"type": "payload", "payload": interim}))
