@@ -145,4 +145,51 @@ describe('runWithRecovery', () => {
     expect(error).toMatchObject({ code: 'bad_tests' });
     expect((error as SandboxError).userMessage).toContain('SyntaxError: invalid syntax');
   });
+
+  it('names the memory limit when Python itself raises a bare MemoryError', async () => {
+    const { launch } = scripted((req) =>
+      honest(req).map((line) =>
+        line.includes('"result"') && line.includes('"t1"')
+          ? j({ type: 'result', result: { program: 'a', test: 't1', status: 'error', durationMs: 3, error: { type: 'MemoryError', message: '', where: 'program' } } })
+          : line,
+      ),
+    );
+    const response = await runWithRecovery(request(['a'], { limits: { ...DEFAULT_LIMITS, memoryMb: 300 } }), launch);
+    const error = response.programs[0]?.results[1]?.error;
+    expect(error?.type).toBe('MemoryError');
+    expect(error?.message).toMatch(/memory limit \(300 MB\)/);
+  });
+});
+
+describe('runWithRecovery, mode mutate', () => {
+  const mutate = (): RunnerRequest => ({ mode: 'mutate', payload: { op: 'search' }, limits: { ...DEFAULT_LIMITS, testTimeoutMs: 100, totalTimeoutMs: 10_000 } });
+  const hello = j({ type: 'hello', protocol: 1, python: '3.14.2' });
+
+  it('returns the last interim payload with killed when a candidate hangs past its limit, without re-running', async () => {
+    const { launch, kills, requests } = scripted(() => [
+      hello,
+      j({ type: 'start', program: 'c0', test: '*', timeoutMs: 100 }),
+      j({ type: 'payload', payload: { done: ['c0'] } }),
+      j({ type: 'start', program: 'c1', test: '*', timeoutMs: 100 }),
+      { hang: true },
+    ]);
+    const response = await runWithRecovery(mutate(), launch, { graceMs: 50 });
+    expect(kills).toEqual(['timeout']);
+    expect(requests).toHaveLength(1);
+    expect(response.payload).toEqual({ done: ['c0'] });
+    expect(response.killed).toBe(true);
+    expect(response.kill).toMatchObject({ reason: 'timeout', program: 'c1' });
+  });
+
+  it('returns killed without a payload when the runner dies before its first report', async () => {
+    const { launch } = scripted(() => [hello, j({ type: 'start', program: 'c0', test: '*', timeoutMs: 100 }), { end: { killed: 'memory' } }]);
+    const response = await runWithRecovery(mutate(), launch);
+    expect(response.payload).toBeUndefined();
+    expect(response.kill).toMatchObject({ reason: 'memory', program: 'c0' });
+  });
+
+  it('still fails when the runner finished without any payload (our fault, not the candidate\'s)', async () => {
+    const { launch } = scripted(() => [hello, j({ type: 'done' })]);
+    await expect(runWithRecovery(mutate(), launch)).rejects.toMatchObject({ code: 'runner_failed' });
+  });
 });

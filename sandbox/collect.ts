@@ -16,6 +16,7 @@ import {
   RunnerRequestSchema,
   type ErrorInfo,
   type ProgramReport,
+  type RunnerKill,
   type RunnerMessage,
   type RunnerRequest,
   type RunnerResponse,
@@ -62,7 +63,7 @@ export function isSandboxError(value: unknown): value is SandboxError {
 }
 
 /** Why a backend stopped its runner before it finished. */
-export type KillReason = 'timeout' | 'cpu' | 'memory' | 'output' | 'total' | 'exit' | 'cancelled';
+export type KillReason = RunnerKill['reason'];
 
 export interface AttemptEnd {
   /** Why the runner stopped early, when it did; undefined when it reached the end of the request. */
@@ -158,6 +159,7 @@ class Assembly {
   fatal: ErrorInfo | undefined;
   junk = 0;
   killed = false;
+  kill: RunnerKill | undefined;
 
   constructor(readonly programOrder: string[]) {
     for (const id of programOrder) this.results.set(id, new Map());
@@ -259,6 +261,13 @@ class AttemptReader {
         return true;
       }
       case 'start':
+        // mode `mutate`: the search announces each candidate it runs, so that the watchdog can stop a
+        // candidate that hangs in C (where no in-runner limit reaches) after its own time limit.
+        if (this.request.mode === 'mutate') {
+          this.current = { program: message.program, test: message.test, timeoutMs: message.timeoutMs, at: Date.now() };
+          this.hooks.onStart(this.current);
+          return true;
+        }
         if (this.request.mode === 'trace') {
           if (message.program !== this.request.program.id) return false;
           this.currentProgram = message.program;
@@ -267,7 +276,7 @@ class AttemptReader {
         this.hooks.onStart(this.current);
         return true;
       case 'result': {
-        const r = message.result;
+        const r = withMemoryLimit(message.result, this.request.limits.memoryMb);
         if (!this.current || r.program !== this.current.program || r.test !== this.current.test) return false;
         a.results.get(r.program)?.set(r.test, r);
         const mine = this.recorded.get(r.program) ?? new Set<string>();
@@ -286,7 +295,7 @@ class AttemptReader {
         a.trace = {
           program: message.program,
           test: message.test,
-          result: message.result,
+          result: withMemoryLimit(message.result, this.request.limits.memoryMb),
           events: a.traceEvents,
           totalEvents: message.totalEvents,
           truncated: message.truncated,
@@ -299,6 +308,9 @@ class AttemptReader {
         if (this.request.mode !== 'mutate') return false;
         a.payload = message.payload;
         a.hasPayload = true;
+        // An interim payload closes the candidate announced by `start`.
+        this.current = undefined;
+        this.hooks.onResult();
         return true;
       case 'fatal':
         a.fatal = message.error;
@@ -313,6 +325,22 @@ class AttemptReader {
         return true;
     }
   }
+}
+
+/**
+ * Python raises MemoryError with no message when the backend's memory limit (RLIMIT_AS, the
+ * WebAssembly heap) stops an allocation. The user should read that the sandbox's limit was reached,
+ * not a bare "MemoryError" that looks like a bug in their code or, worse, like a hang.
+ */
+function withMemoryLimit(result: TestResult, memoryMb: number): TestResult {
+  const error = result.error;
+  if (!error || error.type !== 'MemoryError' || /memory limit/i.test(error.message)) return result;
+  const said = error.message.trim();
+  return {
+    ...result,
+    status: 'error',
+    error: { ...error, message: `The program ran out of memory: it went over the sandbox's memory limit (${memoryMb} MB)${said ? ` (${said})` : ''}.` },
+  };
 }
 
 function killVerdict(reason: KillReason, started: Started | undefined, memoryMb: number | undefined, detail?: string): Pick<TestResult, 'status' | 'error'> {
@@ -461,6 +489,12 @@ export async function runWithRecovery(request: RunnerRequest, launch: Launch, op
       queue.unshift(current);
       continue;
     }
+    const running = reader.current;
+    assembly.kill = {
+      reason,
+      ...(end.detail === undefined ? {} : { detail: end.detail }),
+      ...(running ? { program: running.program, test: running.test } : {}),
+    };
     if (current.mode !== 'test') {
       finishPartial(current, assembly, reader.current, reason, options.memoryMb, end.detail);
       break;
@@ -491,7 +525,9 @@ export async function runWithRecovery(request: RunnerRequest, launch: Launch, op
 
   options.onJunk?.(assembly.junk);
   if (request.mode === 'mutate') {
-    if (!assembly.hasPayload) {
+    // A runner killed mid-search is a result, not our fault: the caller gets the last interim
+    // payload (if any) with `killed` and `kill`, and resumes past the candidate in a fresh runner.
+    if (!assembly.hasPayload && !assembly.kill) {
       throw new SandboxError('runner_failed', 'The sandbox could not finish this request.', {
         detail: assembly.fatal ? `runner fatal: ${assembly.fatal.type}` : 'no payload',
       });
@@ -570,6 +606,7 @@ function respond(request: RunnerRequest, assembly: Assembly, durationMs: number)
   };
   if (assembly.trace) response.trace = assembly.trace;
   if (assembly.hasPayload) response.payload = assembly.payload;
+  if (assembly.kill) response.kill = assembly.kill;
   return response;
 }
 

@@ -217,6 +217,16 @@ export interface ProgramReport {
   results: TestResult[];
 }
 
+/** Why a backend stopped its runner before the end of a request, and what was running then. */
+export interface RunnerKill {
+  reason: 'timeout' | 'cpu' | 'memory' | 'output' | 'total' | 'exit' | 'cancelled';
+  /** Exit code or signal, or a backend note (never user code). */
+  detail?: string;
+  /** The program (mode `mutate`: the candidate) and test named by the last `start` before the kill. */
+  program?: string;
+  test?: string;
+}
+
 /** What a backend returns for any request, assembled from the message stream. */
 export interface RunnerResponse {
   python: string;
@@ -226,5 +236,10 @@ export interface RunnerResponse {
   payload?: unknown;
   /** The backend had to kill the runner at least once (results of the affected test say why). */
   killed: boolean;
+  /**
+   * The last kill, when there was one. Mode `mutate` is not re-run after a kill: the response holds
+   * the last interim payload, and the caller resumes past `kill.program` in a fresh runner.
+   */
+  kill?: RunnerKill;
   durationMs: number;
 }

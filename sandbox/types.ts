@@ -28,8 +28,23 @@ export interface Sandbox {
 }
 
 export interface SandboxStats {
+  /** Fresh runners ready for a request (each serves one request and is retired). */
   warm: number;
   busy: number;
   executed: number;
   killed: number;
+  /** Runners being started. */
+  starting?: number;
+  /** Whether the backend can start runners; /healthz answers 503 while it cannot. */
+  health?: SandboxHealth;
+}
+
+export interface SandboxHealth {
+  healthy: boolean;
+  /** Runner starts that failed in a row; 0 once one succeeds (the backend retries with back-off). */
+  consecutiveFailures: number;
+  /** Our own error while starts fail (never user code). */
+  reason?: string;
+  /** When the next start is tried. */
+  retryInMs?: number;
 }

@@ -60,6 +60,7 @@ function runnerFiles(dir: string): { path: string; data: string }[] {
 
 class E2BMember {
   alive = true;
+  used = false;
   constructor(readonly sandbox: E2B) {}
 }
 
@@ -124,8 +125,9 @@ export class E2BSandbox implements Sandbox {
     } catch (error) {
       throw new SandboxError('sandbox_unavailable', 'The E2B sandbox could not start. Try again in a moment.', { cause: error, retryable: true });
     }
-    // Single use: whatever happens, this sandbox is killed once the attempt ends.
-    member.alive = false;
+    // Single use: whatever happens, this sandbox is killed once the attempt ends (the pool retires
+    // used members), and a re-run after a kill gets another fresh sandbox.
+    member.used = true;
     const sandbox = member.sandbox;
     let handle: CommandHandle | undefined;
     let killedFor: KillReason | undefined;
@@ -143,11 +145,15 @@ export class E2BSandbox implements Sandbox {
     const requestPath = `${E2B_RUNNER_DIR}/request-${randomUUID()}.json`;
     const command = [
       `cd ${E2B_RUNNER_DIR}`,
+      // The request (user code, maybe secrets in it) is read from an open descriptor; its file is gone
+      // before any of it runs, so nothing the code does can find it on disk.
+      `exec 0< ${shellQuote(requestPath)}`,
+      `rm -f ${shellQuote(requestPath)}`,
       `ulimit -v ${limits.memoryMb * 1024} 2>/dev/null`,
       `ulimit -f ${16 * 1024} 2>/dev/null`,
       `ulimit -u ${this.maxProcesses} 2>/dev/null`,
       `ulimit -t ${Math.ceil(limits.totalTimeoutMs / 1000) + 1} 2>/dev/null`,
-      `exec python3 -I -X utf8 run.py < ${shellQuote(requestPath)}`,
+      'exec python3 -I -X utf8 run.py',
     ].join('; ');
     const run = async (): Promise<AttemptEnd> => {
       await sandbox.files.write(requestPath, JSON.stringify(request));
@@ -180,7 +186,8 @@ export class E2BSandbox implements Sandbox {
   }
 
   stats(): SandboxStats {
-    return { ...this.pool.stats(), executed: this.counters.executed, killed: this.counters.killed };
+    const { warm, busy, starting, health } = this.pool.stats();
+    return { warm, busy, starting, health, executed: this.counters.executed, killed: this.counters.killed };
   }
 
   async close(): Promise<void> {

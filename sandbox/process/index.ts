@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineSplitter, RunCounters, SandboxError, executeRequest, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
 import { type Limits, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
-import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
+import type { ExecuteOptions, Isolation, Sandbox, SandboxHealth, SandboxStats } from '../types.ts';
 import { isRoot, killTree, onceEnded, probeBubblewrap, readableForRunner, real, runnerUid, spawnJailed, type JailSpec, type Mount } from './jail.ts';
 
 export interface ProcessSandboxOptions {
@@ -71,6 +71,8 @@ export class ProcessSandbox implements Sandbox {
   private readonly spares = new Map<string, Spare[]>();
   private closed = false;
   private busy = 0;
+  private startFailures = 0;
+  private lastStartFailure = '';
   /** Requests served, runners killed, forged or junk runner lines. */
   readonly counters = new RunCounters();
 
@@ -141,6 +143,8 @@ export class ProcessSandbox implements Sandbox {
       cwd,
       tmpBytes: this.scratchBytes,
       bubblewrap: this.bubblewrap,
+      // Without bubblewrap /tmp is the machine's: point tempfile & co. at the request's own scratch folder.
+      ...(scratch ? { env: { TMPDIR: scratch } } : {}),
     };
     const child = spawnJailed(spec, scratch ?? '/');
     child.stdout.setEncoding('utf8');
@@ -173,7 +177,8 @@ export class ProcessSandbox implements Sandbox {
     const ready = this.spares.get(key) ?? [];
     let spare = ready.shift();
     while (spare?.exited) spare = ready.shift();
-    if (!this.closed && this.prespawn > 0) {
+    // While runners fail to start, spares would only fail too: start on demand until one works.
+    if (!this.closed && this.prespawn > 0 && this.startFailures === 0) {
       while (ready.length < this.prespawn) ready.push(this.spawnRunner(limits));
       this.spares.set(key, ready);
     }
@@ -191,8 +196,17 @@ export class ProcessSandbox implements Sandbox {
     const splitter = new LineSplitter(onLine, () => kill('output'), 16 * 1024 * 1024, this.maxOutputBytes);
     child.stdout.on('data', (chunk: string) => splitter.push(chunk));
     child.stdin.end(JSON.stringify(request));
+    let spoke = false;
+    child.stdout.once('data', () => (spoke = true));
     const end = spare.ended.then(({ code, signal }): AttemptEnd => {
       splitter.flush();
+      // A runner that ended without a word and without being stopped did not start (a broken
+      // python3 or bubblewrap): counted for /healthz; one that spoke proves the backend works.
+      if (spoke || killedFor) this.startFailures = 0;
+      else if (code !== 0) {
+        this.startFailures++;
+        this.lastStartFailure = `runner exited before it spoke (${signal ? `signal ${signal}` : `exit code ${code}`})`;
+      }
       const detail = (signal ? `signal ${signal}` : `exit code ${code}`) + (spare.stderrTail && code !== 0 ? `: ${spare.stderrTail.trim()}` : '');
       // bubblewrap reports a child killed by a signal as 128 + the signal number.
       const cpu = signal === 'SIGXCPU' || code === 128 + 24;
@@ -206,7 +220,9 @@ export class ProcessSandbox implements Sandbox {
 
   stats(): SandboxStats {
     const warm = [...this.spares.values()].reduce((n, list) => n + list.filter((s) => !s.exited).length, 0);
-    return { warm, busy: this.busy, executed: this.counters.executed, killed: this.counters.killed };
+    const health: SandboxHealth = { healthy: this.startFailures < 2, consecutiveFailures: this.startFailures };
+    if (this.startFailures > 0) health.reason = this.lastStartFailure;
+    return { warm, busy: this.busy, executed: this.counters.executed, killed: this.counters.killed, health };
   }
 
   async close(): Promise<void> {

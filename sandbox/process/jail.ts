@@ -41,6 +41,8 @@ export interface JailSpec {
   tmpBytes?: number;
   /** Use bubblewrap (caller checked `probeBubblewrap`). */
   bubblewrap: boolean;
+  /** The jailed command's whole environment (never ours); default empty. */
+  env?: Record<string, string>;
 }
 
 export const NOBODY = 65534;
@@ -128,6 +130,7 @@ function bwrapArgs(spec: JailSpec): string[] {
   for (const m of spec.mounts) {
     args.push(m.writable ? '--bind' : '--ro-bind', m.source, m.target ?? m.source);
   }
+  for (const [name, value] of Object.entries(spec.env ?? {})) args.push('--setenv', name, value);
   args.push('--chdir', spec.cwd);
   return args;
 }
@@ -163,7 +166,8 @@ export function probeBubblewrap(): { ok: boolean; reason: string } {
 export function spawnJailed(spec: JailSpec, hostCwd: string): ChildProcessWithoutNullStreams {
   const argv = jailArgv(spec);
   return spawn(argv[0] as string, argv.slice(1), {
-    env: {},
+    // bubblewrap clears it again and sets spec.env inside (--clearenv, --setenv).
+    env: spec.bubblewrap ? {} : { ...spec.env },
     cwd: hostCwd,
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],

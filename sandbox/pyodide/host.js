@@ -1,8 +1,10 @@
 // The Pyodide runner host: a small Node process, started by sandbox/pyodide/index.ts inside the jail
 // (empty environment, --disallow-code-generation-from-strings, rlimits, bubblewrap where present).
-// stdin: one JSON envelope per line, {"nonce": "...", "request": {...}}. stdout: the runner's protocol
+// stdin: one JSON envelope, {"nonce": "...", "request": {...}}. stdout: the runner's protocol
 // lines, plus host lines {"host": "ready" | "idle" | "kill", ...}. The nonce never reaches the Python
 // thread, so code that reaches the runner's emit() cannot fake the end of a request.
+// A runner serves ONE request and then exits: whatever that request did to the interpreter
+// (monkeypatched modules, audit hooks, files) dies with it. Enforced here, not only by the pool.
 //
 // argv: host.js PYODIDE_DIR RUNNER_DIR [--snapshot-in FILE | --snapshot-out FILE]
 // With --snapshot-out it only makes the memory snapshot (no request is ever served) and exits.
@@ -35,6 +37,7 @@ let baselineRss = 0;
 let current; // { nonce }
 let softTimer;
 let memoryTimer;
+let taken = false;
 const queue = [];
 
 let ready = false;
@@ -59,7 +62,8 @@ worker.on('message', (message) => {
   if (message.kind === 'line') {
     // One protocol line per message: a newline inside could smuggle a host line.
     const line = message.line.replace(/[\r\n]/g, ' ');
-    if (line.includes('"start"')) {
+    // The runner writes compact JSON with `type` first; a payload may contain the word "start".
+    if (line.startsWith('{"type":"start"')) {
       try {
         const parsed = JSON.parse(line);
         if (parsed.type === 'start' && typeof parsed.timeoutMs === 'number') {
@@ -69,7 +73,8 @@ worker.on('message', (message) => {
       } catch {
         // not JSON: the backend drops it
       }
-    } else if (line.includes('"result"') || line.includes('"trace_end"')) {
+    } else if (line.startsWith('{"type":"result"') || line.startsWith('{"type":"trace_end"') || line.startsWith('{"type":"payload"')) {
+      // The test (or the search's candidate) is over: no interrupt may land in the runner's own code.
       clearTimeout(softTimer);
     }
     writeSync(1, line + '\n');
@@ -79,8 +84,7 @@ worker.on('message', (message) => {
     const grownMb = Math.round((process.memoryUsage.rss() - baselineRss) / (1024 * 1024));
     out({ host: 'idle', nonce: current ? current.nonce : '', grownMb, ...(message.error ? { error: message.error } : {}) });
     current = undefined;
-    if (closing && queue.length === 0) process.exit(0);
-    next();
+    process.exit(0);
   } else if (message.kind === 'ready') {
     baselineRss = process.memoryUsage.rss();
     ready = true;
@@ -105,14 +109,14 @@ input.on('line', (line) => {
   } catch {
     return;
   }
-  if (typeof envelope.nonce !== 'string') return;
+  if (typeof envelope.nonce !== 'string' || taken) return;
+  taken = true;
   const memoryMb = Number(envelope.memoryMb) > 0 ? Number(envelope.memoryMb) : 512;
   queue.push({ nonce: envelope.nonce, memoryMb, request: JSON.stringify(envelope.request) });
   next();
 });
-// The backend closes stdin to retire a runner: finish what was asked, then leave.
-let closing = false;
+// The backend closes stdin to retire a runner that was never used. The snapshot maker gets a closed
+// stdin from the start: it leaves once the snapshot is written.
 input.on('close', () => {
-  closing = true;
-  if (!current && queue.length === 0) process.exit(0);
+  if (!taken && !snapshotOut) process.exit(0);
 });

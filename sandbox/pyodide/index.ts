@@ -2,15 +2,18 @@
  * The `pyodide` backend, the embedded default: Python 3.14 in WebAssembly, in a separate Node runner
  * process (host.js) — never in our own process, where Python reaches the host's JavaScript realm
  * (STACK.md, "Isolation facts"). The runner gets an empty environment,
- * --disallow-code-generation-from-strings, rlimits, an unprivileged uid, and bubblewrap where it works.
- * Runners are kept warm (a cold start is seconds) and reused; each program still runs in a fresh
- * Python namespace (the runner's job). An overrun gets a soft stop inside the runner (interrupt
- * buffer → KeyboardInterrupt), then the hard stop here: kill, and the pool starts a replacement.
+ * --disallow-code-generation-from-strings, rlimits, an unprivileged uid, and bubblewrap where it works;
+ * inside it, Python's ways back into JavaScript (`js`, `pyodide_js`, NODEFS, process, require) are
+ * closed before any request arrives (python-thread.js).
+ *
+ * A runner serves ONE request and is retired: the pool keeps fresh ones ready, restored from a
+ * memory snapshot (a fraction of a cold load). An overrun gets a soft stop inside the runner
+ * (interrupt buffer → KeyboardInterrupt), then the hard stop here: kill.
  */
-import { randomUUID } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -22,8 +25,10 @@ import { type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
 
 export interface PyodideSandboxOptions {
-  /** Warm runners kept ready (and the most that run at once). Default 2. */
+  /** Fresh runners kept ready. Default 2. */
   poolSize?: number;
+  /** Requests served at once. Default `poolSize`. */
+  maxConcurrent?: number;
   /** Folder holding run.py and tracefix_runner/ (default: sandbox/runner). */
   runnerDir?: string;
   /** Folder of the npm `pyodide` package (default: resolved from node_modules). */
@@ -34,14 +39,30 @@ export interface PyodideSandboxOptions {
   graceMs?: number;
   /** How long a runner may take to load Pyodide. Default 60 s (two busy cores can be slow). */
   startTimeoutMs?: number;
-  /** Requests one runner serves before it is retired (bounds its CPU-time rlimit). Default 500. */
-  maxRequestsPerRunner?: number;
   /**
-   * Start runners from a memory snapshot made once per sandbox (a private Pyodide API, hence the
-   * pinned version): a replacement after a kill is ready in a fraction of a cold load. Default true;
-   * without it, or if making it fails, runners load cold.
+   * Start runners from a memory snapshot (a private Pyodide API, hence the pinned version): a fresh
+   * runner is ready in a fraction of a cold load. Default true; without it, or if making it fails,
+   * runners load cold.
    */
   snapshot?: boolean;
+  /**
+   * Folder of a persistent snapshot cache shared by every process of this user (the CLI: a second
+   * `tracefix run` skips the cold load). Entries are keyed by the Pyodide version, a hash of the
+   * runner's files and the Node version, and written atomically. Default: none — the snapshot is
+   * made once per sandbox, in a temporary folder. See `defaultSnapshotCacheDir`.
+   */
+  snapshotCacheDir?: string;
+  /** First retry after a runner failed to start (doubles per failure, up to 30 s). Default 500 ms. */
+  retryInitialMs?: number;
+}
+
+/**
+ * The per-user cache folder for snapshots: $XDG_CACHE_HOME/tracefix, else ~/.cache/tracefix.
+ * Takes the variables as arguments: only src/config reads the environment.
+ */
+export function defaultSnapshotCacheDir(env: { XDG_CACHE_HOME?: string | undefined; HOME?: string | undefined } = {}): string {
+  const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
+  return join(base, 'tracefix');
 }
 
 const HostMessageSchema = z.discriminatedUnion('host', [
@@ -51,9 +72,6 @@ const HostMessageSchema = z.discriminatedUnion('host', [
   z.object({ host: z.literal('failed'), message: z.string() }),
   z.object({ host: z.literal('snapshot') }),
 ]);
-
-/** Growth of a runner's memory (MB over its idle start) beyond which it is replaced after a request. */
-const RETIRE_GROWN_MB = 128;
 
 const HOST_DIR = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_RUNNER_DIR = fileURLToPath(new URL('../runner/', import.meta.url));
@@ -78,7 +96,7 @@ interface Pending {
   killedFor?: KillReason;
 }
 
-/** One warm runner process. */
+/** One runner process: loaded (from the snapshot), waiting for its one request. */
 class PyodideRunner {
   alive = true;
   served = 0;
@@ -90,6 +108,10 @@ class PyodideRunner {
   private exited = false;
   private readonly ended: Promise<void>;
   private markEnded: () => void = () => undefined;
+
+  get used(): boolean {
+    return this.served > 0;
+  }
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
     const splitter = new LineSplitter(
@@ -217,9 +239,6 @@ class PyodideRunner {
         if (!this.pending || message.nonce !== this.pending.nonce) return;
         const pending = this.pending;
         this.pending = undefined;
-        // WebAssembly memory never shrinks: a runner that grew a lot would count that against the
-        // next request's memory limit, so it is retired (the pool starts a fresh one).
-        if ((message.grownMb ?? 0) > RETIRE_GROWN_MB) this.alive = false;
         pending.resolve({});
         return;
       }
@@ -227,6 +246,8 @@ class PyodideRunner {
   }
 
   run(request: RunnerRequest, onLine: (line: string) => void): Attempt {
+    // The host enforces it too: a second request would see what the first one left behind.
+    if (this.served > 0) throw new Error('a Pyodide runner serves one request');
     const nonce = randomUUID();
     this.served++;
     const end = new Promise<AttemptEnd>((resolve) => {
@@ -248,11 +269,12 @@ class PyodideRunner {
     killTree(this.child);
   }
 
-  /** Retire gracefully: the host leaves when its stdin closes. */
+  /** Retire: a used runner is killed (nothing in it is worth keeping); an unused one leaves when its stdin closes. */
   async stop(): Promise<void> {
     this.alive = false;
     if (this.exited) return;
-    this.child.stdin.end();
+    if (this.used) killTree(this.child);
+    else this.child.stdin.end();
     const timer = setTimeout(() => killTree(this.child), 2_000);
     await this.ended;
     clearTimeout(timer);
@@ -264,7 +286,7 @@ export class PyodideSandbox implements Sandbox {
   readonly isolation: Isolation;
   private readonly pool: WarmPool<PyodideRunner>;
   private readonly graceMs: number;
-  private readonly maxRequests: number;
+  private readonly snapshots: Snapshots | undefined;
   /** Requests served, runners killed, forged or junk runner lines. */
   readonly counters = new RunCounters();
 
@@ -272,22 +294,24 @@ export class PyodideSandbox implements Sandbox {
     const probe = probeBubblewrap();
     const bubblewrap = options.bubblewrap ?? probe.ok;
     this.isolation = bubblewrap
-      ? { isolated: true, how: 'Pyodide runner processes inside bubblewrap: no network, no host files, empty environment.' }
-      : { isolated: false, how: `Pyodide runs in a separate process with an empty environment, but ${probe.ok ? 'bubblewrap is turned off' : probe.reason}: code can reach this machine's files and network.` };
+      ? { isolated: true, how: 'Pyodide runner processes inside bubblewrap, one per request: no network, no host files, empty environment.' }
+      : { isolated: false, how: `Pyodide runs in a separate process per request with an empty environment and no JavaScript bridge, but ${probe.ok ? 'bubblewrap is turned off' : probe.reason}: the runner process itself is not contained.` };
     this.graceMs = options.graceMs ?? 1_000;
-    this.maxRequests = options.maxRequestsPerRunner ?? 500;
     const config: RunnerConfig = {
       pyodideDir: options.pyodideDir ?? defaultPyodideDir(),
       runnerDir: options.runnerDir ?? DEFAULT_RUNNER_DIR,
       bubblewrap,
       startTimeoutMs: options.startTimeoutMs ?? 60_000,
     };
-    const snapshot = options.snapshot === false ? Promise.resolve(undefined) : makeSnapshot(config);
-    this.snapshotDir = snapshot.then((file) => (file ? dirname(file) : undefined));
+    const snapshots = options.snapshot === false ? undefined : new Snapshots(config, options.snapshotCacheDir);
+    this.snapshots = snapshots;
+    const poolSize = options.poolSize ?? 2;
     this.pool = new WarmPool({
-      size: options.poolSize ?? 2,
+      size: poolSize,
+      maxBusy: options.maxConcurrent ?? poolSize,
+      ...(options.retryInitialMs === undefined ? {} : { retryInitialMs: options.retryInitialMs }),
       create: async () => {
-        const file = await snapshot;
+        const file = await snapshots?.file();
         if (file) {
           try {
             return await PyodideRunner.start(config, file);
@@ -295,14 +319,18 @@ export class PyodideSandbox implements Sandbox {
             // A snapshot that does not load must not take the backend down: load cold instead.
           }
         }
-        return PyodideRunner.start(config);
+        const runner = await PyodideRunner.start(config).catch((error: unknown) => {
+          // Pyodide itself does not load (a broken install): once it heals, make the snapshot again.
+          if (!file) snapshots?.retry();
+          throw error;
+        });
+        if (file) snapshots?.broken();
+        return runner;
       },
       destroy: (runner) => runner.stop(),
     });
     this.pool.warm();
   }
-
-  private readonly snapshotDir: Promise<string | undefined>;
 
   async execute(request: RunnerRequest, options: ExecuteOptions = {}): Promise<RunnerResponse> {
     return executeRequest(
@@ -314,11 +342,9 @@ export class PyodideSandbox implements Sandbox {
         } catch (error) {
           throw new SandboxError('sandbox_unavailable', 'The Python sandbox could not start. Try again in a moment.', { cause: error, retryable: true });
         }
+        // Every attempt (a re-run after a kill too) gets a fresh runner; this one is retired after it.
         const attempt = runner.run(req, onLine);
-        void attempt.end.then(() => {
-          if (runner.served >= this.maxRequests) runner.kill('exit');
-          this.pool.release(runner);
-        });
+        void attempt.end.then(() => this.pool.release(runner));
         return attempt;
       },
       { graceMs: this.graceMs, signal: options.signal },
@@ -326,7 +352,7 @@ export class PyodideSandbox implements Sandbox {
     );
   }
 
-  /** Resolves once `count` runners are warm (tests and benchmarks; production just warms in the background). */
+  /** Resolves once `count` runners are ready (tests and benchmarks; production just warms in the background). */
   async ready(count = 1): Promise<void> {
     const taken: PyodideRunner[] = [];
     try {
@@ -337,22 +363,139 @@ export class PyodideSandbox implements Sandbox {
   }
 
   stats(): SandboxStats {
-    return { ...this.pool.stats(), executed: this.counters.executed, killed: this.counters.killed };
+    const { warm, busy, starting, health } = this.pool.stats();
+    return { warm, busy, starting, health, executed: this.counters.executed, killed: this.counters.killed };
   }
 
   async close(): Promise<void> {
     await this.pool.close();
-    const dir = await this.snapshotDir;
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await this.snapshots?.close();
   }
 }
 
 /**
- * Makes the memory snapshot once, in a jailed runner that serves no request. Resolves to the file,
- * or undefined when it could not be made (runners then load cold: slower, same behaviour).
+ * The memory snapshot every runner starts from: made once (in a jailed runner that serves no
+ * request), in a private temporary folder, or in the persistent per-user cache when one is given.
  */
-async function makeSnapshot(config: RunnerConfig): Promise<string | undefined> {
-  const dir = mkdtempSync(join(tmpdir(), 'tracefix-pyodide-'));
+class Snapshots {
+  private made: Promise<string | undefined> | undefined;
+  private tempDir: string | undefined;
+  private disabled = false;
+
+  constructor(
+    private readonly config: RunnerConfig,
+    private readonly cacheDir: string | undefined,
+  ) {}
+
+  /** The snapshot file to start from, or undefined (runners then load cold: slower, same behaviour). */
+  file(): Promise<string | undefined> {
+    if (this.disabled) return Promise.resolve(undefined);
+    this.made ??= this.cacheDir ? this.fromCache(this.cacheDir) : this.makeTemporary();
+    return this.made;
+  }
+
+  /** Making it failed along with Pyodide itself: try again on the next start. */
+  retry(): void {
+    this.made = undefined;
+  }
+
+  /** A runner did not start from it but did start cold: never use it again (and drop it from the cache). */
+  broken(): void {
+    this.disabled = true;
+    if (this.cacheDir) rmSync(join(this.cacheDir, cacheEntryName(this.config)), { recursive: true, force: true });
+  }
+
+  private async makeTemporary(): Promise<string | undefined> {
+    const dir = mkdtempSync(join(tmpdir(), 'tracefix-pyodide-'));
+    this.tempDir = dir;
+    const file = await makeSnapshot(this.config, dir);
+    if (!file) rmSync(dir, { recursive: true, force: true });
+    return file;
+  }
+
+  private async fromCache(cacheDir: string): Promise<string | undefined> {
+    const entry = join(cacheDir, cacheEntryName(this.config));
+    const file = join(entry, 'pyodide.snap');
+    if (!existsSync(file)) {
+      const made = await this.makeTemporary();
+      if (!made) return undefined;
+      try {
+        installAtomically(made, cacheDir, entry);
+      } catch {
+        // A read-only or full cache folder: this process still has its temporary snapshot.
+        return made;
+      } finally {
+        if (existsSync(file) && this.tempDir) {
+          rmSync(this.tempDir, { recursive: true, force: true });
+          this.tempDir = undefined;
+        }
+      }
+    }
+    // The runner's unprivileged uid may not traverse a private home folder: staged then, once per process.
+    return join(readableForRunner(entry), 'pyodide.snap');
+  }
+
+  async close(): Promise<void> {
+    await this.made?.catch(() => undefined);
+    if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
+    this.tempDir = undefined;
+  }
+}
+
+/**
+ * The cache key: everything the snapshot's memory depends on. The runner's Python files are imported
+ * into it, the thread script makes it, Pyodide's version decides its layout, and Node's version the
+ * WebAssembly engine that restores it.
+ */
+function cacheEntryName(config: RunnerConfig): string {
+  const version = (JSON.parse(readFileSync(join(config.pyodideDir, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  const hash = createHash('sha256');
+  hash.update(`${version}\0${process.version}\0${process.arch}\0${real(config.pyodideDir)}\0${config.bubblewrap}\0`);
+  const files: string[] = [join(HOST_DIR, 'python-thread.js'), join(HOST_DIR, 'host.js')];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = join(dir, name);
+      if (name === '__pycache__') continue;
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith('.py')) files.push(full);
+    }
+  };
+  walk(join(config.runnerDir, 'tracefix_runner'));
+  for (const file of files) hash.update(`${basename(file)}\0`).update(readFileSync(file)).update('\0');
+  return `pyodide-${version.replace(/[^\w.-]/g, '_')}-${hash.digest('hex').slice(0, 20)}`;
+}
+
+/**
+ * Copies the snapshot into the cache under a temporary name and renames the folder into place: a
+ * reader sees a whole entry or none, and two processes racing both end with one good entry.
+ */
+function installAtomically(file: string, cacheDir: string, entry: string): void {
+  mkdirSync(cacheDir, { recursive: true, mode: 0o755 });
+  const staging = mkdtempSync(join(cacheDir, '.incoming-'));
+  try {
+    chmodSync(staging, 0o755);
+    copyFileSync(file, join(staging, 'pyodide.snap'));
+    chmodSync(join(staging, 'pyodide.snap'), 0o644);
+    // Entries for other versions of the runner or Pyodide are dead weight (tens of MB each).
+    for (const name of readdirSync(cacheDir)) {
+      if (name.startsWith('pyodide-') && join(cacheDir, name) !== entry) rmSync(join(cacheDir, name), { recursive: true, force: true });
+    }
+    try {
+      renameSync(staging, entry);
+    } catch (error) {
+      // Another process won the race: its entry is as good as ours.
+      if (!existsSync(join(entry, 'pyodide.snap'))) throw error;
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Makes the memory snapshot in `dir`, in a jailed runner that serves no request. Resolves to the
+ * file, or undefined when it could not be made.
+ */
+async function makeSnapshot(config: RunnerConfig, dir: string): Promise<string | undefined> {
   const uid = runnerUid();
   // Writable by the maker only; readable by every runner (each runs as its own uid).
   chmodSync(dir, 0o755);
@@ -368,7 +511,5 @@ async function makeSnapshot(config: RunnerConfig): Promise<string | undefined> {
     child.on('error', () => resolve(-1));
   });
   clearTimeout(timer);
-  if (code === 0 && existsSync(file)) return file;
-  rmSync(dir, { recursive: true, force: true });
-  return undefined;
+  return code === 0 && existsSync(file) ? file : undefined;
 }

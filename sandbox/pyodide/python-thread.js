@@ -54,6 +54,44 @@ _install_sleep()
 del _install_sleep
 `;
 
+// Globals of this thread that lead out of WebAssembly: the process (getBuiltinModule,
+// child_process, env), CommonJS loaders, the network. Removed once Pyodide has loaded; the
+// interpreter only ever uses what it captured while loading.
+const HOST_GLOBALS = [
+  'process', 'require', 'module', 'exports', 'global', 'Buffer', 'fetch', 'WebSocket', 'EventSource',
+  'XMLHttpRequest', 'BroadcastChannel', 'MessageChannel', 'MessagePort', 'Request', 'Response', 'Headers',
+  'FormData', 'eval', 'navigator', 'Worker', 'SharedWorker', 'importScripts',
+];
+
+const FORGET_BRIDGES = `
+def _forget():
+    import sys
+    for name in ("js", "pyodide_js"):
+        sys.modules.pop(name, None)
+
+_forget()
+del _forget
+`;
+
+/**
+ * Closes the ways from Python back into the host's JavaScript realm (STACK.md, "Isolation facts"),
+ * so that containment does not rest on bubblewrap alone: `import js` (globalThis) and
+ * `import pyodide_js` (the Pyodide API: FS mounts, the Emscripten module) no longer resolve, NODEFS is
+ * gone, and this thread's globalThis has no process, require or network left should a JS object
+ * still lead back to it. The Function-constructor path (`to_js({}).constructor.constructor(...)`) is
+ * closed by --disallow-code-generation-from-strings on the host's command line.
+ */
+function closeBridges(pyodide) {
+  pyodide.unregisterJsModule('js');
+  pyodide.unregisterJsModule('pyodide_js');
+  pyodide.runPython(FORGET_BRIDGES);
+  delete pyodide.FS.filesystems.NODEFS;
+  for (const name of HOST_GLOBALS) {
+    delete globalThis[name];
+    if (name in globalThis) throw new Error(`cannot remove the global ${name}`);
+  }
+}
+
 async function boot() {
   const { loadPyodide } = await import(pathToFileURL(join(pyodideDir, 'pyodide.mjs')).href);
   // Python's own stdout/stderr are captured by the runner; whatever escapes it is dropped, never
@@ -77,9 +115,6 @@ async function boot() {
     parentPort.postMessage({ kind: 'snapshot' });
     return;
   }
-  // Loading Pyodide installs a global `require` (fs, child_process, …) for its own use; Python would
-  // reach it through the `js` module. Not needed once loaded.
-  delete globalThis.require;
   pyodide.setInterruptBuffer(interrupt);
   // time.sleep in WebAssembly blocks inside C, where the interrupt buffer is never read, so a test
   // that sleeps could only be stopped by killing the runner (and a cold start for the next request).
@@ -92,6 +127,7 @@ async function boot() {
   pyodide.runPython(SETUP);
   const serve = pyodide.pyimport('tracefix_runner').serve;
   const python = pyodide.runPython("import sys\nsys.version.split()[0]");
+  closeBridges(pyodide);
   const emit = (line) => parentPort.postMessage({ kind: 'line', line: String(line) });
   parentPort.on('message', (request) => {
     interrupt[0] = 0;

@@ -1,9 +1,10 @@
 import type { RouteHandler } from './server.ts';
+import type { SandboxHealth } from '../../sandbox/index.ts';
 import type { QueueProbe, SandboxProbe } from './metrics.ts';
 
 export interface HealthSources {
   /** Absent in a producer-only process: its sandbox lives in the worker processes. */
-  sandbox?: SandboxProbe;
+  sandbox?: Pick<SandboxProbe, 'name' | 'isolation'> & { stats(): ReturnType<SandboxProbe['stats']> & { health?: SandboxHealth } };
   queue?: QueueProbe;
   /** Any FeedbackStore: reachability is probed with a `get` of an id that never exists. */
   store?: { get(id: string): Promise<unknown> };
@@ -30,7 +31,13 @@ export function healthHandler(sources: HealthSources): RouteHandler {
     const body: Record<string, unknown> = {};
     if (sources.sandbox) {
       const { name, isolation } = sources.sandbox;
-      body.sandbox = { backend: name, isolated: isolation.isolated, how: isolation.how, pool: sources.sandbox.stats() };
+      const pool = sources.sandbox.stats();
+      body.sandbox = { backend: name, isolated: isolation.isolated, how: isolation.how, pool };
+      // Runners keep failing to start: every request would fail, so say so (the pool keeps retrying).
+      if (pool.health && !pool.health.healthy) {
+        ok = false;
+        body.sandbox = { ...(body.sandbox as object), reason: `the sandbox cannot start runners: ${pool.health.reason ?? 'unknown error'}` };
+      }
     }
     if (sources.queue) {
       try {

@@ -14,3 +14,15 @@ describeSandboxContract('pyodide', {
     return { sandbox };
   },
 });
+
+// The JavaScript bridge must hold without bubblewrap too: the runner process closes it itself.
+describeSandboxContract('pyodide without bubblewrap', {
+  isolated: false,
+  reason: 'bubblewrap turned off on purpose: this run checks the containment that does not rest on it',
+  wasm: true,
+  create: async () => {
+    const sandbox = new PyodideSandbox({ poolSize: 2, bubblewrap: false });
+    await sandbox.ready();
+    return { sandbox };
+  },
+});

@@ -74,7 +74,7 @@ export function describeSandboxContract(name: string, options: ContractOptions):
       secretFile = join(secretDir, 'secret.txt');
       writeFileSync(secretFile, secretText, { mode: 0o644 });
       // A file inside the repository, which the runner's own folder sits in.
-      repoSecret = join(import.meta.dirname, `.canary-${name}-${process.pid}.txt`);
+      repoSecret = join(import.meta.dirname, `.canary-${name.replace(/\W+/g, '-')}-${process.pid}.txt`);
       writeFileSync(repoSecret, secretText, { mode: 0o644 });
       ({ sandbox, cleanup } = await options.create());
     });
@@ -209,18 +209,70 @@ export function describeSandboxContract(name: string, options: ContractOptions):
       expect(Date.now() - started).toBeLessThan(30_000);
     }, 60_000);
 
-    it('stops a memory bomb with a MemoryError verdict', async () => {
+    it('stops a memory bomb with a MemoryError verdict that names the memory limit', async () => {
       const response = await sandbox.execute(
         testRequest(
-          { bomb: py(['def f():', '    hog = []', '    while True:', '        hog.append(bytearray(8 * 1024 * 1024))']), fine: 'def f():\n    return 1\n' },
+          {
+            bomb: py(['def f():', '    hog = []', '    while True:', '        hog.append(bytearray(8 * 1024 * 1024))']),
+            doubling: py(['def f():', '    s = "x"', '    while True:', '        s = s + s']),
+            fine: 'def f():\n    return 1\n',
+          },
           'assert f() == 1\n',
           { memoryMb: 256, testTimeoutMs: 10_000 },
         ),
       );
-      const [bomb] = results(response, 'bomb');
-      expect(bomb?.status).toBe('error');
-      expect(bomb?.error?.type).toBe('MemoryError');
+      for (const id of ['bomb', 'doubling']) {
+        const [bomb] = results(response, id);
+        expect(bomb?.status, id).toBe('error');
+        expect(bomb?.error?.type, id).toBe('MemoryError');
+        // Said as memory, never as "did not finish in time".
+        expect(bomb?.error?.message, id).toMatch(/memory limit \(256 MB\)/);
+      }
       expect(statuses(response, 'fine')).toEqual(['passed']);
+    }, 60_000);
+
+    it('serves a clean interpreter after poisoned requests (modules, builtins, sys.modules, globals)', async () => {
+      // More poisoned requests than a pool holds runners: a backend that reused runners would serve
+      // the clean requests from poisoned ones.
+      for (let i = 0; i < 3; i++) {
+        await sandbox.execute(testRequest({ p: POISON }, 'assert f() == 1\n', { testTimeoutMs: 5_000 })).catch(() => undefined);
+      }
+      for (let i = 0; i < 2; i++) {
+        const response = await sandbox.execute(testRequest({ p: CLEAN }, CLEAN_TESTS, { testTimeoutMs: 5_000 }));
+        const got = results(response, 'p');
+        expect(got.map((r) => `${r.status} ${r.error?.type ?? ''} ${r.actual ?? ''}`.trim())).toEqual(got.map(() => 'passed'));
+        expect(got).toHaveLength(CLEAN_TESTS.trim().split('\n').length);
+        expect(response.killed).toBe(false);
+      }
+    }, 120_000);
+
+    it("never shows one request's code, files or audit hooks to another", async () => {
+      const mark = `tracefix-spy-${randomBytes(6).toString('hex')}`;
+      const apiKey = `sk-live-${randomBytes(12).toString('hex')}`;
+      // Absolute /tmp only where /tmp is the sandbox's own (without bubblewrap, `process` shares the machine's).
+      const privateTmp = options.isolated || options.wasm === true;
+      try {
+        for (let i = 0; i < 3; i++) {
+          await sandbox.execute(testRequest({ p: spyProgram(mark, privateTmp) }, 'assert f() == 1\n', { testTimeoutMs: 5_000 })).catch(() => undefined);
+        }
+        const victim = await sandbox.execute(testRequest({ p: py([`API_KEY = "${apiKey}"`, 'def f():', '    return API_KEY[:3]']) }, 'assert f() == "sk-"\n'));
+        expect(statuses(victim, 'p')).toEqual(['passed']);
+        for (let i = 0; i < 2; i++) {
+          const response = await sandbox.execute(testRequest({ p: lookProgram(mark, privateTmp) }, 'assert look() == []\n', { testTimeoutMs: 5_000 }));
+          const [result] = results(response, 'p');
+          expect(JSON.stringify(response)).not.toContain(apiKey);
+          expect(result?.status, `found: ${result?.actual ?? result?.error?.message ?? ''}`).toBe('passed');
+        }
+      } finally {
+        for (const name of ['log', 't.log']) rmSync(join('/tmp', `${mark}.${name}`), { force: true });
+      }
+    }, 120_000);
+
+    it('closes the JavaScript bridge (js.process, getBuiltinModule, require, pyodide_js, the Function constructor)', async () => {
+      const response = await sandbox.execute(testRequest({ p: JS_ESCAPES }, 'assert escapes() == []\n', { testTimeoutMs: 5_000 }));
+      const [result] = results(response, 'p');
+      expect(result?.status, `escaped: ${result?.actual ?? result?.error?.message ?? ''}`).toBe('passed');
+      expect(JSON.stringify(response)).not.toMatch(/uid=\d+/);
     }, 60_000);
 
     it('contains a fork bomb', async () => {
@@ -299,9 +351,160 @@ export function describeSandboxContract(name: string, options: ContractOptions):
       const stats = sandbox.stats();
       expect(stats.executed).toBeGreaterThan(0);
       expect(stats.busy).toBe(0);
+      expect(stats.health?.healthy ?? true).toBe(true);
     });
   });
 }
+
+/**
+ * Poisons everything a later request could share: stdlib modules (the runner's own json too),
+ * builtins, sys.modules entries, the recursion limit, the import path, the working directory.
+ */
+const POISON = py([
+  'import builtins, collections, json, math, os, sys',
+  'json.dumps = lambda *a, **k: "x"',
+  'json.loads = lambda *a, **k: {}',
+  'math.sqrt = lambda x: -1.0',
+  'collections.Counter = dict',
+  'builtins.len = lambda x: 42',
+  'builtins.sorted = lambda *a, **k: ["poisoned"]',
+  'builtins.print = lambda *a, **k: None',
+  'sys.modules["fractions"] = None',
+  'sys.setrecursionlimit(80)',
+  'sys.path.insert(0, "/nonexistent")',
+  'for name, module in list(sys.modules.items()):',
+  '    if name.startswith("tracefix") and module is not None:',
+  '        module.__dict__.setdefault("POISONED", True)',
+  'try:',
+  '    os.chdir("/")',
+  'except OSError:',
+  '    pass',
+  'def f():',
+  '    return 1',
+]);
+
+const CLEAN = py([
+  'import collections, fractions, json, math, sys',
+  'def encode(d):',
+  '    return json.dumps(d, sort_keys=True)',
+  'def depth(n):',
+  '    return 0 if n == 0 else 1 + depth(n - 1)',
+  'def poisoned_runner():',
+  '    return [n for n, m in sys.modules.items() if n.startswith("tracefix") and m is not None and "POISONED" in vars(m)]',
+]);
+
+const CLEAN_TESTS = py([
+  'assert encode({"b": 1, "a": [1, 2]}) == \'{"a": [1, 2], "b": 1}\'',
+  'assert json.loads("[1]") == [1]',
+  'assert len([1, 2, 3]) == 3 and sorted([3, 1]) == [1, 3]',
+  'assert math.sqrt(16) == 4.0',
+  'assert collections.Counter("aab")["a"] == 2',
+  'assert fractions.Fraction(1, 2) * 2 == 1',
+  'assert depth(300) == 300',
+  'assert "/nonexistent" not in sys.path',
+  'assert poisoned_runner() == []',
+]);
+
+/** Request 1 of the spy case: an audit hook copying every compiled source to files it leaves behind. */
+function spyProgram(mark: string, privateTmp: boolean): string {
+  return py([
+    'import builtins, os, sys, tempfile',
+    `LOGS = [os.path.join(os.getcwd(), "${mark}.log"), os.path.join(tempfile.gettempdir(), "${mark}.t.log")]`,
+    ...(privateTmp ? [`LOGS.append("/tmp/${mark}.log")`] : []),
+    'def _hook(event, args):',
+    '    if event in ("compile", "exec"):',
+    '        for path in LOGS:',
+    '            try:',
+    '                with open(path, "a") as fh:',
+    '                    fh.write(repr(args)[:4000] + "\\n")',
+    '            except Exception:',
+    '                pass',
+    'sys.addaudithook(_hook)',
+    'for path in LOGS:',
+    '    try:',
+    '        with open(path, "a") as fh:',
+    '            fh.write("left behind\\n")',
+    '    except Exception:',
+    '        pass',
+    'builtins.__tracefix_spy__ = LOGS',
+    'def f():',
+    '    compile("x = 1", "probe", "exec")',
+    '    return 1',
+  ]);
+}
+
+/** Request 3 of the spy case: looks for what request 1 left and for request 2's key. */
+function lookProgram(mark: string, privateTmp: boolean): string {
+  return py([
+    'import builtins, os, sys, tempfile',
+    'def look():',
+    '    found = []',
+    '    if hasattr(builtins, "__tracefix_spy__"):',
+    '        found.append("builtins.__tracefix_spy__")',
+    '    compile("y = 2", "probe", "exec")',
+    `    dirs = {os.getcwd(), tempfile.gettempdir()${privateTmp ? ', "/tmp"' : ''}}`,
+    '    for d in dirs:',
+    '        try:',
+    '            names = os.listdir(d)',
+    '        except Exception:',
+    '            continue',
+    '        for name in names:',
+    '            path = os.path.join(d, name)',
+    `            if "${mark}" in name:`,
+    '                found.append(path)',
+    '            try:',
+    '                if os.path.isfile(path) and "sk-live-" in open(path, errors="replace").read():',
+    '                    found.append("key in " + path)',
+    '            except Exception:',
+    '                pass',
+    '    return found',
+  ]);
+}
+
+/** Ways out of WebAssembly into the runner process (Pyodide); on other backends `import js` fails. */
+const JS_ESCAPES = py([
+  'def escapes():',
+  '    got = []',
+  '    def attempt(label, fn):',
+  '        try:',
+  '            value = fn()',
+  '        except BaseException:',
+  '            return',
+  '        if value:',
+  '            got.append(label + ": " + str(value)[:100])',
+  '    def get_builtin_module():',
+  '        import js',
+  '        return js.process.getBuiltinModule("child_process").execSync("id").toString()',
+  '    def process_pid():',
+  '        import js',
+  '        return str(js.process.pid)',
+  '    def require():',
+  '        import js',
+  '        return js.require("child_process").execSync("id").toString()',
+  '    def pyodide_js_module():',
+  '        import pyodide_js',
+  '        return str(pyodide_js.version) + str(pyodide_js._module.ENV)',
+  '    def pyodide_js_mount():',
+  '        import pyodide_js',
+  '        pyodide_js.FS.mkdirTree("/hostroot")',
+  '        pyodide_js.FS.mount(pyodide_js.FS.filesystems.NODEFS, pyodide_js.JSON.parse(\'{"root": "/"}\'), "/hostroot")',
+  '        return str(len(__import__("os").listdir("/hostroot")))',
+  '    def function_constructor():',
+  '        from pyodide.ffi import to_js',
+  '        return to_js({}).constructor.constructor("return globalThis.process.getBuiltinModule(\'child_process\').execSync(\'id\').toString()")()',
+  '    def run_js():',
+  '        from pyodide.code import run_js',
+  '        return run_js("process.pid")',
+  '    def import_finder():',
+  '        import pyodide._state',
+  '        return [k for k in pyodide._state.jsfinder.jsproxies if k in ("js", "pyodide_js")]',
+  '    def captured_proxy():',
+  '        import pyodide._package_loader as loader',
+  '        return loader.loadedPackages.constructor.constructor("return process.pid")()',
+  '    for fn in (get_builtin_module, process_pid, require, pyodide_js_module, pyodide_js_mount, function_constructor, run_js, import_finder, captured_proxy):',
+  '        attempt(fn.__name__, fn)',
+  '    return got',
+]);
 
 /** Looks for our canary in every place Python (or Pyodide's JavaScript bridges) can see. */
 const ENV_PROBE = py([

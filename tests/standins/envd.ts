@@ -9,7 +9,7 @@
  * /home/user, so the contract suite's hostile cases stay contained here too.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -155,7 +155,14 @@ export class EnvdStandIn {
     const raw = await readBody(req);
     const length = raw.readUInt32BE(1);
     const start = StartSchema.parse(JSON.parse(raw.subarray(5, 5 + length).toString('utf8')));
-    const home = join(this.root, 'home/user');
+    // In debug mode every sandbox has the same id, so the stand-in cannot keep one file tree per
+    // sandbox. The tracefix backend runs one command per sandbox, so each command gets a private copy
+    // of what was uploaded: what it writes dies with it, as it does with the real sandbox's kill.
+    const home = mkdtempSync(join(this.root, 'command-'));
+    chmodSync(home, 0o755);
+    const shared = join(this.root, 'home/user');
+    cpSync(shared, home, { recursive: true });
+    const copied = (readdirSync(home, { recursive: true }) as string[]).filter((name) => !statSync(join(home, name)).isDirectory());
     let args = start.process.args ?? [];
     if (!this.isolated) {
       // Without bubblewrap there is no /home/user to mount: point the command at the stand-in's folder.
@@ -183,6 +190,9 @@ export class EnvdStandIn {
     res.on('close', () => killTree(child));
     child.on('close', (code, signal) => {
       this.processes.delete(pid);
+      // What the command deleted (the backend removes its request file) is gone from "its sandbox".
+      for (const name of copied) if (!existsSync(join(home, name))) rmSync(join(shared, name), { force: true });
+      rmSync(home, { recursive: true, force: true });
       const exitCode = code ?? (signal ? 128 + 9 : -1);
       res.write(envelope(0, { event: { end: { exitCode, exited: true, status: signal ? `signal: ${signal}` : `exit status ${exitCode}` } } }));
       res.end(envelope(2, {}));
