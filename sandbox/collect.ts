@@ -423,7 +423,9 @@ function remainder(request: TestRequest, assembly: Assembly): TestRequest[] {
  */
 export async function runWithRecovery(request: RunnerRequest, launch: Launch, options: RunOptions = {}): Promise<RunnerResponse> {
   const began = Date.now();
-  const deadline = began + request.limits.totalTimeoutMs;
+  // The request's own time: waiting for a fresh runner to start (a busy machine, a re-run after a
+  // kill) is added back, so that a verdict never depends on how long the pool took.
+  let deadline = began + request.limits.totalTimeoutMs;
   const graceMs = options.graceMs ?? 1_000;
   const programIds = request.mode === 'test' ? request.programs.map((p) => p.id) : request.mode === 'trace' ? [request.program.id] : [];
   const assembly = new Assembly(programIds);
@@ -457,7 +459,9 @@ export async function runWithRecovery(request: RunnerRequest, launch: Launch, op
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let end: AttemptEnd;
     try {
+      const launched = Date.now();
       attempt = await launch(current, (line) => reader.line(line));
+      deadline += Date.now() - launched;
       arm(deadline - Date.now(), 'total');
       end = await attempt.end;
     } finally {

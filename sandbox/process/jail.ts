@@ -190,7 +190,7 @@ export function real(path: string): string {
 }
 
 /** True when every folder above `path` lets anyone through and everything below it is readable by anyone. */
-function readableByAnyone(path: string): boolean {
+export function readableByAnyone(path: string): boolean {
   for (let dir = dirname(path); ; dir = dirname(dir)) {
     if ((statSync(dir).mode & 0o001) === 0) return false;
     if (dir === dirname(dir)) break;

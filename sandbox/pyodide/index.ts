@@ -20,7 +20,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { z } from 'zod';
 import { LineSplitter, RunCounters, SandboxError, executeRequest, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
 import { WarmPool } from '../pool.ts';
-import { isRoot, killTree, onceEnded, probeBubblewrap, readableForRunner, runnerUid, real, spawnJailed, type Mount } from '../process/jail.ts';
+import { isRoot, killTree, onceEnded, probeBubblewrap, readableByAnyone, readableForRunner, runnerUid, real, spawnJailed, type Mount } from '../process/jail.ts';
 import { type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
 
@@ -180,7 +180,8 @@ class PyodideRunner {
         // No address-space limit: WebAssembly engines reserve many GB they never touch. Memory is
         // watched by the host (RSS) instead; Python in WebAssembly cannot fork, so the process limit
         // only has to leave room for Node's own threads.
-        limits: { cpuSeconds: 3600, fileSizeBytes: 16 * 1024 * 1024, openFiles: 256, processes: 256 },
+        // The snapshot maker writes tens of MB (and never runs user code); runners get 16 MB.
+        limits: { cpuSeconds: 3600, fileSizeBytes: (snapshot && 'out' in snapshot ? 512 : 16) * 1024 * 1024, openFiles: 256, processes: 256 },
         cwd: config.bubblewrap ? '/tmp' : '/',
         tmpBytes: 16 * 1024 * 1024,
         bubblewrap: config.bubblewrap,
@@ -431,8 +432,15 @@ class Snapshots {
         }
       }
     }
-    // The runner's unprivileged uid may not traverse a private home folder: staged then, once per process.
-    return join(readableForRunner(entry), 'pyodide.snap');
+    // The runner's unprivileged uid may not traverse a private home folder (root's ~/.cache): then this
+    // sandbox reads a copy in its own temporary folder (a copy costs milliseconds, a cold load seconds).
+    if (!isRoot() || readableByAnyone(file)) return file;
+    this.tempDir ??= mkdtempSync(join(tmpdir(), 'tracefix-pyodide-'));
+    chmodSync(this.tempDir, 0o755);
+    const copy = join(this.tempDir, 'cached.snap');
+    copyFileSync(file, copy);
+    chmodSync(copy, 0o644);
+    return copy;
   }
 
   async close(): Promise<void> {
