@@ -9,12 +9,12 @@
  * /home/user, so the contract suite's hostile cases stay contained here too.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { z } from 'zod';
-import { killTree, probeBubblewrap, spawnJailed } from '../../sandbox/process/jail.ts';
+import { isRoot, killTree, probeBubblewrap, runnerUid, spawnJailed } from '../../sandbox/process/jail.ts';
 
 export const ENVD_DEBUG_PORT = 49983;
 
@@ -163,6 +163,9 @@ export class EnvdStandIn {
     const shared = join(this.root, 'home/user');
     cpSync(shared, home, { recursive: true });
     const copied = (readdirSync(home, { recursive: true }) as string[]).filter((name) => !statSync(join(home, name)).isDirectory());
+    // E2B's `user` owns /home/user: the command's uid owns its copy (it may write and delete there).
+    const uid = runnerUid();
+    if (isRoot()) for (const name of ['', ...(readdirSync(home, { recursive: true }) as string[])]) chownSync(join(home, name), uid, uid);
     let args = start.process.args ?? [];
     if (!this.isolated) {
       // Without bubblewrap there is no /home/user to mount: point the command at the stand-in's folder.
@@ -171,7 +174,9 @@ export class EnvdStandIn {
     const child = spawnJailed(
       {
         command: [start.process.cmd, ...args.filter((a) => a !== '-l')],
-        mounts: [{ source: home, target: '/home/user' }],
+        uid,
+        // Writable, as the real sandbox's home is: the copy is this command's alone.
+        mounts: [{ source: home, target: '/home/user', writable: true }],
         limits: { cpuSeconds: 120, fileSizeBytes: 16 * 1024 * 1024, openFiles: 256, processes: 256 },
         cwd: this.isolated ? '/home/user' : home,
         tmpBytes: 32 * 1024 * 1024,
