@@ -5,13 +5,24 @@ PROGRAM_FILE): the test code, the runner and the stdlib are invisible, but calls
 program's own functions, recursion, generators (resume = `call`, yield = `return` with the yielded
 value), methods, class bodies and comprehensions are all frames of the program and are recorded.
 
+"Changed" is decided on the value, not on its (bounded) repr: a list that grows past the repr window
+keeps producing states, and its cut repr says how long it is (`[0, 1, 4, … 40 items]`). Per variable
+the tracer keeps the previous value of an immutable scalar (compared with ==, safe on exact builtin
+types) or a fingerprint of a container / plain object: its item count and references to everything a
+repr would show, walked without recursion and bounded (_FP_ITEMS); past that bound, and for objects
+with their own __repr__, the visible repr decides.
+
 Cost control (STACK.md: a full locals snapshot per line is 470-750x slower than the plain run):
-* a line's changes are found by comparing the frame's locals with the previous snapshot: identity
-  first, then, only for values that are not immutable scalars, the bounded repr (reprs.safe_repr),
-  which is also what is shown, so "changed" means "looks different";
+* identity and fingerprint checks first; a repr is built only for a value that changed;
 * once `traceEvents` events are kept, recording stops and only counting goes on (totalEvents), with
   the cheapest hook available;
 * events are streamed in chunks (`flush`), so a hard kill keeps what was seen.
+
+The tracer must not change the outcome: near the recursion limit its own frames would push a
+program that passes untraced into RecursionError. So while tracing, the interpreter's limit is raised
+by HEADROOM, and the program's own limit is enforced by the tracer itself: start() measures (through
+exec, as user code is reached) how deep a frame can start untraced, and a program frame deeper than
+that raises RecursionError as it starts. A sys.setrecursionlimit() by the program moves both.
 
 `step` is the global event counter (NExT's `(k)`). A `line` event's vars are the changes made by
 executing that line, observed at the frame's next event (child calls happen in between, so a line
@@ -21,21 +32,31 @@ Python 3.12+ uses sys.monitoring; 3.11 uses sys.settrace.
 
 from __future__ import annotations
 
+import operator
 import sys
 import time
 import types
 from typing import Any, Callable
 
 from .discover import PROGRAM_FILE
-from .reprs import exception_text, list_repr_key, list_unchanged, safe_repr
+from .reprs import exception_text, safe_repr
 from .watchdog import TestTimeout, Watchdog
 
-_IMMUTABLE = frozenset({int, float, complex, str, bytes, bool, type(None), range, frozenset})
+# compared by value (==): exact builtin types whose __eq__ runs no user code
+_SCALARS = frozenset({int, float, complex, str, bytes, bool, type(None), range})
 _SKIP_TYPES = (types.FunctionType, types.ModuleType, type, types.BuiltinFunctionType, types.MethodType)
+_CONTAINERS = frozenset({list, tuple, dict, set, frozenset})
 _GEN_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 CHUNK = 200
 FLUSH_S = 0.05
+# events between two looks at the clock (perf_counter on every event was a measurable share)
+_CLOCK_EVERY = 64
+# references a fingerprint may hold; past it, the visible repr decides
+_FP_ITEMS = 4096
+# frames the tracer itself may need on top of the deepest user frame (reprs nest ~3 frames a level, 20 levels)
+HEADROOM = 150
 _TOOL_NAME = "tracefix-trace"
+_is = operator.is_
 
 
 def _func_name(code: types.CodeType) -> str:
@@ -56,16 +77,94 @@ def _line_at(code: Any, offset: int) -> int | None:
     return None
 
 
-class _FrameState:
-    __slots__ = ("snap", "pending", "depth", "func", "exc", "module")
+def _plain_dict(v: Any, t: type) -> dict[str, Any] | None:
+    """The __dict__ of an object whose repr reprs.py builds from it (no __repr__ of its own)."""
+    if t.__repr__ is not object.__repr__:
+        return None
+    try:
+        d = object.__getattribute__(v, "__dict__")
+    except Exception:  # noqa: BLE001
+        return None
+    return d if type(d) is dict else None
 
-    def __init__(self, depth: int, func: str, module: bool) -> None:
-        self.snap: dict[str, tuple[int, str, Any]] = {}
+
+def fingerprint(v: Any) -> tuple[list[Any], bool]:
+    """References to what a repr of `v` shows (items, keys, attributes, nested), with counts, walked
+    with an explicit stack. Two fingerprints holding the same objects in the same places mean the same
+    repr. False when cut at _FP_ITEMS or when a part has its own __repr__ (it may show anything)."""
+    out: list[Any] = []
+    todo = [v]
+    seen: set[int] = set()
+    complete = True
+    while todo:
+        x = todo.pop()
+        t = type(x)
+        if t in _CONTAINERS:
+            items = [*x, *x.values()] if t is dict else [*x]
+        else:
+            d = _plain_dict(x, t)
+            if d is None:
+                complete = False
+                continue
+            items = [*d, *d.values()]
+        i = id(x)
+        if i in seen:
+            continue
+        seen.add(i)
+        out.append(len(items))
+        out += items
+        if len(out) > _FP_ITEMS:
+            return out, False
+        if not set(map(type, items)) <= _SCALARS:
+            todo += [y for y in items if type(y) not in _SCALARS]
+    return out, complete
+
+
+def _same(a: list[Any], b: list[Any]) -> bool:
+    return len(a) == len(b) and all(map(_is, a, b))
+
+
+class _FrameState:
+    __slots__ = ("snap", "pending", "depth", "func", "exc", "module", "pydepth")
+
+    def __init__(self, depth: int, func: str, module: bool, pydepth: int) -> None:
+        # name -> (type, value if a scalar else (id, fingerprint, complete), repr)
+        self.snap: dict[str, tuple[type, Any, str]] = {}
         self.pending: dict[str, Any] | None = None
         self.depth = depth
         self.func = func
         self.exc = False
         self.module = module
+        self.pydepth = pydepth
+
+
+def _frame_depth(frame: Any) -> int:
+    n = 0
+    while frame is not None:
+        n += 1
+        frame = frame.f_back
+    return n
+
+
+_PROBE = compile(
+    "def _probe(d):\n"
+    "    try:\n"
+    "        return _probe(d + 1)\n"
+    "    except RecursionError:\n"
+    "        return d\n"
+    "_reached = _probe(1)\n",
+    "<tracefix-probe>",
+    "exec",
+)
+
+
+def _deepest_start(caller: Any) -> int:
+    """How deep (frames from the bottom) a user frame can start before RecursionError, untraced:
+    measured by recursing through exec from here, as user code is reached from the harness."""
+    ns: dict[str, Any] = {}
+    exec(_PROBE, ns)  # noqa: S102 - our own probe
+    # caller, start(), this function and the probe's module frame are below _probe(1)
+    return _frame_depth(caller) + 3 + ns["_reached"]
 
 
 class Tracer:
@@ -77,7 +176,6 @@ class Tracer:
         self._flush = flush
         self.events: list[dict[str, Any]] = []
         self.flushed = 0
-        self.npending = 0
         self.total = 0
         self.frames: dict[Any, _FrameState] = {}
         self.stack: list[Any] = []
@@ -86,12 +184,23 @@ class Tracer:
         self.use_monitoring = hasattr(sys, "monitoring")
         self._tool: int | None = None
         self._count_local: Any = None
+        self._count_global: Any = None
+        # count-only mode: frame depths by id(frame) (ints: no frame is kept alive)
+        self._depths: dict[int, int] = {}
         self._sync: Callable[[], None] | None = None
         self._last_flush = time.perf_counter()
+        self._saved_limit = 0
+        self._limit = 0
+        self.max_depth = 1 << 30
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
         self.running = True
+        self._saved_limit = sys.getrecursionlimit()
+        # called from the harness frame that then execs user code: the probe is measured from there
+        self.max_depth = _deepest_start(sys._getframe(1))
+        self._limit = self._saved_limit + HEADROOM
+        sys.setrecursionlimit(self._limit)
         if self.use_monitoring:
             self._start_monitoring()
         else:
@@ -106,6 +215,9 @@ class Tracer:
             self._stop_monitoring()
         else:
             sys.settrace(None)
+            sys.setprofile(None)
+        if sys.getrecursionlimit() == self._limit:
+            sys.setrecursionlimit(self._saved_limit)
         if self._sync is not None:
             self._sync()
         for st in self.frames.values():
@@ -132,10 +244,11 @@ class Tracer:
         return True
 
     def _add(self, ev: dict[str, Any]) -> None:
-        self.events.append(ev)
-        n = len(self.events) - self.flushed
+        events = self.events
+        events.append(ev)
+        n = len(events) - self.flushed
         # by size, or every FLUSH_S when events trickle in (a hard kill then loses at most that much)
-        if n >= CHUNK or (n >= 8 and time.perf_counter() - self._last_flush > FLUSH_S):
+        if n >= CHUNK or (n % _CLOCK_EVERY == 0 and time.perf_counter() - self._last_flush > FLUSH_S):
             self.flush()
 
     def flush(self, final: bool = False) -> None:
@@ -148,8 +261,9 @@ class Tracer:
             end = i
         if end > self.flushed:
             chunk = ev[self.flushed : end]
-            for e in chunk:
-                e.pop("_p", None)
+            if final:
+                for e in chunk:
+                    e.pop("_p", None)
             self.flushed = end
             self._last_flush = time.perf_counter()
             self._flush(chunk)
@@ -178,31 +292,38 @@ class Tracer:
     def _diff(self, frame: Any, st: _FrameState) -> dict[str, str] | None:
         snap = st.snap
         changed: dict[str, str] | None = None
-        vc = self.vc
         loc = frame.f_locals
         if st.module or "self" in loc:
             loc = self._locals(frame, st)
         for k, v in loc.items():
-            if k[:2] == "__" or k == ".0":
-                continue
-            prev = snap.get(k)
-            vid = id(v)
             t = type(v)
-            if prev is not None and prev[0] == vid:
-                if t in _IMMUTABLE:
+            prev = snap.get(k)
+            if t in _SCALARS:
+                if prev is not None and prev[0] is t:
+                    pv = prev[1]
+                    if pv is v or pv == v:
+                        continue
+                elif k[0] in "_." and (k[:2] == "__" or k == ".0"):
                     continue
-                if prev[2] is not None and list_unchanged(v, prev[2], vc):
-                    continue
-            key = None
-            if t is list:
-                r, key = list_repr_key(v, vc)
+                r = safe_repr(v, self.vc)
+                snap[k] = (t, v, r)
             else:
-                r = safe_repr(v, vc)
-            if prev is not None and prev[1] == r:
-                if prev[0] != vid or prev[2] is not key:
-                    snap[k] = (vid, r, key)
-                continue
-            snap[k] = (vid, r, key)
+                if prev is None and k[0] in "_." and (k[:2] == "__" or k == ".0"):
+                    continue
+                fp, complete = fingerprint(v)
+                vid = id(v)
+                if prev is not None and prev[0] is t:
+                    pid, pfp, pcomplete = prev[1]
+                    if pid == vid and complete and pcomplete and _same(fp, pfp):
+                        continue
+                    r = safe_repr(v, self.vc)
+                    if r == prev[2] and _same(fp, pfp):
+                        # same visible repr and the same parts: a copy, or a change we cannot see
+                        snap[k] = (t, (vid, fp, complete), r)
+                        continue
+                else:
+                    r = safe_repr(v, self.vc)
+                snap[k] = (t, (vid, fp, complete), r)
             if changed is None:
                 changed = {}
             changed[k] = r
@@ -217,14 +338,17 @@ class Tracer:
             ch = self._diff(frame, st)
             if ch:
                 ev["vars"] = ch
-        ev.pop("_p", None)
-        self.npending -= 1
+        del ev["_p"]
 
     def on_call(self, frame: Any, code: Any) -> None:
         st = self.frames.get(frame)
         first = st is None
         if st is None:
-            st = _FrameState(len(self.stack), _func_name(code), code.co_name == "<module>")
+            parent = self.frames.get(frame.f_back)
+            pydepth = parent.pydepth + 1 if parent is not None else _frame_depth(frame)
+            if pydepth > self.max_depth and not self._limit_moved(pydepth):
+                self._recursion_error(frame)
+            st = _FrameState(len(self.stack), _func_name(code), code.co_name == "<module>", pydepth)
             self.frames[frame] = st
         else:
             st.depth = len(self.stack)
@@ -239,6 +363,50 @@ class Tracer:
                 ev["vars"] = ch
         self._add(ev)
 
+    def _count_depth(self, frame: Any) -> None:
+        back = frame.f_back
+        parent = self._depths.get(id(back)) if back is not None and back.f_code.co_filename == PROGRAM_FILE else None
+        d = parent + 1 if parent is not None else _frame_depth(frame)
+        if d > self.max_depth and not self._limit_moved(d):
+            self._recursion_error(frame)
+        self._depths[id(frame)] = d
+
+    def _limit_moved(self, pydepth: int) -> bool:
+        """The program called sys.setrecursionlimit: its new limit counts, with our headroom on top."""
+        limit = sys.getrecursionlimit()
+        if limit == self._limit:
+            return False
+        self.max_depth += limit - self._saved_limit
+        self._saved_limit = limit
+        self._limit = limit + HEADROOM
+        sys.setrecursionlimit(self._limit)
+        return pydepth <= self.max_depth
+
+    def _recursion_error(self, frame: Any) -> None:
+        """Fail the new frame as the interpreter would have without us; the caller's line raised it."""
+        err = RecursionError("maximum recursion depth exceeded")
+        caller = frame.f_back
+        if caller is not None and caller in self.frames:
+            self.on_exception(caller, err)
+        if not self.use_monitoring:
+            # an exception out of a settrace hook unsets it: the profile hook puts it back
+            sys.setprofile(self._reinstall)
+        raise err
+
+    def _reinstall(self, frame: Any, event: str, arg: Any) -> None:
+        sys.setprofile(None)
+        if not self.running or self.wd.expired is not None:
+            return
+        sys.settrace(self._global_trace if self.recording else self._count_global)
+        if event == "return" and frame in self.frames:
+            self.on_unwind(frame)  # the frame the error went through: its own events were missed
+        f = frame
+        local = self._local_trace if self.recording else self._count_local
+        while f is not None:
+            if f in self.frames or (not self.recording and f.f_code.co_filename == PROGRAM_FILE):
+                f.f_trace = local
+            f = f.f_back
+
     def on_line(self, frame: Any, line: int) -> None:
         st = self.frames.get(frame)
         if st is None:  # a frame that started before tracing did (script's module frame on 3.11)
@@ -248,7 +416,6 @@ class Tracer:
         self._finish(st, frame)
         ev = {"step": self.total - 1, "kind": "line", "line": line, "func": st.func, "depth": st.depth, "_p": 1}
         st.pending = ev
-        self.npending += 1
         self._add(ev)
 
     def on_return(self, frame: Any, value: Any, final: bool) -> None:
@@ -291,7 +458,6 @@ class Tracer:
             if st.pending is not None:
                 st.pending.pop("_p", None)
                 st.pending = None
-        self.npending = 0
         self.flush()
         self.frames.clear()
         self.stack.clear()
@@ -346,12 +512,14 @@ class Tracer:
             if frame.f_code.co_filename != PROGRAM_FILE:
                 return None
             n += 1
+            tracer._count_depth(frame)
             return count_local
 
         def sync() -> None:
             tracer.total = n
 
         self._sync = sync
+        self._count_global = count_global
 
         sys.settrace(count_global)
         f = sys._getframe(1)
@@ -463,6 +631,19 @@ class Tracer:
                 t.wd.expire(f"step budget ({budget} steps)")
             return None
 
+        getframe = sys._getframe
+
+        def count_start(code: Any, off: int) -> Any:
+            nonlocal n
+            if code.co_filename != PROGRAM_FILE:
+                return DISABLE
+            n += 1
+            if n > budget:
+                t.total = n
+                t.wd.expire(f"step budget ({budget} steps)")
+            t._count_depth(getframe(1))
+            return None
+
         def count_nodisable(code: Any, *args: Any) -> Any:
             nonlocal n
             if code.co_filename == PROGRAM_FILE:
@@ -474,8 +655,10 @@ class Tracer:
 
         self._sync = sync
 
-        for ev in (E.PY_START, E.PY_RESUME, E.PY_RETURN, E.PY_YIELD, E.LINE):
+        for ev in (E.PY_RETURN, E.PY_YIELD, E.LINE):
             mon.register_callback(tool, ev, count)
+        mon.register_callback(tool, E.PY_START, count_start)
+        mon.register_callback(tool, E.PY_RESUME, count_start)
         mon.register_callback(tool, E.RAISE, count_nodisable)
         mon.register_callback(tool, E.PY_UNWIND, None)
         mon.register_callback(tool, E.JUMP, None)
