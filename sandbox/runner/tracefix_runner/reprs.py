@@ -22,6 +22,7 @@ _SEQ_BRACKETS = {list: ("[", "]"), tuple: ("(", ")"), set: ("{", "}"), frozenset
 _ELLIPSIS = "..."
 # bit length above which int reprs are approximated (~300 decimal digits)
 _BIG_INT_BITS = 1000
+_SMALL_INT = 1 << 64
 
 
 def shorten(text: str, limit: int) -> str:
@@ -291,6 +292,16 @@ def safe_repr(v: object, limit: int) -> str:
     """A repr of at most `limit` characters that never raises. A cut container ends with its item
     count (`[0, 1, 4, … 40 items]`), anything else cut ends in '...'."""
     t = type(v)
+    # the tracer's common case, several times cheaper than the careful path below
+    if t is int and -_SMALL_INT < v < _SMALL_INT:  # type: ignore[operator]
+        r = int.__repr__(v)  # type: ignore[arg-type]
+        return r if len(r) <= limit else shorten(r, limit)
+    if t is str and len(v) <= limit:  # type: ignore[arg-type]
+        r = repr(v)
+        if len(r) <= limit:
+            return r
+    if t is float or t is bool or v is None:
+        return shorten(repr(v), limit)
     if t is list or t is tuple or t is dict or t is set or t is frozenset:
         fast = _fast(v, t, limit)
         if fast is not None:

@@ -59,9 +59,14 @@ _TOOL_NAME = "tracefix-trace"
 _is = operator.is_
 
 
+_NAMES: dict[Any, str] = {}
+
+
 def _func_name(code: types.CodeType) -> str:
-    name = getattr(code, "co_qualname", code.co_name)
-    return name.replace(".<locals>", "")
+    name = _NAMES.get(code)
+    if name is None:
+        name = _NAMES[code] = getattr(code, "co_qualname", code.co_name).replace(".<locals>", "")
+    return name
 
 
 _LINES: dict[Any, list[tuple[int, int, int | None]]] = {}
@@ -88,14 +93,15 @@ def _plain_dict(v: Any, t: type) -> dict[str, Any] | None:
     return d if type(d) is dict else None
 
 
-def fingerprint(v: Any) -> tuple[list[Any], bool]:
+def fingerprint(v: Any) -> tuple[list[Any], int]:
     """References to what a repr of `v` shows (items, keys, attributes, nested), with counts, walked
     with an explicit stack. Two fingerprints holding the same objects in the same places mean the same
-    repr. False when cut at _FP_ITEMS or when a part has its own __repr__ (it may show anything)."""
+    repr. Complete: 0 when cut at _FP_ITEMS or when a part has its own __repr__ (it may show anything),
+    _FLAT for one container of scalars, else 1."""
     out: list[Any] = []
     todo = [v]
     seen: set[int] = set()
-    complete = True
+    complete = 1
     while todo:
         x = todo.pop()
         t = type(x)
@@ -104,24 +110,37 @@ def fingerprint(v: Any) -> tuple[list[Any], bool]:
         else:
             d = _plain_dict(x, t)
             if d is None:
-                complete = False
+                complete = 0
                 continue
             items = [*d, *d.values()]
         i = id(x)
         if i in seen:
             continue
         seen.add(i)
-        out.append(len(items))
+        out.append(len(x) if t in _CONTAINERS else len(items))
         out += items
         if len(out) > _FP_ITEMS:
-            return out, False
+            return out, 0
         if not set(map(type, items)) <= _SCALARS:
             todo += [y for y in items if type(y) not in _SCALARS]
+        elif x is v and t in _CONTAINERS:
+            return items, _FLAT
     return out, complete
 
 
 def _same(a: list[Any], b: list[Any]) -> bool:
     return len(a) == len(b) and all(map(_is, a, b))
+
+
+# a fingerprint's `complete` when it is just the items of one container of scalars (dict: keys, values)
+_FLAT = 2
+
+
+def _same_flat(v: Any, t: type, fp: list[Any]) -> bool:
+    if t is dict:
+        n = len(v)
+        return 2 * n == len(fp) and all(map(_is, v, fp)) and all(map(_is, v.values(), fp[n:]))
+    return len(v) == len(fp) and all(map(_is, v, fp))
 
 
 class _FrameState:
@@ -185,6 +204,8 @@ class Tracer:
         self._tool: int | None = None
         self._count_local: Any = None
         self._count_global: Any = None
+        # bound once: settrace gets this back on every event
+        self._local = self._local_trace
         # count-only mode: frame depths by id(frame) (ints: no frame is kept alive)
         self._depths: dict[int, int] = {}
         self._sync: Callable[[], None] | None = None
@@ -292,37 +313,56 @@ class Tracer:
     def _diff(self, frame: Any, st: _FrameState) -> dict[str, str] | None:
         snap = st.snap
         changed: dict[str, str] | None = None
+        vc = self.vc
         loc = frame.f_locals
         if st.module or "self" in loc:
             loc = self._locals(frame, st)
+        scalars = _SCALARS
         for k, v in loc.items():
             t = type(v)
             prev = snap.get(k)
-            if t in _SCALARS:
+            if t in scalars:
                 if prev is not None and prev[0] is t:
                     pv = prev[1]
                     if pv is v or pv == v:
                         continue
                 elif k[0] in "_." and (k[:2] == "__" or k == ".0"):
                     continue
-                r = safe_repr(v, self.vc)
+                if t is int:
+                    try:
+                        r = repr(v)
+                    except ValueError:  # past the int-to-str digit limit
+                        r = safe_repr(v, vc)
+                    else:
+                        if len(r) > vc:
+                            r = safe_repr(v, vc)
+                else:
+                    r = safe_repr(v, vc)
                 snap[k] = (t, v, r)
             else:
                 if prev is None and k[0] in "_." and (k[:2] == "__" or k == ".0"):
                     continue
-                fp, complete = fingerprint(v)
                 vid = id(v)
                 if prev is not None and prev[0] is t:
                     pid, pfp, pcomplete = prev[1]
-                    if pid == vid and complete and pcomplete and _same(fp, pfp):
+                    # the same container of scalars holding the same objects: no need to walk it again
+                    if pid == vid and pcomplete == _FLAT:
+                        if t is list:
+                            if len(v) == len(pfp) and all(map(_is, v, pfp)):
+                                continue
+                        elif _same_flat(v, t, pfp):
+                            continue
+                    fp, complete = fingerprint(v)
+                    if pid == vid and complete and complete == pcomplete and _same(fp, pfp):
                         continue
-                    r = safe_repr(v, self.vc)
-                    if r == prev[2] and _same(fp, pfp):
+                    r = safe_repr(v, vc)
+                    if r == prev[2] and complete == pcomplete and _same(fp, pfp):
                         # same visible repr and the same parts: a copy, or a change we cannot see
                         snap[k] = (t, (vid, fp, complete), r)
                         continue
                 else:
-                    r = safe_repr(v, self.vc)
+                    fp, complete = fingerprint(v)
+                    r = safe_repr(v, vc)
                 snap[k] = (t, (vid, fp, complete), r)
             if changed is None:
                 changed = {}
@@ -407,17 +447,6 @@ class Tracer:
                 f.f_trace = local
             f = f.f_back
 
-    def on_line(self, frame: Any, line: int) -> None:
-        st = self.frames.get(frame)
-        if st is None:  # a frame that started before tracing did (script's module frame on 3.11)
-            return
-        if not self._tick():
-            return
-        self._finish(st, frame)
-        ev = {"step": self.total - 1, "kind": "line", "line": line, "func": st.func, "depth": st.depth, "_p": 1}
-        st.pending = ev
-        self._add(ev)
-
     def on_return(self, frame: Any, value: Any, final: bool) -> None:
         st = self.frames.get(frame)
         if st is None:
@@ -474,15 +503,38 @@ class Tracer:
         if self.wd.expired is not None:
             raise TestTimeout(self.wd.expired)
         self.on_call(frame, code)
-        return self._local_trace
+        return self._local
 
     def _local_trace(self, frame: Any, event: str, arg: Any) -> Any:
+        """settrace's local hook; sys.monitoring's LINE callback calls it too (the hottest path, so
+        counting, finishing the frame's previous line and flushing are written out here)."""
         if event == "line":
             st = self.frames.get(frame)
-            if st is not None and st.exc:
-                st.exc = False
-            self.on_line(frame, frame.f_lineno)
-        elif event == "return":
+            if st is None:  # a frame that started before tracing did (script's module frame on 3.11)
+                return self._local
+            st.exc = False
+            total = self.total = self.total + 1
+            if total > self.budget:
+                self.wd.expire(f"step budget ({self.budget} steps)")
+            events = self.events
+            if len(events) >= self.cap:
+                if self.recording:
+                    self._stop_recording()
+                return self._count_local
+            ev = st.pending
+            if ev is not None:
+                ch = self._diff(frame, st)
+                if ch:
+                    ev["vars"] = ch
+                del ev["_p"]
+            st.pending = ev = {"step": total - 1, "kind": "line", "line": frame.f_lineno, "func": st.func,
+                               "depth": st.depth, "_p": 1}
+            events.append(ev)
+            n = len(events) - self.flushed
+            if n >= CHUNK or (n % _CLOCK_EVERY == 0 and time.perf_counter() - self._last_flush > FLUSH_S):
+                self.flush()
+            return self._local
+        if event == "return":
             st = self.frames.get(frame)
             if st is not None and st.exc:
                 self.on_unwind(frame)  # leaving by exception: settrace reports it as return None
@@ -491,7 +543,7 @@ class Tracer:
                 self.on_return(frame, arg, final=not gen)
         elif event == "exception":
             self.on_exception(frame, arg[1])
-        return self._local_trace if self.recording else self._count_local
+        return self._local if self.recording else self._count_local
 
     def _settrace_count_only(self) -> None:
         tracer = self
@@ -545,6 +597,7 @@ class Tracer:
         DISABLE = mon.DISABLE
         getframe = sys._getframe
         t = self
+        local = self._local
 
         def mine(code: Any) -> bool:
             return code.co_filename == PROGRAM_FILE
@@ -578,7 +631,7 @@ class Tracer:
         def line(code: Any, lineno: int) -> Any:
             if not mine(code):
                 return DISABLE
-            t.on_line(getframe(1), lineno)
+            local(getframe(1), "line", None)
             return None
 
         def jump(code: Any, src: int, dst: int) -> Any:
@@ -590,7 +643,7 @@ class Tracer:
             line_src = _line_at(code, src)
             if line_src is None or line_src != _line_at(code, dst):
                 return DISABLE
-            t.on_line(getframe(1), line_src)
+            local(getframe(1), "line", None)  # f_lineno is line_src at the jump
             return None
 
         def raise_(code: Any, off: int, exc: BaseException) -> Any:
