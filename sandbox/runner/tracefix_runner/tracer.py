@@ -56,6 +56,8 @@ _FP_ITEMS = 4096
 # frames the tracer itself may need on top of the deepest user frame (reprs nest ~3 frames a level, 20 levels)
 HEADROOM = 150
 _TOOL_NAME = "tracefix-trace"
+_REAL_GET_LIMIT = sys.getrecursionlimit
+_REAL_SET_LIMIT = sys.setrecursionlimit
 _is = operator.is_
 
 
@@ -222,6 +224,9 @@ class Tracer:
         self.max_depth = _deepest_start(sys._getframe(1))
         self._limit = self._saved_limit + HEADROOM
         sys.setrecursionlimit(self._limit)
+        # the program asks for and sets its own limit, not ours (`depth(sys.getrecursionlimit() - 50)`)
+        sys.getrecursionlimit = self._get_user_limit
+        sys.setrecursionlimit = self._set_user_limit
         if self.use_monitoring:
             self._start_monitoring()
         else:
@@ -237,8 +242,10 @@ class Tracer:
         else:
             sys.settrace(None)
             sys.setprofile(None)
-        if sys.getrecursionlimit() == self._limit:
-            sys.setrecursionlimit(self._saved_limit)
+        sys.getrecursionlimit = _REAL_GET_LIMIT
+        sys.setrecursionlimit = _REAL_SET_LIMIT
+        if _REAL_GET_LIMIT() == self._limit:
+            _REAL_SET_LIMIT(self._saved_limit)
         if self._sync is not None:
             self._sync()
         for st in self.frames.values():
@@ -411,15 +418,23 @@ class Tracer:
             self._recursion_error(frame)
         self._depths[id(frame)] = d
 
-    def _limit_moved(self, pydepth: int) -> bool:
-        """The program called sys.setrecursionlimit: its new limit counts, with our headroom on top."""
-        limit = sys.getrecursionlimit()
-        if limit == self._limit:
-            return False
+    def _get_user_limit(self) -> int:
+        return self._saved_limit
+
+    def _set_user_limit(self, limit: int) -> None:
+        _REAL_SET_LIMIT(limit)  # the interpreter's own checks and errors (type, range, too low)
         self.max_depth += limit - self._saved_limit
         self._saved_limit = limit
         self._limit = limit + HEADROOM
-        sys.setrecursionlimit(self._limit)
+        _REAL_SET_LIMIT(self._limit)
+
+    def _limit_moved(self, pydepth: int) -> bool:
+        """The program set its limit through a reference to sys.setrecursionlimit taken before tracing
+        started (`from sys import setrecursionlimit`): its new limit counts, with our headroom on top."""
+        limit = _REAL_GET_LIMIT()
+        if limit == self._limit:
+            return False
+        self._set_user_limit(limit)
         return pydepth <= self.max_depth
 
     def _recursion_error(self, frame: Any) -> None:
