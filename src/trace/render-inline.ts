@@ -179,15 +179,16 @@ function collectStates(
         // A comprehension's "arguments" are its hidden iterator and the closure cells it reads:
         // neither is news on that line, where the loop variable's states follow.
         if (COMPREHENSION_FRAME.test(e.func)) pairs = [];
-        else if (isResume(e, statementText)) {
-          // A generator resumed at its `yield` carries no new arguments: a bare `__depth__=1;` there
-          // (recursive generators) would say nothing, and its lines' states follow anyway.
-          break;
+        else if (isResume(statementText)) {
+          // A generator resumed at its `yield`: no arguments, but what the rest of that line binds
+          // (`x = yield total` sets x now), on that line. No `__depth__`: a resumed recursive
+          // generator is not a new call, and a bare `__depth__=1;` said nothing.
+          pairs = cleanVars(e.vars, definedName(statementText));
         } else {
           target = defHeaderLine(src, e.line);
           pairs = cleanVars(e.vars, definedName(src.lines[target - 1] ?? ''));
         }
-        if (recursion > 0) pairs.unshift(['__depth__', String(recursion)]);
+        if (recursion > 0 && !isResume(statementText)) pairs.unshift(['__depth__', String(recursion)]);
         break;
       }
       case 'line': {
@@ -226,9 +227,11 @@ function collectStates(
   return { byLine, unplaced, maxDepth };
 }
 
-/** The runner reports a generator's resumption as a `call` at the line it resumes from: a `yield` (or `await`). */
-function isResume(e: TraceEvent, statementText: string): boolean {
-  if (Object.keys(e.vars ?? {}).length > 0) return false;
+/**
+ * The runner reports a generator's resumption as a `call` at the line it resumes from, a `yield` (or
+ * `await`); a first call is reported at the `def` (or a decorator, or line 1 of a module).
+ */
+function isResume(statementText: string): boolean {
   return definedName(statementText) === undefined && /\b(?:yield|await)\b/.test(statementText);
 }
 

@@ -1,15 +1,24 @@
-"""Tracer speed, every event kept: tracefix_runner's Tracer against a naive tracer that snapshots the
-repr of every local on every event (what a tracer does without change detection). Same programs, same
-interpreter, both on sys.settrace where it exists... the runner's Tracer uses sys.monitoring on 3.12+,
-the naive one settrace on every version. Prints one JSON object: events/s of each and their ratio.
+"""Tracer speed and tracing overhead, printed as one JSON object.
+
+1. Every event kept: tracefix_runner's Tracer against a naive tracer that snapshots the repr of every
+   local on every event (what a tracer does without change detection), same program, same interpreter
+   (the runner's Tracer uses sys.monitoring on 3.12+, the naive one settrace everywhere).
+2. Tracing overhead as the runner reports it (durationMs of a test run vs the traced run of the same
+   test, default limits), measured the same way on every interpreter: the untraced run counts loop
+   iterations from its start, as Pyodide always does (CPython normally starts counting only after
+   250 ms of CPU, so its untraced figure would be a different measurement); the uncounted CPython
+   figure is reported too.
 
 Run by tests/bench/trace.bench.ts under python3 and Pyodide (tracefix_runner importable).
 """
 
 import json
+import statistics
 import sys
 import time
 from types import SimpleNamespace
+
+from tracefix_runner import serve, watchdog
 
 from tracefix_runner.discover import PROGRAM_FILE
 from tracefix_runner.tracer import Tracer
@@ -117,6 +126,55 @@ def best(run, fn, repeat):
     return min(times), n
 
 
+LOOPY = """def collatz_total(n):
+    total = 0
+    for start in range(1, n):
+        x = start
+        while x != 1:
+            x = x // 2 if x % 2 == 0 else 3 * x + 1
+            total += 1
+    return total
+"""
+LIMITS = {"testTimeoutMs": 10000, "stepBudget": 2000000, "outputBytes": 16384, "traceEvents": 4000, "valueChars": 120,
+          "memoryMb": 512, "totalTimeoutMs": 120000}
+
+
+def served_ms(mode, repeat):
+    if mode == "trace":
+        req = {"mode": "trace", "program": {"id": "p", "source": LOOPY}, "tests": "assert collatz_total(300) == 0\n",
+               "limits": LIMITS}
+    else:
+        req = {"mode": "test", "programs": [{"id": "p", "source": LOOPY}], "tests": "assert collatz_total(300) == 0\n",
+               "limits": LIMITS}
+    times = []
+    steps = 0
+    for _ in range(repeat):
+        out = []
+        serve(json.dumps(req), out.append)
+        for line in out:
+            m = json.loads(line)
+            if (mode == "trace" and m["type"] == "trace_end") or (mode != "trace" and m["type"] == "result"):
+                times.append(m["result"]["durationMs"])
+                steps = m["result"].get("steps", 0)
+    return statistics.median(times), steps
+
+
+def overhead(repeat):
+    native = served_ms("test", repeat)[0] if watchdog.HAS_ITIMER else None
+    saved = watchdog.HAS_ITIMER
+    # Pyodide's path through Watchdog.arm: count loop iterations from the start (no timer to arm it
+    # later). Safe here: this program ends on its own, so the wall-clock alarm is not needed.
+    watchdog.HAS_ITIMER = False
+    try:
+        counted, counted_steps = served_ms("test", repeat)
+    finally:
+        watchdog.HAS_ITIMER = saved
+    traced, events = served_ms("trace", repeat)
+    assert counted_steps > 0, "the untraced run did not count its steps"
+    return {"plainMs": counted, "tracedMs": traced, "overhead": traced / counted, "events": events,
+            "nativePlainMs": native, "overheadVsNative": traced / native if native else None}
+
+
 def main():
     ns = {}
     exec(compile(PROGRAM, PROGRAM_FILE, "exec"), ns)
@@ -133,6 +191,7 @@ def main():
         t_ours = min(t_ours, t)
     print(json.dumps({
         "python": sys.version.split()[0],
+        "loopy": overhead(repeat),
         "events": n_ours,
         "naiveEvents": n_naive,
         "oursPerS": n_ours / t_ours,

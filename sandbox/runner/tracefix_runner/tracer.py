@@ -26,7 +26,8 @@ that raises RecursionError as it starts. A sys.setrecursionlimit() by the progra
 
 `step` is the global event counter (NExT's `(k)`). A `line` event's vars are the changes made by
 executing that line, observed at the frame's next event (child calls happen in between, so a line
-event is emitted only once the line has finished). `call` carries the arguments.
+event is emitted only once the line has finished). `call` carries the arguments; the `call` of a
+resumed generator (at its yield's line) carries what the rest of that line changed, like a `line`.
 Python 3.12+ uses sys.monitoring; 3.11 uses sys.settrace.
 """
 
@@ -404,10 +405,17 @@ class Tracer:
             return
         ev: dict[str, Any] = {"step": self.total - 1, "kind": "call", "line": frame.f_lineno if not first else code.co_firstlineno,
                               "func": st.func, "depth": st.depth}
-        if first and not st.module:
-            ch = self._diff(frame, st)
-            if ch:
-                ev["vars"] = ch
+        if first:
+            if not st.module:
+                ch = self._diff(frame, st)
+                if ch:
+                    ev["vars"] = ch
+        else:
+            # A resumed generator finishes its `yield` line first (`x = yield total` binds x now): like
+            # a line event, the changes it makes are this event's, observed at the frame's next event.
+            self._finish(st, frame)
+            ev["_p"] = 1
+            st.pending = ev
         self._add(ev)
 
     def _count_depth(self, frame: Any) -> None:
@@ -671,12 +679,18 @@ class Tracer:
                 t.on_unwind(getframe(1))
             return None
 
-        for ev, cb in ((E.PY_START, py_start), (E.PY_RESUME, py_resume), (E.PY_RETURN, py_return),
+        def py_throw(code: Any, off: int, exc: BaseException) -> Any:
+            # gen.throw() / close(): a resumption too (settrace reports it as a call)
+            if mine(code):
+                t.on_call(getframe(1), code)
+            return None
+
+        for ev, cb in ((E.PY_START, py_start), (E.PY_RESUME, py_resume), (E.PY_THROW, py_throw), (E.PY_RETURN, py_return),
                        (E.PY_YIELD, py_yield), (E.LINE, line), (E.RAISE, raise_), (E.PY_UNWIND, unwind),
                        (E.JUMP, jump)):
             mon.register_callback(tool, ev, cb)
-        mon.set_events(tool, E.PY_START | E.PY_RESUME | E.PY_RETURN | E.PY_YIELD | E.LINE | E.RAISE | E.PY_UNWIND
-                       | E.JUMP)
+        mon.set_events(tool, E.PY_START | E.PY_RESUME | E.PY_THROW | E.PY_RETURN | E.PY_YIELD | E.LINE | E.RAISE
+                       | E.PY_UNWIND | E.JUMP)
         mon.restart_events()
 
     def _monitoring_count_only(self) -> None:
@@ -730,6 +744,7 @@ class Tracer:
         mon.register_callback(tool, E.RAISE, count_nodisable)
         mon.register_callback(tool, E.PY_UNWIND, None)
         mon.register_callback(tool, E.JUMP, None)
+        mon.register_callback(tool, E.PY_THROW, None)
         mon.set_events(tool, E.PY_START | E.PY_RESUME | E.PY_RETURN | E.PY_YIELD | E.LINE | E.RAISE)
 
     def _stop_monitoring(self) -> None:
@@ -738,7 +753,7 @@ class Tracer:
             return
         mon.set_events(self._tool, 0)
         for ev in (mon.events.PY_START, mon.events.PY_RESUME, mon.events.PY_RETURN, mon.events.PY_YIELD,
-                   mon.events.LINE, mon.events.RAISE, mon.events.PY_UNWIND, mon.events.JUMP):
+                   mon.events.LINE, mon.events.RAISE, mon.events.PY_UNWIND, mon.events.JUMP, mon.events.PY_THROW):
             mon.register_callback(self._tool, ev, None)
         mon.free_tool_id(self._tool)
         mon.restart_events()
