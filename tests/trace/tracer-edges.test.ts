@@ -58,6 +58,7 @@ const backends: [string, () => Sandbox][] = [
 ];
 
 describe.each(backends)('tracer edges on %s', (_name, make) => {
+  // The first test pays the backend's cold start (a Pyodide runner loads in seconds on a busy machine).
   const sandbox = make();
   afterAll(async () => {
     await sandbox.close();
@@ -76,7 +77,7 @@ describe.each(backends)('tracer edges on %s', (_name, make) => {
     // The last value reaches the rendering with its count intact, even shortened to fit a budget.
     const text = renderInline(t, SQUARES, { tokenBudget: 200 }).text;
     expect(text).toMatch(/__return__=\[0, 1, .*… 40 items\];/);
-  });
+  }, 120_000);
 
   it('a mutation inside a long list (same length, beyond the window) is still a change', async () => {
     const source = 'def poke(n):\n    xs = [0] * n\n    xs[n - 1] = 7\n    xs[n - 2] = 8\n    return xs\n';
