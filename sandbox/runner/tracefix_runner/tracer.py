@@ -716,13 +716,9 @@ class Tracer:
         getframe = sys._getframe
 
         def count_start(code: Any, off: int) -> Any:
-            nonlocal n
-            if code.co_filename != PROGRAM_FILE:
+            # a new (or resumed) frame: counted, and held to the program's recursion limit
+            if count(code) is DISABLE:
                 return DISABLE
-            n += 1
-            if n > budget:
-                t.total = n
-                t.wd.expire(f"step budget ({budget} steps)")
             t._count_depth(getframe(1))
             return None
 
