@@ -15,6 +15,9 @@
  * - Calls: the arguments are a state on the `def` line (after any decorators), one per call. A call
  *   of a function that already has a frame on the stack (recursion) carries `__depth__=n` first, n
  *   being how many frames of that function are below it, so interleaved recursive states stay legible.
+ *   A generator resumed at its `yield` (the runner's `call` at that line) is not a new call: what the
+ *   rest of that line binds (`x = yield total`) is a state of that line, with no `__depth__`.
+ * - A container the runner cut carries its item count (`[0, 1, 4, … 40 items]`); shortening keeps it.
  * - `__return__=value` on the line that returned; in a function whose returning line holds `yield`,
  *   `__yield__=value` instead (generators "return" at every yield). `__exception__=Type(message)` on
  *   the line that raised it only: the same exception unwinding through callers is not repeated, nor
