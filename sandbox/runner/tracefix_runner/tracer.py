@@ -147,9 +147,9 @@ def _same_flat(v: Any, t: type, fp: list[Any]) -> bool:
 
 
 class _FrameState:
-    __slots__ = ("snap", "pending", "depth", "func", "exc", "module", "pydepth")
+    __slots__ = ("snap", "pending", "depth", "func", "exc", "module", "pydepth", "flatten")
 
-    def __init__(self, depth: int, func: str, module: bool, pydepth: int) -> None:
+    def __init__(self, depth: int, func: str, module: bool, pydepth: int, flatten: bool) -> None:
         # name -> (type, value if a scalar else (id, fingerprint, complete), repr)
         self.snap: dict[str, tuple[type, Any, str]] = {}
         self.pending: dict[str, Any] | None = None
@@ -158,6 +158,9 @@ class _FrameState:
         self.exc = False
         self.module = module
         self.pydepth = pydepth
+        # locals need filtering or `self.x` expansion (see Tracer._locals); known from the code object,
+        # because `"self" in frame.f_locals` costs a whole proxy lookup on 3.13+
+        self.flatten = flatten
 
 
 def _frame_depth(frame: Any) -> int:
@@ -323,7 +326,7 @@ class Tracer:
         changed: dict[str, str] | None = None
         vc = self.vc
         loc = frame.f_locals
-        if st.module or "self" in loc:
+        if st.flatten:
             loc = self._locals(frame, st)
         scalars = _SCALARS
         for k, v in loc.items():
@@ -396,7 +399,9 @@ class Tracer:
             pydepth = parent.pydepth + 1 if parent is not None else _frame_depth(frame)
             if pydepth > self.max_depth and not self._limit_moved(pydepth):
                 self._recursion_error(frame)
-            st = _FrameState(len(self.stack), _func_name(code), code.co_name == "<module>", pydepth)
+            module = code.co_name == "<module>"
+            flatten = module or "self" in code.co_varnames or "self" in code.co_freevars
+            st = _FrameState(len(self.stack), _func_name(code), module, pydepth, flatten)
             self.frames[frame] = st
         else:
             st.depth = len(self.stack)
