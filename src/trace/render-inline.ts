@@ -15,6 +15,9 @@
  * - Calls: the arguments are a state on the `def` line (after any decorators), one per call. A call
  *   of a function that already has a frame on the stack (recursion) carries `__depth__=n` first, n
  *   being how many frames of that function are below it, so interleaved recursive states stay legible.
+ *   A generator resumed at its `yield` (the runner's `call` at that line) is not a new call: what the
+ *   rest of that line binds (`x = yield total`) is a state of that line, with no `__depth__`.
+ * - A container the runner cut carries its item count (`[0, 1, 4, … 40 items]`); shortening keeps it.
  * - `__return__=value` on the line that returned; in a function whose returning line holds `yield`,
  *   `__yield__=value` instead (generators "return" at every yield). `__exception__=Type(message)` on
  *   the line that raised it only: the same exception unwinding through callers is not repeated, nor
@@ -179,11 +182,16 @@ function collectStates(
         // A comprehension's "arguments" are its hidden iterator and the closure cells it reads:
         // neither is news on that line, where the loop variable's states follow.
         if (COMPREHENSION_FRAME.test(e.func)) pairs = [];
-        else {
+        else if (isResume(statementText)) {
+          // A generator resumed at its `yield`: no arguments, but what the rest of that line binds
+          // (`x = yield total` sets x now), on that line. No `__depth__`: a resumed recursive
+          // generator is not a new call, and a bare `__depth__=1;` said nothing.
+          pairs = cleanVars(e.vars, definedName(statementText));
+        } else {
           target = defHeaderLine(src, e.line);
           pairs = cleanVars(e.vars, definedName(src.lines[target - 1] ?? ''));
         }
-        if (recursion > 0) pairs.unshift(['__depth__', String(recursion)]);
+        if (recursion > 0 && !isResume(statementText)) pairs.unshift(['__depth__', String(recursion)]);
         break;
       }
       case 'line': {
@@ -222,6 +230,14 @@ function collectStates(
   return { byLine, unplaced, maxDepth };
 }
 
+/**
+ * The runner reports a generator's resumption as a `call` at the line it resumes from, a `yield` (or
+ * `await`); a first call is reported at the `def` (or a decorator, or line 1 of a module).
+ */
+function isResume(statementText: string): boolean {
+  return definedName(statementText) === undefined && /\b(?:yield|await)\b/.test(statementText);
+}
+
 function hasContent(e: TraceEvent): boolean {
   return e.kind !== 'line' || Object.keys(e.vars ?? {}).length > 0;
 }
@@ -247,9 +263,24 @@ function cleanValue(value: string): string {
 
 const CLOSERS: Record<string, string> = { '[': ']', '(': ')', '{': '}', "'": "'", '"': '"', '<': '>' };
 
-/** Keep the head of a long repr, and its closing bracket or quote so it still reads as that kind of value. */
+/** The runner's cut container repr: `[0, 1, 4, … 40 items]`. */
+const COUNTED = /^(.*?)(?:, )?(… \d+ items)([\])}]+)$/s;
+
+/**
+ * Keep the head of a long repr, and its closing bracket or quote so it still reads as that kind of value;
+ * a container the runner already cut keeps its item count (`[0, 1, … 40 items]`), even if nothing else fits.
+ */
 export function shortenValue(value: string, cap: number): string {
   if (value.length <= cap) return value;
+  const counted = COUNTED.exec(value);
+  if (counted) {
+    const [, head = '', count = '', closer = ''] = counted;
+    const room = cap - count.length - closer.length - 2;
+    const { opener, ends } = topLevelItems(head);
+    // Whole items only, as many as fit; at least the opener and the count.
+    const end = ends.filter((i) => i <= room).at(-1);
+    return end === undefined ? `${opener}${count}${closer}` : `${head.slice(0, end)}, ${count}${closer}`;
+  }
   const first = value[0] ?? '';
   const closer = CLOSERS[first];
   if (closer !== undefined && value.endsWith(closer)) {
@@ -260,6 +291,27 @@ export function shortenValue(value: string, cap: number): string {
     return `${head}...${closer}`;
   }
   return `${value.slice(0, Math.max(1, cap - 3))}...`;
+}
+
+/** Where the items of a container repr's head end (after the opening bracket), quotes and nesting respected. */
+function topLevelItems(head: string): { opener: string; ends: number[] } {
+  const open = /^(?:[A-Za-z_][\w.]*\()?[[({]/.exec(head);
+  const opener = open?.[0] ?? '';
+  const ends: number[] = [];
+  let depth = 0;
+  let quote = '';
+  for (let i = opener.length; i < head.length; i++) {
+    const c = head[i] ?? '';
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === "'" || c === '"') quote = c;
+    else if ('[({'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    else if (c === ',' && depth === 0) ends.push(i);
+  }
+  if (depth === 0 && !quote && head.length > opener.length) ends.push(head.length);
+  return { opener, ends };
 }
 
 function draw(

@@ -12,17 +12,17 @@ inside try/except; a hang inside it is ended by the test's watchdog like any oth
 from __future__ import annotations
 
 import itertools
-import operator
 import types
 from typing import Any
 
-__all__ = ["safe_repr", "shorten"]
+__all__ = ["cut_suffix", "safe_repr", "shorten"]
 
 _SCALARS = (bool, int, float, complex, type(None), type(Ellipsis), type(NotImplemented))
 _SEQ_BRACKETS = {list: ("[", "]"), tuple: ("(", ")"), set: ("{", "}"), frozenset: ("frozenset({", "})")}
 _ELLIPSIS = "..."
 # bit length above which int reprs are approximated (~300 decimal digits)
 _BIG_INT_BITS = 1000
+_SMALL_INT = 1 << 64
 
 
 def shorten(text: str, limit: int) -> str:
@@ -38,12 +38,16 @@ class _Full(Exception):
 
 
 class _Out:
-    __slots__ = ("parts", "size", "limit")
+    __slots__ = ("parts", "size", "limit", "marks", "close")
 
     def __init__(self, limit: int) -> None:
         self.parts: list[str] = []
         self.size = 0
         self.limit = limit
+        # (len(parts), size) after each item of the outermost container, and what closes it: a cut
+        # repr ends on an item boundary followed by how many items there are (`[0, 1, … 40 items]`)
+        self.marks: list[tuple[int, int]] = []
+        self.close = ""
 
     def add(self, s: str) -> None:
         self.parts.append(s)
@@ -121,12 +125,12 @@ def _emit(v: object, out: _Out, depth: int, seen: set[int]) -> None:
     if isinstance(v, (dict, list, set, frozenset, tuple)) and _default_or_stdlib(t):
         out.add(t.__name__ + "(")
         base = next(b for b in (dict, list, set, frozenset, tuple) if isinstance(v, b))
-        _emit_container(v, base, out, depth, seen)
+        _emit_container(v, base, out, depth, seen, ")")
         out.add(")")
         return
     if t.__module__ == "collections" and t.__name__ == "deque":
         out.add("deque(")
-        _emit_container(v, list, out, depth, seen)
+        _emit_container(v, list, out, depth, seen, ")")
         out.add(")")
         return
     if isinstance(v, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
@@ -155,23 +159,29 @@ def _default_or_stdlib(t: type) -> bool:
     )
 
 
-def _emit_container(v: object, t: type, out: _Out, depth: int, seen: set[int]) -> None:
+def _emit_container(v: object, t: type, out: _Out, depth: int, seen: set[int], wrap: str = "") -> None:
     if t is range:
         out.add(repr(v))
         return
     seen.add(id(v))
+    marks = out.marks if depth == 0 else None
     try:
         if t is dict or isinstance(v, dict):
             if not v:
                 out.add("{}")
                 return
             out.add("{")
+            if marks is not None:
+                out.close = "}" + wrap
+                marks.append((len(out.parts), out.size))
             for i, (k, item) in enumerate(dict.items(v)):  # type: ignore[arg-type]
                 if i:
                     out.add(", ")
                 _emit(k, out, depth + 1, seen)
                 out.add(": ")
                 _emit(item, out, depth + 1, seen)
+                if marks is not None:
+                    marks.append((len(out.parts), out.size))
             out.add("}")
             return
         if (t is set or t is frozenset) and not v:
@@ -179,12 +189,17 @@ def _emit_container(v: object, t: type, out: _Out, depth: int, seen: set[int]) -
             return
         open_, close = _SEQ_BRACKETS.get(t, ("[", "]"))
         out.add(open_)
+        if marks is not None:
+            out.close = close + wrap
+            marks.append((len(out.parts), out.size))
         n = 0
         for item in v:  # type: ignore[attr-defined]
             if n:
                 out.add(", ")
             _emit(item, out, depth + 1, seen)
             n += 1
+            if marks is not None:
+                marks.append((len(out.parts), out.size))
         if t is tuple and n == 1:
             out.add(",")
         out.add(close)
@@ -217,6 +232,27 @@ def _emit_object(v: object, t: type, out: _Out, depth: int, seen: set[int]) -> N
 _FAST_ITEMS = frozenset({int, float, bool, str, type(None)})
 
 
+def cut_suffix(count: int, close: str) -> str:
+    """How a container repr cut short ends: `[0, 1, 4, … 40 items]` says the list goes on, and how far."""
+    return f"… {count} items{close}"
+
+
+def _join_cut(open_: str, items: list[str], count: int, close: str, limit: int) -> str:
+    """As many leading item reprs as fit in `limit` together with the count of all items."""
+    tail = cut_suffix(count, close)
+    room = limit - len(open_) - len(tail)
+    kept = 0
+    used = 0
+    for s in items:
+        used += len(s) + 2  # with its ", "
+        if used > room:
+            break
+        kept += 1
+    if kept == 0:
+        return shorten(open_ + tail, limit)
+    return open_ + ", ".join(items[:kept]) + ", " + tail
+
+
 def _fast(v: object, t: type, limit: int) -> str | None:
     """The builtin repr, for the common case of a list/tuple/dict/set of scalars and short strings:
     C speed, on a slice just long enough to fill `limit` (an item takes >= 3 characters with its
@@ -224,49 +260,49 @@ def _fast(v: object, t: type, limit: int) -> str | None:
     n = limit // 3 + 2
     size = len(v)  # type: ignore[arg-type]
     if t is dict:
-        part: Any = dict(itertools.islice(dict.items(v), n)) if size > n else v  # type: ignore[arg-type]
-        flat: Any = [*part.keys(), *part.values()]
+        pairs: Any = list(itertools.islice(dict.items(v), n)) if size > n else list(dict.items(v))  # type: ignore[arg-type]
+        flat: Any = [x for pair in pairs for x in pair]
     elif t is list or t is tuple:
-        part = flat = v[:n] if size > n else v  # type: ignore[index]
+        flat = v[:n] if size > n else v  # type: ignore[index]
     else:
-        if size > n:
-            return None
-        part = flat = v
+        flat = list(itertools.islice(v, n)) if size > n else v  # type: ignore[call-overload]
     kinds = set(map(type, flat))
     if not kinds <= _FAST_ITEMS:
         return None
     if str in kinds and max(len(x) for x in flat if type(x) is str) > limit:
         return None
     try:
-        r = repr(part)
+        if size <= n:
+            r = repr(v)
+            if len(r) <= limit:
+                return r
+        if t is dict:
+            items = [f"{k!r}: {x!r}" for k, x in pairs]
+        else:
+            items = list(map(repr, flat))
     except ValueError:  # an int beyond the int-to-str digit limit
         return None
-    if len(part) < size:  # type: ignore[arg-type]
-        r = r[:-1] + ", ...)" if t is tuple else r[:-1] + ", ..." + r[-1]
-    return shorten(r, limit)
-
-
-def list_repr_key(v: list[Any], limit: int) -> tuple[str, tuple[Any, ...] | None]:
-    """safe_repr of a list, plus (when every shown item is a scalar) the shown items themselves: if
-    later the list still holds the very same objects there, its repr cannot have changed, and an
-    identity check is several times cheaper than a repr (the tracer does this on every line)."""
-    n = limit // 3 + 2
-    part = v[:n]
-    if set(map(type, part)) <= _FAST_ITEMS:
-        return safe_repr(v, limit), tuple(part)
-    return safe_repr(v, limit), None
-
-
-def list_unchanged(v: list[Any], key: tuple[Any, ...], limit: int) -> bool:
-    n = limit // 3 + 2
-    part = v[:n]
-    return len(part) == len(key) and all(map(operator.is_, part, key))
+    if t is set and size == 0:
+        return "set()"
+    open_, close = ("{", "}") if t is dict else _SEQ_BRACKETS[t]
+    return _join_cut(open_, items, size, close, limit)
 
 
 def safe_repr(v: object, limit: int) -> str:
-    """A repr of at most `limit` characters (ending in '...' when cut) that never raises."""
+    """A repr of at most `limit` characters that never raises. A cut container ends with its item
+    count (`[0, 1, 4, … 40 items]`), anything else cut ends in '...'."""
     t = type(v)
-    if t is list or t is tuple or t is dict or t is set:
+    # the tracer's common case, several times cheaper than the careful path below
+    if t is int and -_SMALL_INT < v < _SMALL_INT:  # type: ignore[operator]
+        r = int.__repr__(v)  # type: ignore[arg-type]
+        return r if len(r) <= limit else shorten(r, limit)
+    if t is str and len(v) <= limit:  # type: ignore[arg-type]
+        r = repr(v)
+        if len(r) <= limit:
+            return r
+    if t is float or t is bool or v is None:
+        return shorten(repr(v), limit)
+    if t is list or t is tuple or t is dict or t is set or t is frozenset:
         fast = _fast(v, t, limit)
         if fast is not None:
             return fast
@@ -274,9 +310,24 @@ def safe_repr(v: object, limit: int) -> str:
     try:
         _emit(v, out, 0, set())
     except _Full:
-        pass
+        if out.close and len(out.marks) > 0:
+            return _cut_at_mark(v, out, limit)
     except (Exception, RecursionError):  # noqa: BLE001 - e.g. a dict mutated while we iterate it
         out.parts.append(_ELLIPSIS)
+    return shorten("".join(out.parts), limit)
+
+
+def _cut_at_mark(v: object, out: _Out, limit: int) -> str:
+    try:
+        count = len(v)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - a container subclass with its own __len__
+        return shorten("".join(out.parts), limit)
+    tail = cut_suffix(count, out.close)
+    for i in range(len(out.marks) - 1, -1, -1):
+        nparts, size = out.marks[i]
+        if size + len(tail) + (2 if i else 0) <= limit:
+            head = "".join(out.parts[:nparts])
+            return head + (", " if i else "") + tail
     return shorten("".join(out.parts), limit)
 
 

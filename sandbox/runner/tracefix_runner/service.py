@@ -221,8 +221,7 @@ def _trace_mode(req: dict[str, Any], out: _Out, wd: Watchdog) -> None:
     tracer = Tracer(limits, wd, flush)
     timeout_ms = limits.testTimeoutMs * TRACE_TIMEOUT_FACTOR
     out({"type": "start", "program": pid, "test": spec.id, "timeoutMs": timeout_ms})
-    run = run_test(pid, compiled.code, spec, limits, wd, timeout_ms=timeout_ms, tracer=tracer,
-                   tests_source=req.get("tests"))
+    run = _run_traced(pid, compiled.code, spec, limits, wd, timeout_ms, tracer, req.get("tests"))
     res = run.result
     res.pop("steps", None)
     res["steps"] = tracer.total
@@ -232,6 +231,13 @@ def _trace_mode(req: dict[str, Any], out: _Out, wd: Watchdog) -> None:
     if run.stdout:
         msg["stdout"] = run.stdout
     out(msg)
+
+
+def _run_traced(pid: str, code: Any, spec: TestSpec, limits: Limits, wd: Watchdog, timeout_ms: int, tracer: Tracer,
+                tests_source: str | None) -> Any:
+    # One frame, as _run_program is between _test_mode and run_test: user code then starts at the same
+    # stack depth traced and untraced, so near the recursion limit both reach the same verdict.
+    return run_test(pid, code, spec, limits, wd, timeout_ms=timeout_ms, tracer=tracer, tests_source=tests_source)
 
 
 def _mutate(req: dict[str, Any], out: _Out) -> None:

@@ -5,42 +5,71 @@ PROGRAM_FILE): the test code, the runner and the stdlib are invisible, but calls
 program's own functions, recursion, generators (resume = `call`, yield = `return` with the yielded
 value), methods, class bodies and comprehensions are all frames of the program and are recorded.
 
+"Changed" is decided on the value, not on its (bounded) repr: a list that grows past the repr window
+keeps producing states, and its cut repr says how long it is (`[0, 1, 4, … 40 items]`). Per variable
+the tracer keeps the previous value of an immutable scalar (compared with ==, safe on exact builtin
+types) or a fingerprint of a container / plain object: its item count and references to everything a
+repr would show, walked without recursion and bounded (_FP_ITEMS); past that bound, and for objects
+with their own __repr__, the visible repr decides.
+
 Cost control (STACK.md: a full locals snapshot per line is 470-750x slower than the plain run):
-* a line's changes are found by comparing the frame's locals with the previous snapshot: identity
-  first, then, only for values that are not immutable scalars, the bounded repr (reprs.safe_repr),
-  which is also what is shown, so "changed" means "looks different";
+* identity and fingerprint checks first; a repr is built only for a value that changed;
 * once `traceEvents` events are kept, recording stops and only counting goes on (totalEvents), with
   the cheapest hook available;
 * events are streamed in chunks (`flush`), so a hard kill keeps what was seen.
 
+The tracer must not change the outcome: near the recursion limit its own frames would push a
+program that passes untraced into RecursionError. So while tracing, the interpreter's limit is raised
+by HEADROOM, and the program's own limit is enforced by the tracer itself: start() measures (through
+exec, as user code is reached) how deep a frame can start untraced, and a program frame deeper than
+that raises RecursionError as it starts. A sys.setrecursionlimit() by the program moves both.
+
 `step` is the global event counter (NExT's `(k)`). A `line` event's vars are the changes made by
 executing that line, observed at the frame's next event (child calls happen in between, so a line
-event is emitted only once the line has finished). `call` carries the arguments.
+event is emitted only once the line has finished). `call` carries the arguments; the `call` of a
+resumed generator (at its yield's line) carries what the rest of that line changed, like a `line`.
 Python 3.12+ uses sys.monitoring; 3.11 uses sys.settrace.
 """
 
 from __future__ import annotations
 
+import operator
 import sys
 import time
 import types
 from typing import Any, Callable
 
 from .discover import PROGRAM_FILE
-from .reprs import exception_text, list_repr_key, list_unchanged, safe_repr
+from .reprs import exception_text, safe_repr
 from .watchdog import TestTimeout, Watchdog
 
-_IMMUTABLE = frozenset({int, float, complex, str, bytes, bool, type(None), range, frozenset})
+# compared by value (==): exact builtin types whose __eq__ runs no user code
+_SCALARS = frozenset({int, float, complex, str, bytes, bool, type(None), range})
 _SKIP_TYPES = (types.FunctionType, types.ModuleType, type, types.BuiltinFunctionType, types.MethodType)
+_CONTAINERS = frozenset({list, tuple, dict, set, frozenset})
 _GEN_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 CHUNK = 200
 FLUSH_S = 0.05
+# events between two looks at the clock (perf_counter on every event was a measurable share)
+_CLOCK_EVERY = 64
+# references a fingerprint may hold; past it, the visible repr decides
+_FP_ITEMS = 4096
+# frames the tracer itself may need on top of the deepest user frame (reprs nest ~3 frames a level, 20 levels)
+HEADROOM = 150
 _TOOL_NAME = "tracefix-trace"
+_REAL_GET_LIMIT = sys.getrecursionlimit
+_REAL_SET_LIMIT = sys.setrecursionlimit
+_is = operator.is_
+
+
+_NAMES: dict[Any, str] = {}
 
 
 def _func_name(code: types.CodeType) -> str:
-    name = getattr(code, "co_qualname", code.co_name)
-    return name.replace(".<locals>", "")
+    name = _NAMES.get(code)
+    if name is None:
+        name = _NAMES[code] = getattr(code, "co_qualname", code.co_name).replace(".<locals>", "")
+    return name
 
 
 _LINES: dict[Any, list[tuple[int, int, int | None]]] = {}
@@ -56,16 +85,111 @@ def _line_at(code: Any, offset: int) -> int | None:
     return None
 
 
-class _FrameState:
-    __slots__ = ("snap", "pending", "depth", "func", "exc", "module")
+def _plain_dict(v: Any, t: type) -> dict[str, Any] | None:
+    """The __dict__ of an object whose repr reprs.py builds from it (no __repr__ of its own)."""
+    if t.__repr__ is not object.__repr__:
+        return None
+    try:
+        d = object.__getattribute__(v, "__dict__")
+    except Exception:  # noqa: BLE001
+        return None
+    return d if type(d) is dict else None
 
-    def __init__(self, depth: int, func: str, module: bool) -> None:
-        self.snap: dict[str, tuple[int, str, Any]] = {}
+
+def fingerprint(v: Any) -> tuple[list[Any], int]:
+    """References to what a repr of `v` shows (items, keys, attributes, nested), with counts, walked
+    with an explicit stack. Two fingerprints holding the same objects in the same places mean the same
+    repr. Complete: 0 when cut at _FP_ITEMS or when a part has its own __repr__ (it may show anything),
+    _FLAT for one container of scalars, else 1."""
+    out: list[Any] = []
+    todo = [v]
+    seen: set[int] = set()
+    complete = 1
+    while todo:
+        x = todo.pop()
+        t = type(x)
+        if t in _CONTAINERS:
+            items = [*x, *x.values()] if t is dict else [*x]
+        else:
+            d = _plain_dict(x, t)
+            if d is None:
+                complete = 0
+                continue
+            items = [*d, *d.values()]
+        i = id(x)
+        if i in seen:
+            continue
+        seen.add(i)
+        out.append(len(x) if t in _CONTAINERS else len(items))
+        out += items
+        if len(out) > _FP_ITEMS:
+            return out, 0
+        if not set(map(type, items)) <= _SCALARS:
+            todo += [y for y in items if type(y) not in _SCALARS]
+        elif x is v and t in _CONTAINERS:
+            return items, _FLAT
+    return out, complete
+
+
+def _same(a: list[Any], b: list[Any]) -> bool:
+    return len(a) == len(b) and all(map(_is, a, b))
+
+
+# a fingerprint's `complete` when it is just the items of one container of scalars (dict: keys, values)
+_FLAT = 2
+
+
+def _same_flat(v: Any, t: type, fp: list[Any]) -> bool:
+    if t is dict:
+        n = len(v)
+        return 2 * n == len(fp) and all(map(_is, v, fp)) and all(map(_is, v.values(), fp[n:]))
+    return len(v) == len(fp) and all(map(_is, v, fp))
+
+
+class _FrameState:
+    __slots__ = ("snap", "pending", "depth", "func", "exc", "module", "pydepth", "flatten")
+
+    def __init__(self, depth: int, func: str, module: bool, pydepth: int, flatten: bool) -> None:
+        # name -> (type, value if a scalar else (id, fingerprint, complete), repr)
+        self.snap: dict[str, tuple[type, Any, str]] = {}
         self.pending: dict[str, Any] | None = None
         self.depth = depth
         self.func = func
         self.exc = False
         self.module = module
+        self.pydepth = pydepth
+        # locals need filtering or `self.x` expansion (see Tracer._locals); known from the code object,
+        # because `"self" in frame.f_locals` costs a whole proxy lookup on 3.13+
+        self.flatten = flatten
+
+
+def _frame_depth(frame: Any) -> int:
+    n = 0
+    while frame is not None:
+        n += 1
+        frame = frame.f_back
+    return n
+
+
+_PROBE = compile(
+    "def _probe(d):\n"
+    "    try:\n"
+    "        return _probe(d + 1)\n"
+    "    except RecursionError:\n"
+    "        return d\n"
+    "_reached = _probe(1)\n",
+    "<tracefix-probe>",
+    "exec",
+)
+
+
+def _deepest_start(caller: Any) -> int:
+    """How deep (frames from the bottom) a user frame can start before RecursionError, untraced:
+    measured by recursing through exec from here, as user code is reached from the harness."""
+    ns: dict[str, Any] = {}
+    exec(_PROBE, ns)  # noqa: S102 - our own probe
+    # caller, start(), this function and the probe's module frame are below _probe(1)
+    return _frame_depth(caller) + 3 + ns["_reached"]
 
 
 class Tracer:
@@ -77,7 +201,6 @@ class Tracer:
         self._flush = flush
         self.events: list[dict[str, Any]] = []
         self.flushed = 0
-        self.npending = 0
         self.total = 0
         self.frames: dict[Any, _FrameState] = {}
         self.stack: list[Any] = []
@@ -86,12 +209,28 @@ class Tracer:
         self.use_monitoring = hasattr(sys, "monitoring")
         self._tool: int | None = None
         self._count_local: Any = None
+        self._count_global: Any = None
+        # bound once: settrace gets this back on every event
+        self._local = self._local_trace
+        # count-only mode: frame depths by id(frame) (ints: no frame is kept alive)
+        self._depths: dict[int, int] = {}
         self._sync: Callable[[], None] | None = None
         self._last_flush = time.perf_counter()
+        self._saved_limit = 0
+        self._limit = 0
+        self.max_depth = 1 << 30
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
         self.running = True
+        self._saved_limit = sys.getrecursionlimit()
+        # called from the harness frame that then execs user code: the probe is measured from there
+        self.max_depth = _deepest_start(sys._getframe(1))
+        self._limit = self._saved_limit + HEADROOM
+        sys.setrecursionlimit(self._limit)
+        # the program asks for and sets its own limit, not ours (`depth(sys.getrecursionlimit() - 50)`)
+        sys.getrecursionlimit = self._get_user_limit
+        sys.setrecursionlimit = self._set_user_limit
         if self.use_monitoring:
             self._start_monitoring()
         else:
@@ -106,6 +245,11 @@ class Tracer:
             self._stop_monitoring()
         else:
             sys.settrace(None)
+            sys.setprofile(None)
+        sys.getrecursionlimit = _REAL_GET_LIMIT
+        sys.setrecursionlimit = _REAL_SET_LIMIT
+        if _REAL_GET_LIMIT() == self._limit:
+            _REAL_SET_LIMIT(self._saved_limit)
         if self._sync is not None:
             self._sync()
         for st in self.frames.values():
@@ -132,10 +276,11 @@ class Tracer:
         return True
 
     def _add(self, ev: dict[str, Any]) -> None:
-        self.events.append(ev)
-        n = len(self.events) - self.flushed
+        events = self.events
+        events.append(ev)
+        n = len(events) - self.flushed
         # by size, or every FLUSH_S when events trickle in (a hard kill then loses at most that much)
-        if n >= CHUNK or (n >= 8 and time.perf_counter() - self._last_flush > FLUSH_S):
+        if n >= CHUNK or (n % _CLOCK_EVERY == 0 and time.perf_counter() - self._last_flush > FLUSH_S):
             self.flush()
 
     def flush(self, final: bool = False) -> None:
@@ -148,8 +293,9 @@ class Tracer:
             end = i
         if end > self.flushed:
             chunk = ev[self.flushed : end]
-            for e in chunk:
-                e.pop("_p", None)
+            if final:
+                for e in chunk:
+                    e.pop("_p", None)
             self.flushed = end
             self._last_flush = time.perf_counter()
             self._flush(chunk)
@@ -180,29 +326,55 @@ class Tracer:
         changed: dict[str, str] | None = None
         vc = self.vc
         loc = frame.f_locals
-        if st.module or "self" in loc:
+        if st.flatten:
             loc = self._locals(frame, st)
+        scalars = _SCALARS
         for k, v in loc.items():
-            if k[:2] == "__" or k == ".0":
-                continue
-            prev = snap.get(k)
-            vid = id(v)
             t = type(v)
-            if prev is not None and prev[0] == vid:
-                if t in _IMMUTABLE:
+            prev = snap.get(k)
+            if t in scalars:
+                if prev is not None and prev[0] is t:
+                    pv = prev[1]
+                    if pv is v or pv == v:
+                        continue
+                elif k[0] in "_." and (k[:2] == "__" or k == ".0"):
                     continue
-                if prev[2] is not None and list_unchanged(v, prev[2], vc):
-                    continue
-            key = None
-            if t is list:
-                r, key = list_repr_key(v, vc)
+                if t is int:
+                    try:
+                        r = repr(v)
+                    except ValueError:  # past the int-to-str digit limit
+                        r = safe_repr(v, vc)
+                    else:
+                        if len(r) > vc:
+                            r = safe_repr(v, vc)
+                else:
+                    r = safe_repr(v, vc)
+                snap[k] = (t, v, r)
             else:
-                r = safe_repr(v, vc)
-            if prev is not None and prev[1] == r:
-                if prev[0] != vid or prev[2] is not key:
-                    snap[k] = (vid, r, key)
-                continue
-            snap[k] = (vid, r, key)
+                if prev is None and k[0] in "_." and (k[:2] == "__" or k == ".0"):
+                    continue
+                vid = id(v)
+                if prev is not None and prev[0] is t:
+                    pid, pfp, pcomplete = prev[1]
+                    # the same container of scalars holding the same objects: no need to walk it again
+                    if pid == vid and pcomplete == _FLAT:
+                        if t is list:
+                            if len(v) == len(pfp) and all(map(_is, v, pfp)):
+                                continue
+                        elif _same_flat(v, t, pfp):
+                            continue
+                    fp, complete = fingerprint(v)
+                    if pid == vid and complete and complete == pcomplete and _same(fp, pfp):
+                        continue
+                    r = safe_repr(v, vc)
+                    if r == prev[2] and complete == pcomplete and _same(fp, pfp):
+                        # same visible repr and the same parts: a copy, or a change we cannot see
+                        snap[k] = (t, (vid, fp, complete), r)
+                        continue
+                else:
+                    fp, complete = fingerprint(v)
+                    r = safe_repr(v, vc)
+                snap[k] = (t, (vid, fp, complete), r)
             if changed is None:
                 changed = {}
             changed[k] = r
@@ -217,14 +389,19 @@ class Tracer:
             ch = self._diff(frame, st)
             if ch:
                 ev["vars"] = ch
-        ev.pop("_p", None)
-        self.npending -= 1
+        del ev["_p"]
 
     def on_call(self, frame: Any, code: Any) -> None:
         st = self.frames.get(frame)
         first = st is None
         if st is None:
-            st = _FrameState(len(self.stack), _func_name(code), code.co_name == "<module>")
+            parent = self.frames.get(frame.f_back)
+            pydepth = parent.pydepth + 1 if parent is not None else _frame_depth(frame)
+            if pydepth > self.max_depth and not self._limit_moved(pydepth):
+                self._recursion_error(frame)
+            module = code.co_name == "<module>"
+            flatten = module or "self" in code.co_varnames or "self" in code.co_freevars
+            st = _FrameState(len(self.stack), _func_name(code), module, pydepth, flatten)
             self.frames[frame] = st
         else:
             st.depth = len(self.stack)
@@ -233,23 +410,70 @@ class Tracer:
             return
         ev: dict[str, Any] = {"step": self.total - 1, "kind": "call", "line": frame.f_lineno if not first else code.co_firstlineno,
                               "func": st.func, "depth": st.depth}
-        if first and not st.module:
-            ch = self._diff(frame, st)
-            if ch:
-                ev["vars"] = ch
+        if first:
+            if not st.module:
+                ch = self._diff(frame, st)
+                if ch:
+                    ev["vars"] = ch
+        else:
+            # A resumed generator finishes its `yield` line first (`x = yield total` binds x now): like
+            # a line event, the changes it makes are this event's, observed at the frame's next event.
+            self._finish(st, frame)
+            ev["_p"] = 1
+            st.pending = ev
         self._add(ev)
 
-    def on_line(self, frame: Any, line: int) -> None:
-        st = self.frames.get(frame)
-        if st is None:  # a frame that started before tracing did (script's module frame on 3.11)
+    def _count_depth(self, frame: Any) -> None:
+        back = frame.f_back
+        parent = self._depths.get(id(back)) if back is not None and back.f_code.co_filename == PROGRAM_FILE else None
+        d = parent + 1 if parent is not None else _frame_depth(frame)
+        if d > self.max_depth and not self._limit_moved(d):
+            self._recursion_error(frame)
+        self._depths[id(frame)] = d
+
+    def _get_user_limit(self) -> int:
+        return self._saved_limit
+
+    def _set_user_limit(self, limit: int) -> None:
+        _REAL_SET_LIMIT(limit)  # the interpreter's own checks and errors (type, range, too low)
+        self.max_depth += limit - self._saved_limit
+        self._saved_limit = limit
+        self._limit = limit + HEADROOM
+        _REAL_SET_LIMIT(self._limit)
+
+    def _limit_moved(self, pydepth: int) -> bool:
+        """The program set its limit through a reference to sys.setrecursionlimit taken before tracing
+        started (`from sys import setrecursionlimit`): its new limit counts, with our headroom on top."""
+        limit = _REAL_GET_LIMIT()
+        if limit == self._limit:
+            return False
+        self._set_user_limit(limit)
+        return pydepth <= self.max_depth
+
+    def _recursion_error(self, frame: Any) -> None:
+        """Fail the new frame as the interpreter would have without us; the caller's line raised it."""
+        err = RecursionError("maximum recursion depth exceeded")
+        caller = frame.f_back
+        if caller is not None and caller in self.frames:
+            self.on_exception(caller, err)
+        if not self.use_monitoring:
+            # an exception out of a settrace hook unsets it: the profile hook puts it back
+            sys.setprofile(self._reinstall)
+        raise err
+
+    def _reinstall(self, frame: Any, event: str, arg: Any) -> None:
+        sys.setprofile(None)
+        if not self.running or self.wd.expired is not None:
             return
-        if not self._tick():
-            return
-        self._finish(st, frame)
-        ev = {"step": self.total - 1, "kind": "line", "line": line, "func": st.func, "depth": st.depth, "_p": 1}
-        st.pending = ev
-        self.npending += 1
-        self._add(ev)
+        sys.settrace(self._global_trace if self.recording else self._count_global)
+        if event == "return" and frame in self.frames:
+            self.on_unwind(frame)  # the frame the error went through: its own events were missed
+        f = frame
+        local = self._local_trace if self.recording else self._count_local
+        while f is not None:
+            if f in self.frames or (not self.recording and f.f_code.co_filename == PROGRAM_FILE):
+                f.f_trace = local
+            f = f.f_back
 
     def on_return(self, frame: Any, value: Any, final: bool) -> None:
         st = self.frames.get(frame)
@@ -291,7 +515,6 @@ class Tracer:
             if st.pending is not None:
                 st.pending.pop("_p", None)
                 st.pending = None
-        self.npending = 0
         self.flush()
         self.frames.clear()
         self.stack.clear()
@@ -308,15 +531,38 @@ class Tracer:
         if self.wd.expired is not None:
             raise TestTimeout(self.wd.expired)
         self.on_call(frame, code)
-        return self._local_trace
+        return self._local
 
     def _local_trace(self, frame: Any, event: str, arg: Any) -> Any:
+        """settrace's local hook; sys.monitoring's LINE callback calls it too (the hottest path, so
+        counting, finishing the frame's previous line and flushing are written out here)."""
         if event == "line":
             st = self.frames.get(frame)
-            if st is not None and st.exc:
-                st.exc = False
-            self.on_line(frame, frame.f_lineno)
-        elif event == "return":
+            if st is None:  # a frame that started before tracing did (script's module frame on 3.11)
+                return self._local
+            st.exc = False
+            total = self.total = self.total + 1
+            if total > self.budget:
+                self.wd.expire(f"step budget ({self.budget} steps)")
+            events = self.events
+            if len(events) >= self.cap:
+                if self.recording:
+                    self._stop_recording()
+                return self._count_local
+            ev = st.pending
+            if ev is not None:
+                ch = self._diff(frame, st)
+                if ch:
+                    ev["vars"] = ch
+                del ev["_p"]
+            st.pending = ev = {"step": total - 1, "kind": "line", "line": frame.f_lineno, "func": st.func,
+                               "depth": st.depth, "_p": 1}
+            events.append(ev)
+            n = len(events) - self.flushed
+            if n >= CHUNK or (n % _CLOCK_EVERY == 0 and time.perf_counter() - self._last_flush > FLUSH_S):
+                self.flush()
+            return self._local
+        if event == "return":
             st = self.frames.get(frame)
             if st is not None and st.exc:
                 self.on_unwind(frame)  # leaving by exception: settrace reports it as return None
@@ -325,7 +571,7 @@ class Tracer:
                 self.on_return(frame, arg, final=not gen)
         elif event == "exception":
             self.on_exception(frame, arg[1])
-        return self._local_trace if self.recording else self._count_local
+        return self._local if self.recording else self._count_local
 
     def _settrace_count_only(self) -> None:
         tracer = self
@@ -346,12 +592,14 @@ class Tracer:
             if frame.f_code.co_filename != PROGRAM_FILE:
                 return None
             n += 1
+            tracer._count_depth(frame)
             return count_local
 
         def sync() -> None:
             tracer.total = n
 
         self._sync = sync
+        self._count_global = count_global
 
         sys.settrace(count_global)
         f = sys._getframe(1)
@@ -377,6 +625,7 @@ class Tracer:
         DISABLE = mon.DISABLE
         getframe = sys._getframe
         t = self
+        local = self._local
 
         def mine(code: Any) -> bool:
             return code.co_filename == PROGRAM_FILE
@@ -410,7 +659,7 @@ class Tracer:
         def line(code: Any, lineno: int) -> Any:
             if not mine(code):
                 return DISABLE
-            t.on_line(getframe(1), lineno)
+            local(getframe(1), "line", None)
             return None
 
         def jump(code: Any, src: int, dst: int) -> Any:
@@ -422,7 +671,7 @@ class Tracer:
             line_src = _line_at(code, src)
             if line_src is None or line_src != _line_at(code, dst):
                 return DISABLE
-            t.on_line(getframe(1), line_src)
+            local(getframe(1), "line", None)  # f_lineno is line_src at the jump
             return None
 
         def raise_(code: Any, off: int, exc: BaseException) -> Any:
@@ -435,12 +684,18 @@ class Tracer:
                 t.on_unwind(getframe(1))
             return None
 
-        for ev, cb in ((E.PY_START, py_start), (E.PY_RESUME, py_resume), (E.PY_RETURN, py_return),
+        def py_throw(code: Any, off: int, exc: BaseException) -> Any:
+            # gen.throw() / close(): a resumption too (settrace reports it as a call)
+            if mine(code):
+                t.on_call(getframe(1), code)
+            return None
+
+        for ev, cb in ((E.PY_START, py_start), (E.PY_RESUME, py_resume), (E.PY_THROW, py_throw), (E.PY_RETURN, py_return),
                        (E.PY_YIELD, py_yield), (E.LINE, line), (E.RAISE, raise_), (E.PY_UNWIND, unwind),
                        (E.JUMP, jump)):
             mon.register_callback(tool, ev, cb)
-        mon.set_events(tool, E.PY_START | E.PY_RESUME | E.PY_RETURN | E.PY_YIELD | E.LINE | E.RAISE | E.PY_UNWIND
-                       | E.JUMP)
+        mon.set_events(tool, E.PY_START | E.PY_RESUME | E.PY_THROW | E.PY_RETURN | E.PY_YIELD | E.LINE | E.RAISE
+                       | E.PY_UNWIND | E.JUMP)
         mon.restart_events()
 
     def _monitoring_count_only(self) -> None:
@@ -463,6 +718,15 @@ class Tracer:
                 t.wd.expire(f"step budget ({budget} steps)")
             return None
 
+        getframe = sys._getframe
+
+        def count_start(code: Any, off: int) -> Any:
+            # a new (or resumed) frame: counted, and held to the program's recursion limit
+            if count(code) is DISABLE:
+                return DISABLE
+            t._count_depth(getframe(1))
+            return None
+
         def count_nodisable(code: Any, *args: Any) -> Any:
             nonlocal n
             if code.co_filename == PROGRAM_FILE:
@@ -474,11 +738,14 @@ class Tracer:
 
         self._sync = sync
 
-        for ev in (E.PY_START, E.PY_RESUME, E.PY_RETURN, E.PY_YIELD, E.LINE):
+        for ev in (E.PY_RETURN, E.PY_YIELD, E.LINE):
             mon.register_callback(tool, ev, count)
+        mon.register_callback(tool, E.PY_START, count_start)
+        mon.register_callback(tool, E.PY_RESUME, count_start)
         mon.register_callback(tool, E.RAISE, count_nodisable)
         mon.register_callback(tool, E.PY_UNWIND, None)
         mon.register_callback(tool, E.JUMP, None)
+        mon.register_callback(tool, E.PY_THROW, None)
         mon.set_events(tool, E.PY_START | E.PY_RESUME | E.PY_RETURN | E.PY_YIELD | E.LINE | E.RAISE)
 
     def _stop_monitoring(self) -> None:
@@ -487,7 +754,7 @@ class Tracer:
             return
         mon.set_events(self._tool, 0)
         for ev in (mon.events.PY_START, mon.events.PY_RESUME, mon.events.PY_RETURN, mon.events.PY_YIELD,
-                   mon.events.LINE, mon.events.RAISE, mon.events.PY_UNWIND, mon.events.JUMP):
+                   mon.events.LINE, mon.events.RAISE, mon.events.PY_UNWIND, mon.events.JUMP, mon.events.PY_THROW):
             mon.register_callback(self._tool, ev, None)
         mon.free_tool_id(self._tool)
         mon.restart_events()
