@@ -141,6 +141,8 @@ class TestRun:
         self.phase = "program"
         self.result: dict[str, Any] = {}
         self.stdout = ""
+        # the namespace the test left, when the next test of its group runs on in it
+        self.module: types.ModuleType | None = None
 
     @property
     def failed_in_program_phase(self) -> bool:
@@ -158,14 +160,19 @@ def run_test(
     timeout_ms: int | None = None,
     tracer: Any = None,
     tests_source: str | None = None,
+    shared: types.ModuleType | None = None,
+    keep: bool = False,
 ) -> TestRun:
+    """`shared`: the module the previous test of spec.group left; then only spec.step_code runs in it
+    (the program is not run again). `keep`: leave the namespace intact for the next test of the group."""
     run = TestRun(program_id, spec, limits, tests_source)
     is_script = spec.kind == "script"
     mod_name = "__main__" if is_script else "solution"
-    module = types.ModuleType(mod_name)
+    module = shared if shared is not None else types.ModuleType(mod_name)
     ns = module.__dict__
-    ns["__builtins__"] = builtins
-    ns[FAIL_NAME] = fail
+    if shared is None:
+        ns["__builtins__"] = builtins
+        ns[FAIL_NAME] = fail
     cap = Capture(limits.outputBytes)
     saved_modules = sys.modules.get(mod_name)
     saved = (sys.stdout, sys.stderr, sys.stdin, sys.displayhook, sys.getrecursionlimit(), _cwd())
@@ -182,12 +189,15 @@ def run_test(
             wd.arm(timeout_s, limits.stepBudget, count_steps=tracer is None)
             if tracer is not None and is_script:
                 tracer.start()
-            exec(code, ns)
+            if shared is None:
+                exec(code, ns)
             run.phase = "test"
             if tracer is not None and not is_script:
                 tracer.start()
             if spec.doctest is not None:
                 _run_doctest(spec, ns, cap)
+            elif shared is not None:
+                exec(spec.step_code, ns)
             elif spec.code is not None:
                 exec(spec.code, ns)
         finally:
@@ -251,8 +261,10 @@ def run_test(
     if cap.dropped:
         res["outputDroppedBytes"] = cap.dropped
     run.result = res
-    # drop references to user objects now, not at the next gc
-    ns.clear()
+    if keep:
+        run.module = module
+    else:
+        ns.clear()  # drop references to user objects now, not at the next gc
     return run
 
 

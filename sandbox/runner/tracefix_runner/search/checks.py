@@ -12,11 +12,14 @@ from typing import Any
 from ..discover import PROGRAM_FILE, TestSpec
 from ..harness import Limits, run_test
 from ..reprs import safe_repr
-from ..watchdog import Watchdog
+from ..watchdog import TestTimeout, Watchdog
 from .edits import value_kind
 
 VALUE_CHARS = 80
 _KEPT_VALUES = 6  # states kept per line of the first failing test
+# Trace events one recorded test may use. The watchdog does not count steps while a tracer runs, and in
+# mutate mode the host sends no interrupt, so the recorder stops a runaway loop itself (deterministically).
+RECORD_EVENTS = 100_000
 
 
 def _snapshot(value: Any) -> Any:
@@ -33,8 +36,9 @@ def _snapshot(value: Any) -> Any:
 class Recorder:
     """A harness tracer (start/stop) that records what one test did in the program."""
 
-    def __init__(self, keep_values: bool) -> None:
+    def __init__(self, keep_values: bool, max_events: int = RECORD_EVENTS) -> None:
         self.keep_values = keep_values
+        self.max_events = max_events
         self.lines: list[int] = []
         self._seen_lines: set[int] = set()
         self.order: dict[int, int] = {}
@@ -74,6 +78,8 @@ class Recorder:
 
         def local(fr: Any, ev: str, a: Any) -> Any:
             rec.step += 1
+            if rec.step > rec.max_events:
+                raise TestTimeout(f"step budget ({rec.max_events} trace events)")
             prev = state["line"]
             if ev in ("line", "return"):
                 now = snapshot()

@@ -232,6 +232,8 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     tree = ast.parse(source)
     compiled = compile_program(source)
     register_source(PROGRAM_FILE, source)
+    if report is not None:
+        report(dict(out, partial=True, elapsedMs=_ms(started)))  # a kill from here on still leaves an answer
     # ---- evidence on the original program
     recs: list[Recorder] = []
     results: list[dict[str, Any]] = []
