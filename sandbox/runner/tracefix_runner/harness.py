@@ -162,6 +162,7 @@ def run_test(
     tests_source: str | None = None,
     shared: types.ModuleType | None = None,
     keep: bool = False,
+    eager_steps: bool = False,
 ) -> TestRun:
     """`shared`: the module the previous test of spec.group left; then only spec.step_code runs in it
     (the program is not run again). `keep`: leave the namespace intact for the next test of the group."""
@@ -186,7 +187,7 @@ def run_test(
     t0 = time.perf_counter()
     try:
         try:
-            wd.arm(timeout_s, limits.stepBudget, count_steps=tracer is None)
+            wd.arm(timeout_s, limits.stepBudget, count_steps=tracer is None, eager=eager_steps)
             if tracer is not None and is_script:
                 tracer.start()
             if shared is None:
@@ -266,6 +267,33 @@ def run_test(
     else:
         ns.clear()  # drop references to user objects now, not at the next gc
     return run
+
+
+class InOrder:
+    """Runs one program's tests one after another, handing each test of a group (tests that run in order
+    in one namespace, see discover.TestSpec) the namespace the previous test of that group left. A test
+    whose predecessor did not run just before it runs alone, replaying what precedes it."""
+
+    def __init__(self) -> None:
+        self._left: tuple[str, int, types.ModuleType] | None = None
+
+    def run(self, program_id: str, code: Any, spec: TestSpec, limits: Limits, wd: Watchdog, **kwargs: Any) -> TestRun:
+        left = self._left
+        shared = None
+        if spec.step_code is not None and left is not None and left[0] == spec.group and left[1] == spec.seq - 1:
+            shared = left[2]
+        elif left is not None:
+            left[2].__dict__.clear()
+        self._left = None
+        run = run_test(program_id, code, spec, limits, wd, shared=shared, keep=spec.step_code is not None, **kwargs)
+        if run.module is not None:
+            self._left = (spec.group, spec.seq, run.module)
+        return run
+
+    def close(self) -> None:
+        if self._left is not None:
+            self._left[2].__dict__.clear()
+            self._left = None
 
 
 def _cwd() -> str | None:

@@ -9,7 +9,7 @@ import traceback
 from typing import Any, Callable
 
 from .discover import PROGRAM_FILE, TESTS_FILE, TestSpec, TestsSyntaxError, discover
-from .harness import Limits, compile_program, register_source, run_test
+from .harness import InOrder, Limits, compile_program, register_source, run_test
 from .reprs import shorten
 from .tracer import Tracer
 from .watchdog import Watchdog
@@ -162,23 +162,14 @@ def _run_program(program: dict[str, Any], specs: list[TestSpec], req: dict[str, 
         return results
     register_source(PROGRAM_FILE, program["source"])
     broken: dict[str, Any] | None = None
-    # the namespace the last test left, for the next test of its group (tests that run in order in one
-    # namespace): (group, seq, module)
-    left: tuple[str, int, Any] | None = None
+    in_order = InOrder()
     for spec in specs:
         if broken is not None:
             # the program's module code failed before any test code ran: same verdict, not re-run
             r = dict(broken, test=spec.id, durationMs=0)
         else:
             out({"type": "start", "program": pid, "test": spec.id, "timeoutMs": limits.testTimeoutMs})
-            shared = None
-            if spec.step_code is not None and left is not None and left[0] == spec.group and left[1] == spec.seq - 1:
-                shared = left[2]
-            if left is not None and shared is None:
-                left[2].__dict__.clear()
-            run = run_test(pid, compiled.code, spec, limits, wd, tests_source=req.get("tests"), shared=shared,
-                           keep=spec.step_code is not None)
-            left = (spec.group, spec.seq, run.module) if run.module is not None else None
+            run = in_order.run(pid, compiled.code, spec, limits, wd, tests_source=req.get("tests"))
             r = run.result
             if run.failed_in_program_phase:
                 broken = r
@@ -186,8 +177,7 @@ def _run_program(program: dict[str, Any], specs: list[TestSpec], req: dict[str, 
         results.append(r)
         if stop_on_first and r["status"] != "passed":
             break
-    if left is not None:
-        left[2].__dict__.clear()
+    in_order.close()
     return results
 
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..discover import PROGRAM_FILE, TestSpec
-from ..harness import Limits, run_test
+from ..harness import InOrder, Limits, run_test
 from ..reprs import safe_repr
 from ..watchdog import TestTimeout, Watchdog
 from .edits import value_kind
@@ -19,7 +19,7 @@ VALUE_CHARS = 80
 _KEPT_VALUES = 6  # states kept per line of the first failing test
 # Trace events one recorded test may use. The watchdog does not count steps while a tracer runs, and in
 # mutate mode the host sends no interrupt, so the recorder stops a runaway loop itself (deterministically).
-RECORD_EVENTS = 100_000
+RECORD_EVENTS = 30_000
 
 
 def _snapshot(value: Any) -> Any:
@@ -107,7 +107,8 @@ class Recorder:
 
 
 class Runner:
-    """Runs compiled programs against the discovered tests, one harness call per test."""
+    """Runs compiled programs against the discovered tests through the harness, in file order with the
+    namespaces test mode uses (harness.InOrder), so the search's verdicts are test mode's."""
 
     def __init__(self, specs: list[TestSpec], limits: Limits, tests_source: str | None) -> None:
         self.specs = specs
@@ -120,28 +121,57 @@ class Runner:
     def close(self) -> None:
         self.wd.release()
 
-    def run(self, code: Any, spec: TestSpec, recorder: Recorder | None = None, screening: bool = False) -> dict[str, Any]:
+    def run_all(self, code: Any, recorders: list[Recorder] | None = None, screening: bool = False,
+                stop_early: bool = False) -> list[dict[str, Any]]:
+        """Every test in order (one namespace per group, as test mode); `stop_early`: stop at the first
+        test that does not pass."""
         limits = self.screen_limits if screening else self.limits
         timeout = self.screen_timeout_ms if screening else None
-        return run_test("search", code, spec, limits, self.wd, timeout_ms=timeout, tracer=recorder,
-                        tests_source=self.tests_source).result
+        in_order = InOrder()
+        results: list[dict[str, Any]] = []
+        broken: dict[str, Any] | None = None
+        try:
+            for i, spec in enumerate(self.specs):
+                if broken is not None:
+                    results.append(dict(broken, test=spec.id))
+                    continue
+                run = in_order.run("search", code, spec, limits, self.wd, timeout_ms=timeout,
+                                   tracer=recorders[i] if recorders else None, tests_source=self.tests_source,
+                                   eager_steps=screening)
+                results.append(run.result)
+                if run.failed_in_program_phase:
+                    broken = run.result
+                if stop_early and run.result["status"] != "passed":
+                    break
+        finally:
+            in_order.close()
+        return results
+
+    def run_alone(self, code: Any, spec: TestSpec) -> str:
+        """One test on its own (it replays what precedes it in the file): the quick reject."""
+        return run_test("search", code, spec, self.screen_limits, self.wd, timeout_ms=self.screen_timeout_ms,
+                        tests_source=self.tests_source, eager_steps=True).result["status"]
 
     def tune(self, slowest_ms: float, most_steps: int) -> None:
         """Screening limits scaled from the original's passing tests, so that a variant that loops stops
-        soon. Steps (loop iterations) bind first where they are counted from the start (Pyodide), which
-        keeps verdicts independent of the machine's load; the wall clock is the backstop."""
-        self.screen_timeout_ms = int(min(self.limits.testTimeoutMs, max(250, slowest_ms * 20 + 100)))
+        soon. Loop iterations are counted from the start while screening, so the step budget binds first
+        and the verdict does not depend on the machine's load; the wall clock is only the backstop."""
+        self.screen_timeout_ms = int(min(self.limits.testTimeoutMs, max(1000, slowest_ms * 20 + 200)))
         steps = min(self.limits.stepBudget, max(20_000, most_steps * 20))
         self.screen_limits = replace(self.limits, stepBudget=steps, outputBytes=min(self.limits.outputBytes, 4096))
 
-    def passes(self, code: Any, order: list[int]) -> int:
-        """Tests passed in `order` before the first that does not pass."""
-        passed = 0
-        for i in order:
-            if self.run(code, self.specs[i], screening=True)["status"] != "passed":
-                return passed
-            passed += 1
-        return passed
+    def score(self, code: Any, failing: list[int]) -> int:
+        """How far a candidate gets: each test that failed on the original is tried alone first (a
+        candidate that still fails one of them is rejected after one run); then every test in order.
+        Returns the tests passed (all of them: a fix)."""
+        fixed = 0
+        for i in failing:
+            if self.run_alone(code, self.specs[i]) != "passed":
+                return fixed
+            fixed += 1
+        results = self.run_all(code, screening=True, stop_early=True)
+        passed = sum(1 for r in results if r["status"] == "passed")
+        return len(self.specs) if passed == len(self.specs) else min(passed, len(self.specs) - 1)
 
 
 def literal(text: str | None) -> Any:

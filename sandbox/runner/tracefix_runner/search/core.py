@@ -171,7 +171,6 @@ def search(payload: dict[str, Any], raw_limits: Any, report: Callable[[dict[str,
     skip = payload.get("skip") if isinstance(payload.get("skip"), dict) else {}
     skip_count = int(skip.get("count", 0))
     skip_scores = {int(i): int(p) for i, p in skip.get("scores", []) if isinstance(i, int) and isinstance(p, int)}
-    careful = bool(payload.get("careful"))
     limits = _limits(raw_limits)
     nlines = len(source.splitlines())
     editable_raw = payload.get("editable") or [1, nlines]
@@ -200,7 +199,7 @@ def search(payload: dict[str, Any], raw_limits: Any, report: Callable[[dict[str,
                 return out
             source, base_edits = repaired
         return _search(source, tests, entry, editable, runner, out, want_search, max_candidates, deadline, return_limit,
-                       skip_count, skip_scores, careful, base_edits, report, started)
+                       skip_count, skip_scores, base_edits, report, started)
     finally:
         runner.close()
 
@@ -208,7 +207,6 @@ def search(payload: dict[str, Any], raw_limits: Any, report: Callable[[dict[str,
 def _syntax_base(source: str, line: int | None, editable: tuple[int, int], runner: Runner) -> tuple[str, list[Edit]] | None:
     """The syntax repair to search from: the one that passes most tests, nearest the named line first."""
     best: tuple[int, int, str, Edit] | None = None
-    order = list(range(len(runner.specs)))
     for k, (text, ln, desc) in enumerate(ops_syntax.repairs(source, line)):
         if not editable[0] <= ln <= editable[1]:
             continue
@@ -216,7 +214,7 @@ def _syntax_base(source: str, line: int | None, editable: tuple[int, int], runne
         if compiled.code is None:
             continue
         register_source(PROGRAM_FILE, text)
-        passed = sum(1 for i in order if runner.run(compiled.code, runner.specs[i], screening=True)["status"] == "passed")
+        passed = sum(1 for r in runner.run_all(compiled.code, screening=True) if r["status"] == "passed")
         if best is None or passed > best[0]:
             best = (passed, k, text, Edit([], ln, "syntax", desc, 0))
     if best is None:
@@ -226,7 +224,7 @@ def _syntax_base(source: str, line: int | None, editable: tuple[int, int], runne
 
 def _search(source: str, tests: str | None, entry: str | None, editable: tuple[int, int], runner: Runner,
             out: dict[str, Any], want_search: bool, max_candidates: int, deadline: float, return_limit: int,
-            skip_count: int, skip_scores: dict[int, int], careful: bool, base_edits: list[Edit],
+            skip_count: int, skip_scores: dict[int, int], base_edits: list[Edit],
             report: Callable[[dict[str, Any]], None] | None, started: float) -> dict[str, Any]:
     specs = runner.specs
     tree = ast.parse(source)
@@ -239,16 +237,21 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     results: list[dict[str, Any]] = []
     first_failing: int | None = None
     slowest_ms, most_steps = 0.0, 0
-    for i, spec in enumerate(specs):
-        rec = Recorder(keep_values=first_failing is None)
-        res = runner.run(compiled.code, spec, recorder=rec)
+    recs = [Recorder(keep_values=True) for _ in specs]
+    results = runner.run_all(compiled.code, recorders=recs)
+    for i, res in enumerate(results):
+        if res["status"] != "passed" and first_failing is None:
+            first_failing = i
+        elif i != first_failing:
+            recs[i].values.clear()  # values are reported for the first failing test only
+    # the passing tests' cost untraced, loop iterations counted: what screening limits scale from (the
+    # traced durations bound it from above meanwhile, so a test that loops stops soon here too)
+    traced_ms = max([float(r.get("durationMs", 0)) for r in results if r["status"] == "passed"] or [0.0])
+    runner.tune(traced_ms, 0)
+    for res in runner.run_all(compiled.code, screening=True):
         if res["status"] == "passed":
             slowest_ms = max(slowest_ms, float(res.get("durationMs", 0)))
             most_steps = max(most_steps, int(res.get("steps", 0)))
-        elif first_failing is None:
-            first_failing = i
-        recs.append(rec)
-        results.append(res)
     for spec, res, rec in zip(specs, results, recs):
         entry_json: dict[str, Any] = {"id": spec.id, "name": spec.name, "kind": spec.kind, "status": res["status"],
                                       "lines": sorted(rec.lines)}
@@ -350,16 +353,15 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     order = sorted(range(len(edits)), key=lambda i: (-(line_score.get(edits[i].line, 0.0) * 3.0 - edits[i].tier), i))
     edits = [edits[i] for i in order]
     runner.tune(slowest_ms, most_steps)
-    run_order = failing + [i for i in range(len(specs)) if i not in set(failing)]
     total = len(specs)
 
     def score(text: str) -> int:
         code = compile_program(text).code
         if code is None:
             return 0
-        return runner.passes(code, run_order)
+        return runner.score(code, failing)
 
-    per_candidate_s = max(1.0, runner.screen_timeout_ms / 1000.0 * len(run_order) * 1.5 + 0.5)
+    per_candidate_s = max(1.0, runner.screen_timeout_ms / 1000.0 * (total + len(failing)) * 1.5 + 0.5)
     screener = Screener(score, per_candidate_s)
     seen: set[str] = {_norm(tree)}
     stream_index = 0
@@ -369,7 +371,6 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     text_of: dict[int, str] = {}
     base_passed = total - len(failing)
     last_report = [0.0]
-    careful_until = [time.monotonic() + 2.0 if careful else 0.0]
 
     def result_json() -> list[dict[str, Any]]:
         passing = [i for i, p in scored.items() if p == total]
@@ -401,8 +402,11 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
         now = time.monotonic()
         if report is None:
             return
-        if cursor is not None and now < careful_until[0]:
-            report(snapshot(cursor))  # before each candidate: a kill now names the one that hung
+        if cursor is not None:
+            # Screening in process (no fork), a candidate stuck in C ends the runner: a light report before
+            # each candidate names it (`cursor`), and the host resumes after it (src/repair/search.ts).
+            report({"ok": True, "partial": True, "light": True, "tried": tried, "cursor": cursor,
+                    "scores": sorted([i, p] for i, p in scored.items()), "elapsedMs": _ms(started)})
             return
         if now - last_report[0] >= REPORT_EVERY_S:
             last_report[0] = now
@@ -451,6 +455,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
             idx = stream_index
             stream_index += 1
             if idx >= max_candidates:
+                flush()
                 return True
             chosen_of[idx] = chosen
             text_of[idx] = text
@@ -488,6 +493,9 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
         stop = feed(pairs)
     out["tried"] = tried
     out["exhausted"] = not over() and not enough() and time.monotonic() <= deadline
+    # why it stopped: the host resumes a search stopped by its time slice ('time'), never the others
+    out["stop"] = ("enough" if enough() else "candidates" if tried >= max_candidates or stream_index > max_candidates
+                   else "time" if time.monotonic() > deadline else "done")
     out["candidates"] = result_json()
     out["scores"] = sorted([i, p] for i, p in scored.items())
     out["elapsedMs"] = _ms(started)
