@@ -214,7 +214,8 @@ class Context:
     def replace(self, node: ast.AST, text: str, kind: str, desc: str, tier: int, wrap_if_needed: bool = True) -> None:
         s, e = self.src.span(node)
         parent = self.parent.get(node)
-        if wrap_if_needed and parent is not None and not isinstance(parent, LOOSE_PARENT) and not isinstance(parent, ast.stmt):
+        loose = isinstance(parent, LOOSE_PARENT) or isinstance(parent, ast.stmt) or (isinstance(parent, ast.Subscript) and parent.slice is node)
+        if wrap_if_needed and parent is not None and not loose:
             text = f"({text})"
         self.add([(s, e, text)], node.lineno, kind, desc, tier)  # type: ignore[attr-defined]
 
