@@ -361,7 +361,9 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
             return 0
         return runner.score(code, failing)
 
-    per_candidate_s = max(1.0, runner.screen_timeout_ms / 1000.0 * (total + len(failing)) * 1.5 + 0.5)
+    # A forked screener kills a candidate that went silent this long: one test's limit (a C call the alarm
+    # cannot reach), plus what all its tests normally take (generously), not every test's full limit.
+    per_candidate_s = runner.screen_timeout_ms / 1000.0 + (total + len(failing)) * slowest_ms * 20 / 1000.0 + 0.5
     screener = Screener(score, per_candidate_s)
     seen: set[str] = {_norm(tree)}
     stream_index = 0
