@@ -317,6 +317,14 @@ class Context:
                 return seq
         return None
 
+    @staticmethod
+    def first_statement(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.stmt:
+        """The function's first statement after its docstring: where code added at its top goes."""
+        first = fn.body[0]
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str) and len(fn.body) > 1:
+            first = fn.body[1]
+        return first
+
     def stmt_span(self, node: ast.stmt) -> tuple[int, int]:
         """Whole lines of the statement, newline included."""
         return self.src.line_start(node.lineno), self.src.line_end(node.end_lineno or node.lineno)

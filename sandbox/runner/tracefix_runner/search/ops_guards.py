@@ -36,19 +36,12 @@ def _degenerate(value: Any) -> list[str]:
     return out
 
 
-def _first_stmt(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.stmt:
-    first = fn.body[0]
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str) and len(fn.body) > 1:
-        first = fn.body[1]
-    return first
-
-
 def input_guards(ctx: Context) -> None:
     ev = ctx.evidence
     for fn in ast.walk(ctx.tree):
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        first = _first_stmt(fn)
+        first = ctx.first_statement(fn)
         if not ctx.in_region(first) or not ctx.src.starts_line(first):
             continue
         params = [a.arg for a in fn.args.posonlyargs + fn.args.args]

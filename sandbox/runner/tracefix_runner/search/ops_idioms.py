@@ -76,9 +76,7 @@ def mutated_argument(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -
                     name = t.value.id
         if name in params and name not in mutated:
             mutated.append(name)
-    first = fn.body[0]
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and len(fn.body) > 1:
-        first = fn.body[1]
+    first = ctx.first_statement(fn)
     if not ctx.in_region(first) or not ctx.src.starts_line(first):
         return
     at = ctx.src.line_start(first.lineno)
@@ -97,9 +95,7 @@ def mutable_default(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) ->
     positional = args.posonlyargs + args.args
     pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
     pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
-    first = fn.body[0]
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and len(fn.body) > 1:
-        first = fn.body[1]
+    first = ctx.first_statement(fn)
     if not ctx.src.starts_line(first):
         return
     for arg, default in pairs:
