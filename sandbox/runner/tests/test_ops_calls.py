@@ -26,6 +26,16 @@ class CallTests(unittest.TestCase):
         out = best(src, "assert distance(1, 4) == 3\nassert distance(9, 2) == 7\nassert distance(5, 5) == 0\n")
         self.assertEqual(out, "def distance(a, b):\n    return abs(a - b)\n")
 
+    def test_result_rounded_to_the_precision_the_tests_state(self) -> None:
+        src = "def share(part, whole):\n    return part / whole\n"
+        out = best(src, "assert share(1, 3) == 0.33\nassert share(2, 3) == 0.67\n")
+        self.assertEqual(out, "def share(part, whole):\n    return round(part / whole, 2)\n")
+
+    def test_function_under_another_name_than_the_tests_call(self) -> None:
+        src = "def sum_of_squares(xs):\n    return sum(x * x for x in xs)\n"
+        out = best(src, "assert squares_sum([1, 2]) == 5\n")
+        self.assertEqual(out, "def squares_sum(xs):\n    return sum(x * x for x in xs)\n")
+
 
 if __name__ == "__main__":
     unittest.main()

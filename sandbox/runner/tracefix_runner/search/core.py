@@ -16,6 +16,7 @@ import ast
 import itertools
 import math
 import os
+import re
 import signal
 import sys
 import time
@@ -281,6 +282,10 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 pass
         err = results[i].get("error")
+        if results[i]["status"] == "error" and isinstance(err, dict) and err.get("type") == "NameError" and err.get("where") == "test":
+            missing = re.match(r"name '(\w+)' is not defined", str(err.get("message", "")))
+            if missing and missing.group(1) not in evidence.missing_names:
+                evidence.missing_names.append(missing.group(1))
         if results[i]["status"] == "error" and isinstance(err, dict) and isinstance(err.get("line"), int):
             evidence.error_lines.append(err["line"])
             evidence.error_types.setdefault(err["line"], str(err.get("type")))

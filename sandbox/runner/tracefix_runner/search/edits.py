@@ -155,6 +155,7 @@ class Evidence:
         self.failing_calls: list[dict[str, Any]] = []
         self.expected: list[Any] = []  # expected values of failing comparisons (literals only)
         self.numbers: set[Any] = set()  # numbers written in the program or the tests
+        self.missing_names: list[str] = []  # names the tests call that the program does not define
 
 
 class Context:

@@ -90,11 +90,42 @@ def wrap(ctx: Context, node: ast.expr) -> None:
         outs.append((f"{inner}[::-1]", "reverse it", TIER_LAST))
     if isinstance(parent, ast.Return) and "int" in kinds and "str" in {str(type(v).__name__) for v in ctx.evidence.expected}:
         outs.append((f"str({text})", "convert to str", TIER_RARE))
+    if isinstance(parent, ast.Return) and not isinstance(node, ast.Call):
+        # a float result the tests state to a few decimals: rounded to that precision
+        for digits in _decimals(ctx.evidence.expected):
+            outs.append((f"round({text}, {digits})", f"round to {digits} decimals", TIER_RARE))
     for new, desc, tier in outs:
         ctx.replace(node, new, "wrap", desc, tier, False)
 
 
+def _decimals(expected: list[object]) -> list[int]:
+    out: list[int] = []
+    for v in expected:
+        if isinstance(v, float) and v == v and abs(v) < 1e15:
+            text = repr(v)
+            if "e" not in text and "." in text:
+                digits = len(text.split(".")[1])
+                if 0 < digits <= 4 and digits not in out:
+                    out.append(digits)
+    return out
+
+
+def renamed(ctx: Context) -> None:
+    """The tests call a function the program does not define: one of its functions under another name."""
+    defined = set(ctx.module_funcs)
+    for missing in ctx.evidence.missing_names:
+        if missing in defined:
+            continue
+        for fn in ctx.tree.body:
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and ctx.in_region(fn):
+                start = ctx.src.offset(fn.lineno, fn.col_offset)
+                at = ctx.src.text.find(fn.name, start)
+                if at >= 0:
+                    ctx.add([(at, at + len(fn.name), missing)], fn.lineno, "call", f"rename `{fn.name}` to `{missing}`, the name the tests call", TIER_USUAL)
+
+
 def generate(ctx: Context) -> None:
+    renamed(ctx)
     for node in ast.walk(ctx.tree):
         if not ctx.in_region(node):
             continue
