@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, DEFAULT_LIMITS, type Sandbox } from '../../sandbox/index.ts';
-import { editableLines, runProgramSearch, type SearchResponse } from '../../src/repair/search.ts';
+import { editableLines, resumeFrom, runProgramSearch, SearchResponseSchema, type SearchResponse } from '../../src/repair/search.ts';
 
 let sandbox: Sandbox;
 beforeAll(() => {
@@ -141,6 +141,47 @@ describe('program search evidence', () => {
     const r = await search('def f(x):\n    return x +* 2 ==\n', 'assert f(1) == 3\n');
     expect(r.ok).toBe(false);
     expect(r.reason).toBe('syntax');
+  });
+});
+
+describe('resuming a search', () => {
+  const base = (extra: Record<string, unknown>): SearchResponse => SearchResponseSchema.parse({ ok: true, tried: 7, scores: [[2, 1]], ...extra });
+
+  it('resumes after the candidate in flight when a runner was killed, and where it stopped on time', () => {
+    expect(resumeFrom(base({ partial: true, cursor: 9 }), 100)).toEqual({ count: 10, scores: [[2, 1]] });
+    expect(resumeFrom(base({ partial: true }), 100)).toEqual({ count: 7, scores: [[2, 1]] });
+    expect(resumeFrom(base({ stop: 'time' }), 100)).toEqual({ count: 7, scores: [[2, 1]] });
+  });
+
+  it('does not resume a search that finished, found enough, spent its budget or failed', () => {
+    expect(resumeFrom(base({ stop: 'done' }), 100)).toBeUndefined();
+    expect(resumeFrom(base({ stop: 'enough' }), 100)).toBeUndefined();
+    expect(resumeFrom(base({ stop: 'time' }), 7)).toBeUndefined();
+    expect(resumeFrom(base({ partial: true, cursor: 6 }), 7)).toBeUndefined();
+    expect(resumeFrom(base({ ok: false, stop: 'time' }), 100)).toBeUndefined();
+  });
+
+  it('a search cut into slices gives the answer of one uninterrupted run', async () => {
+    const request = {
+      source: 'def is_even(n):\n    return n % 2 == 1\n',
+      tests: 'assert is_even(4)\nassert not is_even(7)\n',
+      editable: [1, 2] as [number, number],
+      budget: { candidates: 60, ms: 20_000 },
+      returnLimit: 50,
+    };
+    const whole = await runProgramSearch(sandbox, request, DEFAULT_LIMITS);
+    // the same search, stopped after 20 candidates and resumed from what it reported
+    const first = await runProgramSearch(sandbox, { ...request, budget: { candidates: 20, ms: 20_000 } }, DEFAULT_LIMITS);
+    expect(first.tried).toBe(20);
+    const skip = resumeFrom({ ...first, stop: 'time' }, 60);
+    expect(skip).toBeDefined();
+    const response = await sandbox.execute(
+      { mode: 'mutate', payload: { source: request.source, tests: request.tests, editable: request.editable, budget: request.budget, returnLimit: 50, skip }, limits: DEFAULT_LIMITS },
+      {},
+    );
+    const rest = SearchResponseSchema.parse(response.payload);
+    expect(rest.candidates).toEqual(whole.candidates);
+    expect(rest.scores).toEqual(whole.scores);
   });
 });
 
