@@ -402,12 +402,48 @@ describe('runner: limits and isolation between tests', () => {
     for (const r of results(run).slice(0, 2)) expect(r.durationMs).toBeLessThan(3_000);
   });
 
-  it('every test gets a fresh namespace, and one program never sees another', async () => {
+  it('bare asserts run in order in one namespace, as `python file.py` would; one program never sees another', async () => {
     const a = 'seen = []\ndef push(x):\n    seen.append(x)\n    return len(seen)\nLEAK = "from a"\n';
     const b = 'def push(x):\n    return LEAK\n';
     const run = await runRunner(testRequest([a, b], 'assert push(1) == 1\nassert push(2) == 1\n'));
-    expect(statuses(run, 'p0')).toEqual(['passed', 'passed']);
+    // the second call sees the first one's append: the second assert fails, as it would in a script
+    expect(statuses(run, 'p0')).toEqual(['passed', 'failed']);
+    expect(results(run, 'p0')[1]).toMatchObject({ actual: '2', expected: '1' });
     expect(results(run, 'p1')[0]).toMatchObject({ status: 'error', error: { type: 'NameError' } });
+  });
+
+  it('a mutable default that goes wrong on the second call fails that assert; a failed assert does not stop the later ones', async () => {
+    const program = 'def add_item(x, items=[]):\n    items.append(x)\n    return items\n';
+    const tests = 'assert add_item(1) == [1]\nassert add_item(2) == [2]\nassert add_item(3) == [1, 2, 3]\n';
+    const run = await runRunner(testRequest(program, tests));
+    expect(statuses(run)).toEqual(['passed', 'failed', 'passed']);
+    expect(results(run)[1]).toMatchObject({ actual: '[1, 2]', expected: '[2]' });
+    // each test alone (onlyTests) still replays what came before it in the file
+    const alone = await runRunner(testRequest(program, tests, { onlyTests: ['t1'] }));
+    expect(results(alone)[0]).toMatchObject({ status: 'failed', actual: '[1, 2]' });
+  });
+
+  it('setup lines and asserts are one program, in order', async () => {
+    const program = [
+      'class Account:',
+      '    def __init__(self, balance):',
+      '        self.balance = balance',
+      '    def withdraw(self, amount):',
+      '        self.balance -= amount',
+      '',
+    ].join('\n');
+    const tests = 'acc = Account(100)\nacc.withdraw(30)\nassert acc.balance == 70\nacc.withdraw(20)\nassert acc.balance == 50\n';
+    const run = await runRunner(testRequest(program, tests));
+    expect(statuses(run)).toEqual(['passed', 'passed']);
+    const second = await runRunner(testRequest(program, tests, { onlyTests: ['t1'] }));
+    expect(statuses(second)).toEqual(['passed']);
+  });
+
+  it('a check(candidate) body runs its asserts in order in one namespace too', async () => {
+    const program = 'def counter(step, state={"n": 0}):\n    state["n"] += step\n    return state["n"]\n';
+    const tests = 'def check(candidate):\n    assert candidate(1) == 1\n    assert candidate(1) == 1\n\ncheck(counter)\n';
+    const run = await runRunner(testRequest(program, tests));
+    expect(statuses(run)).toEqual(['passed', 'failed']);
   });
 
   it("an infinite loop in one program's module code does not affect the next program", async () => {

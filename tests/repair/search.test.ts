@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, DEFAULT_LIMITS, type Sandbox } from '../../sandbox/index.ts';
-import { editableLines, runProgramSearch, type SearchResponse } from '../../src/repair/search.ts';
+import { editableLines, resumeFrom, runProgramSearch, SearchResponseSchema, type SearchResponse } from '../../src/repair/search.ts';
 
 let sandbox: Sandbox;
 beforeAll(() => {
@@ -127,33 +127,105 @@ describe('program search evidence', () => {
     expect(out).not.toContain('x + x + 1');
   });
 
-  it('reports a program that does not parse', async () => {
+  it('repairs a program that does not parse at the line Python names, and says where it was', async () => {
     const r = await search('def f(:\n    pass\n', 'assert f() is None\n');
+    expect(r.syntax?.line).toBe(1);
+    expect(fixed(r)).toBe('def f():\n    pass\n');
+    const colon = await search('def sign(x):\n    if x < 0\n        return -1\n    return 1\n', 'assert sign(-3) == -1\nassert sign(2) == 1\n');
+    expect(fixed(colon)).toContain('    if x < 0:\n');
+    const quote = await search('def greet(name):\n    return "hi " + name\n\nGREETING = "hello\n', 'assert greet("a") == "hi a"\n');
+    expect(fixed(quote)).toContain('GREETING = "hello"');
+  });
+
+  it('reports a program it cannot repair', async () => {
+    const r = await search('def f(x):\n    return x +* 2 ==\n', 'assert f(1) == 3\n');
     expect(r.ok).toBe(false);
     expect(r.reason).toBe('syntax');
   });
 });
 
+describe('resuming a search', () => {
+  const base = (extra: Record<string, unknown>): SearchResponse => SearchResponseSchema.parse({ ok: true, tried: 7, scores: [[2, 1]], ...extra });
+
+  it('resumes after the candidate in flight when a runner was killed, and where it stopped on time', () => {
+    expect(resumeFrom(base({ partial: true, cursor: 9 }), 100)).toEqual({ count: 10, scores: [[2, 1]] });
+    expect(resumeFrom(base({ partial: true }), 100)).toEqual({ count: 7, scores: [[2, 1]] });
+    expect(resumeFrom(base({ stop: 'time' }), 100)).toEqual({ count: 7, scores: [[2, 1]] });
+  });
+
+  it('does not resume a search that finished, found enough, spent its budget or failed', () => {
+    expect(resumeFrom(base({ stop: 'done' }), 100)).toBeUndefined();
+    expect(resumeFrom(base({ stop: 'enough' }), 100)).toBeUndefined();
+    expect(resumeFrom(base({ stop: 'time' }), 7)).toBeUndefined();
+    expect(resumeFrom(base({ partial: true, cursor: 6 }), 7)).toBeUndefined();
+    expect(resumeFrom(base({ ok: false, stop: 'time' }), 100)).toBeUndefined();
+  });
+
+  it('a search cut into slices gives the answer of one uninterrupted run', async () => {
+    const request = {
+      source: 'def is_even(n):\n    return n % 2 == 1\n',
+      tests: 'assert is_even(4)\nassert not is_even(7)\n',
+      editable: [1, 2] as [number, number],
+      budget: { candidates: 60, ms: 20_000 },
+      returnLimit: 50,
+    };
+    const whole = await runProgramSearch(sandbox, request, DEFAULT_LIMITS);
+    // the same search, stopped after 20 candidates and resumed from what it reported
+    const first = await runProgramSearch(sandbox, { ...request, budget: { candidates: 20, ms: 20_000 } }, DEFAULT_LIMITS);
+    expect(first.tried).toBe(20);
+    const skip = resumeFrom({ ...first, stop: 'time' }, 60);
+    expect(skip).toBeDefined();
+    const response = await sandbox.execute(
+      { mode: 'mutate', payload: { source: request.source, tests: request.tests, editable: request.editable, budget: request.budget, returnLimit: 50, skip }, limits: DEFAULT_LIMITS },
+      {},
+    );
+    const rest = SearchResponseSchema.parse(response.payload);
+    expect(rest.candidates).toEqual(whole.candidates);
+    expect(rest.scores).toEqual(whole.scores);
+  });
+});
+
 describe('program search under Pyodide (no fork, no SIGALRM: in-process screening with a step counter)', () => {
+  let pyodide: Sandbox;
+  beforeAll(async () => {
+    pyodide = createSandbox({ backend: 'pyodide' });
+    // the first request pays Pyodide's cold start (seconds on a loaded machine): not the search's time
+    await pyodide.execute({ mode: 'test', programs: [{ id: 'p0', source: 'x = 1\n' }], tests: 'assert x == 1\n', limits: DEFAULT_LIMITS }, {});
+  }, 120_000);
+  afterAll(async () => {
+    await pyodide?.close();
+  });
+
   it('still stops a runaway loop and finds the fix', async () => {
-    const pyodide = createSandbox({ backend: 'pyodide' });
-    try {
-      const r = await runProgramSearch(
-        pyodide,
-        {
-          source: 'def upto(n):\n    i = 0\n    while i < n:\n        i -= 1\n    return i\n',
-          tests: 'assert upto(3) == 3\nassert upto(0) == 0\n',
-          editable: [1, 5],
-          budget: { candidates: 2000, ms: 8000 },
-        },
-        DEFAULT_LIMITS,
-      );
-      expect(r.checks.map((c) => c.status)).toEqual(['timeout', 'passed']);
-      expect(fixed(r)).toContain('i += 1');
-    } finally {
-      await pyodide.close();
-    }
+    const r = await runProgramSearch(
+      pyodide,
+      {
+        source: 'def upto(n):\n    i = 0\n    while i < n:\n        i -= 1\n    return i\n',
+        tests: 'assert upto(3) == 3\nassert upto(0) == 0\n',
+        editable: [1, 5],
+        budget: { candidates: 2000, ms: 20_000 },
+      },
+      DEFAULT_LIMITS,
+    );
+    expect(r.checks.map((c) => c.status)).toEqual(['timeout', 'passed']);
+    expect(fixed(r)).toContain('i += 1');
   }, 90_000);
+
+  it('a candidate stuck in C costs only that candidate: same candidates and verdicts as the process backend', async () => {
+    // `%` -> `*` makes the numbers grow without bound: one multiplication no signal interrupts
+    const request = {
+      source: 'def gcd(a, b):\n    while b:\n        a, b = b, a % b\n    return b\n',
+      tests: 'assert gcd(12, 18) == 6\nassert gcd(7, 5) == 1\n',
+      editable: [1, 4] as [number, number],
+      budget: { candidates: 12, ms: 120_000 },
+    };
+    const onPyodide = await runProgramSearch(pyodide, request, DEFAULT_LIMITS);
+    const onProcess = await runProgramSearch(sandbox, request, DEFAULT_LIMITS);
+    expect(fixed(onPyodide)).toContain('return a');
+    expect(onPyodide.candidates.map((c) => c.source)).toEqual(onProcess.candidates.map((c) => c.source));
+    expect(onPyodide.scores).toEqual(onProcess.scores);
+    expect(onPyodide.tried).toBe(onProcess.tried);
+  }, 240_000);
 });
 
 describe('what the search must not edit', () => {

@@ -3,9 +3,12 @@
 Every test becomes one code object (filename TESTS_FILE, original line numbers kept), compiled once
 per request and run once per program in that program's fresh namespace:
 
-* bare asserts: each top-level `assert` is a test; the top-level statements before it are its setup.
+* bare asserts: each top-level `assert` is a test; everything before it is its setup, earlier asserts
+  included, so the tests run in order in one namespace as `python file.py` would (a mutable default
+  that goes wrong on the second call fails the second assert); an earlier assert that fails does not
+  stop the later ones, each keeps its own verdict.
 * HumanEval: `def check(candidate): ...` + `check(entry_point)`. A straight-line body (only simple
-  statements) is split into one test per assert, with the earlier body statements as setup and the
+  statements) is split into one test per assert, with the earlier body statements (asserts too) as setup and the
   parameter bound to the candidate; any loop/branch makes the whole `check(...)` call one test.
 * pytest: top-level `def test_*()` and `class Test*` methods; the whole module (minus asserts and
   check calls) is the setup, then the function is called. Fixtures are not supported.
@@ -77,6 +80,12 @@ class TestSpec:
     line: int | None
     source: str
     code: Any = None  # code object run after the program (None: nothing after the program)
+    # Tests that run in order in one namespace (bare asserts; the asserts of one check body): `code`
+    # replays everything before the test, so it also runs alone; `step_code` is only what follows the
+    # previous test of the same `group`, run in the namespace that test left (seq = its place there).
+    step_code: Any = None
+    group: str = ""
+    seq: int = -1
     doctest: DoctestInfo | None = None
     public: dict[str, Any] = field(default_factory=dict)
 
@@ -147,6 +156,16 @@ def rewrite_assert(node: ast.Assert) -> list[ast.stmt]:
     for s in stmts:
         ast.copy_location(s, node)  # fix_missing_locations gives the new inner nodes this location
     return stmts
+
+
+def soft_assert(node: ast.Assert) -> ast.stmt:
+    """An earlier assert as the setup of the later ones: it runs (its calls' side effects happen, in
+    order, in the one namespace), but its own verdict is its own test's, so a failure does not stop here."""
+    handler = ast.ExceptHandler(type=ast.Name("Exception", ast.Load()), name=None, body=[ast.Pass()])
+    soft = ast.Try(body=rewrite_assert(node), handlers=[handler], orelse=[], finalbody=[])
+    for n in (soft, handler, handler.body[0]):
+        ast.copy_location(n, node)
+    return soft
 
 
 def _compile_module(body: list[ast.stmt]) -> Any:
@@ -235,8 +254,8 @@ def discover(tests: str | None, entry_point: str | None, first_program: str) -> 
     def _rewritten(stmt: ast.stmt) -> Any:
         return rewritten[id(stmt)]
 
-    def add(name: str, kind: str, line: int | None, source: str, code: Any) -> None:
-        specs.append(TestSpec(f"t{len(specs)}", name, kind, line, source, code))
+    def add(name: str, kind: str, line: int | None, source: str, code: Any, step: Any = None, group: str = "", seq: int = -1) -> None:
+        specs.append(TestSpec(f"t{len(specs)}", name, kind, line, source, code, step_code=step, group=group, seq=seq))
 
     check_defs = {s.name: s for s in body if isinstance(s, ast.FunctionDef) and s.name == "check"}
     has_check_call = any(_is_check_call(s, set(check_defs)) for s in body)
@@ -254,9 +273,16 @@ def discover(tests: str | None, entry_point: str | None, first_program: str) -> 
         _rewritten(s) for s in body if not isinstance(s, ast.Assert) and not _is_check_call(s, set(check_defs))
     ]
     setup_so_far: list[ast.stmt] = []
+    since_last: list[ast.stmt] = []
+    seq = 0
     for stmt in body:
         if isinstance(stmt, ast.Assert):
-            add(_label(src, stmt), "assert", stmt.lineno, _source(src, stmt), _compile_module([*setup_so_far, *rewrite_assert(stmt)]))
+            add(_label(src, stmt), "assert", stmt.lineno, _source(src, stmt), _compile_module([*setup_so_far, *rewrite_assert(stmt)]),
+                _compile_module([*since_last, *rewrite_assert(stmt)]), "asserts", seq)
+            seq += 1
+            since_last = []
+            # the later tests run after this one, in the same namespace, as `python file.py` would
+            setup_so_far.append(soft_assert(stmt))
             continue
         if _is_check_call(stmt, set(check_defs)):
             call = stmt.value  # type: ignore[attr-defined]
@@ -278,6 +304,7 @@ def discover(tests: str | None, entry_point: str | None, first_program: str) -> 
                 add(name, "pytest", stmt.lineno, _source(src, stmt),
                     _compile_module([*module_setup_all, call_node]))
         setup_so_far.append(_rewritten(stmt))
+        since_last.append(_rewritten(stmt))
     if not specs:
         # tests source with no recognisable test: run it after the program like a script
         add("script", "script", None, tests[:4000], _compile_module(module_setup_all))
@@ -320,11 +347,19 @@ def _add_check_tests(src: _Src, call_stmt: ast.stmt, check_def: ast.FunctionDef,
     bind = ast.Assign([ast.Name(params[0], ast.Store())], cand)
     ast.copy_location(bind, call_stmt)
     before: list[ast.stmt] = []
+    since_last: list[ast.stmt] = [*module_setup, bind]
+    group = f"check@{call_stmt.lineno}"
+    seq = 0
     for s in body:
         if isinstance(s, ast.Assert):
-            add(_label(src, s), "check", s.lineno, _source(src, s), _compile_module([*module_setup, bind, *before, *rewrite_assert(s)]))
+            add(_label(src, s), "check", s.lineno, _source(src, s), _compile_module([*module_setup, bind, *before, *rewrite_assert(s)]),
+                _compile_module([*since_last, *rewrite_assert(s)]), group, seq)
+            seq += 1
+            since_last = []
+            before.append(soft_assert(s))
         else:
             before.append(s)  # simple statements: no assert inside to rewrite
+            since_last.append(s)
 
 
 # ---- doctests -----------------------------------------------------------------------------------

@@ -141,6 +141,8 @@ class TestRun:
         self.phase = "program"
         self.result: dict[str, Any] = {}
         self.stdout = ""
+        # the namespace the test left, when the next test of its group runs on in it
+        self.module: types.ModuleType | None = None
 
     @property
     def failed_in_program_phase(self) -> bool:
@@ -158,14 +160,20 @@ def run_test(
     timeout_ms: int | None = None,
     tracer: Any = None,
     tests_source: str | None = None,
+    shared: types.ModuleType | None = None,
+    keep: bool = False,
+    eager_steps: bool = False,
 ) -> TestRun:
+    """`shared`: the module the previous test of spec.group left; then only spec.step_code runs in it
+    (the program is not run again). `keep`: leave the namespace intact for the next test of the group."""
     run = TestRun(program_id, spec, limits, tests_source)
     is_script = spec.kind == "script"
     mod_name = "__main__" if is_script else "solution"
-    module = types.ModuleType(mod_name)
+    module = shared if shared is not None else types.ModuleType(mod_name)
     ns = module.__dict__
-    ns["__builtins__"] = builtins
-    ns[FAIL_NAME] = fail
+    if shared is None:
+        ns["__builtins__"] = builtins
+        ns[FAIL_NAME] = fail
     cap = Capture(limits.outputBytes)
     saved_modules = sys.modules.get(mod_name)
     saved = (sys.stdout, sys.stderr, sys.stdin, sys.displayhook, sys.getrecursionlimit(), _cwd())
@@ -179,15 +187,18 @@ def run_test(
     t0 = time.perf_counter()
     try:
         try:
-            wd.arm(timeout_s, limits.stepBudget, count_steps=tracer is None)
+            wd.arm(timeout_s, limits.stepBudget, count_steps=tracer is None, eager=eager_steps)
             if tracer is not None and is_script:
                 tracer.start()
-            exec(code, ns)
+            if shared is None:
+                exec(code, ns)
             run.phase = "test"
             if tracer is not None and not is_script:
                 tracer.start()
             if spec.doctest is not None:
                 _run_doctest(spec, ns, cap)
+            elif shared is not None:
+                exec(spec.step_code, ns)
             elif spec.code is not None:
                 exec(spec.code, ns)
         finally:
@@ -251,9 +262,38 @@ def run_test(
     if cap.dropped:
         res["outputDroppedBytes"] = cap.dropped
     run.result = res
-    # drop references to user objects now, not at the next gc
-    ns.clear()
+    if keep:
+        run.module = module
+    else:
+        ns.clear()  # drop references to user objects now, not at the next gc
     return run
+
+
+class InOrder:
+    """Runs one program's tests one after another, handing each test of a group (tests that run in order
+    in one namespace, see discover.TestSpec) the namespace the previous test of that group left. A test
+    whose predecessor did not run just before it runs alone, replaying what precedes it."""
+
+    def __init__(self) -> None:
+        self._left: tuple[str, int, types.ModuleType] | None = None
+
+    def run(self, program_id: str, code: Any, spec: TestSpec, limits: Limits, wd: Watchdog, **kwargs: Any) -> TestRun:
+        left = self._left
+        shared = None
+        if spec.step_code is not None and left is not None and left[0] == spec.group and left[1] == spec.seq - 1:
+            shared = left[2]
+        elif left is not None:
+            left[2].__dict__.clear()
+        self._left = None
+        run = run_test(program_id, code, spec, limits, wd, shared=shared, keep=spec.step_code is not None, **kwargs)
+        if run.module is not None:
+            self._left = (spec.group, spec.seq, run.module)
+        return run
+
+    def close(self) -> None:
+        if self._left is not None:
+            self._left[2].__dict__.clear()
+            self._left = None
 
 
 def _cwd() -> str | None:

@@ -9,7 +9,7 @@ import traceback
 from typing import Any, Callable
 
 from .discover import PROGRAM_FILE, TESTS_FILE, TestSpec, TestsSyntaxError, discover
-from .harness import Limits, compile_program, register_source, run_test
+from .harness import InOrder, Limits, compile_program, register_source, run_test
 from .reprs import shorten
 from .tracer import Tracer
 from .watchdog import Watchdog
@@ -162,13 +162,14 @@ def _run_program(program: dict[str, Any], specs: list[TestSpec], req: dict[str, 
         return results
     register_source(PROGRAM_FILE, program["source"])
     broken: dict[str, Any] | None = None
+    in_order = InOrder()
     for spec in specs:
         if broken is not None:
             # the program's module code failed before any test code ran: same verdict, not re-run
             r = dict(broken, test=spec.id, durationMs=0)
         else:
             out({"type": "start", "program": pid, "test": spec.id, "timeoutMs": limits.testTimeoutMs})
-            run = run_test(pid, compiled.code, spec, limits, wd, tests_source=req.get("tests"))
+            run = in_order.run(pid, compiled.code, spec, limits, wd, tests_source=req.get("tests"))
             r = run.result
             if run.failed_in_program_phase:
                 broken = r
@@ -176,6 +177,7 @@ def _run_program(program: dict[str, Any], specs: list[TestSpec], req: dict[str, 
         results.append(r)
         if stop_on_first and r["status"] != "passed":
             break
+    in_order.close()
     return results
 
 

@@ -90,7 +90,9 @@ class Watchdog:
             pass
 
     # -- arming ---------------------------------------------------------------------------------
-    def arm(self, timeout_s: float, step_budget: int, count_steps: bool = True) -> None:
+    def arm(self, timeout_s: float, step_budget: int, count_steps: bool = True, eager: bool = False) -> None:
+        """`eager`: count loop iterations from the start, as Pyodide always does (the program search's
+        screening: a verdict set by the step budget does not depend on the machine's load)."""
         now = time.perf_counter()
         self.started = now
         self.deadline = now + timeout_s
@@ -107,7 +109,9 @@ class Watchdog:
             if signal.getsignal(signal.SIGPROF) != self._on_cpu:
                 signal.signal(signal.SIGPROF, self._on_cpu)
             signal.setitimer(signal.ITIMER_REAL, max(timeout_s, 0.0005))
-            if count_steps:
+            if count_steps and eager:
+                self._start_counting(sys._getframe(1))
+            elif count_steps:
                 signal.setitimer(signal.ITIMER_PROF, self._arm_after)
         elif count_steps:
             # no timer to arm the counter later (Pyodide): count back-edges from the start

@@ -1,0 +1,37 @@
+import unittest
+
+from helpers import best, fix, variants
+from tracefix_runner.search import ops_guards
+from tracefix_runner.search.edits import Evidence
+
+
+class GuardTests(unittest.TestCase):
+    def test_empty_input_guard_from_the_failing_call(self) -> None:
+        src = "def average(xs):\n    return sum(xs) / len(xs)\n"
+        out = best(src, "assert average([2, 4]) == 3\nassert average([]) == 0\n")
+        self.assertEqual(out, "def average(xs):\n    if not xs:\n        return 0\n    return sum(xs) / len(xs)\n")
+
+    def test_statement_that_raised_is_guarded_against_its_cause(self) -> None:
+        src = "def tally(words, known):\n    n = 0\n    for w in words:\n        n += known[w]\n    return n\n"
+        ev = Evidence()
+        ev.error_types = {4: "KeyError"}
+        out = variants(ops_guards, src, ev)
+        self.assertIn("def tally(words, known):\n    n = 0\n    for w in words:\n        if w in known:\n            n += known[w]\n    return n\n", out)
+        self.assertIn("def tally(words, known):\n    n = 0\n    for w in words:\n        if not (w in known):\n            continue\n        n += known[w]\n    return n\n", out)
+
+    def test_zero_divisor(self) -> None:
+        src = "def rates(xs, n):\n    out = []\n    for x in xs:\n        out.append(x / n)\n    return out\n"
+        ev = Evidence()
+        ev.error_types = {4: "ZeroDivisionError"}
+        self.assertIn("def rates(xs, n):\n    out = []\n    for x in xs:\n        if n != 0:\n            out.append(x / n)\n    return out\n",
+                      variants(ops_guards, src, ev))
+
+    def test_never_memorises_the_expected_value_for_an_ordinary_input(self) -> None:
+        src = "def double(x):\n    return x + 2\n"
+        result = fix(src, "assert double(3) == 6\n")
+        for c in result["candidates"]:
+            self.assertNotIn("return 6", c["source"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,39 @@
+import unittest
+
+from helpers import best, fix, variants
+from tracefix_runner.search import ops_idioms
+
+
+class IdiomTests(unittest.TestCase):
+    def test_lookup_with_a_default(self) -> None:
+        src = "def price(table, item):\n    return table[item]\n"
+        self.assertIn("def price(table, item):\n    return table.get(item, 0)\n", variants(ops_idioms, src))
+
+    def test_setdefault_for_grouping(self) -> None:
+        src = "def group(pairs):\n    out = {}\n    for k, v in pairs:\n        out[k].append(v)\n    return out\n"
+        self.assertIn("def group(pairs):\n    out = {}\n    for k, v in pairs:\n        out.setdefault(k, []).append(v)\n    return out\n",
+                      variants(ops_idioms, src))
+
+    def test_counting_into_a_dict(self) -> None:
+        src = "def counts(xs):\n    c = {}\n    for x in xs:\n        c[x] += 1\n    return c\n"
+        out = best(src, "assert counts('aba') == {'a': 2, 'b': 1}\nassert counts('') == {}\n")
+        self.assertEqual(out, "def counts(xs):\n    c = {}\n    for x in xs:\n        c[x] = c.get(x, 0) + 1\n    return c\n")
+
+    def test_mutable_default_shows_on_the_second_call(self) -> None:
+        # the tests run in order in one namespace: the second call sees the first one's list
+        src = "def tag(x, tags=[]):\n    tags.append(x)\n    return tags\n"
+        result = fix(src, "assert tag(1) == [1]\nassert tag(2) == [2]\n")
+        passing = [c["source"] for c in result["candidates"] if c["passed"] == c["total"]]
+        self.assertIn("def tag(x, tags=None):\n    if tags is None:\n        tags = []\n    tags.append(x)\n    return tags\n", passing)
+        self.assertEqual([c["status"] for c in result["checks"]], ["passed", "failed"])
+
+    def test_copy_before_mutating_the_argument(self) -> None:
+        src = "def without_first(xs):\n    rest = xs\n    rest.pop(0)\n    return rest\n"
+        out = best(src, "data = [1, 2, 3]\nassert without_first(data) == [2, 3]\nassert data == [1, 2, 3]\n")
+        self.assertIsNotNone(out)
+        assert out is not None
+        self.assertRegex(out, r"rest = (xs\.copy\(\)|list\(xs\))|xs = (list\(xs\)|xs\.copy\(\))")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,27 @@
+import unittest
+
+from helpers import best, variants
+from tracefix_runner.search import ops_operators
+
+
+class OperatorTests(unittest.TestCase):
+    def test_wrong_arithmetic_operator(self) -> None:
+        src = "def area(w, h):\n    return w + h\n"
+        self.assertIn("def area(w, h):\n    return w * h\n", variants(ops_operators, src))
+
+    def test_forgotten_accumulation(self) -> None:
+        src = "def total(xs):\n    s = 0\n    for x in xs:\n        s = x\n    return s\n"
+        self.assertIn("def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n", variants(ops_operators, src))
+
+    def test_operands_in_the_wrong_order(self) -> None:
+        src = "def diff(a, b):\n    return b - a\n"
+        self.assertIn("def diff(a, b):\n    return a - b\n", variants(ops_operators, src))
+
+    def test_integer_division_end_to_end(self) -> None:
+        src = "def middle(xs):\n    return xs[len(xs) / 2]\n"
+        out = best(src, "assert middle([1, 2, 3]) == 2\nassert middle([4, 5, 6, 7, 8]) == 6\n")
+        self.assertEqual(out, "def middle(xs):\n    return xs[len(xs) // 2]\n")
+
+
+if __name__ == "__main__":
+    unittest.main()

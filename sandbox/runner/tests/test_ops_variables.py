@@ -1,0 +1,31 @@
+import unittest
+
+from helpers import best, variants
+from tracefix_runner.search import ops_variables
+from tracefix_runner.search.edits import Evidence
+
+
+class VariableTests(unittest.TestCase):
+    def test_one_variable_for_another(self) -> None:
+        src = "def scale(xs, factor):\n    out = []\n    for x in xs:\n        out.append(x * x)\n    return out\n"
+        self.assertIn("def scale(xs, factor):\n    out = []\n    for x in xs:\n        out.append(x * factor)\n    return out\n",
+                      variants(ops_variables, src))
+
+    def test_kinds_seen_in_the_run_rule_out_impossible_swaps(self) -> None:
+        src = "def label(name, count):\n    return name * 2\n"
+        ev = Evidence()
+        ev.types = {"name": {"str"}, "count": {"int"}}
+        self.assertNotIn("def label(name, count):\n    return count * 2\n", variants(ops_variables, src, ev))
+
+    def test_tuple_order(self) -> None:
+        src = "def pair(a, b):\n    return (b, a)\n"
+        self.assertIn("def pair(a, b):\n    return (a, b)\n", variants(ops_variables, src))
+
+    def test_end_to_end(self) -> None:
+        src = "def rect(w, h):\n    return w * w\n"
+        out = best(src, "assert rect(2, 3) == 6\nassert rect(5, 1) == 5\n")
+        self.assertIn(out, ("def rect(w, h):\n    return w * h\n", "def rect(w, h):\n    return h * w\n"))
+
+
+if __name__ == "__main__":
+    unittest.main()

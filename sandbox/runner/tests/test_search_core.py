@@ -1,0 +1,79 @@
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+from helpers import fix
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BUGGY = "def span(xs):\n    lo = min(xs)\n    hi = min(xs)\n    return hi - lo\n"
+TESTS = "assert span([1, 5, 3]) == 4\nassert span([2]) == 0\nassert span([-1, 1]) == 2\n"
+
+
+class CoreTests(unittest.TestCase):
+    def test_same_paste_same_answer_whatever_the_hash_seed(self) -> None:
+        code = (
+            "import json, sys; sys.path.insert(0, %r); from helpers import fix; "
+            "r = fix(%r, %r); print(json.dumps([r['candidates'], r['tried'], r['scores']]))" % (HERE, BUGGY, TESTS)
+        )
+        outs = set()
+        for seed in ("1", "2", "3"):
+            env = dict(os.environ, PYTHONHASHSEED=seed)
+            p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=HERE, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            outs.add(p.stdout)
+        self.assertEqual(len(outs), 1)
+
+    def test_several_distinct_candidates_ranked(self) -> None:
+        r = fix("def is_even(n):\n    return n % 2 == 1\n", "assert is_even(4)\nassert not is_even(7)\n", returnLimit=5)
+        passing = [c for c in r["candidates"] if c["passed"] == c["total"]]
+        self.assertGreaterEqual(len(passing), 3)
+        self.assertEqual(len({c["source"] for c in passing}), len(passing))
+        # one common edit at the suspicious line ranks before rarer or larger ones
+        self.assertIn(passing[0]["source"], ("def is_even(n):\n    return n % 2 == 0\n", "def is_even(n):\n    return n % 2 != 1\n"))
+        sizes = [(len(c["edits"]), c["size"]) for c in passing]
+        self.assertEqual(sizes[0][0], 1)
+
+    def test_resuming_with_skip_gives_the_uninterrupted_answer(self) -> None:
+        whole = fix(BUGGY, TESTS, returnLimit=50)
+        first = fix(BUGGY, TESTS, returnLimit=50, budget={"candidates": 15, "ms": 20000})
+        self.assertEqual(first["tried"], 15)
+        rest = fix(BUGGY, TESTS, returnLimit=50, skip={"count": first["tried"], "scores": first["scores"]})
+        self.assertEqual(rest["candidates"], whole["candidates"])
+        self.assertEqual(rest["scores"], whole["scores"])
+        self.assertEqual(rest["tried"], whole["tried"])
+
+    def test_asserts_in_the_users_code_are_never_edited(self) -> None:
+        src = "def half(n):\n    assert n % 2 == 0, 'even only'\n    return n / 2\n"
+        r = fix(src, "assert half(4) == 2\nassert half(3) == 1\n")
+        for c in r["candidates"]:
+            self.assertIn("    assert n % 2 == 0, 'even only'\n", c["source"])
+
+    def test_a_class_in_the_tests_does_not_collapse_them_into_one_check(self) -> None:
+        tests = (
+            "import unittest\n"
+            "class TestAdd(unittest.TestCase):\n"
+            "    def test_small(self):\n        self.assertEqual(add(1, 2), 3)\n"
+            "    def test_zero(self):\n        self.assertEqual(add(0, 0), 0)\n"
+        )
+        r = fix("def add(a, b):\n    return a - b\n", tests)
+        # one check per test method, each with its own verdict
+        self.assertEqual([c["name"] for c in r["checks"]], ["TestAdd.test_small", "TestAdd.test_zero"])
+        self.assertNotEqual(r["checks"][0]["status"], "passed")
+        self.assertEqual(r["checks"][1]["status"], "passed")
+        self.assertEqual(r["candidates"][0]["source"], "def add(a, b):\n    return a + b\n")
+
+    def test_only_the_editable_region_changes(self) -> None:
+        src = "def helper(x):\n    return x - 1\n\ndef f(x):\n    return helper(x) - 1\n"
+        r = fix(src, "assert f(3) == 4\n", editable=[4, 5])
+        self.assertTrue(r["candidates"])
+        for c in r["candidates"]:
+            self.assertTrue(c["source"].startswith("def helper(x):\n    return x - 1\n"))
+
+    def test_the_payload_is_json(self) -> None:
+        json.dumps(fix(BUGGY, TESTS))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,90 @@
+"""Comparisons and conditions: the wrong comparison operator, `and` for `or`, a condition that is one
+clause too many, a condition negated, comparison operands the wrong way round."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from .edits import TIER_COMMON, TIER_RARE, TIER_USUAL, Context
+
+CMP_SYM = {
+    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Is: "is",
+    ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in",
+}
+CMP_ALT = {
+    "==": ["!=", "<=", ">=", "<", ">"], "!=": ["==", "<", ">"], "<": ["<=", ">", ">=", "!=", "=="],
+    "<=": ["<", ">=", ">", "=="], ">": [">=", "<", "<=", "!=", "=="], ">=": [">", "<=", "<", "=="],
+    "is": ["is not", "=="], "is not": ["is", "!="], "in": ["not in"], "not in": ["in"],
+}
+CMP_RE = re.compile(r"==|!=|<=|>=|<|>|\bis\s+not\b|\bnot\s+in\b|\bis\b|\bin\b")
+
+
+def compare(ctx: Context, node: ast.Compare) -> None:
+    src = ctx.src
+    prev = node.left
+    for op, comp in zip(node.ops, node.comparators):
+        _, pe = src.span(prev)
+        cs, _ = src.span(comp)
+        sym = CMP_SYM[type(op)]
+        m = CMP_RE.search(src.text[pe:cs])
+        if m:
+            for i, alt in enumerate(CMP_ALT.get(sym, [])):
+                # the boundary slip (`<` for `<=`) and the flip come first
+                tier = TIER_COMMON if i < 2 else TIER_USUAL
+                ctx.add([(pe + m.start(), pe + m.end(), alt)], node.lineno, "comparison", f"`{sym}` -> `{alt}`", tier)
+        prev = comp
+    if len(node.ops) == 1 and not isinstance(node.ops[0], (ast.In, ast.NotIn)):
+        left, right = src.seg(node.left), src.seg(node.comparators[0])
+        ctx.replace(node, f"{right} {CMP_SYM[type(node.ops[0])]} {left}", "comparison", "swap the comparison's operands", TIER_RARE)
+
+
+def boolop(ctx: Context, node: ast.BoolOp) -> None:
+    src = ctx.src
+    word = "and" if isinstance(node.op, ast.And) else "or"
+    other = "or" if word == "and" else "and"
+    for i in range(1, len(node.values)):
+        _, pe = src.span(node.values[i - 1])
+        cs, _ = src.span(node.values[i])
+        m = re.search(rf"\b{word}\b", src.text[pe:cs])
+        if m:
+            ctx.add([(pe + m.start(), pe + m.end(), other)], node.lineno, "boolean", f"`{word}` -> `{other}`", TIER_COMMON)
+    # one clause too many
+    for i, value in enumerate(node.values):
+        if i == 0:
+            s, _ = src.span(value)
+            e, _ = src.span(node.values[1])
+        else:
+            _, s = src.span(node.values[i - 1])
+            _, e = src.span(value)
+        ctx.add([(s, e, "")], node.lineno, "condition", f"drop the clause `{src.seg(value)}`", TIER_USUAL)
+
+
+def negate(ctx: Context, test: ast.expr) -> None:
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        ctx.replace(test, ctx.src.seg(test.operand), "negation", "drop `not`", TIER_COMMON)
+        return
+    text = ctx.src.seg(test)
+    if isinstance(test, (ast.Name, ast.Call, ast.Attribute, ast.Subscript)):
+        ctx.replace(test, f"not {text}", "negation", "negate the condition", TIER_COMMON)
+    else:
+        ctx.replace(test, f"not ({text})", "negation", "negate the condition", TIER_COMMON)
+
+
+def generate(ctx: Context) -> None:
+    for node in ast.walk(ctx.tree):
+        if not ctx.in_region(node):
+            continue
+        if isinstance(node, ast.Compare):
+            compare(ctx, node)
+        elif isinstance(node, ast.BoolOp):
+            boolop(ctx, node)
+        elif isinstance(node, (ast.If, ast.While, ast.IfExp)):
+            negate(ctx, node.test)
+        elif isinstance(node, ast.comprehension):
+            for cond in node.ifs:
+                negate(ctx, cond)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and not isinstance(
+            ctx.parent.get(node), (ast.If, ast.While, ast.IfExp, ast.comprehension)
+        ):
+            negate(ctx, node)

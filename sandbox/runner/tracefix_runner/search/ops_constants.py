@@ -1,0 +1,115 @@
+"""Constants and off-by-one: a literal off by one (or the other boolean, another string of the program),
+a range bound, slice bound or index off by one, a range that starts at the wrong place."""
+
+from __future__ import annotations
+
+import ast
+
+from .edits import TIER_COMMON, TIER_LAST, TIER_RARE, TIER_USUAL, Context, shifted
+
+
+def _string_literal(text: str, quote: str) -> str:
+    lit = repr(text)
+    if quote == '"' and '"' not in text and "\\" not in lit:
+        lit = '"' + lit[1:-1] + '"'
+    return lit
+
+
+def constant(ctx: Context, node: ast.Constant, strings: list[str]) -> None:
+    if isinstance(ctx.parent.get(node), (ast.Expr, ast.JoinedStr, ast.FormattedValue)):
+        return  # a docstring, or a piece of an f-string (its span is not its own before 3.12)
+    v = node.value
+    s, e = ctx.src.span(node)
+    old = ctx.src.text[s:e]
+    alts: list[tuple[str, int]] = []
+    if isinstance(v, bool):
+        alts = [(str(not v), TIER_COMMON)]
+    elif isinstance(v, int):
+        alts = [(str(v + 1), TIER_COMMON), (str(v - 1), TIER_COMMON)]
+        if v not in (0, 1):
+            alts += [("0", TIER_USUAL), ("1", TIER_USUAL)]
+        if v != 0:
+            alts.append((str(-v), TIER_RARE))
+        alts += [(str(v + 2), TIER_RARE), (str(v - 2), TIER_RARE)]
+    elif isinstance(v, float):
+        alts = [("0.0", TIER_USUAL), ("1.0", TIER_USUAL), (repr(-v), TIER_RARE)]
+    elif isinstance(v, str) and len(v) <= 40:
+        quote = old[0] if old[:1] in ("'", '"') else "'"
+        outs = [(other, TIER_USUAL) for other in strings if other != v]
+        outs += [("", TIER_USUAL), (v.strip(), TIER_USUAL), (v.upper(), TIER_USUAL), (v.lower(), TIER_USUAL), (" ", TIER_LAST)]
+        if len(v) > 1:
+            outs += [(v[:-1], TIER_RARE), (v[1:], TIER_RARE)]
+        seen: list[str] = []
+        for text, tier in outs:
+            if text != v and text not in seen:
+                seen.append(text)
+                alts.append((_string_literal(text, quote), tier))
+    elif v is None:
+        alts = [("0", TIER_RARE), ("[]", TIER_RARE), ("''", TIER_LAST)]
+    for text, tier in alts:
+        if text != old:
+            ctx.add([(s, e, text)], node.lineno, "constant", f"`{old}` -> `{text}`", tier)
+
+
+def range_call(ctx: Context, node: ast.Call) -> None:
+    src = ctx.src
+    for arg in node.args:
+        if not isinstance(arg, ast.Constant):
+            t = src.seg(arg)
+            for delta in (1, -1):
+                new = shifted(t, delta)
+                ctx.replace(arg, new, "bound", f"range bound `{t}` -> `{new}`", TIER_COMMON)
+    if len(node.args) == 1:
+        s, _ = src.span(node.args[0])
+        ctx.add([(s, s, "1, ")], node.lineno, "bound", "start the range at 1", TIER_USUAL)
+    elif len(node.args) >= 2:
+        s, _ = src.span(node.args[0])
+        e, _ = src.span(node.args[1])
+        ctx.add([(s, e, "")], node.lineno, "bound", "start the range at 0", TIER_USUAL)
+
+
+def subscript(ctx: Context, node: ast.Subscript) -> None:
+    src = ctx.src
+    sl = node.slice
+    if isinstance(sl, ast.Slice):
+        for part, label in ((sl.lower, "start"), (sl.upper, "end")):
+            if part is None:
+                continue
+            txt = src.seg(part)
+            if not isinstance(part, ast.Constant):
+                for delta in (1, -1):
+                    new = shifted(txt, delta)
+                    ctx.replace(part, new, "bound", f"slice {label} `{txt}` -> `{new}`", TIER_COMMON)
+            s, e = src.span(part)
+            ctx.add([(s, e, "")], node.lineno, "bound", f"drop the slice {label}", TIER_RARE)
+        if sl.step is not None:
+            s, e = src.span(sl.step)
+            colon = src.text.rfind(":", 0, s)
+            if colon >= 0:
+                ctx.add([(colon, e, "")], node.lineno, "bound", "drop the slice step", TIER_RARE)
+        return
+    txt = src.seg(sl)
+    if isinstance(sl, ast.Constant) or (isinstance(sl, ast.UnaryOp) and isinstance(sl.operand, ast.Constant)):
+        return  # a constant index is the constants operator's job
+    if "dict" in ctx.expr_type(node.value):
+        return  # a key is not a position
+    for delta in (1, -1):
+        new = shifted(txt, delta)
+        ctx.replace(sl, new, "index", f"index `{txt}` -> `{new}`", TIER_COMMON)
+
+
+def generate(ctx: Context) -> None:
+    strings: list[str] = []
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) <= 20:
+            if not isinstance(ctx.parent.get(node), ast.Expr) and node.value not in strings:
+                strings.append(node.value)
+    for node in ast.walk(ctx.tree):
+        if not ctx.in_region(node):
+            continue
+        if isinstance(node, ast.Constant):
+            constant(ctx, node, strings)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
+            range_call(ctx, node)
+        elif isinstance(node, ast.Subscript):
+            subscript(ctx, node)

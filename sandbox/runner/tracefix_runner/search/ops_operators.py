@@ -1,0 +1,101 @@
+"""Arithmetic and bitwise operators: the wrong operator, a missing or extra operand, operands in the wrong
+order, `=` where an accumulation (`+=`) was meant, and the reverse."""
+
+from __future__ import annotations
+
+import ast
+
+from .edits import TIER_COMMON, TIER_RARE, TIER_USUAL, TIGHT_NODES, Context
+
+BIN_SYM = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**",
+    ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^",
+}
+ARITH = ["+", "-", "*", "/", "//", "%", "**"]
+# the confusions people make most, tried before the rest of ARITH
+NEAR = {
+    "+": ["-", "*"], "-": ["+"], "*": ["/", "//", "+", "**"], "/": ["//", "*"], "//": ["/", "%"],
+    "%": ["//"], "**": ["*"], "<<": [">>"], ">>": ["<<"], "|": ["&", "^"], "&": ["|", "^"], "^": ["|", "&"],
+}
+NON_COMMUTATIVE = (ast.Sub, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+
+
+def _paren(ctx: Context, node: ast.expr) -> str:
+    text = ctx.src.seg(node)
+    return f"({text})" if isinstance(node, TIGHT_NODES) else text
+
+
+def _alternatives(sym: str) -> list[tuple[str, int]]:
+    out = [(alt, TIER_COMMON) for alt in NEAR.get(sym, [])]
+    if sym in ARITH:
+        out += [(alt, TIER_USUAL) for alt in ARITH if alt != sym and alt not in NEAR.get(sym, [])]
+    return out
+
+
+def binop(ctx: Context, node: ast.BinOp) -> None:
+    src = ctx.src
+    sym = BIN_SYM.get(type(node.op))
+    if sym is None:
+        return
+    _, le = src.span(node.left)
+    rs, _ = src.span(node.right)
+    idx = src.text[le:rs].find(sym)
+    if idx < 0:
+        return
+    at = le + idx
+    for alt, tier in _alternatives(sym):
+        ctx.add([(at, at + len(sym), alt)], node.lineno, "operator", f"`{sym}` -> `{alt}`", tier)
+    # one operand too many (`a + b` -> `a`)
+    ctx.replace(node, src.seg(node.left), "operator", f"drop `{sym} {src.seg(node.right)}`", TIER_RARE,
+                isinstance(node.left, TIGHT_NODES))
+    ctx.replace(node, src.seg(node.right), "operator", f"drop `{src.seg(node.left)} {sym}`", TIER_RARE,
+                isinstance(node.right, TIGHT_NODES))
+    if isinstance(node.op, NON_COMMUTATIVE):
+        ctx.replace(node, f"{_paren(ctx, node.right)} {sym} {_paren(ctx, node.left)}", "operator", "swap the operands", TIER_USUAL)
+
+
+def augassign(ctx: Context, node: ast.AugAssign) -> None:
+    src = ctx.src
+    _, te = src.span(node.target)
+    vs, _ = src.span(node.value)
+    gap = src.text[te:vs]
+    sym = BIN_SYM.get(type(node.op))
+    if not sym or gap.strip() != sym + "=":
+        return
+    for alt, tier in _alternatives(sym):
+        ctx.add([(te, vs, gap.replace(sym + "=", alt + "="))], node.lineno, "operator", f"`{sym}=` -> `{alt}=`", tier)
+    # an accumulation that should have been a plain assignment
+    ctx.add([(te, vs, " = ")], node.lineno, "operator", f"`{sym}=` -> `=`", TIER_USUAL)
+
+
+def assign(ctx: Context, node: ast.Assign) -> None:
+    """`x = e` where `x += e` was meant: an accumulation the author forgot."""
+    if len(node.targets) != 1 or not isinstance(node.targets[0], (ast.Name, ast.Subscript, ast.Attribute)):
+        return
+    src = ctx.src
+    _, te = src.span(node.targets[0])
+    vs, _ = src.span(node.value)
+    if src.text[te:vs].strip() != "=":
+        return
+    for sym in ("+", "-", "*"):
+        ctx.add([(te, vs, f" {sym}= ")], node.lineno, "operator", f"`=` -> `{sym}=`", TIER_RARE)
+
+
+def unary(ctx: Context, node: ast.UnaryOp) -> None:
+    if isinstance(node.op, ast.USub):
+        ctx.replace(node, ctx.src.seg(node.operand), "operator", "drop the unary minus", TIER_USUAL,
+                    isinstance(node.operand, TIGHT_NODES))
+
+
+def generate(ctx: Context) -> None:
+    for node in ast.walk(ctx.tree):
+        if not ctx.in_region(node):
+            continue
+        if isinstance(node, ast.BinOp):
+            binop(ctx, node)
+        elif isinstance(node, ast.AugAssign):
+            augassign(ctx, node)
+        elif isinstance(node, ast.Assign):
+            assign(ctx, node)
+        elif isinstance(node, ast.UnaryOp):
+            unary(ctx, node)

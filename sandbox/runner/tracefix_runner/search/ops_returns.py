@@ -1,0 +1,47 @@
+"""Return values: the wrong variable returned, a function that falls off its end (returns None) where it
+built a result, and a return value that is the negation of the right one."""
+
+from __future__ import annotations
+
+import ast
+
+from .edits import TIER_RARE, TIER_USUAL, Context
+
+
+def return_value(ctx: Context, node: ast.Return) -> None:
+    value = node.value
+    if value is None:
+        return
+    for other in ctx.scope_names(node):
+        if isinstance(value, ast.Name) and value.id == other:
+            continue
+        if not ctx.seen_alive(other):
+            continue
+        ctx.replace(value, other, "return", f"return `{other}`", TIER_RARE, False)
+    if "bool" in ctx.expr_type(value):
+        text = ctx.src.seg(value)
+        if not (isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not)):
+            ctx.replace(value, f"not ({text})" if not isinstance(value, (ast.Name, ast.Call)) else f"not {text}",
+                        "return", "return the negation", TIER_USUAL, False)
+
+
+def missing_return(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    last = fn.body[-1]
+    if isinstance(last, (ast.Return, ast.Raise)) or not ctx.in_region(last):
+        return
+    if any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(fn)):
+        return  # it returns a value somewhere already: a missing return there is another bug
+    at = ctx.src.line_end(last.end_lineno or last.lineno)
+    indent = ctx.src.indent_of(fn.body[0].lineno)
+    assigned = [n for n in ctx.scopes.get(fn, []) if n not in {a.arg for a in fn.args.args}]
+    for name in assigned + [a.arg for a in fn.args.args]:
+        if ctx.seen_alive(name):
+            ctx.add([(at, at, f"{indent}return {name}\n")], last.lineno, "return", f"return `{name}` at the end", TIER_USUAL)
+
+
+def generate(ctx: Context) -> None:
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Return) and ctx.in_region(node):
+            return_value(ctx, node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            missing_return(ctx, node)

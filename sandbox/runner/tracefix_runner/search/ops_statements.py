@@ -1,0 +1,101 @@
+"""Statements: one too many (delete it), two in the wrong order (swap with the next one), one at the
+wrong depth (out of the loop it should be in, or in a loop it should follow), and one missing that the
+same function already writes elsewhere (insert a copy next to a suspicious line)."""
+
+from __future__ import annotations
+
+import ast
+
+from .edits import TIER_LAST, TIER_RARE, Context
+
+_SHORT = (ast.Assign, ast.AugAssign, ast.Expr, ast.Break, ast.Continue, ast.Return)
+_LOOPS = (ast.For, ast.While, ast.AsyncFor)
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+
+
+def delete(ctx: Context, node: ast.stmt, body: list[ast.stmt]) -> None:
+    start, end = ctx.stmt_span(node)
+    if len(body) > 1:
+        ctx.add([(start, end, "")], node.lineno, "delete", "delete the statement", TIER_RARE)
+    else:
+        ctx.add([(start, end, ctx.src.indent_of(node.lineno) + "pass\n")], node.lineno, "delete", "delete the statement", TIER_RARE)
+
+
+def swap_next(ctx: Context, node: ast.stmt, body: list[ast.stmt]) -> None:
+    idx = body.index(node)
+    if idx + 1 >= len(body):
+        return
+    nxt = body[idx + 1]
+    if isinstance(nxt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or not ctx.src.starts_line(nxt):
+        return
+    start, end = ctx.stmt_span(node)
+    n_start, n_end = ctx.stmt_span(nxt)
+    if n_start != end:
+        return  # comments or blank lines between: leave them where they are
+    a, b = ctx.src.text[start:end], ctx.src.text[n_start:n_end]
+    if not b.endswith("\n"):
+        b, a = b + "\n", a.rstrip("\n")
+    ctx.add([(start, n_end, b + a)], node.lineno, "order", "swap with the next statement", TIER_RARE)
+
+
+def depth(ctx: Context, node: ast.stmt, body: list[ast.stmt]) -> None:
+    """The last statement of a loop body moved after the loop, or the statement after a loop moved into it."""
+    parent = ctx.parent.get(node)
+    src = ctx.src
+    if isinstance(parent, _LOOPS) and body is parent.body and node is body[-1] and len(body) > 1 and not parent.orelse:
+        out_indent = src.indent_of(parent.lineno)
+        moved = ctx.dedented([node], out_indent)
+        if moved is not None:
+            start, end = ctx.stmt_span(node)
+            ctx.add([(start, end, moved)], node.lineno, "depth", "move the statement out of the loop", TIER_RARE)
+    idx = body.index(node)
+    if isinstance(node, _LOOPS) and idx + 1 < len(body) and not node.orelse:
+        nxt = body[idx + 1]
+        if isinstance(nxt, _SHORT) and src.starts_line(nxt):
+            inner_indent = src.indent_of(node.body[-1].lineno)
+            moved = ctx.dedented([nxt], inner_indent)
+            if moved is not None:
+                start, end = ctx.stmt_span(nxt)
+                ctx.add([(start, end, moved)], nxt.lineno, "depth", "move the statement into the loop above", TIER_RARE)
+
+
+def transplant(ctx: Context, lines: list[int]) -> None:
+    src = ctx.src
+    simple: list[ast.stmt] = []
+    targets: list[ast.stmt] = []
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, _SHORT) and node.lineno == node.end_lineno and not _is_docstring(node) and ctx.in_region(node):
+            simple.append(node)
+        if isinstance(node, ast.stmt) and node.lineno in lines and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            targets.append(node)
+    for target in targets:
+        if not src.starts_line(target) or ctx.body_of(target) is None:
+            continue
+        fn = ctx.enclosing_func(target)
+        indent = src.indent_of(target.lineno)
+        before, after = ctx.stmt_span(target)
+        for stmt in simple:
+            if stmt is target or ctx.enclosing_func(stmt) is not fn:
+                continue
+            text = src.seg(stmt)
+            ctx.add([(before, before, indent + text + "\n")], target.lineno, "insert", f"insert `{text}` before line {target.lineno}", TIER_LAST)
+            if not isinstance(target, (ast.Return, ast.Break, ast.Continue)) and not isinstance(target, (ast.If, ast.For, ast.While)):
+                ctx.add([(after, after, indent + text + "\n")], target.lineno, "insert", f"insert `{text}` after line {target.lineno}", TIER_LAST)
+
+
+def generate(ctx: Context) -> None:
+    for node in ast.walk(ctx.tree):
+        if not isinstance(node, ast.stmt) or not ctx.in_region(node):
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or _is_docstring(node):
+            continue
+        body = ctx.body_of(node)
+        if body is None or not ctx.src.starts_line(node):
+            continue
+        delete(ctx, node, body)
+        swap_next(ctx, node, body)
+        depth(ctx, node, body)
+    transplant(ctx, ctx.evidence.suspicious[:3])

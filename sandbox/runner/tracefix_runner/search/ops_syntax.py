@@ -1,0 +1,110 @@
+"""Syntax errors: at the line Python names (and the line before it, where an unclosed bracket or a
+missing colon usually is), a missing colon, a missing closing bracket or quote, `=` for `==` in a
+condition, and one stray bracket too many. Each repair is kept only if the program then compiles."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+_HEADER = re.compile(r"^\s*(def|class|if|elif|else|for|while|try|except|finally|with|async\s+def|async\s+for|async\s+with)\b")
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _unclosed(line: str) -> list[str]:
+    """Closing brackets the line needs, innermost first (strings and comments skipped roughly)."""
+    stack: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#":
+            break
+        elif ch in _PAIRS:
+            stack.append(_PAIRS[ch])
+        elif ch in ")]}" and stack and stack[-1] == ch:
+            stack.pop()
+        i += 1
+    return list(reversed(stack))
+
+
+def _code_end(line: str) -> int:
+    """Index where the line's code ends (before a trailing comment and whitespace)."""
+    quote = ""
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#":
+            return len(line[:i].rstrip())
+    return len(line.rstrip())
+
+
+def line_repairs(line: str) -> list[tuple[str, str]]:
+    """(new line, description) candidates for one line of code."""
+    out: list[tuple[str, str]] = []
+    body = line.rstrip("\n")
+    newline = line[len(body):]
+    end = _code_end(body)
+    code, rest = body[:end], body[end:]
+    if _HEADER.match(code) and not code.endswith(":"):
+        out.append((code + ":" + rest + newline, "add the missing `:`"))
+    closers = _unclosed(code)
+    if closers:
+        needed = "".join(closers)
+        if code.endswith(":"):
+            out.append((code[:-1] + needed + ":" + rest + newline, f"close the bracket with `{needed}`"))
+        out.append((code + needed + rest + newline, f"close the bracket with `{needed}`"))
+        if _HEADER.match(code) and not code.endswith(":"):
+            out.append((code + needed + ":" + rest + newline, f"close the bracket with `{needed}` and add the `:`"))
+    for q in ("'", '"'):
+        if code.count(q) % 2 == 1:
+            # close the string before the brackets that follow it on the line, or at the end
+            tail = len(code) - len(code.rstrip(")]}:,"))
+            at = len(code) - tail
+            out.append((code[:at] + q + code[at:] + rest + newline, f"close the string with `{q}`"))
+            out.append((code + q + rest + newline, f"close the string with `{q}`"))
+    m = re.match(r"^(\s*(?:if|elif|while)\s+.*?[^=!<>])=([^=].*)$", code)
+    if m:
+        out.append((m.group(1) + "==" + m.group(2) + rest + newline, "`=` -> `==` in the condition"))
+    for i, ch in enumerate(code):
+        if ch in ")]}":
+            trial = code[:i] + code[i + 1 :]
+            if not _unclosed(trial) and _unclosed(code) == []:
+                out.append((trial + rest + newline, f"drop the stray `{ch}`"))
+    return out
+
+
+def repairs(source: str, error_line: int | None) -> list[tuple[str, int, str]]:
+    """Whole-program candidates (source, line, description) that compile, nearest the named line first."""
+    lines = source.splitlines(keepends=True)
+    if not lines:
+        return []
+    named = min(max(error_line or len(lines), 1), len(lines))
+    order = [named, named - 1, named + 1, named - 2]
+    out: list[tuple[str, int, str]] = []
+    seen: set[str] = set()
+    for ln in order:
+        if ln < 1 or ln > len(lines):
+            continue
+        for new, desc in line_repairs(lines[ln - 1]):
+            text = "".join(lines[: ln - 1]) + new + "".join(lines[ln:])
+            if text in seen:
+                continue
+            seen.add(text)
+            try:
+                ast.parse(text)
+            except (SyntaxError, ValueError):
+                continue
+            out.append((text, ln, desc))
+    return out

@@ -1,0 +1,51 @@
+"""Variables: one variable used (or assigned) where another of the same scope was meant, and elements
+of a tuple or list in the wrong order (`(j, i)` for `(i, j)`)."""
+
+from __future__ import annotations
+
+import ast
+
+from .edits import TIER_RARE, TIER_USUAL, Context
+
+
+def load(ctx: Context, node: ast.Name) -> None:
+    parent = ctx.parent.get(node)
+    if isinstance(parent, ast.Call) and parent.func is node:
+        return  # a called name is the calls operator's job
+    names = ctx.scope_names(node)
+    if node.id not in names:
+        return
+    mine = ctx.type_of_name(node.id)
+    for other in names:
+        if other == node.id or other.startswith("_") or not ctx.seen_alive(other):
+            continue
+        theirs = ctx.type_of_name(other)
+        if mine and theirs and not (mine & theirs):
+            continue  # a variable of another kind would only raise
+        ctx.add([(*ctx.src.span(node), other)], node.lineno, "variable", f"`{node.id}` -> `{other}`", TIER_USUAL)
+
+
+def store(ctx: Context, node: ast.Name) -> None:
+    for other in ctx.scope_names(node):
+        if other != node.id and not other.startswith("_"):
+            ctx.add([(*ctx.src.span(node), other)], node.lineno, "variable", f"assign `{other}` instead of `{node.id}`", TIER_RARE)
+
+
+def order(ctx: Context, node: ast.Tuple | ast.List) -> None:
+    src = ctx.src
+    for a, b in zip(node.elts, node.elts[1:]):
+        sa, ea = src.span(a)
+        sb, eb = src.span(b)
+        ctx.add([(sa, ea, src.seg(b)), (sb, eb, src.seg(a))], node.lineno, "order", f"swap `{src.seg(a)}` and `{src.seg(b)}`", TIER_USUAL)
+
+
+def generate(ctx: Context) -> None:
+    for node in ast.walk(ctx.tree):
+        if not ctx.in_region(node):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            load(ctx, node)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            store(ctx, node)
+        elif isinstance(node, (ast.Tuple, ast.List)) and isinstance(node.ctx, ast.Load) and 2 <= len(node.elts) <= 4:
+            order(ctx, node)
