@@ -10,9 +10,11 @@ import type { Logger } from '../log.ts';
 import type { Candidate, PromptInput, RepairModel } from '../model/types.ts';
 import { renderInline, traceExcerpt } from '../trace/index.ts';
 import { unifiedDiff } from './diff.ts';
-import { editSize, rankCandidates } from './rank.ts';
+import { DEFAULT_PROBE_BUDGET, runProbe, type ProbeResponse } from './probe.ts';
+import { changedLines, editSize, rankCandidates } from './rank.ts';
 import { editableLines, runProgramSearch, type SearchCandidate, type SearchResponse } from './search.ts';
-import type { Progress, RepairRequest, RepairResult, RepairService, RepairStatus, RunOptions, TestRow } from './types.ts';
+import type { FixChoice, Progress, RepairFacts, RepairRequest, RepairResult, RepairService, RepairStatus, RunOptions, TestRow } from './types.ts';
+import { confirmChoice, judge, type Verdict, type VerdictChoice } from './verdict.ts';
 
 export interface RepairBudget {
   /** Variants the program search may screen. */
@@ -29,6 +31,12 @@ export interface RepairBudget {
   promptTrace: boolean;
   /** Run the program search at all (off: model only). */
   search: boolean;
+  /** Candidates that pass every test the search goes on to look for, so that they can be compared. */
+  searchAlternatives: number;
+  /** Inputs grown from the tests on which passing candidates are compared (0: no probe). */
+  probeInputs: number;
+  /** Wall time of the probe. */
+  probeMs: number;
 }
 
 export const DEFAULT_BUDGET: RepairBudget = {
@@ -39,7 +47,15 @@ export const DEFAULT_BUDGET: RepairBudget = {
   secondRound: true,
   promptTrace: true,
   search: true,
+  searchAlternatives: 6,
+  probeInputs: DEFAULT_PROBE_BUDGET.inputs,
+  probeMs: DEFAULT_PROBE_BUDGET.ms,
 };
+
+/** Fewer tests than this, one candidate and no search for alternatives: ask before saying "fixed". */
+const FEW_TESTS = 3;
+/** Passing candidates the probe compares at most (best-ranked by edit size first). */
+const PROBE_CANDIDATES = 12;
 
 export interface RepairEngineDeps {
   sandbox: Sandbox;
@@ -68,6 +84,8 @@ interface Verified {
   passed: number;
   total: number;
   editSize: number;
+  /** Program lines the edit touches (for ranking by suspiciousness). */
+  editedLines: number[];
   complete: boolean;
 }
 
@@ -105,6 +123,17 @@ function detailOf(result: TestResult | undefined): string | undefined {
 
 function failureLine(test: TestCase, result: TestResult | undefined): string {
   return `${test.name}: ${detailOf(result) ?? 'failed'}`;
+}
+
+/** The module a run could not import, when the program itself (not the tests) imports it. */
+export function missingModuleOf(results: readonly TestResult[]): string | undefined {
+  for (const r of results) {
+    const e = r.error;
+    if (!e || e.where !== 'program' || (e.type !== 'ModuleNotFoundError' && e.type !== 'ImportError')) continue;
+    const name = /No module named '([^']+)'/.exec(e.message)?.[1];
+    if (name) return name.split('.')[0];
+  }
+  return undefined;
 }
 
 function functionName(code: string): string | undefined {
@@ -172,6 +201,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
     let rendered: ReturnType<typeof renderInline> | undefined;
     let search: SearchResponse | undefined;
     let compileError: ErrorInfo | undefined;
+    let missingModule: string | undefined;
     const verified: Verified[] = [];
     const counts = { tried: 0, fromModel: 0, fromSearch: 0 };
     let order = 0;
@@ -190,6 +220,14 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
         if (afterMap) row.after = a ? a.status : 'error';
         const detail = detailOf(b);
         if (detail) row.detail = detail;
+        if (b?.expected !== undefined) row.expected = b.expected;
+        if (b?.actual !== undefined) row.actual = b.actual;
+        if (b?.error && b.status !== 'passed') {
+          row.error = `${b.error.type}: ${b.error.message}`;
+          if (b.error.line !== undefined) row.errorLine = b.error.line;
+        }
+        if (b?.stdout) row.stdout = b.stdout;
+        if (b?.stderr) row.stderr = b.stderr;
         return row;
       });
     };
@@ -204,7 +242,14 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       };
     };
 
-    const finish = (status: RepairStatus, summary: string, best?: Verified, rationale?: string, citeLines: number[] = []): RepairResult => {
+    const finish = (
+      status: RepairStatus,
+      summary: string,
+      best?: Verified,
+      rationale?: string,
+      citeLines: number[] = [],
+      extra: Pick<RepairResult, 'choice' | 'probe'> = {},
+    ): RepairResult => {
       timings.totalMs = Math.round(performance.now() - t0);
       progress({ stage: 'done', message: summary });
       const result: RepairResult = {
@@ -229,8 +274,47 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       }
       const section = traceSection(citeLines);
       if (section) result.trace = section;
+      const facts = factsOf(best);
+      if (Object.keys(facts).length) result.facts = facts;
+      const failing = firstFailing();
+      if (failing?.stdout) result.stdout = failing.stdout;
+      if (extra.choice) result.choice = extra.choice;
+      if (extra.probe) result.probe = extra.probe;
       log?.info({ status, tried: counts.tried, ms: timings.totalMs }, 'repair finished');
       return result;
+    };
+
+    const firstFailing = (): TestResult | undefined => baseline.find((r) => r.status !== 'passed');
+
+    const factsOf = (best: Verified | undefined): RepairFacts => {
+      const facts: RepairFacts = {};
+      if (compileError) {
+        facts.compileError = { type: compileError.type, message: compileError.message, ...(compileError.line === undefined ? {} : { line: compileError.line }) };
+      }
+      if (missingModule) facts.missingModule = missingModule;
+      const f = firstFailing();
+      const fc = f && cases.find((c) => c.id === f.test);
+      if (f && fc) {
+        facts.failing = {
+          testId: fc.id,
+          name: fc.name,
+          status: f.status,
+          ...(f.expected === undefined ? {} : { expected: f.expected }),
+          ...(f.actual === undefined ? {} : { actual: f.actual }),
+          ...(f.error ? { error: `${f.error.type}: ${f.error.message}` } : {}),
+          ...(f.error?.line === undefined ? {} : { line: f.error.line }),
+        };
+      }
+      if (best?.search?.edits.length) {
+        const fixedLines = best.source.split('\n');
+        const origLines = program.split('\n');
+        facts.edits = best.search.edits.map((e) => {
+          const after = fixedLines[e.line - 1];
+          const changed = after !== undefined && after !== origLines[e.line - 1];
+          return { line: e.line, kind: e.kind, description: e.description, before: e.before, ...(changed ? { after } : {}) };
+        });
+      }
+      return facts;
     };
 
     const bestSoFar = (): Verified | undefined => {
@@ -239,8 +323,65 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       return top && top.passed > baselinePassed() ? top : undefined;
     };
 
-    const conclude = (): RepairResult => {
-      const best = bestSoFar();
+    /** Passing candidates compared on inputs grown from the tests: which one, and is it pinned down? */
+    const probeVerdict = async (passing: Verified[], allowed: boolean): Promise<{ verdict: Verdict<Verified>; probe?: ProbeResponse }> => {
+      const pool = rankCandidates(passing).slice(0, PROBE_CANDIDATES);
+      let probe: ProbeResponse | undefined;
+      const ms = Math.min(budget.probeMs, remainingMs() - 2_000);
+      if (allowed && budget.probeInputs > 0 && ms >= 500) {
+        progress({ stage: 'verify', message: `Comparing ${pool.length} passing fix${pool.length === 1 ? '' : 'es'} on inputs grown from your tests` });
+        const tp = performance.now();
+        try {
+          probe = await runProbe(
+            sandbox,
+            {
+              programs: [{ id: 'original', source: program }, ...pool.map((v) => ({ id: v.id, source: v.source }))],
+              tests,
+              ...(request.entryPoint ? { entryPoint: request.entryPoint } : {}),
+              budget: { inputs: budget.probeInputs, ms: Math.round(ms) },
+            },
+            limits,
+            signal,
+          );
+        } catch (error) {
+          if (signal?.aborted) throw new Stop('cancelled');
+          // Without the probe the verdict rests on the tests alone, as before it existed.
+          log?.warn({ err: error }, 'probe failed');
+        } finally {
+          timings.verifyMs = (timings.verifyMs ?? 0) + Math.round(performance.now() - tp);
+        }
+      }
+      const verdict = judge({
+        originalId: 'original',
+        originalSource: program,
+        candidates: pool,
+        probe,
+        suspicious: (search?.suspicious ?? []).map((x) => x.line),
+      });
+      return probe ? { verdict, probe } : { verdict };
+    };
+
+    const toChoice = (c: VerdictChoice<Verified>): FixChoice => ({
+      call: c.call,
+      ...(c.original === undefined ? {} : { original: c.original }),
+      options: c.options.map((o, k) => ({
+        id: `option-${k + 1}`,
+        output: o.output,
+        test: o.test,
+        fixedCode: o.candidate.code,
+        diff: unifiedDiff(request.code, o.candidate.code, { fromFile: 'a/program.py', toFile: 'b/program.py' }),
+        edit: editLine(o.candidate),
+      })),
+    });
+
+    const editLine = (v: Verified): string => {
+      if (v.search?.edits.length) return v.search.edits.map((e) => `line ${e.line}: ${e.description}`).join('; ');
+      const lines = v.editedLines;
+      return lines.length ? `rewrites line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}` : 'rewrites the program';
+    };
+
+    const conclude = async (probeAllowed: boolean): Promise<RepairResult> => {
+      let best = bestSoFar();
       const total = cases.length;
       if (!best) {
         if (compileError) {
@@ -248,15 +389,42 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
           return finish('not_fixed', `Your code does not load: ${compileError.type}${where}: ${compileError.message}. No fix found that makes it load and pass the tests.`, undefined, undefined, compileError.line ? [compileError.line] : []);
         }
         const why = search?.failing ? ` ${failureSentence(search)}` : '';
-        return finish('not_fixed', `No fix found: none of ${counts.tried} candidate fixes did better than the original (${baselinePassed()}/${total} tests pass).${why}`, undefined, undefined, citeLinesOf(undefined));
+        const tried =
+          counts.tried === 0
+            ? 'no candidate fix could be tried'
+            : `none of the ${counts.tried} candidate fix${counts.tried === 1 ? '' : 'es'} tried did better than the original`;
+        return finish('not_fixed', `No fix found: ${tried} (${baselinePassed()}/${total} tests pass).${why}`, undefined, undefined, citeLinesOf(undefined));
       }
       const all = best.passed === best.total;
+      if (!all) {
+        const rationale = best.origin === 'search' && best.search ? searchRationale(best) : (best.rationale ?? '');
+        return finish('partly_fixed', `Partly fixed: ${best.passed}/${total} tests pass, up from ${baselinePassed()}.`, best, rationale, citeLinesOf(best));
+      }
+      const passing = verified.filter((v) => v.complete && v.total > 0 && v.passed === v.total);
+      const { verdict, probe } = await probeVerdict(passing, probeAllowed);
+      best = verdict.ranked[0]?.candidate ?? best;
       const rationale = best.origin === 'search' && best.search ? searchRationale(best) : (best.rationale ?? '');
-      const status: RepairStatus = all ? 'fixed' : 'partly_fixed';
-      const summary = all
-        ? `Fixed: ${allPassPhrase(total)} (${counts.tried} candidate${counts.tried === 1 ? '' : 's'} tried).`
-        : `Partly fixed: ${best.passed}/${total} tests pass, up from ${baselinePassed()}.`;
-      return finish(status, summary, best, rationale, citeLinesOf(best));
+      const probeFacts = probe?.ok ? { inputs: probe.inputs.length, plausible: verdict.ranked.length, clusters: verdict.clusters.length } : undefined;
+      const extra = probeFacts ? { probe: probeFacts } : {};
+      const choice = verdict.choice;
+      if (choice && choice.options.length >= 2) {
+        const answers = choice.options.map((o) => o.output).join(' or ');
+        const summary = `Not pinned down: ${verdict.ranked.length} fixes pass ${allPassPhrase(total).replace(/ pass(es)?$/, '')} but answer \`${choice.call}\` differently (${answers}). Which is right?`;
+        return finish('not_pinned', summary, choice.options[0]!.candidate, rationale, citeLinesOf(best), { ...extra, choice: toChoice(choice) });
+      }
+      // One behaviour among the passing candidates. With few tests and no look for alternatives, that is one
+      // guess, not a verdict: ask the user to confirm its answer where it departs from the original.
+      const looked = verdict.ranked.length > 1 || Boolean(search?.exhausted) || modelUsed;
+      if (!looked && total < FEW_TESTS && probe) {
+        const confirm = confirmChoice(best, 'original', probe, probe.seeds);
+        if (confirm) {
+          const opt = confirm.options[0]!;
+          const summary = `Not pinned down: a fix passes ${allPassPhrase(total).replace(/ pass(es)?$/, '')}, but ${total === 1 ? 'one test does' : `${total} tests do`} not settle it. Is \`${confirm.call}\` meant to give ${opt.output}?`;
+          return finish('not_pinned', summary, best, rationale, citeLinesOf(best), { ...extra, choice: toChoice(confirm) });
+        }
+      }
+      const summary = `Fixed: ${allPassPhrase(total)} (${counts.tried} candidate${counts.tried === 1 ? '' : 's'} tried).`;
+      return finish('fixed', summary, best, rationale, citeLinesOf(best), extra);
     };
 
     const citeLinesOf = (best: Verified | undefined): number[] => {
@@ -399,6 +567,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
           search: c,
           order: order++,
           editSize: editSize(program, c.source),
+          editedLines: c.edits.length ? c.edits.map((e) => e.line) : changedLines(program, c.source),
         }));
 
     const fromModel = (list: Candidate[]): Omit<Verified, 'results' | 'passed' | 'total' | 'complete'>[] => {
@@ -417,6 +586,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
           ...(c.promptText === undefined ? {} : { prompt: c.promptText }),
           order: order++,
           editSize: editSize(program, source),
+          editedLines: changedLines(program, source),
         });
       }
       return out;
@@ -434,6 +604,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
             ...(request.entryPoint ? { entryPoint: request.entryPoint } : {}),
             editable: editableLines(prefix, source),
             budget: { candidates: budget.searchCandidates, ms },
+            returnLimit: budget.searchAlternatives,
           },
           limits,
           signal,
@@ -485,6 +656,14 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       cases = first.tests;
       baseline = first.programs[0]?.results ?? [];
       compileError = first.programs[0]?.compileError ?? undefined;
+      missingModule = missingModuleOf(baseline);
+      if (missingModule) {
+        // No edit of the user's code brings a module into this sandbox: searching would only waste their time.
+        return finish(
+          'cannot_run',
+          `Your code imports \`${missingModule}\`, which this sandbox does not have, so it cannot run here. Run tracefix with the \`process\` sandbox and a Python that has ${missingModule} installed, or with E2B.`,
+        );
+      }
       const noExamples = !tests && cases.every((c) => c.kind === 'script');
       const allPass = cases.length > 0 && baseline.length === cases.length && baseline.every((r) => r.status === 'passed');
       if (cases.length === 0 || (noExamples && allPass)) {
@@ -602,11 +781,11 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
           }
         }
       }
-      return conclude();
+      return await conclude(true);
     } catch (error) {
       if (error instanceof Stop) {
         const best = bestSoFar();
-        if (best) return conclude();
+        if (best) return await conclude(false);
         if (error.reason === 'deadline' && cases.length > 0) {
           return finish('not_fixed', `Ran out of time before finding a fix (${counts.tried} candidates tried).`, undefined, undefined, citeLinesOf(undefined));
         }
