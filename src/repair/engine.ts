@@ -117,7 +117,13 @@ function detailOf(result: TestResult | undefined): string | undefined {
   if (result.status === 'failed' && (result.expected !== undefined || result.actual !== undefined)) {
     return comparison(result.expected, result.actual);
   }
-  if (result.error) return `${result.error.type}: ${result.error.message}${result.error.line ? ` (line ${result.error.line})` : ''}`.slice(0, 200);
+  const e = result.error;
+  if (e?.type === 'MemoryError') {
+    // Python's MemoryError has no message, and a runner killed at the memory limit says so itself.
+    const what = e.where === 'runner' && e.message ? e.message : 'ran out of memory';
+    return `${what}${e.line ? ` (line ${e.line})` : ''}`.slice(0, 200);
+  }
+  if (e) return `${e.type}: ${e.message}${e.line ? ` (line ${e.line})` : ''}`.slice(0, 200);
   return result.status;
 }
 
@@ -223,7 +229,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
         if (b?.expected !== undefined) row.expected = b.expected;
         if (b?.actual !== undefined) row.actual = b.actual;
         if (b?.error && b.status !== 'passed') {
-          row.error = `${b.error.type}: ${b.error.message}`;
+          row.error = b.error.message ? `${b.error.type}: ${b.error.message}` : b.error.type;
           if (b.error.line !== undefined) row.errorLine = b.error.line;
         }
         if (b?.stdout) row.stdout = b.stdout;
@@ -406,6 +412,11 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       const rationale = best.origin === 'search' && best.search ? searchRationale(best) : (best.rationale ?? '');
       const probeFacts = probe?.ok ? { inputs: probe.inputs.length, plausible: verdict.ranked.length, clusters: verdict.clusters.length } : undefined;
       const extra = probeFacts ? { probe: probeFacts } : {};
+      const hang = verdict.ranked[0]?.timeoutCall;
+      if (hang) {
+        const summary = `Partly fixed: ${allPassPhrase(total)}, but the fix does not finish for \`${hang}\`, an input next to your tests, so it is not the whole fix.`;
+        return finish('partly_fixed', summary, best, rationale, citeLinesOf(best), extra);
+      }
       const choice = verdict.choice;
       if (choice && choice.options.length >= 2) {
         const answers = choice.options.map((o) => o.output).join(' or ');
@@ -445,6 +456,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
           : `The test \`${f.name}\` expected ${f.expected} but got ${f.actual ?? '?'}.`;
       }
       if (f.status === 'timeout') return `The test \`${f.name}\` did not finish in time (an endless loop?).`;
+      if (f.error?.startsWith('MemoryError')) return `The test \`${f.name}\` ran out of memory${f.errorLine ? ` at line ${f.errorLine}` : ''}.`;
       if (f.error) return `The test \`${f.name}\` raised ${f.error}${f.errorLine ? ` at line ${f.errorLine}` : ''}.`;
       return `The test \`${f.name}\` ${f.status}.`;
     };

@@ -27,6 +27,9 @@ export interface Scored<T extends Plausible> {
   suspicion: number;
   /** Times out on a probe input that the original or another candidate finishes. */
   hangs: boolean;
+  /** The first probe input it does not finish, if any: a fix that hangs next to the tests is not the whole fix. */
+  timeoutCall?: string;
+  timeouts: number;
 }
 
 export interface Verdict<T extends Plausible> {
@@ -99,12 +102,18 @@ export function judge<T extends Plausible>(input: {
   const scored: Scored<T>[] = input.candidates.map((c) => {
     let changes = 0;
     let hangs = false;
+    let timeouts = 0;
+    let timeoutCall: string | undefined;
     rows.forEach((row, i) => {
       const mine = outputOf(c.id, i);
       const orig = outputOf(input.originalId, i);
       // Where the original hangs it has no answer to keep: agreeing with it there is no merit.
       if (orig !== 'timeout' && mine !== orig) changes++;
       if (mine === 'timeout' && Object.values(row.outputs).some((o) => o !== 'timeout')) hangs = true;
+      if (mine === 'timeout') {
+        timeouts++;
+        timeoutCall ??= row.call;
+      }
     });
     const ranks = c.editedLines.map((l) => input.suspicious.indexOf(l)).filter((r) => r >= 0);
     return {
@@ -113,12 +122,15 @@ export function judge<T extends Plausible>(input: {
       changes,
       suspicion: ranks.length ? Math.min(...ranks) : input.suspicious.length,
       hangs,
+      timeouts,
+      ...(timeoutCall === undefined ? {} : { timeoutCall }),
     };
   });
   const finishing = scored.filter((s) => !s.hangs);
   const pool = finishing.length ? finishing : scored;
   const ranked = [...pool].sort(
     (a, b) =>
+      a.timeouts - b.timeouts ||
       a.newConstants - b.newConstants ||
       a.changes - b.changes ||
       a.suspicion - b.suspicion ||
