@@ -10,10 +10,12 @@ import type { Logger } from '../log.ts';
 import type { Candidate, PromptInput, RepairModel } from '../model/types.ts';
 import { renderInline, traceExcerpt } from '../trace/index.ts';
 import { unifiedDiff } from './diff.ts';
+import { findDivergence } from './divergence.ts';
 import { DEFAULT_PROBE_BUDGET, runProbe, type ProbeResponse } from './probe.ts';
 import { changedLines, editSize, rankCandidates } from './rank.ts';
 import { editableLines, runProgramSearch, type SearchCandidate, type SearchResponse } from './search.ts';
-import type { FixChoice, Progress, RepairFacts, RepairRequest, RepairResult, RepairService, RepairStatus, RunOptions, TestRow } from './types.ts';
+import type { Divergence, FixChoice, Progress, RepairFacts, RepairRequest, RepairResult, RepairService, RepairStatus, RunOptions, TestRow } from './types.ts';
+import { failureSentence, writeRationale } from './rationale.ts';
 import { confirmChoice, judge, type Verdict, type VerdictChoice } from './verdict.ts';
 
 export interface RepairBudget {
@@ -208,6 +210,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
     let search: SearchResponse | undefined;
     let compileError: ErrorInfo | undefined;
     let missingModule: string | undefined;
+    let divergence: Divergence | undefined;
     const verified: Verified[] = [];
     const counts = { tried: 0, fromModel: 0, fromSearch: 0 };
     let order = 0;
@@ -298,6 +301,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
         facts.compileError = { type: compileError.type, message: compileError.message, ...(compileError.line === undefined ? {} : { line: compileError.line }) };
       }
       if (missingModule) facts.missingModule = missingModule;
+      if (divergence && best) facts.divergence = divergence;
       const f = firstFailing();
       const fc = f && cases.find((c) => c.id === f.test);
       if (f && fc) {
@@ -386,6 +390,10 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       return lines.length ? `rewrites line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}` : 'rewrites the program';
     };
 
+    const explainIf = async (best: Verified, allowed: boolean) => {
+      if (allowed) await explain(best);
+    };
+
     const conclude = async (probeAllowed: boolean): Promise<RepairResult> => {
       let best = bestSoFar();
       const total = cases.length;
@@ -394,7 +402,8 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
           const where = compileError.line ? ` at line ${compileError.line}` : '';
           return finish('not_fixed', `Your code does not load: ${compileError.type}${where}: ${compileError.message}. No fix found that makes it load and pass the tests.`, undefined, undefined, compileError.line ? [compileError.line] : []);
         }
-        const why = search?.failing ? ` ${failureSentence(search)}` : '';
+        const failing = factsOf(undefined).failing;
+        const why = failing ? ` ${failureSentence(failing)}` : '';
         const tried =
           counts.tried === 0
             ? 'no candidate fix could be tried'
@@ -403,13 +412,15 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       }
       const all = best.passed === best.total;
       if (!all) {
-        const rationale = best.origin === 'search' && best.search ? searchRationale(best) : (best.rationale ?? '');
+        await explainIf(best, probeAllowed);
+        const rationale = rationaleOf(best);
         return finish('partly_fixed', `Partly fixed: ${best.passed}/${total} tests pass, up from ${baselinePassed()}.`, best, rationale, citeLinesOf(best));
       }
       const passing = verified.filter((v) => v.complete && v.total > 0 && v.passed === v.total);
       const { verdict, probe } = await probeVerdict(passing, probeAllowed);
       best = verdict.ranked[0]?.candidate ?? best;
-      const rationale = best.origin === 'search' && best.search ? searchRationale(best) : (best.rationale ?? '');
+      await explainIf(best, probeAllowed);
+      const rationale = rationaleOf(best);
       const probeFacts = probe?.ok ? { inputs: probe.inputs.length, plausible: verdict.ranked.length, clusters: verdict.clusters.length } : undefined;
       const extra = probeFacts ? { probe: probeFacts } : {};
       const hang = verdict.ranked[0]?.timeoutCall;
@@ -447,94 +458,32 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       return [...lines];
     };
 
-    const failureSentence = (s: SearchResponse): string => {
-      const f = s.failing;
-      if (!f) return '';
-      if (f.expected !== undefined || f.actual !== undefined) {
-        return f.expected === undefined
-          ? `The test \`${f.name}\` failed: ${comparison(f.expected, f.actual)}.`
-          : `The test \`${f.name}\` expected ${f.expected} but got ${f.actual ?? '?'}.`;
+    /** Traces the fix on the original's first failing test and finds where the two traces part. */
+    const explain = async (best: Verified): Promise<void> => {
+      const failing = firstFailing();
+      if (!trace || !failing || remainingMs() < 1_500) return;
+      if (byTest(best.results).get(failing.test)?.status !== 'passed') return;
+      try {
+        const traced = await exec({ mode: 'trace', program: { id: best.id, source: best.source }, testId: failing.test, ...common });
+        if (traced.trace) divergence = findDivergence(trace, traced.trace, program, best.source);
+      } catch (error) {
+        if (error instanceof Stop) throw error;
+        log?.warn({ err: error }, 'trace of the fix failed');
       }
-      if (f.status === 'timeout') return `The test \`${f.name}\` did not finish in time (an endless loop?).`;
-      if (f.error?.startsWith('MemoryError')) return `The test \`${f.name}\` ran out of memory${f.errorLine ? ` at line ${f.errorLine}` : ''}.`;
-      if (f.error) return `The test \`${f.name}\` raised ${f.error}${f.errorLine ? ` at line ${f.errorLine}` : ''}.`;
-      return `The test \`${f.name}\` ${f.status}.`;
     };
 
-    /** What the NExT trace shows at a line: the values just before it ran, what it set, what it returned or raised. */
-    const valuesAt = (line: number): string | undefined => {
-      const fmt = (vars: Record<string, string>) =>
-        Object.entries(vars)
-          .slice(0, 4)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(', ');
-      const events = trace?.events ?? [];
-      const at = events.findIndex((e) => e.line === line);
-      const parts: string[] = [];
-      if (at >= 0) {
-        const here = events[at]!;
-        for (let k = at - 1; k >= 0; k--) {
-          const e = events[k]!;
-          if (e.func === here.func && e.vars && Object.keys(e.vars).length) {
-            parts.push(`${fmt(e.vars)} just before it`);
-            break;
-          }
-        }
-        const set = events.find((e) => e.line === line && e.kind === 'line' && e.vars && Object.keys(e.vars).length);
-        if (set?.vars) parts.push(`it sets ${fmt(set.vars)}`);
-        const ret = events.find((e) => e.line === line && e.kind === 'return' && e.value !== undefined);
-        if (ret) parts.push(`it returns ${ret.value}`);
-        const exc = events.find((e) => e.line === line && e.kind === 'exception');
-        if (exc) parts.push(`it raises ${exc.value ?? 'an exception'}`);
-      } else {
-        const fromSearch = search?.failing?.values[String(line)]?.[0];
-        if (fromSearch) parts.push(`it sets ${fmt(fromSearch)}`);
-        const ret = search?.failing?.returns[String(line)];
-        if (ret) parts.push(`it returns ${ret}`);
-      }
-      return parts.length ? parts.join('; ') : undefined;
-    };
-
-    const searchRationale = (best: Verified): string => {
-      const s = search;
-      const c = best.search;
-      if (!s || !c) return '';
-      const parts: string[] = [];
-      const f = s.failing;
-      if (f) {
-        parts.push(failureSentence(s));
-        const input = s.inputs.find((i) => i.check === f.check);
-        if (input) {
-          const args = Object.entries(input.args).map(([k, v]) => `${k}=${v}`).join(', ');
-          if (args.length <= 160) parts.push(`It called \`${input.func}(${args})\`.`);
-        }
-      }
-      const lines = program.split('\n');
-      for (const e of c.edits) {
-        const text = (lines[e.line - 1] ?? e.before).trim();
-        const values = valuesAt(e.line);
-        const rank = s.suspicious.findIndex((x) => x.line === e.line);
-        const where =
-          rank === 0 ? 'is the most suspicious line of the failing run' : rank > 0 ? `ranks #${rank + 1} among the suspicious lines of the failing run` : 'is where the edit goes';
-        parts.push(`Line ${e.line} (\`${text}\`) ${where}${values ? `: the trace shows ${values}` : ''}.`);
-      }
-      const diffLines = unifiedDiff(program, best.source, { context: 0 })
-        .split('\n')
-        .filter((l) => (l.startsWith('-') || l.startsWith('+')) && !l.startsWith('---') && !l.startsWith('+++'));
-      const edits = c.edits.map((e) => e.description).join(' and ');
-      const removed = diffLines.filter((l) => l.startsWith('-')).map((l) => l.slice(1).trim());
-      const added = diffLines.filter((l) => l.startsWith('+')).map((l) => l.slice(1).trim());
-      const change =
-        removed.length === 1 && added.length === 1
-          ? ` turns \`${removed[0]}\` into \`${added[0]}\``
-          : added.length && !removed.length
-            ? ` adds \`${added.join(' ')}\``
-            : removed.length && !added.length
-              ? ` removes \`${removed.join('; ')}\``
-              : '';
-      parts.push(`The fix (${edits})${change}.`);
-      parts.push(best.passed === best.total ? `With it, ${allPassPhrase(best.total)}.` : `With it, ${best.passed} of ${best.total} tests pass.`);
-      return parts.join(' ');
+    const rationaleOf = (best: Verified): string => {
+      if (best.origin === 'model') return best.rationale ?? '';
+      const failing = factsOf(undefined).failing;
+      return writeRationale({
+        program,
+        fixed: best.source,
+        ...(failing ? { failing } : {}),
+        ...(divergence ? { divergence } : {}),
+        edits: (best.search?.edits ?? []).map((e) => e.description),
+        passed: best.passed,
+        total: best.total,
+      });
     };
 
     /** Screens with stopOnFirstFailure, then runs survivors (and the best few failures) in full. */

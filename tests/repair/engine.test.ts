@@ -41,7 +41,7 @@ describe('repair engine (program search, process sandbox)', () => {
     expect(result.tests[0]).toMatchObject({ before: 'failed', after: 'passed' });
     expect(result.tests[0]!.detail).toContain('expected 3, got 12');
     expect(result.rationale).toContain('expected 3 but got 12');
-    expect(result.rationale).toContain('Line 5');
+    expect(result.rationale).toContain('line 5');
     expect(result.rationale).toContain('all 4 tests pass');
     expect(result.trace?.excerpt).toContain('return total * len(xs)');
     expect(result.trace?.rendered).toMatch(/# \(\d+\)/);
