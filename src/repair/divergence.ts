@@ -31,6 +31,17 @@ export function eventValues(e: TraceEvent): Record<string, string> {
   return vars;
 }
 
+/** An event's values, plus what its line then returned or raised (the next event, same line and frame). */
+function withOutcome(events: readonly TraceEvent[], i: number): Record<string, string> {
+  const e = events[i]!;
+  const next = events[i + 1];
+  const vars = eventValues(e);
+  if (e.kind === 'line' && next && next.line === e.line && next.func === e.func && (next.kind === 'exception' || next.kind === 'return')) {
+    return { ...vars, ...eventValues(next) };
+  }
+  return vars;
+}
+
 const same = (x: Record<string, string>, y: Record<string, string>) => {
   const kx = Object.keys(x);
   return kx.length === Object.keys(y).length && kx.every((k) => x[k] === y[k]);
@@ -75,8 +86,8 @@ export function findDivergence(
     const divergence: Divergence = {
       testName: original.test.name,
       step,
-      original: { line: left.line, vars: eventValues(left) },
-      fixed: { line: right.line, vars: eventValues(right) },
+      original: { line: left.line, vars: withOutcome(o, a ? i : o.length - 1) },
+      fixed: { line: right.line, vars: withOutcome(f, b ? i : f.length - 1) },
     };
     // the call that was running where they part: the function the bug is in, not the test's first call
     const call = callAt(o, left.step, left.func) ?? callAt(f, right.step, right.func);

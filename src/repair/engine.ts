@@ -15,7 +15,7 @@ import { DEFAULT_PROBE_BUDGET, runProbe, type ProbeResponse } from './probe.ts';
 import { changedLines, editSize, rankCandidates } from './rank.ts';
 import { editableLines, runProgramSearch, type SearchCandidate, type SearchResponse } from './search.ts';
 import type { Divergence, FixChoice, Progress, RepairFacts, RepairRequest, RepairResult, RepairService, RepairStatus, RunOptions, TestRow } from './types.ts';
-import { failureSentence, writeRationale } from './rationale.ts';
+import { failingFact, failureSentence, writeRationale } from './rationale.ts';
 import { confirmChoice, judge, type Verdict, type VerdictChoice } from './verdict.ts';
 
 export interface RepairBudget {
@@ -302,19 +302,8 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       }
       if (missingModule) facts.missingModule = missingModule;
       if (divergence && best) facts.divergence = divergence;
-      const f = firstFailing();
-      const fc = f && cases.find((c) => c.id === f.test);
-      if (f && fc) {
-        facts.failing = {
-          testId: fc.id,
-          name: fc.name,
-          status: f.status,
-          ...(f.expected === undefined ? {} : { expected: f.expected }),
-          ...(f.actual === undefined ? {} : { actual: f.actual }),
-          ...(f.error ? { error: `${f.error.type}: ${f.error.message}` } : {}),
-          ...(f.error?.line === undefined ? {} : { line: f.error.line }),
-        };
-      }
+      const failing = failingFact(cases, baseline);
+      if (failing) facts.failing = failing;
       if (best?.search?.edits.length) {
         const fixedLines = best.source.split('\n');
         const origLines = program.split('\n');
