@@ -7,6 +7,7 @@ import { DEFAULT_LIMITS, type ErrorInfo, type Limits, type RunnerRequest, type R
 import type { Sandbox } from '../../sandbox/types.ts';
 import { TracefixError, fromSandboxError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { divergenceNote } from '../model/prompt.ts';
 import type { Candidate, PromptInput, RepairModel } from '../model/types.ts';
 import { renderInline, traceExcerpt } from '../trace/index.ts';
 import { unifiedDiff } from './diff.ts';
@@ -682,13 +683,18 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
           check();
           const prev = best ?? undefined;
           let prevTrace: string | undefined;
+          let prevNote: string | undefined;
           if (prev && budget.promptTrace) {
             const failing = cases.find((c) => byTest(prev.results).get(c.id)?.status !== 'passed');
             if (failing) {
               progress({ stage: 'second_round', message: 'Tracing the closest attempt and asking again' });
               try {
                 const t2 = await exec({ mode: 'trace', program: { id: prev.id, source: prev.source }, testId: failing.id, ...common });
-                if (t2.trace) prevTrace = renderTrace(t2.trace, prev.source).text;
+                if (t2.trace) {
+                  prevTrace = renderTrace(t2.trace, prev.source).text;
+                  const parted = trace && failing.id === failingCase.id ? findDivergence(trace, t2.trace, program, prev.source) : undefined;
+                  if (parted) prevNote = divergenceNote(parted);
+                }
               } catch (error) {
                 if (error instanceof Stop) throw error;
               }
@@ -708,7 +714,8 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
                       .map((c) => ({ c, r: byTest(prev.results).get(c.id) }))
                       .filter(({ r }) => r?.status !== 'passed')
                       .slice(0, 5)
-                      .map(({ c, r }) => failureLine(c, r)),
+                      .map(({ c, r }) => failureLine(c, r))
+                      .concat(prevNote ? [prevNote] : []),
                     ...(prevTrace ? { trace: prevTrace } : {}),
                   },
                 }
