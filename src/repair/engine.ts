@@ -13,7 +13,8 @@ import { askModel, fromModel, fromSearch, promptInput, runSearch } from './stage
 import { allPassPhrase, citeLinesOf, conclude, failureLines, finish } from './stages/report.ts';
 import { runTests } from './stages/test.ts';
 import { traceAttempt, traceOriginal } from './stages/trace.ts';
-import { bestSoFar, verify } from './stages/verify.ts';
+import { bestSoFar } from './stages/rank.ts';
+import { verify } from './stages/verify.ts';
 import { rankCandidates } from './rank.ts';
 
 export { DEFAULT_BUDGET, type RepairBudget, type RepairEngineDeps } from './stages/context.ts';

@@ -11,7 +11,7 @@ import { confirmChoice, type VerdictChoice } from '../verdict.ts';
 import { baselinePassed, byTest, type RunContext, type Verified } from './context.ts';
 import { probeVerdict } from './probe.ts';
 import { traceFix } from './trace.ts';
-import { allPassing, bestSoFar } from './verify.ts';
+import { allPassing, bestSoFar } from './rank.ts';
 
 export const SEARCH_ID = 'offline-search';
 /** Fewer tests than this, one candidate and no search for alternatives: ask before saying "fixed". */

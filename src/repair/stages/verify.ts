@@ -32,13 +32,3 @@ export async function verify(ctx: RunContext, cands: Proposal[]): Promise<void> 
   ctx.timings.verifyMs = (ctx.timings.verifyMs ?? 0) + Math.round(performance.now() - tv);
   ctx.progress({ stage: 'verify', message: `Checked ${cands.length} candidate fixes`, done: cands.length, total: cands.length });
 }
-
-/** The best candidate so far, if it does better than the original. */
-export function bestSoFar(ctx: RunContext): Verified | undefined {
-  const top = rankCandidates(ctx.verified.filter((v) => v.complete))[0];
-  return top && top.passed > ctx.baseline.filter((r) => r.status === 'passed').length ? top : undefined;
-}
-
-export function allPassing(ctx: RunContext): Verified[] {
-  return ctx.verified.filter((v) => v.complete && v.total > 0 && v.passed === v.total);
-}
