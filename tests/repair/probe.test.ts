@@ -7,6 +7,7 @@ import { DEFAULT_LIMITS } from '../../sandbox/protocol.ts';
 import { createSandbox, type Sandbox } from '../../sandbox/index.ts';
 import { PyodideSandbox } from '../../sandbox/pyodide/index.ts';
 import { runProbe, type ProbeResponse } from '../../src/repair/probe.ts';
+import { pinningTest } from '../../src/repair/verdict.ts';
 
 const backends: [string, () => Promise<Sandbox>][] = [
   ['process (CPython 3.11)', () => Promise.resolve(createSandbox({ backend: 'process' }))],
@@ -102,5 +103,25 @@ describe.each(backends)('probe on %s', (_name, create) => {
     expect(r.reason).toBe('no_function_called');
     const bad = await sandbox.execute({ mode: 'mutate', payload: { op: 'probe', programs: [] }, limits: DEFAULT_LIMITS });
     expect(bad.payload).toMatchObject({ ok: false, reason: 'bad_payload' });
+  }, 60_000);
+
+  it('a pinning test for an exception runs beside the user\'s asserts, and decides between programs', async () => {
+    const test = pinningTest('half(-1)', 'raises ValueError: negative', 'half')!;
+    const tests = `assert half(4) == 2\n${test}\n`;
+    const raising = 'def half(n):\n    if n < 0:\n        raise ValueError("negative")\n    return n // 2\n';
+    const lenient = 'def half(n):\n    return n // 2\n';
+    const run = await sandbox.execute({
+      mode: 'test',
+      programs: [
+        { id: 'raising', source: raising },
+        { id: 'lenient', source: lenient },
+      ],
+      tests,
+      limits: DEFAULT_LIMITS,
+    });
+    expect(run.tests).toHaveLength(2);
+    const statuses = (id: string) => run.programs.find((p) => p.id === id)!.results.map((r) => r.status);
+    expect(statuses('raising')).toEqual(['passed', 'passed']);
+    expect(statuses('lenient')).toEqual(['passed', 'failed']);
   }, 60_000);
 });
