@@ -14,8 +14,10 @@ import { traceFix } from './trace.ts';
 import { allPassing, bestSoFar } from './rank.ts';
 
 export const SEARCH_ID = 'offline-search';
-/** Fewer tests than this, one candidate and no search for alternatives: ask before saying "fixed". */
+/** Fewer tests than this and a single passing candidate: ask before saying "fixed". */
 export const FEW_TESTS = 3;
+/** Characters an edit may change and still count as a small, targeted one (an operator, a bound). */
+const SMALL_EDIT = 12;
 
 function statusOf(result: TestResult | undefined): TestResult['status'] {
   return result?.status ?? 'error';
@@ -257,10 +259,14 @@ export async function conclude(ctx: RunContext, probeAllowed: boolean): Promise<
     const summary = `Not pinned down: ${verdict.ranked.length} fixes pass ${every} but answer \`${choice.call}\` differently (${answers}). Which is right?`;
     return finish(ctx, 'not_pinned', summary, choice.options[0]!.candidate, rationale, citeLinesOf(ctx, best), { ...extra, choice: toChoice(ctx, choice) });
   }
-  // One behaviour among the passing candidates. With few tests and no look for alternatives, that is one
-  // guess, not a verdict: ask the user to confirm its answer where it departs from the original.
-  const looked = verdict.ranked.length > 1 || Boolean(ctx.search?.exhausted) || ctx.modelUsed;
-  if (!looked && total < FEW_TESTS && probe) {
+  // One behaviour among the passing candidates. A single candidate on one or two tests is one guess, not
+  // a verdict, when nothing else was looked for, or when it rewrites more than a token or two (a lone
+  // survivor of one example is often a rewrite that fits only that example, even after an exhaustive
+  // search): ask the user to confirm its answer where it departs from the original. Several candidates
+  // that agree everywhere on the probe are evidence enough.
+  const looked = Boolean(ctx.search?.exhausted) || ctx.modelUsed;
+  const guess = verdict.ranked.length === 1 && (!looked || best.editedLines.length > 1 || best.editSize > SMALL_EDIT);
+  if (guess && total < FEW_TESTS && probe) {
     const confirm = confirmChoice(best, 'original', probe, probe.seeds);
     if (confirm) {
       const opt = confirm.options[0]!;
