@@ -14,10 +14,13 @@ import { meanPassAtK } from './pass-at-k.ts';
 
 export const SampleSchema = z.object({
   status: z.string(),
+  /** The returned fix passes the task's hidden test (whatever the status said). */
   fixed: z.boolean(),
   candidates: z.number(),
   seconds: z.number(),
   error: z.string().optional(),
+  /** The program the engine returned (frozen prefix excluded), so others can check the verdict. */
+  fixedCode: z.string().optional(),
 });
 export const TaskEntrySchema = z.object({
   task_id: z.string(),
@@ -29,6 +32,12 @@ export const TaskEntrySchema = z.object({
   samples: z.array(SampleSchema),
   candidates: z.number(),
   seconds: z.number(),
+  /** The first sample said `fixed` but its fix fails the hidden test: the answer a user must never get. */
+  wrong_but_fixed: z.boolean().default(false),
+  /** The first sample said the tests do not pin the fix down. */
+  not_pinned: z.boolean().default(false),
+  /** The first sample's returned program. */
+  fixed_code: z.string().optional(),
 });
 export type TaskEntry = z.infer<typeof TaskEntrySchema>;
 
@@ -59,7 +68,11 @@ export interface EvalReport {
   candidates_per_task: number;
   median_seconds: number;
   median_seconds_fixed: number | null;
-  by_bug_type?: Record<string, { tasks: number; fixed: number }>;
+  /** Tasks answered `fixed` whose fix fails the hidden test. */
+  wrongButFixed: number;
+  /** Tasks answered `not_pinned` (a question to the user, not a claim). */
+  notPinned: number;
+  by_bug_type?: Record<string, { tasks: number; fixed: number; wrongButFixed: number; notPinned: number }>;
   entries: TaskEntry[];
 }
 
@@ -121,15 +134,19 @@ export function summarise(entries: TaskEntry[], samples: number, ks: number[]): 
     candidates_per_task: entries.length ? entries.reduce((s, e) => s + e.candidates, 0) / entries.length : 0,
     median_seconds: median(entries.map((e) => e.seconds)),
     median_seconds_fixed: entries.some((e) => e.fixed) ? median(entries.filter((e) => e.fixed).map((e) => e.seconds)) : null,
+    wrongButFixed: entries.filter((e) => e.wrong_but_fixed).length,
+    notPinned: entries.filter((e) => e.not_pinned).length,
     entries,
   };
   if (entries.some((e) => e.bug_type)) {
-    const by: Record<string, { tasks: number; fixed: number }> = {};
+    const by: NonNullable<EvalReport['by_bug_type']> = {};
     for (const e of entries) {
       const key = e.bug_type ?? 'unknown';
-      const slot = (by[key] ??= { tasks: 0, fixed: 0 });
+      const slot = (by[key] ??= { tasks: 0, fixed: 0, wrongButFixed: 0, notPinned: 0 });
       slot.tasks++;
       if (e.fixed) slot.fixed++;
+      if (e.wrong_but_fixed) slot.wrongButFixed++;
+      if (e.not_pinned) slot.notPinned++;
     }
     report.by_bug_type = by;
   }
@@ -150,6 +167,7 @@ async function sampleWithRetry(options: EvalOptions, task: Task, s: number): Pro
     let status: RepairStatus | 'error' = 'error';
     let fixed = false;
     let candidates = 0;
+    let fixedCode: string | undefined;
     let error: unknown;
     try {
       const result = await engine.run(request, {
@@ -158,13 +176,15 @@ async function sampleWithRetry(options: EvalOptions, task: Task, s: number): Pro
       });
       status = result.status;
       candidates = result.candidates.tried;
-      if ((result.status === 'fixed' || result.status === 'partly_fixed') && result.fixedCode !== undefined) {
+      // not_pinned returns its best-ranked option as the fix: it is judged like any other returned fix
+      if ((result.status === 'fixed' || result.status === 'partly_fixed' || result.status === 'not_pinned') && result.fixedCode !== undefined) {
+        fixedCode = result.fixedCode;
         fixed = await judge(sandbox, limits, task, judgedProgram(task, request, result.fixedCode), options.signal);
       }
     } catch (e) {
       error = e;
     }
-    sample = { status, fixed, candidates, seconds: (performance.now() - started) / 1000 };
+    sample = { status, fixed, candidates, seconds: (performance.now() - started) / 1000, ...(fixedCode === undefined ? {} : { fixedCode }) };
     if (error === undefined) return sample;
     sample.error = isTracefixError(error) ? `${error.code}: ${error.userMessage}` : error instanceof Error ? error.message : JSON.stringify(error);
     if (!retryable(error) || options.signal?.aborted) return sample;
@@ -200,6 +220,9 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       samples: runs,
       candidates: runs.reduce((s, r) => s + r.candidates, 0) / Math.max(1, runs.length),
       seconds: runs.reduce((s, r) => s + r.seconds, 0) / Math.max(1, runs.length),
+      wrong_but_fixed: runs[0]?.status === 'fixed' && !runs[0].fixed,
+      not_pinned: runs[0]?.status === 'not_pinned',
+      ...(runs[0]?.fixedCode === undefined ? {} : { fixed_code: runs[0].fixedCode }),
     };
     if (task.bug_type) entry.bug_type = task.bug_type;
     entries.push(entry);

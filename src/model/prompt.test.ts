@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAnswer } from './parse.ts';
-import { PROMPT_VERSION, buildMessages, loadPrompt, renderAnswer, renderPromptText, renderTemplate, trainingMessages } from './prompt.ts';
+import { PROMPT_VERSION, buildMessages, divergenceNote, loadPrompt, renderAnswer, renderPromptText, renderTemplate, trainingMessages } from './prompt.ts';
 import type { PromptInput } from './types.ts';
 import { promptsReadme } from '../../tests/model/render-prompts-readme.ts';
 
@@ -216,5 +216,26 @@ describe('renderPromptText and renderAnswer', () => {
   it('renderTemplate rejects unknown names', () => {
     expect(() => renderTemplate('{{nope}}', {})).toThrow(/unknown value/);
     expect(() => renderTemplate('{{#nope}}x{{/nope}}', {})).toThrow(/unknown flag/);
+  });
+});
+
+describe('divergenceNote', () => {
+  it('puts where the earlier attempt parted from the original into the second round\'s prompt', () => {
+    const note = divergenceNote({
+      testName: 'assert f([1, -2]) == [1]',
+      step: 6,
+      original: { line: 2, vars: { x: '4' } },
+      fixed: { line: 2, vars: { x: '-3', y: 'x'.repeat(100) } },
+    });
+    expect(note).toBe(
+      `On \`assert f([1, -2]) == [1]\` the attempt's trace departs from the original's at step (6): the original ran line 2 (x=4), the attempt ran line 2 (x=-3, y=${'x'.repeat(59)}…).`,
+    );
+    const input: PromptInput = {
+      program: 'def f(xs):\n    return xs\n',
+      failures: ['t0: failed'],
+      previousAttempt: { program: 'def f(xs):\n    return xs[:1]\n', failures: ['t0: failed', note] },
+    };
+    const user = buildMessages(input, prompt).at(-1)!.content;
+    expect(user).toContain(`- ${note}`);
   });
 });

@@ -235,3 +235,24 @@ export function trainingMessages(
   const content = typeof answer === 'string' ? answer.replace(/\r\n?/g, '\n').trim() : renderAnswer(answer);
   return [...buildMessages(input, prompt, { exemplars: options.exemplars ?? false }), { role: 'assistant', content }];
 }
+
+/** Where two traces of one test part ways (src/repair's Divergence, structurally). */
+export interface TraceDivergence {
+  testName: string;
+  step: number;
+  original: { line: number; vars: Record<string, string> };
+  fixed: { line: number; vars: Record<string, string> };
+}
+
+/**
+ * One failure line for the second round: where the earlier attempt's trace departs from the original's
+ * on the same test. The model then sees what its edit changed in the execution, not only that it failed.
+ */
+export function divergenceNote(d: TraceDivergence): string {
+  const values = (vars: Record<string, string>) =>
+    Object.entries(vars)
+      .slice(0, 3)
+      .map(([k, v]) => `${k}=${v.length > 60 ? `${v.slice(0, 59)}…` : v}`)
+      .join(', ') || 'no change';
+  return `On \`${d.testName}\` the attempt's trace departs from the original's at step (${d.step}): the original ran line ${d.original.line} (${values(d.original.vars)}), the attempt ran line ${d.fixed.line} (${values(d.fixed.vars)}).`;
+}

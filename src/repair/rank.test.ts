@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editSize, rankCandidates } from './rank.ts';
+import { changedLines, editSize, rankCandidates } from './rank.ts';
 
 describe('rankCandidates', () => {
   const c = (name: string, passed: number, total: number, size: number, order: number) => ({ name, passed, total, editSize: size, order });
@@ -25,5 +25,13 @@ describe('editSize', () => {
     expect(editSize('return a - b\n', 'return a + b\n')).toBe(1);
     expect(editSize('x = 1\n', 'x = 1\n')).toBe(0);
     expect(editSize('if a:\n    return 1\n', 'if not a:\n    return 1\n')).toBe(4);
+  });
+});
+
+describe('changedLines', () => {
+  it('names the original lines an edit replaces, or the line an insertion lands at', () => {
+    expect(changedLines('a\nb\nc\n', 'a\nB\nc\n')).toEqual([2]);
+    expect(changedLines('a\nb\nc\n', 'a\nb\nx\ny\nc\n')).toEqual([3]);
+    expect(changedLines('a\nb\nc\n', 'a\nb\nc\n')).toEqual([]);
   });
 });

@@ -31,3 +31,18 @@ export function editSize(before: string, after: string): number {
   while (tail < max - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
   return Math.max(before.length - head - tail, after.length - head - tail);
 }
+
+/** 1-based lines of `before` that an edit to `after` replaces or inserts next to. */
+export function changedLines(before: string, after: string): number[] {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  if (head === a.length && head === b.length) return [];
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const last = Math.max(head + 1, a.length - tail);
+  const lines: number[] = [];
+  for (let l = head + 1; l <= last && l <= a.length; l++) lines.push(l);
+  return lines.length ? lines : [Math.min(head + 1, a.length)];
+}

@@ -30,18 +30,19 @@ const request = (code: string, tests?: string, extra: Partial<RepairRequest> = {
 describe('repair engine (program search, process sandbox)', () => {
   it('fixes a wrong operator, with a rationale grounded in the trace, a diff and the test table', async () => {
     const code = 'def average(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total * len(xs)\n';
-    const tests = 'assert average([2, 4]) == 3\nassert average([5]) == 5\nassert average([1, 2, 3]) == 2\n';
+    // the last assert pins `/` against `//`, which the first three do not tell apart
+    const tests = 'assert average([2, 4]) == 3\nassert average([5]) == 5\nassert average([1, 2, 3]) == 2\nassert average([1, 2]) == 1.5\n';
     const progress: Progress[] = [];
     const result = await engine.run(request(code, tests), { onProgress: (p) => progress.push(p) });
     expect(result.status).toBe('fixed');
     expect(result.fixedCode).toBe(code.replace('total * len(xs)', 'total / len(xs)'));
     expect(result.diff).toContain('-    return total * len(xs)\n+    return total / len(xs)\n');
-    expect(result.tests).toHaveLength(3);
+    expect(result.tests).toHaveLength(4);
     expect(result.tests[0]).toMatchObject({ before: 'failed', after: 'passed' });
     expect(result.tests[0]!.detail).toContain('expected 3, got 12');
     expect(result.rationale).toContain('expected 3 but got 12');
-    expect(result.rationale).toContain('Line 5');
-    expect(result.rationale).toContain('all 3 tests pass');
+    expect(result.rationale).toContain('line 5');
+    expect(result.rationale).toContain('all 4 tests pass');
     expect(result.trace?.excerpt).toContain('return total * len(xs)');
     expect(result.trace?.rendered).toMatch(/# \(\d+\)/);
     expect(result.candidates.tried).toBeGreaterThan(0);
@@ -136,4 +137,77 @@ describe('repair engine (program search, process sandbox)', () => {
   it('rejects empty code as bad input', async () => {
     await expect(engine.run(request('   \n', 'assert True\n'))).rejects.toMatchObject({ code: 'empty_input' });
   });
+});
+
+describe('honest verdicts (issue 9)', () => {
+  const leap = 'def is_leap(year):\n    return year % 4 == 0 or year % 100 != 0 or year % 400 == 0\n';
+  const leapTests = 'assert is_leap(2000) == True\nassert is_leap(1900) == False\nassert is_leap(2024) == True\n';
+
+  it('does not call a leap-year rule fixed when fixes that pass the tests disagree; the chosen answer re-verifies', async () => {
+    const first = await engine.run(request(leap, leapTests));
+    expect(first.status).toBe('not_pinned');
+    const choice = first.choice!;
+    expect(choice.options.length).toBeGreaterThanOrEqual(2);
+    expect(first.fixedCode).toBe(choice.options[0]!.fixedCode);
+    expect(first.diff).toBe(choice.options[0]!.diff);
+    expect(first.probe).toMatchObject({ clusters: expect.any(Number) as number });
+    expect(first.probe!.clusters).toBeGreaterThanOrEqual(2);
+    expect(first.summary).toContain(choice.call);
+    for (const o of choice.options) {
+      expect(o.test).toBe(`assert ${choice.call} == ${o.output}`);
+      expect(o.diff).toContain('+++ b/program.py');
+    }
+    // the user knows the Gregorian rule: pick the option that says a year divisible by neither 4 nor 100 is not leap
+    const right = choice.options.find((o) => o.fixedCode.includes('year % 4 == 0 and year % 100 != 0'));
+    expect(right).toBeDefined();
+    const again = await engine.run(request(leap, `${leapTests}${right!.test}\n`));
+    expect(again.status).toBe('fixed');
+    expect(again.fixedCode).toBe(right!.fixedCode);
+    expect(again.tests.at(-1)).toMatchObject({ name: right!.test, after: 'passed' });
+  }, 90_000);
+
+  it('does not return a binary search with `lo = hi` as fixed: it hangs next to the tests', async () => {
+    const code =
+      'def search(xs, target):\n    lo, hi = 0, len(xs) - 1\n    while lo <= hi:\n        mid = (lo + hi) // 2\n        if xs[mid] == target:\n            return mid\n        if xs[mid] < target:\n            lo = mid\n        else:\n            hi = mid - 1\n    return -1\n';
+    const tests = 'assert search([1, 3, 5, 7], 7) == 3\nassert search([1, 3, 5, 7], 1) == 0\nassert search([1, 3, 5], 4) == -1\n';
+    const result = await engine.run(request(code, tests));
+    expect(result.fixedCode).toBeDefined();
+    // how far the search gets depends on the machine's load: either it found `lo = mid + 1` (and `lo = hi`,
+    // which hangs on search([1], 7), lost), or `lo = hi` is all it found and is shown as not the whole fix
+    if (result.status === 'fixed') expect(result.fixedCode).toContain('lo = mid + 1');
+    else expect(['partly_fixed', 'not_pinned']).toContain(result.status);
+    if (result.fixedCode!.includes('lo = hi')) expect(result.summary).toMatch(/does not finish for `search\(/);
+    expect(result.tests[0]).toMatchObject({ before: 'timeout', after: 'passed' });
+  }, 90_000);
+
+  it('says at once that a module is missing, without searching', async () => {
+    const result = await engine.run(request('import numpy as np\n\ndef total(xs):\n    return int(np.sum(xs))\n', 'assert total([1, 2]) == 3\n'));
+    expect(result.status).toBe('cannot_run');
+    expect(result.facts?.missingModule).toBe('numpy');
+    expect(result.summary).toContain('`numpy`');
+    expect(result.candidates.tried).toBe(0);
+    expect(result.timings.searchMs).toBeUndefined();
+    expect(result.fixedCode).toBeUndefined();
+  }, 40_000);
+
+  it('fills the facts: the failing check, the edit, the test rows and the failing run\'s stdout', async () => {
+    const code = 'def average(xs):\n    print("summing", xs)\n    return sum(xs) * len(xs)\n';
+    const result = await engine.run(request(code, 'assert average([2, 4]) == 3\nassert average([5]) == 5\nassert average([1, 2]) == 1.5\n'));
+    expect(result.status).toBe('fixed');
+    expect(result.stdout).toBe('summing [2, 4]\n');
+    expect(result.tests[0]).toMatchObject({ expected: '3', actual: '12', stdout: 'summing [2, 4]\n', error: expect.stringContaining('AssertionError') as string });
+    expect(result.tests[1]).toMatchObject({ before: 'passed' });
+    expect(result.tests[1]!.error).toBeUndefined();
+    expect(result.facts?.failing).toMatchObject({ testId: 't0', status: 'failed', expected: '3', actual: '12' });
+    expect(result.facts?.edits?.[0]).toMatchObject({ line: 3, before: '    return sum(xs) * len(xs)', after: '    return sum(xs) / len(xs)' });
+  }, 60_000);
+
+  it('words a program that runs out of memory as such, not as a timeout', async () => {
+    const code = 'def grow(n):\n    xs = []\n    while True:\n        xs.append(bytearray(50_000_000))\n    return n\n';
+    const result = await engine.run(request(code, 'assert grow(1) == 1\n'));
+    const row = result.tests[0]!;
+    expect(row.before).toBe('error');
+    expect(row.detail).toMatch(/out of memory|memory limit/);
+    expect(row.detail).not.toContain('in time');
+  }, 60_000);
 });

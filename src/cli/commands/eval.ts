@@ -1,8 +1,9 @@
 /**
  * `tracefix eval --dataset FILE [--k 1,5,10] [--samples n] [--no-trace] [--model NAME|offline]
  * [--limit N] [--json FILE] [--resume] [--sandbox ...]`: the repair loop over a JSONL data set, each
- * returned fix judged on the task's full hidden test; prints fixed, pass@k (Chen et al. 2021),
- * candidates and median time per task, and the per-bug-type breakdown.
+ * returned fix judged on the task's full hidden test; prints fixed, wrong-but-fixed (said fixed, fails the
+ * hidden test), not pinned, pass@k (Chen et al. 2021), candidates and median time per task, and the
+ * per-bug-type breakdown. The JSON report carries every returned program (`fixed_code`).
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -26,15 +27,19 @@ export function formatReport(report: EvalReport, label: string): string {
     `${label}`,
     `tasks                 ${report.tasks}`,
     `fixed                 ${report.fixed} (${pct(report.fixed_rate)})`,
+    `wrong but "fixed"     ${report.wrongButFixed} (${pct(report.tasks ? report.wrongButFixed / report.tasks : 0)})  said fixed, fail the hidden tests`,
+    `not pinned            ${report.notPinned} (${pct(report.tasks ? report.notPinned / report.tasks : 0)})  the tests do not pin the fix down`,
     ...Object.entries(report.pass_at_k).map(([k, v]) => `${`pass@${k}`.padEnd(22)}${pct(v)}`),
     `candidates per task   ${report.candidates_per_task.toFixed(1)}`,
     `median time per task  ${report.median_seconds.toFixed(2)} s`,
     `median time per fix   ${report.median_seconds_fixed === null ? '-' : `${report.median_seconds_fixed.toFixed(2)} s`}`,
   ];
   if (report.by_bug_type) {
-    lines.push('', 'bug type              fixed / tasks');
+    lines.push('', 'bug type              fixed / tasks          wrong-but-fixed  not-pinned');
     for (const [type, v] of Object.entries(report.by_bug_type).sort()) {
-      lines.push(`${type.padEnd(22)}${String(v.fixed).padStart(5)} / ${String(v.tasks).padEnd(4)} ${pct(v.fixed / v.tasks)}`);
+      lines.push(
+        `${type.padEnd(22)}${String(v.fixed).padStart(5)} / ${String(v.tasks).padEnd(4)} ${pct(v.fixed / v.tasks).padEnd(8)}   ${String(v.wrongButFixed).padStart(8)}  ${String(v.notPinned).padStart(10)}`,
+      );
     }
   }
   return lines.join('\n') + '\n';

@@ -1,0 +1,98 @@
+/**
+ * Where the trace of the original and the trace of the fix, on the same failing test, first part ways:
+ * the evidence an explanation is built on (issue 10). Both traces count steps the same way (NExT `(k)`),
+ * so they are compared event by event; line numbers of the fix are mapped back to the original's
+ * across the edit, so that an inserted line does not make every later line look different.
+ */
+import type { Trace, TraceEvent } from '../../sandbox/protocol.ts';
+import type { Divergence } from './types.ts';
+
+/** Maps a 1-based line of `after` to the line of `before` it corresponds to (edited lines to the edit's start). */
+export function lineMapper(before: string, after: string): (line: number) => number {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const shift = a.length - b.length;
+  return (line) => {
+    if (line <= head) return line;
+    if (line > b.length - tail) return line + shift;
+    return Math.min(head + 1 + (line - head - 1), a.length - tail);
+  };
+}
+
+/** What an event shows: the variables it set, or what it returned or raised. */
+export function eventValues(e: TraceEvent): Record<string, string> {
+  const vars: Record<string, string> = { ...e.vars };
+  if (e.kind === 'return' && e.value !== undefined) vars.__return__ = e.value;
+  if (e.kind === 'exception' && e.value !== undefined) vars.__exception__ = e.value;
+  return vars;
+}
+
+/** An event's values, plus what its line then returned or raised (the next event, same line and frame). */
+function withOutcome(events: readonly TraceEvent[], i: number): Record<string, string> {
+  const e = events[i]!;
+  const next = events[i + 1];
+  const vars = eventValues(e);
+  if (e.kind === 'line' && next && next.line === e.line && next.func === e.func && (next.kind === 'exception' || next.kind === 'return')) {
+    return { ...vars, ...eventValues(next) };
+  }
+  return vars;
+}
+
+const same = (x: Record<string, string>, y: Record<string, string>) => {
+  const kx = Object.keys(x);
+  return kx.length === Object.keys(y).length && kx.every((k) => x[k] === y[k]);
+};
+
+/** The call into `func` that was running at `step`, with its arguments as the call received them. */
+export function callAt(events: readonly TraceEvent[], step: number, func: string): string | undefined {
+  let call: TraceEvent | undefined;
+  for (const e of events) {
+    if (e.step > step) break;
+    if (e.kind === 'call' && e.func === func) call = e;
+  }
+  if (!call) return undefined;
+  const name = call.func.includes('.') ? call.func.split('.').pop()! : call.func;
+  const args = Object.entries(call.vars ?? {})
+    // the tracer also shows `self.balance`-style attributes at a method's call: arguments only
+    .filter(([k]) => k !== 'self' && k !== 'cls' && !k.includes('.'))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return `${name}(${args})`;
+}
+
+export function findDivergence(
+  original: Trace,
+  fixed: Trace,
+  originalSource: string,
+  fixedSource: string,
+): Divergence | undefined {
+  const map = lineMapper(originalSource, fixedSource);
+  const o = original.events;
+  const f = fixed.events;
+  const n = Math.max(o.length, f.length);
+  for (let i = 0; i < n; i++) {
+    const a = o[i];
+    const b = f[i];
+    if (a && b && a.kind === b.kind && a.func === b.func && a.line === map(b.line) && same(eventValues(a), eventValues(b))) continue;
+    // One trace ended (the original crashed, or was cut): its last event is its side of the story.
+    const left = a ?? o.at(-1);
+    const right = b ?? f.at(-1);
+    if (!left || !right) return undefined;
+    const step = (a ?? b)!.step;
+    const divergence: Divergence = {
+      testName: original.test.name,
+      step,
+      original: { line: left.line, vars: withOutcome(o, a ? i : o.length - 1) },
+      fixed: { line: right.line, vars: withOutcome(f, b ? i : f.length - 1) },
+    };
+    // the call that was running where they part: the function the bug is in, not the test's first call
+    const call = callAt(o, left.step, left.func) ?? callAt(f, right.step, right.func);
+    if (call) divergence.call = call;
+    return divergence;
+  }
+  return undefined;
+}

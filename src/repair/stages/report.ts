@@ -1,0 +1,279 @@
+/**
+ * Stage "report": the verdict and the RepairResult: status, summary, test table, facts, rationale,
+ * the question to ask when the tests do not pin the fix down.
+ */
+import type { TestCase, TestResult } from '../../../sandbox/protocol.ts';
+import { traceExcerpt } from '../../trace/index.ts';
+import { unifiedDiff } from '../diff.ts';
+import { failingFact, failureSentence, writeRationale } from '../rationale.ts';
+import type { FixChoice, RepairFacts, RepairResult, RepairStatus, TestRow } from '../types.ts';
+import { confirmChoice, type VerdictChoice } from '../verdict.ts';
+import { baselinePassed, byTest, type RunContext, type Verified } from './context.ts';
+import { probeVerdict } from './probe.ts';
+import { traceFix } from './trace.ts';
+import { allPassing, bestSoFar } from './rank.ts';
+
+export const SEARCH_ID = 'offline-search';
+/** Fewer tests than this and a single passing candidate: ask before saying "fixed". */
+export const FEW_TESTS = 3;
+/** Characters an edit may change and still count as a small, targeted one (an operator, a bound). */
+const SMALL_EDIT = 12;
+
+function statusOf(result: TestResult | undefined): TestResult['status'] {
+  return result?.status ?? 'error';
+}
+
+/** "all 3 tests pass", or "the test passes" when there is only one. */
+export function allPassPhrase(total: number): string {
+  return total === 1 ? 'the test passes' : `all ${total} tests pass`;
+}
+
+/** A failed comparison's two sides, or just the value a bare `assert x` saw. */
+function comparison(expected: string | undefined, actual: string | undefined): string {
+  return expected === undefined ? `it evaluated to ${actual ?? '?'}` : `expected ${expected}, got ${actual ?? '?'}`;
+}
+
+export function detailOf(result: TestResult | undefined): string | undefined {
+  if (!result || result.status === 'passed') return undefined;
+  if (result.status === 'timeout') return 'did not finish in time (an endless loop?)';
+  if (result.status === 'failed' && (result.expected !== undefined || result.actual !== undefined)) {
+    return comparison(result.expected, result.actual);
+  }
+  const e = result.error;
+  if (e?.type === 'MemoryError') {
+    // Python's MemoryError has no message, and a runner killed at the memory limit says so itself.
+    const what = e.where === 'runner' && e.message ? e.message : 'ran out of memory';
+    return `${what}${e.line ? ` (line ${e.line})` : ''}`.slice(0, 200);
+  }
+  if (e) return `${e.type}: ${e.message}${e.line ? ` (line ${e.line})` : ''}`.slice(0, 200);
+  return result.status;
+}
+
+export function failureLine(test: TestCase, result: TestResult | undefined): string {
+  return `${test.name}: ${detailOf(result) ?? 'failed'}`;
+}
+
+/** The failures of a program (the original's or an attempt's), one line each, for the model. */
+export function failureLines(ctx: RunContext, results: readonly TestResult[]): string[] {
+  const map = byTest(results);
+  return ctx.cases
+    .map((c) => ({ c, r: map.get(c.id) }))
+    .filter(({ r }) => r?.status !== 'passed')
+    .slice(0, 5)
+    .map(({ c, r }) => failureLine(c, r));
+}
+
+/** The module a run could not import, when the program itself (not the tests) imports it. */
+export function missingModuleOf(results: readonly TestResult[]): string | undefined {
+  for (const r of results) {
+    const e = r.error;
+    if (!e || e.where !== 'program' || (e.type !== 'ModuleNotFoundError' && e.type !== 'ImportError')) continue;
+    const name = /No module named '([^']+)'/.exec(e.message)?.[1];
+    if (name) return name.split('.')[0];
+  }
+  return undefined;
+}
+
+function table(ctx: RunContext, after?: Verified): TestRow[] {
+  const before = byTest(ctx.baseline);
+  const afterMap = after ? byTest(after.results) : undefined;
+  return ctx.cases.map((t) => {
+    const b = before.get(t.id);
+    const a = afterMap?.get(t.id);
+    const row: TestRow = { id: t.id, name: t.name, before: statusOf(b) };
+    if (afterMap) row.after = a ? a.status : 'error';
+    const detail = detailOf(b);
+    if (detail) row.detail = detail;
+    if (b?.expected !== undefined) row.expected = b.expected;
+    if (b?.actual !== undefined) row.actual = b.actual;
+    if (b?.error && b.status !== 'passed') {
+      row.error = b.error.message ? `${b.error.type}: ${b.error.message}` : b.error.type;
+      if (b.error.line !== undefined) row.errorLine = b.error.line;
+    }
+    if (b?.stdout) row.stdout = b.stdout;
+    if (b?.stderr) row.stderr = b.stderr;
+    return row;
+  });
+}
+
+function traceSection(ctx: RunContext, lines: number[]): RepairResult['trace'] | undefined {
+  const { trace, rendered } = ctx;
+  if (!trace || !rendered) return undefined;
+  return {
+    testName: trace.test.name,
+    rendered: rendered.text,
+    excerpt: traceExcerpt(rendered.text, lines.length ? lines : [trace.result.error?.line ?? 1]),
+    truncated: rendered.truncated,
+  };
+}
+
+function factsOf(ctx: RunContext, best: Verified | undefined): RepairFacts {
+  const { compileError } = ctx;
+  const facts: RepairFacts = {};
+  if (compileError) {
+    facts.compileError = { type: compileError.type, message: compileError.message, ...(compileError.line === undefined ? {} : { line: compileError.line }) };
+  }
+  if (ctx.missingModule) facts.missingModule = ctx.missingModule;
+  if (ctx.divergence && best) facts.divergence = ctx.divergence;
+  const failing = failingFact(ctx.cases, ctx.baseline);
+  if (failing) facts.failing = failing;
+  if (best?.search?.edits.length) {
+    const fixedLines = best.source.split('\n');
+    const origLines = ctx.program.split('\n');
+    facts.edits = best.search.edits.map((e) => {
+      const after = fixedLines[e.line - 1];
+      const changed = after !== undefined && after !== origLines[e.line - 1];
+      return { line: e.line, kind: e.kind, description: e.description, before: e.before, ...(changed ? { after } : {}) };
+    });
+  }
+  return facts;
+}
+
+export function citeLinesOf(ctx: RunContext, best: Verified | undefined): number[] {
+  const lines = new Set<number>();
+  for (const e of best?.search?.edits ?? []) lines.add(e.line);
+  const errLine = ctx.trace?.result.error?.line;
+  if (errLine) lines.add(errLine);
+  if (!best && ctx.search?.suspicious[0]) lines.add(ctx.search.suspicious[0].line);
+  return [...lines];
+}
+
+export function finish(
+  ctx: RunContext,
+  status: RepairStatus,
+  summary: string,
+  best?: Verified,
+  rationale?: string,
+  citeLines: number[] = [],
+  extra: Pick<RepairResult, 'choice' | 'probe'> = {},
+): RepairResult {
+  const { timings, counts, model, request } = ctx;
+  timings.totalMs = Math.round(performance.now() - ctx.t0);
+  ctx.progress({ stage: 'done', message: summary });
+  const result: RepairResult = {
+    requestId: request.id,
+    status,
+    summary,
+    tests: table(ctx, best),
+    candidates: {
+      tried: counts.tried,
+      passed: ctx.verified.filter((v) => v.complete && v.passed === v.total && v.total > 0).length,
+      fromModel: counts.fromModel,
+      fromSearch: counts.fromSearch,
+    },
+    model: ctx.modelUsed && model ? { id: model.id, promptVersion: model.promptVersion } : { id: SEARCH_ID },
+    timings,
+  };
+  if (rationale) result.rationale = rationale;
+  if (best?.prompt) result.prompt = best.prompt;
+  if (best) {
+    result.fixedCode = best.code;
+    result.diff = unifiedDiff(request.code, best.code, { fromFile: 'a/program.py', toFile: 'b/program.py' });
+  }
+  const section = traceSection(ctx, citeLines);
+  if (section) result.trace = section;
+  const facts = factsOf(ctx, best);
+  if (Object.keys(facts).length) result.facts = facts;
+  const failing = ctx.baseline.find((r) => r.status !== 'passed');
+  if (failing?.stdout) result.stdout = failing.stdout;
+  if (extra.choice) result.choice = extra.choice;
+  if (extra.probe) result.probe = extra.probe;
+  ctx.log?.info({ status, tried: counts.tried, ms: timings.totalMs }, 'repair finished');
+  return result;
+}
+
+function rationaleOf(ctx: RunContext, best: Verified): string {
+  if (best.origin === 'model') return best.rationale ?? '';
+  const failing = failingFact(ctx.cases, ctx.baseline);
+  return writeRationale({
+    program: ctx.program,
+    fixed: best.source,
+    ...(failing ? { failing } : {}),
+    ...(ctx.divergence ? { divergence: ctx.divergence } : {}),
+    edits: (best.search?.edits ?? []).map((e) => e.description),
+    passed: best.passed,
+    total: best.total,
+  });
+}
+
+function editLine(v: Verified): string {
+  if (v.search?.edits.length) return v.search.edits.map((e) => `line ${e.line}: ${e.description}`).join('; ');
+  const lines = v.editedLines;
+  return lines.length ? `rewrites line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}` : 'rewrites the program';
+}
+
+function toChoice(ctx: RunContext, c: VerdictChoice<Verified>): FixChoice {
+  return {
+    call: c.call,
+    ...(c.original === undefined ? {} : { original: c.original }),
+    options: c.options.map((o, k) => ({
+      id: `option-${k + 1}`,
+      output: o.output,
+      test: o.test,
+      fixedCode: o.candidate.code,
+      diff: unifiedDiff(ctx.request.code, o.candidate.code, { fromFile: 'a/program.py', toFile: 'b/program.py' }),
+      edit: editLine(o.candidate),
+    })),
+  };
+}
+
+/**
+ * The verdict. `probeAllowed` is false when a deadline or a cancel cut the run short: then what exists is
+ * reported without the probe and the trace of the fix.
+ */
+export async function conclude(ctx: RunContext, probeAllowed: boolean): Promise<RepairResult> {
+  let best = bestSoFar(ctx);
+  const total = ctx.cases.length;
+  const { compileError, counts } = ctx;
+  if (!best) {
+    if (compileError) {
+      const where = compileError.line ? ` at line ${compileError.line}` : '';
+      return finish(ctx, 'not_fixed', `Your code does not load: ${compileError.type}${where}: ${compileError.message}. No fix found that makes it load and pass the tests.`, undefined, undefined, compileError.line ? [compileError.line] : []);
+    }
+    const failing = failingFact(ctx.cases, ctx.baseline);
+    const why = failing ? ` ${failureSentence(failing)}` : '';
+    const tried =
+      counts.tried === 0
+        ? 'no candidate fix could be tried'
+        : `none of the ${counts.tried} candidate fix${counts.tried === 1 ? '' : 'es'} tried did better than the original`;
+    return finish(ctx, 'not_fixed', `No fix found: ${tried} (${baselinePassed(ctx)}/${total} tests pass).${why}`, undefined, undefined, citeLinesOf(ctx, undefined));
+  }
+  if (best.passed !== best.total) {
+    if (probeAllowed) await traceFix(ctx, best);
+    return finish(ctx, 'partly_fixed', `Partly fixed: ${best.passed}/${total} tests pass, up from ${baselinePassed(ctx)}.`, best, rationaleOf(ctx, best), citeLinesOf(ctx, best));
+  }
+  const { verdict, probe } = await probeVerdict(ctx, allPassing(ctx), probeAllowed);
+  best = verdict.ranked[0]?.candidate ?? best;
+  if (probeAllowed) await traceFix(ctx, best);
+  const rationale = rationaleOf(ctx, best);
+  const extra = probe?.ok ? { probe: { inputs: probe.inputs.length, plausible: verdict.ranked.length, clusters: verdict.clusters.length } } : {};
+  const hang = verdict.ranked[0]?.timeoutCall;
+  if (hang) {
+    const summary = `Partly fixed: ${allPassPhrase(total)}, but the fix does not finish for \`${hang}\`, an input next to your tests, so it is not the whole fix.`;
+    return finish(ctx, 'partly_fixed', summary, best, rationale, citeLinesOf(ctx, best), extra);
+  }
+  const every = allPassPhrase(total).replace(/ pass(es)?$/, '');
+  const choice = verdict.choice;
+  if (choice && choice.options.length >= 2) {
+    const answers = choice.options.map((o) => o.output).join(' or ');
+    const summary = `Not pinned down: ${verdict.ranked.length} fixes pass ${every} but answer \`${choice.call}\` differently (${answers}). Which is right?`;
+    return finish(ctx, 'not_pinned', summary, choice.options[0]!.candidate, rationale, citeLinesOf(ctx, best), { ...extra, choice: toChoice(ctx, choice) });
+  }
+  // One behaviour among the passing candidates. A single candidate on one or two tests is one guess, not
+  // a verdict, when nothing else was looked for, or when it rewrites more than a token or two (a lone
+  // survivor of one example is often a rewrite that fits only that example, even after an exhaustive
+  // search): ask the user to confirm its answer where it departs from the original. Several candidates
+  // that agree everywhere on the probe are evidence enough.
+  const looked = Boolean(ctx.search?.exhausted) || ctx.modelUsed;
+  const guess = verdict.ranked.length === 1 && (!looked || best.editedLines.length > 1 || best.editSize > SMALL_EDIT);
+  if (guess && total < FEW_TESTS && probe) {
+    const confirm = confirmChoice(best, 'original', probe, probe.seeds);
+    if (confirm) {
+      const opt = confirm.options[0]!;
+      const summary = `Not pinned down: a fix passes ${every}, but ${total === 1 ? 'one test does' : `${total} tests do`} not settle it. Is \`${confirm.call}\` meant to give ${opt.output}?`;
+      return finish(ctx, 'not_pinned', summary, best, rationale, citeLinesOf(ctx, best), { ...extra, choice: toChoice(ctx, confirm) });
+    }
+  }
+  const summary = `Fixed: ${allPassPhrase(total)} (${counts.tried} candidate${counts.tried === 1 ? '' : 's'} tried).`;
+  return finish(ctx, 'fixed', summary, best, rationale, citeLinesOf(ctx, best), extra);
+}

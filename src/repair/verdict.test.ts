@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { ProbeResponse } from './probe.ts';
+import { confirmChoice, isValueOutput, judge, newConstantCount, numericLiterals, pinningTest, type Plausible } from './verdict.ts';
+
+const original = 'def is_leap(year):\n    return year % 4 == 0 or year % 100 != 0\n';
+const cand = (id: string, source: string, over: Partial<Plausible> = {}): Plausible => ({ id, source, editSize: 3, order: 0, editedLines: [2], ...over });
+
+function probeOf(rows: [string, Record<string, string>][], seeds = 1): ProbeResponse {
+  return { ok: true, func: 'is_leap', seeds, inputs: rows.map(([call, outputs]) => ({ call, outputs })), truncated: false };
+}
+
+describe('numeric literals and new constants', () => {
+  it('counts numbers outside strings and comments, and ignores 0 and 1', () => {
+    expect(numericLiterals("x = 4 # 8\ns = '12'\ny = 2.5 + a1\n")).toEqual(['4', '2.5']);
+    expect(newConstantCount(original, original.replace('% 4', '% 8'))).toBe(1);
+    expect(newConstantCount(original, original.replace('== 0 or', '== 0 and'))).toBe(0);
+    expect(newConstantCount('lo = mid\n', 'lo = mid + 1\n')).toBe(0);
+  });
+});
+
+describe('pinning tests', () => {
+  it('writes an assert for a value and a test function for an exception, and nothing for a hang or an object', () => {
+    expect(pinningTest('is_leap(1900)', 'False', 'is_leap')).toBe('assert is_leap(1900) == False');
+    const raises = pinningTest('half(-1)', 'raises ValueError: negative', 'half');
+    expect(raises).toContain('def test_half_raises_valueerror():');
+    expect(raises).toContain('    except ValueError:\n        return');
+    expect(pinningTest('f(1)', 'timeout', 'f')).toBeUndefined();
+    expect(pinningTest('f(1)', '<Box object at 0x…>', 'f')).toBeUndefined();
+    expect(isValueOutput("[1, 'a']")).toBe(true);
+    expect(isValueOutput('[1, 2, ...')).toBe(false);
+  });
+});
+
+describe('judge', () => {
+  const wrong = cand('wrong', original.replace('% 4', '% 8'), { order: 0 });
+  const right = cand('right', original.replace('== 0 or', '== 0 and'), { order: 1 });
+  const probe = probeOf([
+    ['is_leap(1900)', { original: 'True', wrong: 'False', right: 'False' }],
+    ['is_leap(2001)', { original: 'True', wrong: 'True', right: 'False' }],
+    ['is_leap(2004)', { original: 'True', wrong: 'True', right: 'True' }],
+  ]);
+
+  it('splits candidates that disagree into clusters and asks at the input that separates them', () => {
+    const v = judge({ originalId: 'original', originalSource: original, candidates: [wrong, right], probe, suspicious: [2] });
+    expect(v.clusters).toHaveLength(2);
+    // the new magic constant 8 ranks below an edit that adds none, whatever the proposal order
+    expect(v.ranked.map((s) => s.candidate.id)).toEqual(['right', 'wrong']);
+    expect(v.choice).toMatchObject({
+      call: 'is_leap(2001)',
+      original: 'True',
+      options: [
+        { output: 'False', test: 'assert is_leap(2001) == False' },
+        { output: 'True', test: 'assert is_leap(2001) == True' },
+      ],
+    });
+    expect(v.choice!.options[0]!.candidate.id).toBe('right');
+  });
+
+  it('keeps one cluster, and no question, when the candidates behave alike', () => {
+    const twin = cand('twin', right.source.replace('year % 100 != 0', '(year % 100 != 0)'), { order: 2, editSize: 5 });
+    const p = probeOf([['is_leap(2001)', { original: 'True', right: 'False', twin: 'False' }]]);
+    const v = judge({ originalId: 'original', originalSource: original, candidates: [twin, right], probe: p, suspicious: [2] });
+    expect(v.clusters).toHaveLength(1);
+    expect(v.choice).toBeUndefined();
+    expect(v.ranked[0]!.candidate.id).toBe('right');
+  });
+
+  it('drops a candidate that hangs where another program answers', () => {
+    const hangs = cand('hangs', 'x', { order: 0, editSize: 1 });
+    const ends = cand('ends', 'y', { order: 1, editSize: 9 });
+    const p = probeOf([
+      ['f([1], 7)', { original: 'timeout', hangs: 'timeout', ends: '-1' }],
+      ['f([1], 1)', { original: '0', hangs: '0', ends: '0' }],
+    ]);
+    const v = judge({ originalId: 'original', originalSource: '', candidates: [hangs, ends], probe: p, suspicious: [] });
+    expect(v.ranked.map((s) => s.candidate.id)).toEqual(['ends']);
+    expect(v.clusters).toHaveLength(1);
+  });
+
+  it('prefers fewer behaviour changes against the original, then edits at suspicious lines, then smaller edits', () => {
+    const a = cand('a', 'a', { editSize: 1, editedLines: [5] });
+    const b = cand('b', 'b', { editSize: 9, editedLines: [2] });
+    const c = cand('c', 'c', { editSize: 1, editedLines: [2] });
+    const p = probeOf([
+      ['f(1)', { original: '1', a: '2', b: '2', c: '2' }],
+      ['f(2)', { original: '4', a: '4', b: '4', c: '5' }],
+    ]);
+    const v = judge({ originalId: 'original', originalSource: '', candidates: [a, b, c], probe: p, suspicious: [2, 5] });
+    expect(v.ranked.map((s) => s.candidate.id)).toEqual(['b', 'a', 'c']);
+  });
+
+  it('without a probe, ranks by edit and says nothing about behaviour', () => {
+    const v = judge({ originalId: 'original', originalSource: original, candidates: [wrong, right], probe: undefined, suspicious: [] });
+    expect(v.clusters).toHaveLength(1);
+    expect(v.choice).toBeUndefined();
+  });
+});
+
+describe('confirmChoice', () => {
+  it('asks about the first grown input where the lone candidate departs from the original', () => {
+    const only = cand('only', 'x');
+    const p = probeOf([
+      ['f(3)', { original: '4', only: '3' }],
+      ['f(4)', { original: '4', only: '4' }],
+      ['f(5)', { original: '6', only: '5' }],
+    ]);
+    const c = confirmChoice(only, 'original', p, 1);
+    expect(c).toMatchObject({ call: 'f(5)', original: '6', options: [{ output: '5', test: 'assert f(5) == 5' }] });
+    expect(confirmChoice(only, 'original', { ...p, ok: false }, 1)).toBeUndefined();
+  });
+});

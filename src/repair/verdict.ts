@@ -1,0 +1,209 @@
+/**
+ * Honest verdicts: candidates that pass every test are grouped by what they do on the probe inputs,
+ * ranked by how plausible they are as the fix a person meant, and, when groups disagree, one input is
+ * picked to put the question to the user. Pure functions: the engine feeds them the probe's answer.
+ */
+import type { ProbeResponse } from './probe.ts';
+
+export interface Plausible {
+  id: string;
+  /** The whole program as run (frozen prefix included). */
+  source: string;
+  /** Characters changed relative to the original. */
+  editSize: number;
+  /** Proposal order (the search's own prior). */
+  order: number;
+  /** 1-based program lines the edit touches. */
+  editedLines: number[];
+}
+
+export interface Scored<T extends Plausible> {
+  candidate: T;
+  /** Numeric literals the edit introduces that the original does not use (0 and 1 are not magic). */
+  newConstants: number;
+  /** Probe inputs on which it answers differently from the original. */
+  changes: number;
+  /** Best rank among the suspicious lines of a line it edits (lower is more suspicious). */
+  suspicion: number;
+  /** Times out on a probe input that the original or another candidate finishes. */
+  hangs: boolean;
+  /** The first probe input it does not finish, if any: a fix that hangs next to the tests is not the whole fix. */
+  timeoutCall?: string;
+  timeouts: number;
+}
+
+export interface Verdict<T extends Plausible> {
+  /** Best first; candidates that hang where another program answers are left out unless all do. */
+  ranked: Scored<T>[];
+  /** Groups of identical behaviour on the probe inputs, in the order of their best member. */
+  clusters: Scored<T>[][];
+  /** Present when clusters disagree on an input where their answers can be written as a test. */
+  choice?: VerdictChoice<T>;
+}
+
+export interface VerdictChoice<T extends Plausible> {
+  call: string;
+  original?: string;
+  /** One per distinct answer to `call`, best-ranked first. */
+  options: { candidate: T; output: string; test: string }[];
+}
+
+const MAX_OPTIONS = 4;
+
+/** Numbers written in the program outside strings and comments. */
+export function numericLiterals(source: string): string[] {
+  const stripped = source
+    .replace(/("""|''')[\s\S]*?\1/g, '')
+    .replace(/'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"/g, '')
+    .replace(/#.*$/gm, '');
+  return stripped.match(/(?<![\w.])\d+(?:\.\d+)?(?![\w.])/g) ?? [];
+}
+
+export function newConstantCount(original: string, candidate: string): number {
+  const before = new Set(numericLiterals(original).map(Number));
+  return numericLiterals(candidate)
+    .map(Number)
+    .filter((n) => n !== 0 && n !== 1 && !before.has(n)).length;
+}
+
+/** True when an output text can be the right-hand side of `assert call == output`. */
+export function isValueOutput(output: string): boolean {
+  return (
+    output !== 'timeout' &&
+    !output.startsWith('raises ') &&
+    !output.includes('<') &&
+    !output.endsWith('...') &&
+    !output.includes('…')
+  );
+}
+
+const RAISES = /^raises ([A-Za-z_][\w.]*): /;
+
+/** A test that pins `output` as the answer to `call`, as the user would write it; undefined when it cannot be written. */
+export function pinningTest(call: string, output: string, func: string): string | undefined {
+  if (isValueOutput(output)) return `assert ${call} == ${output}`;
+  const raised = RAISES.exec(output + ' ')?.[1];
+  if (!raised) return undefined;
+  const name = `test_${func}_raises_${raised.replace(/\W/g, '_').toLowerCase()}`;
+  return `def ${name}():\n    try:\n        ${call}\n    except ${raised}:\n        return\n    assert False, ${JSON.stringify(`${call} should raise ${raised}`)}`;
+}
+
+export function judge<T extends Plausible>(input: {
+  originalId: string;
+  originalSource: string;
+  candidates: readonly T[];
+  probe: ProbeResponse | undefined;
+  /** Suspicious lines, most suspicious first. */
+  suspicious: readonly number[];
+}): Verdict<T> {
+  const rows = input.probe?.ok ? input.probe.inputs : [];
+  const func = input.probe?.func ?? 'f';
+  const outputOf = (id: string, i: number) => rows[i]?.outputs[id];
+  const scored: Scored<T>[] = input.candidates.map((c) => {
+    let changes = 0;
+    let hangs = false;
+    let timeouts = 0;
+    let timeoutCall: string | undefined;
+    rows.forEach((row, i) => {
+      const mine = outputOf(c.id, i);
+      const orig = outputOf(input.originalId, i);
+      // Where the original hangs it has no answer to keep: agreeing with it there is no merit.
+      if (orig !== 'timeout' && mine !== orig) changes++;
+      if (mine === 'timeout' && Object.values(row.outputs).some((o) => o !== 'timeout')) hangs = true;
+      if (mine === 'timeout') {
+        timeouts++;
+        timeoutCall ??= row.call;
+      }
+    });
+    const ranks = c.editedLines.map((l) => input.suspicious.indexOf(l)).filter((r) => r >= 0);
+    return {
+      candidate: c,
+      newConstants: newConstantCount(input.originalSource, c.source),
+      changes,
+      suspicion: ranks.length ? Math.min(...ranks) : input.suspicious.length,
+      hangs,
+      timeouts,
+      ...(timeoutCall === undefined ? {} : { timeoutCall }),
+    };
+  });
+  const finishing = scored.filter((s) => !s.hangs);
+  const pool = finishing.length ? finishing : scored;
+  const ranked = [...pool].sort(
+    (a, b) =>
+      a.timeouts - b.timeouts ||
+      a.newConstants - b.newConstants ||
+      a.changes - b.changes ||
+      a.suspicion - b.suspicion ||
+      a.candidate.editSize - b.candidate.editSize ||
+      a.candidate.order - b.candidate.order,
+  );
+  const signature = (s: Scored<T>) => JSON.stringify(rows.map((_, i) => outputOf(s.candidate.id, i) ?? null));
+  const groups = new Map<string, Scored<T>[]>();
+  for (const s of ranked) {
+    const key = signature(s);
+    const g = groups.get(key);
+    if (g) g.push(s);
+    else groups.set(key, [s]);
+  }
+  const clusters = [...groups.values()];
+  const verdict: Verdict<T> = { ranked, clusters };
+  if (clusters.length < 2) return verdict;
+
+  // The question to ask: the input that splits the groups into the most answers that can be written as
+  // tests; among equals the earliest (the tests' own calls and their nearest neighbours come first).
+  let best: { i: number; distinct: number; allValues: boolean } | undefined;
+  rows.forEach((row, i) => {
+    const outs = clusters.map((g) => row.outputs[g[0]!.candidate.id]);
+    if (outs.some((o) => o === undefined)) return;
+    const writable = outs.filter((o) => o !== undefined && pinningTest(row.call, o, func) !== undefined);
+    const distinct = new Set(writable).size;
+    if (distinct < 2) return;
+    const allValues = outs.every((o) => o !== undefined && isValueOutput(o));
+    if (!best || Number(allValues) > Number(best.allValues) || (allValues === best.allValues && distinct > best.distinct)) {
+      best = { i, distinct, allValues };
+    }
+  });
+  if (!best) return verdict;
+  const row = rows[best.i]!;
+  const options: VerdictChoice<T>['options'] = [];
+  const seen = new Set<string>();
+  for (const g of clusters) {
+    const lead = g[0]!;
+    const output = row.outputs[lead.candidate.id];
+    if (output === undefined || seen.has(output)) continue;
+    const test = pinningTest(row.call, output, func);
+    if (!test) continue;
+    seen.add(output);
+    options.push({ candidate: lead.candidate, output, test });
+    if (options.length >= MAX_OPTIONS) break;
+  }
+  const original = row.outputs[input.originalId];
+  verdict.choice = { call: row.call, ...(original === undefined ? {} : { original }), options };
+  return verdict;
+}
+
+/**
+ * One candidate and too few tests to trust it: the input where it departs from the original outside the
+ * tests (or the first grown one), so the user can confirm the answer before it is called fixed.
+ */
+export function confirmChoice<T extends Plausible>(
+  candidate: T,
+  originalId: string,
+  probe: ProbeResponse | undefined,
+  seeds: number,
+): VerdictChoice<T> | undefined {
+  if (!probe?.ok) return undefined;
+  const func = probe.func ?? 'f';
+  const grown = probe.inputs.slice(seeds);
+  const row =
+    grown.find((r) => r.outputs[candidate.id] !== r.outputs[originalId] && pinningTest(r.call, r.outputs[candidate.id] ?? 'timeout', func)) ??
+    grown.find((r) => pinningTest(r.call, r.outputs[candidate.id] ?? 'timeout', func));
+  if (!row) return undefined;
+  const output = row.outputs[candidate.id]!;
+  const original = row.outputs[originalId];
+  return {
+    call: row.call,
+    ...(original === undefined ? {} : { original }),
+    options: [{ candidate, output, test: pinningTest(row.call, output, func)! }],
+  };
+}

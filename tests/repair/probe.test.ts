@@ -1,0 +1,127 @@
+/**
+ * The probe (sandbox/runner/tracefix_runner/probe.py) through real sandboxes: CPython 3.11 on the
+ * process backend and Pyodide's 3.14, with programs of our own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../sandbox/protocol.ts';
+import { createSandbox, type Sandbox } from '../../sandbox/index.ts';
+import { PyodideSandbox } from '../../sandbox/pyodide/index.ts';
+import { runProbe, type ProbeResponse } from '../../src/repair/probe.ts';
+import { pinningTest } from '../../src/repair/verdict.ts';
+
+const backends: [string, () => Promise<Sandbox>][] = [
+  ['process (CPython 3.11)', () => Promise.resolve(createSandbox({ backend: 'process' }))],
+  [
+    'pyodide (3.14)',
+    async () => {
+      const sandbox = new PyodideSandbox({ poolSize: 1 });
+      await sandbox.ready();
+      return sandbox;
+    },
+  ],
+];
+
+const rowOf = (r: ProbeResponse, call: string) => r.inputs.find((i) => i.call === call);
+
+describe.each(backends)('probe on %s', (_name, create) => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await create();
+  }, 60_000);
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  const probe = (programs: { id: string; source: string }[], tests: string | null, extra: { entryPoint?: string; inputs?: number } = {}) =>
+    runProbe(
+      sandbox,
+      { programs, tests, ...(extra.entryPoint ? { entryPoint: extra.entryPoint } : {}), budget: { inputs: extra.inputs ?? 40, ms: 20_000 } },
+      DEFAULT_LIMITS,
+    );
+
+  it('seeds with the arguments as they were at call time, grows type-aware variations, and reports what each program does', async () => {
+    // the function empties its argument: the seed must still be the list the test passed
+    const original = 'def drain(xs, n):\n    total = 0\n    while xs:\n        total += xs.pop() * n\n    return total\n';
+    const fixed = 'def drain(xs, n):\n    return sum(xs) * n + 1\n';
+    const r = await probe(
+      [
+        { id: 'original', source: original },
+        { id: 'other', source: fixed },
+      ],
+      'assert drain([1, 2, 3], 2) == 12\n',
+    );
+    expect(r.ok).toBe(true);
+    expect(r.func).toBe('drain');
+    expect(r.seeds).toBe(1);
+    expect(r.inputs[0]!.call).toBe('drain([1, 2, 3], 2)');
+    expect(r.inputs[0]!.outputs).toEqual({ original: '12', other: '13' });
+    const calls = r.inputs.map((i) => i.call);
+    // empty and single-element lists, reversed, +-1 and sign flips of the int
+    for (const c of ['drain([], 2)', 'drain([1], 2)', 'drain([3, 2, 1], 2)', 'drain([1, 2, 3], 3)', 'drain([1, 2, 3], 1)', 'drain([1, 2, 3], -2)']) {
+      expect(calls).toContain(c);
+    }
+    expect(rowOf(r, 'drain([], 2)')!.outputs).toEqual({ original: '0', other: '1' });
+    expect(new Set(calls).size).toBe(calls.length);
+    expect(r.inputs.length).toBeLessThanOrEqual(40);
+  }, 60_000);
+
+  it('writes exceptions as `raises Type: message` and endless loops as `timeout`', async () => {
+    const r = await probe(
+      [
+        { id: 'original', source: 'def half(n):\n    if n < 0:\n        raise ValueError("negative")\n    return n // 2\n' },
+        { id: 'loops', source: 'def half(n):\n    while n != 0:\n        n -= 2\n    return 0\n' },
+      ],
+      'assert half(4) == 2\n',
+      { inputs: 8 },
+    );
+    expect(rowOf(r, 'half(-4)')!.outputs).toEqual({ original: 'raises ValueError: negative', loops: 'timeout' });
+    expect(rowOf(r, 'half(4)')!.outputs).toEqual({ original: '2', loops: '0' });
+  }, 60_000);
+
+  it('strings vary in case and length; sets and dicts come out in one canonical order; runs are deterministic', async () => {
+    const source = 'def letters(word):\n    return {c: word.count(c) for c in set(word)}\n';
+    const run = () => probe([{ id: 'original', source }], "assert letters('Abba') == {'A': 1, 'b': 2, 'a': 1}\n", { inputs: 12 });
+    const [a, b] = [await run(), await run()];
+    expect(a).toEqual(b);
+    const calls = a.inputs.map((i) => i.call);
+    expect(calls).toEqual(expect.arrayContaining(["letters('')", "letters('A')", "letters('ABBA')", "letters('abba')", "letters('aBBA')"]));
+    expect(rowOf(a, "letters('Abba')")!.outputs.original).toBe("{'A': 1, 'a': 1, 'b': 2}");
+  }, 60_000);
+
+  it('finds HumanEval-style check(candidate) calls through the entry point, and keeps keyword arguments', async () => {
+    const source = 'def scale(xs, factor=2):\n    return [x * factor for x in xs]\n';
+    const tests = 'def check(candidate):\n    assert candidate([1, 2], factor=3) == [3, 6]\n    assert candidate([]) == []\n';
+    const r = await probe([{ id: 'original', source }], tests, { entryPoint: 'scale', inputs: 10 });
+    expect(r.ok).toBe(true);
+    expect(r.inputs.slice(0, 2).map((i) => i.call)).toEqual(['scale([1, 2], 3)', 'scale([], 2)']);
+    expect(rowOf(r, 'scale([1, 2], 3)')!.outputs.original).toBe('[3, 6]');
+  }, 60_000);
+
+  it('answers ok:false with a reason when no test calls a function with literal arguments, or the payload is bad', async () => {
+    const r = await probe([{ id: 'original', source: 'class Box:\n    def __init__(self):\n        self.v = 1\n' }], 'assert Box().v == 2\n');
+    expect(r.ok).toBe(false);
+    expect(r.reason).toBe('no_function_called');
+    const bad = await sandbox.execute({ mode: 'mutate', payload: { op: 'probe', programs: [] }, limits: DEFAULT_LIMITS });
+    expect(bad.payload).toMatchObject({ ok: false, reason: 'bad_payload' });
+  }, 60_000);
+
+  it('a pinning test for an exception runs beside the user\'s asserts, and decides between programs', async () => {
+    const test = pinningTest('half(-1)', 'raises ValueError: negative', 'half')!;
+    const tests = `assert half(4) == 2\n${test}\n`;
+    const raising = 'def half(n):\n    if n < 0:\n        raise ValueError("negative")\n    return n // 2\n';
+    const lenient = 'def half(n):\n    return n // 2\n';
+    const run = await sandbox.execute({
+      mode: 'test',
+      programs: [
+        { id: 'raising', source: raising },
+        { id: 'lenient', source: lenient },
+      ],
+      tests,
+      limits: DEFAULT_LIMITS,
+    });
+    expect(run.tests).toHaveLength(2);
+    const statuses = (id: string) => run.programs.find((p) => p.id === id)!.results.map((r) => r.status);
+    expect(statuses('raising')).toEqual(['passed', 'passed']);
+    expect(statuses('lenient')).toEqual(['passed', 'failed']);
+  }, 60_000);
+});
