@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { disableVendorTelemetry, loadConfig } from '../config/index.ts';
 import { isTracefixError, userMessageOf } from '../errors.ts';
+import { createServices, type Services } from '../compose.ts';
 import { createLogger } from '../log.ts';
 import { EXIT, type CliCommand, type CliContext } from './context.ts';
 
@@ -52,12 +53,20 @@ export async function main(
   }
   disableVendorTelemetry();
   let context: CliContext;
+  const opened: Services[] = [];
   try {
     const config = loadConfig(streams.env ?? process.env);
+    // CLI logs stay quiet unless asked: stdout is for results, stderr for the user's messages.
+    const logger = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.log.level, debug: config.log.debug, destination: err });
     context = {
       config,
-      // CLI logs stay quiet unless asked: stdout is for results, stderr for the user's messages.
-      logger: createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.log.level, debug: config.log.debug, destination: err }),
+      logger,
+      services: (options = {}) => {
+        // One command serves one person: a single warm runner is enough.
+        const services = createServices(config, { logger, sandbox: { ...(options.sandbox ? { backend: options.sandbox } : {}), poolSize: 1 } });
+        opened.push(services);
+        return services;
+      },
       out,
       err,
       interactive: Boolean((err as NodeJS.WriteStream).isTTY),
@@ -76,5 +85,7 @@ export async function main(
     }
     if (!isTracefixError(error) || error.code === 'internal') context.logger.error({ err: error }, 'command failed');
     return EXIT.error;
+  } finally {
+    await Promise.all(opened.map((services) => services.close()));
   }
 }
