@@ -161,6 +161,8 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
 
   const sandbox = lazy('sandbox', built, async () => {
     if (options.provided?.sandbox) return options.provided.sandbox;
+    const { useToolSearchPath } = await import('../sandbox/process/jail.ts');
+    useToolSearchPath(config.toolPath);
     const base = sandboxOptions(config, options.sandbox?.backend);
     const poolSize = options.sandbox?.poolSize;
     const box = await openSandbox(poolSize !== undefined && base.backend !== 'process' ? { ...base, poolSize } : base);

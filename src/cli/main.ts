@@ -59,7 +59,7 @@ export async function main(
   let context: CliContext;
   const opened: Services[] = [];
   try {
-    const config = loadConfig(streams.env ?? process.env);
+    const config = loadConfig(streams.env);
     // CLI logs stay quiet unless asked: stdout is for results, stderr for the user's messages.
     const logger = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.log.level, debug: config.log.debug, destination: err });
     context = {

@@ -5,6 +5,8 @@ export { envSchema, ENV_KEYS, type Env } from './schema.ts';
 
 export interface Config {
   env: Env;
+  /** The operator's PATH: where the sandbox finds bubblewrap, prlimit and setpriv. Not a tracefix setting. */
+  toolPath: string;
   host: string;
   port: number;
   dataDir: string;
@@ -86,6 +88,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parsed.data;
   const config: Config = {
     env,
+    toolPath: source['PATH'] ?? '/usr/bin:/bin',
     host: env.HOST,
     port: env.PORT,
     dataDir: env.DATA_DIR,
