@@ -56,7 +56,7 @@ export const DEFAULT_QUEUE_NAME = 'tracefix-repair';
  * How soon a killed worker's job is taken over: its lock lapses at most DEFAULT_LOCK_MS after the
  * last renewal, and a live worker's stalled-job check, every DEFAULT_STALLED_INTERVAL_MS, then hands
  * it to the next free worker. BullMQ's default check interval equals the lock (30 s + 30 s = up to a
- * minute); README's "within 25 s" is these two numbers (tests/queue/takeover.test.ts holds them
+ * minute); README's "within 25 s" is these two numbers (tests/queue/workers.test.ts holds them
  * together). The lock is renewed every half lock; the event loop stays free (user code runs in other
  * processes), so 20 s leaves a wide margin against a false stall.
  */
