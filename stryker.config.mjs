@@ -6,7 +6,8 @@ export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
   // Only the test files that import the mutated module run for it.
-  vitest: { configFile: 'vitest.config.ts', related: true },
+  vitest: { configFile: 'vitest.mutation.config.ts', related: true },
+  dryRunTimeoutMinutes: 20,
   mutate: [
     'src/repair/**/*.ts',
     'src/trace/**/*.ts',
