@@ -5,16 +5,15 @@
  * join when their settings are present.
  */
 import { assertIsolated, type Sandbox } from '../sandbox/index.ts';
-import { createDiscordBot, type DiscordBot } from '../bots/discord/index.ts';
-import { createSlackBot, slackMount, type SlackBot } from '../bots/slack/index.ts';
+import type { DiscordBot } from '../bots/discord/index.ts';
+import type { SlackBot } from '../bots/slack/index.ts';
 import { checkWebChatExposure, createWebChat } from '../bots/web/index.ts';
-import { engineFromConfig, sandboxFromConfig } from './compose.ts';
+import { createServices } from './compose.ts';
 import { disableVendorTelemetry, loadConfig, type Config } from './config/index.ts';
-import { userMessageOf } from './errors.ts';
+import { fromSandboxError, userMessageOf } from './errors.ts';
 import { createHttpServer, createMetrics, isLoopbackHost, type Mount } from './http/index.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createBullQueue, createInProcessQueue, type JobQueue } from './queue/index.ts';
-import { openFeedbackStore, startSelfTraining } from './training/compose.ts';
+import { startSelfTraining } from './training/compose.ts';
 
 export interface Running {
   url: string;
@@ -29,8 +28,13 @@ function enforceIsolation(config: Config, sandbox: Sandbox, logger: Logger): voi
   const shared = Boolean(config.slack ?? config.discord) || !isLoopbackHost(config.host);
   if (sandbox.isolation.isolated) return;
   if (shared && !config.sandbox.allowUnisolated) {
-    if (config.slack) assertIsolated(sandbox, 'the Slack bot');
-    if (config.discord) assertIsolated(sandbox, 'the Discord bot');
+    try {
+      if (config.slack) assertIsolated(sandbox, 'the Slack bot');
+      if (config.discord) assertIsolated(sandbox, 'the Discord bot');
+    } catch (error) {
+      // The sandbox's sentence says how to fix it; as a TracefixError it reaches stderr unchanged.
+      throw fromSandboxError(error);
+    }
     checkWebChatExposure({ host: config.host, sandboxIsolated: false, sandboxHow: sandbox.isolation.how });
   }
   logger.warn(
@@ -51,26 +55,17 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     }
   };
   try {
-    const sandbox = sandboxFromConfig(config);
-    stops.push(() => sandbox.close());
+    // Closed last (stops run last-in first-out): the sandbox, store and queue outlive what uses them.
+    const services = createServices(config, { logger });
+    stops.push(() => services.close());
+    const sandbox = await services.sandbox();
     enforceIsolation(config, sandbox, logger);
 
-    const store = await openFeedbackStore(config);
-    stops.push(() => store.close());
-    const training = await startSelfTraining(config, { store, sandbox, logger });
+    const store = await services.store();
+    const training = await startSelfTraining(services);
     stops.push(() => training.stop());
-    const { engine, model } = engineFromConfig(config, { sandbox, logger, resolveModelId: training.resolveModelId });
-
-    const queue: JobQueue = config.queue.redisUrl
-      ? createBullQueue({
-          redisUrl: config.queue.redisUrl,
-          concurrency: config.queue.concurrency,
-          role: 'both',
-          service: engine,
-          logger,
-        })
-      : createInProcessQueue({ service: engine, concurrency: config.queue.concurrency });
-    stops.push(() => queue.close());
+    const model = await services.model();
+    const queue = await services.queue();
 
     const metrics = createMetrics({ sandbox, queue, processMetrics: true });
     const service = metrics.instrument(queue);
@@ -80,6 +75,8 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     const mounts: Mount[] = [];
     let slack: SlackBot | undefined;
     if (config.slack) {
+      // Each chat SDK loads only when its platform is configured.
+      const { createSlackBot, slackMount } = await import('../bots/slack/index.ts');
       slack = createSlackBot({ ...botDeps, config: config.slack, logger: logger.child({ frontEnd: 'slack' }) });
       const mount = slackMount(slack);
       if (mount) mounts.push(mount);
@@ -116,6 +113,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     }
     let discord: DiscordBot | undefined;
     if (config.discord) {
+      const { createDiscordBot } = await import('../bots/discord/index.ts');
       discord = createDiscordBot({ ...botDeps, config: config.discord, logger: logger.child({ frontEnd: 'discord' }) });
       const bot = discord;
       await bot.start();

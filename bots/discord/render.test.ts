@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { brokenResult, hugeResult, smallResult } from '../shared/sample-result.ts';
+import { brokenResult, hugeResult, smallResult } from '../../tests/fixtures/sample-result.ts';
 import { buttonId, buttonRow, DISCORD_LIMITS, parseButtonId, renderAnswer } from './render.ts';
 
 function embedLength(embed: ReturnType<typeof renderAnswer>['embed']): number {

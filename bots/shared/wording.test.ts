@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TracefixError } from '../../src/errors.ts';
 import type { RepairResult } from '../../src/repair/types.ts';
-import { smallResult } from './sample-result.ts';
+import { smallResult } from '../../tests/fixtures/sample-result.ts';
 import { codeDidNotLoad, errorFields, errorMessage, headline, progressLine, rateLimitMessage, testTable } from './wording.ts';
 
 describe('wording', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { brokenResult, hugeResult, smallResult } from '../shared/sample-result.ts';
+import { brokenResult, hugeResult, smallResult } from '../../tests/fixtures/sample-result.ts';
 import { renderAnswer, SLACK_LIMITS } from './render.ts';
 
 function texts(blocks: Record<string, unknown>[]): string[] {

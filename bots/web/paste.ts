@@ -1,6 +1,5 @@
 import { TracefixError, isTracefixError } from '../../src/errors.ts';
-import { parsePaste } from '../../src/request/index.ts';
-import { splitFences } from '../../src/request/fences.ts';
+import { parsePaste, splitFences } from '../../src/request/index.ts';
 import type { ParsedPaste } from '../shared/flow.ts';
 
 export interface WebPaste {

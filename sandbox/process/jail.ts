@@ -57,9 +57,15 @@ export function runnerUid(): number {
   return 1_000_000 + randomInt(0, 1_000_000);
 }
 
+/**
+ * Where bwrap, prlimit and setpriv are looked up. sandbox/ reads no environment (the composition
+ * root passes the operator's PATH in through useToolSearchPath); until then, the system folders.
+ */
+let toolSearchPath = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(delimiter);
+
 function which(name: string): string | undefined {
   if (name.includes('/')) return existsSync(name) ? name : undefined;
-  for (const dir of (process.env['PATH'] ?? '/usr/bin:/bin').split(delimiter)) {
+  for (const dir of toolSearchPath.split(delimiter)) {
     const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
@@ -71,12 +77,24 @@ function which(name: string): string | undefined {
   return undefined;
 }
 
-/** Absolute paths, resolved once: the jailed command runs with an empty environment (no PATH). */
+let probe: { ok: boolean; reason: string } | undefined;
+
+/** Absolute paths, resolved once per search path: the jailed command runs with an empty environment (no PATH). */
 export const tools = {
   bwrap: which('bwrap'),
   prlimit: which('prlimit'),
   setpriv: which('setpriv'),
 };
+
+/** The operator's PATH (from src/config), for finding the jail's tools; call before creating a sandbox. */
+export function useToolSearchPath(searchPath: string): void {
+  if (searchPath === toolSearchPath) return;
+  toolSearchPath = searchPath;
+  tools.bwrap = which('bwrap');
+  tools.prlimit = which('prlimit');
+  tools.setpriv = which('setpriv');
+  probe = undefined;
+}
 
 export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
@@ -135,7 +153,6 @@ function bwrapArgs(spec: JailSpec): string[] {
   return args;
 }
 
-let probe: { ok: boolean; reason: string } | undefined;
 
 /**
  * Whether bubblewrap actually works here (installed is not enough: containers often forbid user

@@ -1,10 +1,17 @@
+import type { SandboxName } from '../../sandbox/types.ts';
+import type { Services } from '../compose.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log.ts';
 
-/** What every CLI command receives. Commands build what else they need from `config` via src/compose. */
+/** What every CLI command receives. */
 export interface CliContext {
   config: Config;
   logger: Logger;
+  /**
+   * The deployment's services (src/compose.ts), built lazily: a command pays only for the parts it
+   * asks for. `sandbox` is the command's --sandbox choice. The CLI closes them after the command.
+   */
+  services(options?: { sandbox?: SandboxName }): Services;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
   /** True when stderr is a terminal: progress bars and colours are welcome there. */

@@ -1,31 +1,36 @@
-import { readdir } from 'node:fs/promises';
 import { disableVendorTelemetry, loadConfig } from '../config/index.ts';
 import { isTracefixError, userMessageOf } from '../errors.ts';
+import { createServices, type Services } from '../compose.ts';
 import { createLogger } from '../log.ts';
 import { EXIT, type CliCommand, type CliContext } from './context.ts';
 
-const COMMANDS_DIR = new URL('./commands/', import.meta.url);
-
-async function commandNames(): Promise<string[]> {
-  const files = await readdir(COMMANDS_DIR);
-  return files
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-    .map((f) => f.slice(0, -3))
-    .sort();
-}
+/**
+ * The commands and their one-line summaries, without importing them: `tracefix --help` then loads no
+ * command module, and `tracefix run` loads only run.ts. src/cli/main.test.ts keeps each summary equal
+ * to its module's own and the list equal to the files in commands/.
+ */
+export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{ command: CliCommand }> }>> = {
+  dataset: { summary: 'Build the self-training dataset from upvoted, verified answers', load: () => import('./commands/dataset.ts') },
+  eval: { summary: 'Evaluate the repair loop on a data set (fixed, pass@k, per bug type)', load: () => import('./commands/eval.ts') },
+  fix: { summary: 'Find a fix for a failing Python file, verified against its tests', load: () => import('./commands/fix.ts') },
+  forget: { summary: "Delete a user's stored requests and votes", load: () => import('./commands/forget.ts') },
+  models: { summary: 'Show self-trained model versions, scores and which one is live', load: () => import('./commands/models.ts') },
+  run: { summary: 'Run a Python file against its tests in a sandbox and print one line per test.', load: () => import('./commands/run.ts') },
+  'self-train': { summary: 'Run the offline NExT self-training loop on a repair data set', load: () => import('./commands/self-train.ts') },
+  trace: {
+    summary: 'Trace the first failing test and print the program with every executed line annotated (NExT format).',
+    load: () => import('./commands/trace.ts'),
+  },
+};
 
 async function loadCommand(name: string): Promise<CliCommand | undefined> {
-  if (!/^[a-z][a-z-]*$/.test(name) || !(await commandNames()).includes(name)) return undefined;
-  const mod = (await import(new URL(`${name}.ts`, COMMANDS_DIR).href)) as { command: CliCommand };
-  return mod.command;
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return entry ? (await entry.load()).command : undefined;
 }
 
-async function help(out: NodeJS.WritableStream): Promise<void> {
+function help(out: NodeJS.WritableStream): void {
   const lines = ['tracefix — runs your Python snippet, traces it, and finds a fix that passes your tests.', '', 'Commands:'];
-  for (const name of await commandNames()) {
-    const cmd = await loadCommand(name);
-    if (cmd) lines.push(`  ${name.padEnd(12)} ${cmd.summary}`);
-  }
+  for (const [name, { summary }] of Object.entries(COMMANDS).sort(([a], [b]) => a.localeCompare(b))) lines.push(`  ${name.padEnd(12)} ${summary}`);
   lines.push('', 'Run `tracefix <command> --help` for its options.');
   out.write(lines.join('\n') + '\n');
 }
@@ -38,7 +43,7 @@ export async function main(
   const err = streams.err ?? process.stderr;
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    await help(out);
+    help(out);
     return name ? EXIT.ok : EXIT.error;
   }
   const command = await loadCommand(name);
@@ -52,12 +57,20 @@ export async function main(
   }
   disableVendorTelemetry();
   let context: CliContext;
+  const opened: Services[] = [];
   try {
-    const config = loadConfig(streams.env ?? process.env);
+    const config = loadConfig(streams.env);
+    // CLI logs stay quiet unless asked: stdout is for results, stderr for the user's messages.
+    const logger = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.log.level, debug: config.log.debug, destination: err });
     context = {
       config,
-      // CLI logs stay quiet unless asked: stdout is for results, stderr for the user's messages.
-      logger: createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.log.level, debug: config.log.debug, destination: err }),
+      logger,
+      services: (options = {}) => {
+        // One command serves one person: a single warm runner is enough.
+        const services = createServices(config, { logger, sandbox: { ...(options.sandbox ? { backend: options.sandbox } : {}), poolSize: 1 } });
+        opened.push(services);
+        return services;
+      },
       out,
       err,
       interactive: Boolean((err as NodeJS.WriteStream).isTTY),
@@ -76,5 +89,7 @@ export async function main(
     }
     if (!isTracefixError(error) || error.code === 'internal') context.logger.error({ err: error }, 'command failed');
     return EXIT.error;
+  } finally {
+    await Promise.all(opened.map((services) => services.close()));
   }
 }

@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { disableVendorTelemetry, ENV_KEYS, loadConfig } from './index.ts';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { disableVendorTelemetry, ENV_KEYS, environment, loadConfig } from './index.ts';
 
 describe('config', () => {
   it('.env.example lists exactly the keys the schema reads, each with a comment', () => {
@@ -62,5 +64,32 @@ describe('config', () => {
     disableVendorTelemetry(env);
     expect(env.LANGSMITH_TRACING).toBe('false');
     expect(env.LANGCHAIN_TRACING_V2).toBe('false');
+  });
+});
+
+describe('.env', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tracefix-env-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is read, and the environment wins on the keys it sets', () => {
+    const envFile = join(dir, '.env');
+    writeFileSync(envFile, '# a comment\nPORT=1234\nMODEL_PROVIDER=ollama\nMODEL_NAME="qwen2.5-coder:7b"\n');
+    const config = loadConfig(environment({ envFile, env: { PORT: '9000' } }));
+    expect(config.port).toBe(9000);
+    expect(config.model.provider).toBe('ollama');
+    expect(config.model.name).toBe('qwen2.5-coder:7b');
+  });
+
+  it('is optional: no file, the environment alone', () => {
+    const config = loadConfig(environment({ envFile: join(dir, 'absent.env'), env: { PORT: '9001' } }));
+    expect(config.port).toBe(9001);
+    expect(config.model.provider).toBe('offline');
+  });
+
+  it('does not leak into process.env (child processes would inherit it)', () => {
+    const envFile = join(dir, 'leak.env');
+    writeFileSync(envFile, 'TRACEFIX_ENV_FILE_PROBE=1\n');
+    expect(environment({ envFile, env: {} })['TRACEFIX_ENV_FILE_PROBE']).toBe('1');
+    expect(process.env['TRACEFIX_ENV_FILE_PROBE']).toBeUndefined();
   });
 });

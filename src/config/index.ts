@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { TracefixError } from '../errors.ts';
 import { envSchema, type Env } from './schema.ts';
 
@@ -5,6 +7,8 @@ export { envSchema, ENV_KEYS, type Env } from './schema.ts';
 
 export interface Config {
   env: Env;
+  /** The operator's PATH: where the sandbox finds bubblewrap, prlimit and setpriv. Not a tracefix setting. */
+  toolPath: string;
   host: string;
   port: number;
   dataDir: string;
@@ -66,10 +70,27 @@ function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], un
 }
 
 /**
+ * The settings a process starts with: the `.env` file of the working folder (if any) under the
+ * environment, which wins on every key it sets, as with Node's --env-file. The file is parsed with
+ * Node's own parser and never copied into process.env, so child processes do not inherit it.
+ */
+export function environment(options: { env?: NodeJS.ProcessEnv; envFile?: string } = {}): NodeJS.ProcessEnv {
+  const file = options.envFile ?? '.env';
+  let fromFile: NodeJS.Dict<string> = {};
+  try {
+    fromFile = parseEnv(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new TracefixError('bad_config', `Could not read ${file}: ${code ?? (error as Error).message}.`, { cause: error });
+  }
+  return { ...fromFile, ...(options.env ?? process.env) };
+}
+
+/**
  * The only reader of the environment. A bad setting stops start-up with a message naming the key.
  * Empty strings count as unset, as in most .env tooling.
  */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(source: NodeJS.ProcessEnv = environment()): Config {
   const raw: Record<string, string> = {};
   for (const key of Object.keys(envSchema.shape)) {
     const value = source[key];
@@ -86,6 +107,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parsed.data;
   const config: Config = {
     env,
+    toolPath: source['PATH'] ?? '/usr/bin:/bin',
     host: env.HOST,
     port: env.PORT,
     dataDir: env.DATA_DIR,

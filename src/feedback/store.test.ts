@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createClient } from '@redis/client';
-import { feedbackStoreContract } from './store-contract.ts';
+import { feedbackStoreContract } from '../../tests/fixtures/store-contract.ts';
 import { createFeedbackStore } from './store.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

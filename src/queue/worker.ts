@@ -1,9 +1,9 @@
 import { assertIsolated, type Sandbox } from '../../sandbox/index.ts';
-import { engineFromConfig, sandboxFromConfig } from '../compose.ts';
+import { createServices } from '../compose.ts';
 import type { Config } from '../config/index.ts';
+import { fromSandboxError, TracefixError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { openFeedbackStore, registryFor } from '../training/compose.ts';
-import { createBullQueue, DEFAULT_QUEUE_NAME, type BullJobQueue } from './bull.ts';
+import { DEFAULT_QUEUE_NAME, type BullJobQueue } from './bull.ts';
 
 export interface QueueWorkerOptions {
   config: Config;
@@ -30,50 +30,38 @@ export interface QueueWorker {
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const { config, logger } = options;
   if (!config.queue.redisUrl) {
-    throw new Error('REDIS_URL is not set: a worker takes its jobs from BullMQ on Redis');
+    throw new TracefixError('bad_config', 'REDIS_URL is not set: a worker takes its jobs from BullMQ on Redis.');
   }
-  const sandbox = sandboxFromConfig(config);
-  const closers: (() => Promise<void>)[] = [() => sandbox.close()];
-  const closeAll = async (): Promise<void> => {
-    for (const close of closers.reverse()) await close().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
-  };
-  try {
-    if (!config.sandbox.allowUnisolated) assertIsolated(sandbox, 'a queue worker');
-    // The same engine as src/main.ts, so a job runs alike wherever it lands; the model follows
-    // self-training promotions through the store's registry.
-    let resolveModelId: (() => Promise<string>) | undefined;
-    if (config.model.provider !== 'offline') {
-      const store = await openFeedbackStore(config);
-      closers.push(() => store.close());
-      resolveModelId = registryFor(store).resolver(config.model.name ?? 'offline');
-    }
-    const { engine } = engineFromConfig(config, { sandbox, logger, ...(resolveModelId ? { resolveModelId } : {}) });
-    const name = options.workerName ?? `worker-${process.pid}`;
-    const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
-    const queue = createBullQueue({
-      redisUrl: config.queue.redisUrl,
-      concurrency: config.queue.concurrency,
+  const name = options.workerName ?? `worker-${process.pid}`;
+  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+  // The same services as src/main.ts, so a job runs alike wherever it lands: the same engine budget,
+  // and a model that follows self-training promotions through the store's registry.
+  const services = createServices(config, {
+    logger,
+    queue: {
       role: 'worker',
-      service: engine,
       queueName,
       workerName: name,
-      logger,
       ...(options.lockDurationMs === undefined ? {} : { lockDurationMs: options.lockDurationMs }),
       ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
-    });
+    },
+  });
+  try {
+    const sandbox = await services.sandbox();
+    if (!config.sandbox.allowUnisolated) {
+      try {
+        assertIsolated(sandbox, 'a queue worker');
+      } catch (error) {
+        throw fromSandboxError(error);
+      }
+    }
+    // REDIS_URL is set (checked above), so the services' queue is the BullMQ one.
+    const queue = (await services.queue()) as BullJobQueue;
     await queue.ready();
     logger.info({ worker: name, queue: queueName, sandbox: sandbox.name, isolated: sandbox.isolation.isolated }, 'worker ready');
-    return {
-      queue,
-      sandbox,
-      name,
-      async close() {
-        await queue.close();
-        await closeAll();
-      },
-    };
+    return { queue, sandbox, name, close: () => services.close() };
   } catch (error) {
-    await closeAll();
+    await services.close();
     throw error;
   }
 }

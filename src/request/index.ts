@@ -2,3 +2,4 @@ export { parsePaste, looksLikeHelpRequest, formatBytes } from './parse-paste.ts'
 export type { ParsedPaste, PasteAttachment, PasteInput, PasteLimits } from './parse-paste.ts';
 export { newRequestId } from './request-id.ts';
 export { unescapeSlack, unescapeDiscord } from './platform-text.ts';
+export { splitFences, type FencedBlock, type FenceSplit } from './fences.ts';

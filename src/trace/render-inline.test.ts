@@ -20,7 +20,7 @@ import {
   RECURSION_TRACE,
   budgetTrace,
   makeTrace,
-} from './trace-fixtures.ts';
+} from '../../tests/fixtures/trace-fixtures.ts';
 
 /** Every rendered source line must be the user's line, byte for byte, plus an optional appended comment. */
 function expectSourcePreserved(rendered: string, source: string): void {

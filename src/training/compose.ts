@@ -1,59 +1,33 @@
 /**
- * How the composition root (src/main.ts) and the CLI build the feedback/training side from the
- * config. Nothing here starts unless asked: `startSelfTraining` is the one call that starts the
- * scheduler.
+ * The feedback/training side, built from the services of src/compose.ts. Nothing here starts unless
+ * asked: `startSelfTraining` is the one call that starts the scheduler. The fine-tune providers,
+ * the scheduler (bullmq) and the model SDKs load on first use, so the CLI pays for them only in the
+ * commands that train.
  */
-import type { Sandbox } from '../../sandbox/index.ts';
-import { limitsFromConfig } from '../compose.ts';
-import type { Config } from '../config/index.ts';
+import type { Services } from '../compose.ts';
 import type { Logger } from '../log.ts';
-import { TracefixError } from '../errors.ts';
-import { createRepairModel, type RepairModel } from '../model/index.ts';
-import { createRepairEngine } from '../repair/index.ts';
-import { createHarnessEvaluator } from './harness-evaluator.ts';
-import { createFeedbackStore, type KeyvFeedbackStore } from '../feedback/store.ts';
-import { createSamplingEvaluator, type ModelEvaluator } from './gate.ts';
-import { createFineTuneProvider } from './providers/index.ts';
-import { createModelRegistry, type ModelRegistry } from './registry.ts';
-import { baseModelOf, startTrainingScheduler, type Clock, type SchedulerOptions, type TrainingScheduler } from './scheduler.ts';
-import { loadTasks } from './tasks.ts';
-
-export function openFeedbackStore(config: Config, options: { now?: () => number } = {}): Promise<KeyvFeedbackStore> {
-  return createFeedbackStore({
-    url: config.store.url,
-    retentionDays: config.store.retentionDays,
-    dataDir: config.dataDir,
-    ...(config.store.pseudonymSecret !== undefined ? { pseudonymSecret: config.store.pseudonymSecret } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
-}
-
-export function registryFor(store: KeyvFeedbackStore): ModelRegistry {
-  return createModelRegistry(store.shared.keyv);
-}
-
-/** A model that always answers as `modelId` (createRepairModel's resolveModelId pinned). */
-export function pinnedModel(config: Config, modelId: string, logger?: Logger): RepairModel {
-  const model = createRepairModel(config.model, { resolveModelId: () => modelId, ...(logger ? { logger } : {}) });
-  if (!model) throw new TracefixError('bad_config', 'Self-training needs a language model: set MODEL_PROVIDER and MODEL_NAME.');
-  return model;
-}
+import type { ModelEvaluator } from './gate.ts';
+import type { ModelRegistry } from './registry.ts';
+import type { Clock, SchedulerOptions, TrainingScheduler } from './scheduler.ts';
 
 /**
  * The gate's evaluator: the eval harness (src/eval) running the repair engine with the model under
  * test and the program search off (the search is the same for both models and would mask the
  * difference). `sampling` instead scores raw model samples (cheaper: no engine, no second round).
  */
-export function evaluatorFromConfig(config: Config, sandbox: Sandbox, logger?: Logger, kind: 'harness' | 'sampling' = 'harness'): ModelEvaluator | undefined {
+export async function evaluatorFromServices(services: Services, kind: 'harness' | 'sampling' = 'harness'): Promise<ModelEvaluator | undefined> {
+  const { config, limits } = services;
   if (config.model.provider === 'offline') return undefined;
-  const limits = limitsFromConfig(config);
+  const [sandbox, modelFor] = await Promise.all([services.sandbox(), services.modelFactory()]);
   if (kind === 'sampling') {
+    const { createSamplingEvaluator } = await import('./gate.ts');
     return createSamplingEvaluator({
       context: { sandbox, limits, traceTokens: config.repair.traceTokens },
-      modelFor: (modelId) => pinnedModel(config, modelId, logger),
+      modelFor,
       concurrency: config.model.concurrency,
     });
   }
+  const [{ createHarnessEvaluator }, { createRepairEngine }] = await Promise.all([import('./harness-evaluator.ts'), import('../repair/engine.ts')]);
   return createHarnessEvaluator({
     sandbox,
     limits,
@@ -61,9 +35,9 @@ export function evaluatorFromConfig(config: Config, sandbox: Sandbox, logger?: L
     engineFor: (modelId) =>
       createRepairEngine({
         sandbox,
-        model: pinnedModel(config, modelId, logger),
+        model: modelFor(modelId),
         limits,
-        ...(logger ? { logger } : {}),
+        logger: services.logger,
         budget: { search: false, modelSamples: config.model.samples, traceTokens: config.repair.traceTokens },
       }),
   });
@@ -71,7 +45,7 @@ export function evaluatorFromConfig(config: Config, sandbox: Sandbox, logger?: L
 
 export interface SelfTraining {
   registry: ModelRegistry;
-  /** Pass to createRepairModel(config.model, { resolveModelId }): bots follow promotions without a restart. */
+  /** The live model id (services.model() follows it by itself: bots follow promotions without a restart). */
   resolveModelId: () => Promise<string>;
   /** Present when TRAINING_SCHEDULE is set. */
   scheduler?: TrainingScheduler;
@@ -79,39 +53,42 @@ export interface SelfTraining {
 }
 
 /**
- * For src/main.ts:
- *   const store = await openFeedbackStore(config);
- *   const training = await startSelfTraining(config, { store, sandbox, logger });
- *   const model = createRepairModel(config.model, { resolveModelId: training.resolveModelId, logger });
- *   ... on shutdown: await training.stop(); await store.close();
+ * For src/main.ts: `const training = await startSelfTraining(services)`; on shutdown
+ * `await training.stop()` before `services.close()`.
  */
 export async function startSelfTraining(
-  config: Config,
+  services: Services,
   deps: {
-    store: KeyvFeedbackStore;
-    sandbox: Sandbox;
     logger?: Logger;
     evaluator?: ModelEvaluator;
     clock?: Clock;
     /** After every scheduled run (metrics, tests). */
     onRun?: SchedulerOptions['onRun'];
-  },
+  } = {},
 ): Promise<SelfTraining> {
-  const registry = registryFor(deps.store);
+  const { config } = services;
+  const store = await services.store();
+  const logger = deps.logger ?? services.logger;
+  const registry = await services.registry();
   const resolveModelId = registry.resolver(config.model.name ?? 'offline');
   if (!config.training.schedule) {
     return { registry, resolveModelId, stop: () => Promise.resolve() };
   }
-  const evaluator = deps.evaluator ?? evaluatorFromConfig(config, deps.sandbox, deps.logger);
+  const [{ startTrainingScheduler, baseModelOf }, { loadTasks }, { createFineTuneProvider }] = await Promise.all([
+    import('./scheduler.ts'),
+    import('./tasks.ts'),
+    import('./providers/index.ts'),
+  ]);
+  const evaluator = deps.evaluator ?? (await evaluatorFromServices(services));
   const evalTasks = config.training.evalDataset ? await loadTasks(config.training.evalDataset, { limit: 50 }) : [];
-  const scheduler = await startTrainingScheduler({
+  const scheduler: TrainingScheduler = await startTrainingScheduler({
     schedule: config.training.schedule,
     ...(config.queue.redisUrl !== undefined ? { redisUrl: config.queue.redisUrl } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
-    ...(deps.logger ? { logger: deps.logger } : {}),
+    logger,
     ...(deps.onRun ? { onRun: deps.onRun } : {}),
     run: {
-      store: deps.store,
+      store,
       registry,
       provider: createFineTuneProvider(config),
       ...(evaluator ? { evaluator } : {}),

@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { TracefixError } from '../errors.ts';
 
 /**
@@ -26,105 +27,28 @@ export function parseInterval(text: string): number | undefined {
   return total > 0 ? total : undefined;
 }
 
-interface Field {
-  name: string;
-  min: number;
-  max: number;
-  names?: string[];
-}
-
-const FIELDS: Field[] = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
-  { name: 'day of week', min: 0, max: 7, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
-];
-
+/** Every schedule error names the setting, so the operator knows which line of .env to fix. */
 function bad(text: string, why: string): TracefixError {
-  return new TracefixError('bad_config', `Invalid setting TRAINING_SCHEDULE: "${text}" — ${why} (use e.g. "6h", "30m" or a cron expression like "0 3 * * *")`);
-}
-
-function parseField(text: string, part: string, field: Field): { values: Set<number>; star: boolean } {
-  const values = new Set<number>();
-  const value = (token: string): number => {
-    const lower = token.toLowerCase();
-    const named = field.names?.indexOf(lower) ?? -1;
-    if (named >= 0) return named + (field.name === 'month' ? 1 : 0);
-    if (!/^\d+$/.test(token)) throw bad(text, `"${token}" is not a valid ${field.name}`);
-    const n = Number(token);
-    if (n < field.min || n > field.max) throw bad(text, `${field.name} ${n} is outside ${field.min}-${field.max}`);
-    return n;
-  };
-  for (const item of part.split(',')) {
-    const [range = '', stepText] = item.split('/');
-    const step = stepText === undefined ? 1 : Number(stepText);
-    if (!Number.isInteger(step) || step < 1 || (stepText !== undefined && !/^\d+$/.test(stepText))) throw bad(text, `bad step "${item}"`);
-    let from: number;
-    let to: number;
-    if (range === '*') {
-      from = field.min;
-      to = field.name === 'day of week' ? 6 : field.max;
-    } else if (range.includes('-')) {
-      const [a = '', b = ''] = range.split('-');
-      from = value(a);
-      to = value(b);
-      if (to < from) throw bad(text, `range ${range} runs backwards`);
-    } else {
-      from = value(range);
-      to = stepText === undefined ? from : field.name === 'day of week' ? 6 : field.max;
-    }
-    for (let n = from; n <= to; n += step) values.add(field.name === 'day of week' && n === 7 ? 0 : n);
-  }
-  return { values, star: part === '*' || part.startsWith('*/') };
+  return new TracefixError('bad_config', `Invalid setting TRAINING_SCHEDULE: "${text}" — ${why}.`);
 }
 
 export function parseCron(text: string): Schedule {
-  const parts = text.trim().split(/\s+/);
-  if (parts.length !== 5) throw bad(text, `a cron expression has 5 fields, this has ${parts.length}`);
-  const [minute, hour, dom, month, dow] = parts.map((p, i) => parseField(text, p, FIELDS[i]!)) as [
-    ReturnType<typeof parseField>,
-    ReturnType<typeof parseField>,
-    ReturnType<typeof parseField>,
-    ReturnType<typeof parseField>,
-    ReturnType<typeof parseField>,
-  ];
-  const dayMatches = (d: Date) => {
-    const byDom = dom.values.has(d.getUTCDate());
-    const byDow = dow.values.has(d.getUTCDay());
-    if (dom.star && dow.star) return true;
-    if (dom.star) return byDow;
-    if (dow.star) return byDom;
-    return byDom || byDow;
-  };
+  const fields = text.trim().split(/\s+/);
+  // Croner also reads 6- and 7-field patterns (seconds, years): the setting documents the classic five.
+  if (fields.length !== 5) throw bad(text, `a cron expression has 5 fields, this has ${fields.length}`);
+  let cron: Cron;
+  try {
+    // Paused, never started: used only to compute run times. domAndDow false is Vixie cron's OR rule.
+    cron = new Cron(text.trim(), { timezone: 'UTC', mode: '5-part', domAndDow: false, paused: true });
+  } catch (error) {
+    throw bad(text, (error as Error).message.replace(/^CronPattern: /, ''));
+  }
   return {
     text,
     next(after) {
-      const d = new Date(Math.floor(after / 60_000) * 60_000 + 60_000);
-      // Five years of minutes at most: "30 2 31 2 *" (Feb 31) never matches.
-      const limit = after + 5 * 366 * 86_400_000;
-      while (d.getTime() <= limit) {
-        if (!month.values.has(d.getUTCMonth() + 1)) {
-          d.setUTCMonth(d.getUTCMonth() + 1, 1);
-          d.setUTCHours(0, 0, 0, 0);
-          continue;
-        }
-        if (!dayMatches(d)) {
-          d.setUTCDate(d.getUTCDate() + 1);
-          d.setUTCHours(0, 0, 0, 0);
-          continue;
-        }
-        if (!hour.values.has(d.getUTCHours())) {
-          d.setUTCHours(d.getUTCHours() + 1, 0, 0, 0);
-          continue;
-        }
-        if (!minute.values.has(d.getUTCMinutes())) {
-          d.setUTCMinutes(d.getUTCMinutes() + 1, 0, 0);
-          continue;
-        }
-        return d.getTime();
-      }
-      throw bad(text, 'it never matches a real date');
+      const next = cron.nextRun(new Date(after));
+      if (!next) throw bad(text, 'it never matches a real date');
+      return next.getTime();
     },
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMessages, renderPromptText } from '../model/prompt.ts';
-import { sampleInteraction, sampleResult } from '../feedback/store-contract.ts';
+import { sampleInteraction, sampleResult } from '../../tests/fixtures/store-contract.ts';
 import { createFeedbackStore, type KeyvFeedbackStore } from '../feedback/store.ts';
 import { buildDataset, exampleKey, isHeldOut, parsePromptText, summariseBuild, writeDataset } from './dataset.ts';
 

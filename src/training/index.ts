@@ -1,4 +1,4 @@
-export { openFeedbackStore, registryFor, evaluatorFromConfig, pinnedModel, startSelfTraining, type SelfTraining } from './compose.ts';
+export { evaluatorFromServices, startSelfTraining, type SelfTraining } from './compose.ts';
 export { buildDataset, writeDataset, summariseBuild, selectExample, trainingJsonl, heldOutJsonl, type DatasetBuild, type DatasetExample, type DropReason, type HeldOutTask } from './dataset.ts';
 export { scrubText, scrubDeep, type ScrubCounts, type ScrubKind } from './scrub.ts';
 export { createModelRegistry, type ModelRegistry, type ModelVersion, type GateScores, type TrainingState } from './registry.ts';

@@ -8,7 +8,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBullQueue, obliterateQueue, redisOptionsFromUrl, type BullJobQueue } from '../../src/queue/index.ts';
+import { readFileSync } from 'node:fs';
+import { createBullQueue, obliterateQueue, redisOptionsFromUrl, takeoverBoundMs, type BullJobQueue } from '../../src/queue/index.ts';
 import type { Progress, RepairRequest } from '../../src/repair/types.ts';
 import { REDIS_URL, redisMissing, uniqueQueueName } from './redis.ts';
 
@@ -17,8 +18,11 @@ if (missing) console.warn(`[skip] tests/queue/workers.test.ts: ${missing}`);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LOCK_MS = 2_000;
+const STALLED_MS = 1_000;
 
 interface LogLine {
+  /** When this process read the line (ms since the epoch). */
+  seenAt: number;
   msg: string;
   requestId?: string;
   worker?: string;
@@ -36,7 +40,7 @@ interface WorkerProcess {
 function startWorker(name: string, queueName: string): WorkerProcess {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/queue/worker-main.ts', '--queue', queueName, '--name', name, '--lock-ms', String(LOCK_MS), '--stalled-ms', '1000'],
+    ['--import', 'tsx', 'src/queue/worker-main.ts', '--queue', queueName, '--name', name, '--lock-ms', String(LOCK_MS), '--stalled-ms', String(STALLED_MS)],
     {
       cwd: ROOT,
       // Only what the worker needs: its config comes from these, nothing else of ours leaks in.
@@ -65,7 +69,7 @@ function startWorker(name: string, queueName: string): WorkerProcess {
       const line = buffer.slice(0, end);
       buffer = buffer.slice(end + 1);
       try {
-        worker.lines.push(JSON.parse(line) as LogLine);
+        worker.lines.push({ ...(JSON.parse(line) as Omit<LogLine, 'seenAt'>), seenAt: Date.now() });
       } catch {
         worker.stderr.push(line);
       }
@@ -158,6 +162,7 @@ describe.skipIf(missing !== undefined)('BullMQ workers in separate processes (re
     const victim = workers.find((w) => w.name === victimName);
     const survivor = workers.find((w) => w.name !== victimName);
     expect(victim && survivor).toBeTruthy();
+    const killedAt = Date.now();
     victim?.child.kill('SIGKILL');
     await victim?.exited;
 
@@ -167,6 +172,10 @@ describe.skipIf(missing !== undefined)('BullMQ workers in separate processes (re
     expect(count(workers, 'repair job done', id)).toEqual([survivor?.name]);
     expect(count(workers, 'repair job started', id).sort()).toEqual([victim?.name, survivor?.name].sort());
     expect(survivor?.lines.some((l) => l.msg === 'recovered a stalled repair job' && l.requestId === id)).toBe(true);
+    // Taken over within the bound README states for the default settings (lock + one stalled check),
+    // here with the test's shorter lock; the extra seconds absorb a loaded machine's scheduling.
+    const takenOverAt = survivor?.lines.find((l) => l.msg === 'repair job started' && l.requestId === id)?.seenAt ?? Infinity;
+    expect(takenOverAt - killedAt).toBeLessThanOrEqual(takeoverBoundMs(LOCK_MS, STALLED_MS) + 3_000);
 
     // BullMQ's own record agrees: the survivor finished it after one stall.
     const queue = new Queue(queueName, { connection: redisOptionsFromUrl(REDIS_URL), prefix: 'tracefix' });
@@ -179,4 +188,13 @@ describe.skipIf(missing !== undefined)('BullMQ workers in separate processes (re
       await queue.close();
     }
   }, 120_000);
+});
+
+describe('the takeover time README promises', () => {
+  it('is the default lock plus one stalled-job check', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const stated = /another worker takes the job over within (\d+) s/.exec(readme);
+    expect(stated, 'README states the takeover time').not.toBeNull();
+    expect(Number(stated![1]) * 1000).toBe(takeoverBoundMs());
+  });
 });

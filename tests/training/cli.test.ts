@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleInteraction, sampleResult } from '../../src/feedback/store-contract.ts';
+import { sampleInteraction, sampleResult } from '../fixtures/store-contract.ts';
 import { createFeedbackStore } from '../../src/feedback/store.ts';
 import { createModelRegistry } from '../../src/training/registry.ts';
 

@@ -13,9 +13,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../sandbox/index.ts';
-import { limitsFromConfig } from '../../src/compose.ts';
+import { createServices, limitsFromConfig } from '../../src/compose.ts';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { createFeedbackStore, type KeyvFeedbackStore } from '../../src/feedback/store.ts';
+import { silentLogger } from '../../src/log.ts';
 import { createRepairModel } from '../../src/model/index.ts';
 import { createRepairEngine } from '../../src/repair/index.ts';
 import type { RepairRequest, RepairService } from '../../src/repair/types.ts';
@@ -158,9 +159,8 @@ describe('production self-training loop', () => {
     const outcomes: RunOutcome[] = [];
     let ran: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (ran = resolve));
-    const training = await startSelfTraining(config, {
-      store,
-      sandbox,
+    const services = createServices(config, { provided: { sandbox, store }, logger: silentLogger() });
+    const training = await startSelfTraining(services, {
       clock,
       onRun: (outcome) => {
         if (outcome) outcomes.push(outcome);
@@ -223,5 +223,6 @@ describe('production self-training loop', () => {
     expect(chat.chatRequests.slice(before).map((r) => r.model)).toEqual([FT_MODEL]);
     expect(next.model.id).toBe(FT_MODEL);
     await training.stop();
+    await services.close();
   });
 });

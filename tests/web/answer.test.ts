@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { answer } from '../../bots/web/chat.ts';
 import { checkPaste, unfenceTests } from '../../bots/web/paste.ts';
-import { smallResult } from '../../bots/shared/sample-result.ts';
+import { smallResult } from '../fixtures/sample-result.ts';
 import type { RepairResult } from '../../src/repair/types.ts';
 
 const CODE = 'def sum_to(n):\n    total = 0\n    for i in range(1, n):\n        total += i\n    return total\n';

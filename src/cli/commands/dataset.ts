@@ -6,7 +6,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TracefixError } from '../../errors.ts';
-import { openFeedbackStore } from '../../training/compose.ts';
 import { buildDataset, summariseBuild, writeDataset } from '../../training/dataset.ts';
 import { EXIT, type CliCommand } from '../context.ts';
 
@@ -30,14 +29,10 @@ export const command: CliCommand = {
     const heldOut = values['held-out'] === undefined ? 0.1 : Number(values['held-out']);
     if (!(heldOut >= 0 && heldOut < 1)) throw new TracefixError('bad_input', '--held-out must be a fraction from 0 to below 1.');
     const out = values.out ?? path.join(context.config.dataDir, 'training', `dataset-${new Date().toISOString().slice(0, 10)}.jsonl`);
-    const store = await openFeedbackStore(context.config);
-    try {
-      const build = await buildDataset(store, { heldOutFraction: heldOut, ...(since !== undefined ? { since } : {}) });
-      const written = await writeDataset(build, out);
-      context.out.write(`${summariseBuild(build)}\nWrote ${written.trainPath}\n  and ${written.heldOutPath}\n`);
-      return EXIT.ok;
-    } finally {
-      await store.close();
-    }
+    const store = await context.services().store();
+    const build = await buildDataset(store, { heldOutFraction: heldOut, ...(since !== undefined ? { since } : {}) });
+    const written = await writeDataset(build, out);
+    context.out.write(`${summariseBuild(build)}\nWrote ${written.trainPath}\n  and ${written.heldOutPath}\n`);
+    return EXIT.ok;
   },
 };

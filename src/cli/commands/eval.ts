@@ -7,13 +7,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { SandboxName } from '../../../sandbox/index.ts';
-import { createSandbox } from '../../../sandbox/index.ts';
-import { limitsFromConfig, sandboxOptions } from '../../compose.ts';
+import type { SandboxName } from '../../../sandbox/types.ts';
 import { TracefixError } from '../../errors.ts';
 import { loadDataset, runEval, type EvalReport } from '../../eval/index.ts';
-import { createRepairModel } from '../../model/index.ts';
-import { createRepairEngine } from '../../repair/index.ts';
+import type { RepairModel } from '../../model/types.ts';
 import { EXIT, type CliCommand } from '../context.ts';
 
 const SANDBOXES: readonly SandboxName[] = ['pyodide', 'process', 'e2b'];
@@ -89,26 +86,20 @@ export const command: CliCommand = {
     const backend = (values.sandbox ?? context.config.sandbox.backend) as SandboxName;
     if (!SANDBOXES.includes(backend)) throw new TracefixError('bad_input', `--sandbox must be one of ${SANDBOXES.join(', ')}.`);
 
-    const modelConfig = { ...context.config.model };
-    if (values.model === 'offline') modelConfig.provider = 'offline';
-    else if (values.model) modelConfig.name = values.model;
-    const model = createRepairModel(modelConfig, { logger: context.logger });
-    if (values.model && values.model !== 'offline' && !model) {
+    const services = context.services({ sandbox: backend });
+    if (values.model && values.model !== 'offline' && context.config.model.provider === 'offline') {
       throw new TracefixError('bad_input', '--model names a model, but MODEL_PROVIDER is offline: set MODEL_PROVIDER (openai, anthropic, ollama) too.');
     }
+    // --model pins one version (evaluating a candidate); without it, the live model as the bots use it.
+    const model: RepairModel | undefined =
+      values.model === 'offline' ? undefined : values.model ? (await services.modelFactory())(values.model) : await services.model();
     let tasks = await loadDataset(values.dataset);
     if (limit !== undefined) tasks = tasks.slice(0, limit);
     const statePath = values.state ?? (values.json ? `${values.json}.state.jsonl` : `${values.dataset.replace(/\.jsonl$/, '')}.eval-state.jsonl`);
 
-    const sandbox = createSandbox(sandboxOptions(context.config, backend));
-    const limits = limitsFromConfig(context.config);
-    const engine = createRepairEngine({
-      sandbox,
-      logger: context.logger,
-      limits,
-      budget: { searchMs, promptTrace: !values['no-trace'], modelSamples: modelConfig.samples, traceTokens: context.config.repair.traceTokens },
-      ...(model ? { model } : {}),
-    });
+    const sandbox = await services.sandbox();
+    const limits = services.limits;
+    const engine = await services.createEngine({ model: model ?? null, budget: { searchMs, promptTrace: !values['no-trace'] } });
     const started = Date.now();
     let fixedSoFar = 0;
     const controller = new AbortController();
@@ -144,7 +135,6 @@ export const command: CliCommand = {
       return EXIT.ok;
     } finally {
       process.off('SIGINT', onSigint);
-      await sandbox.close();
     }
   },
 };

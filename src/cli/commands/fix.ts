@@ -4,12 +4,8 @@
  * only partly) fixed, 2 bad input or our fault. With no model configured the program search works alone.
  */
 import { parseArgs } from 'node:util';
-import type { Sandbox, SandboxName } from '../../../sandbox/index.ts';
-import { createSandbox } from '../../../sandbox/index.ts';
-import { limitsFromConfig, sandboxOptions } from '../../compose.ts';
+import type { SandboxName } from '../../../sandbox/types.ts';
 import { TracefixError } from '../../errors.ts';
-import { createRepairModel } from '../../model/index.ts';
-import { createRepairEngine } from '../../repair/index.ts';
 import type { Progress, RepairResult } from '../../repair/types.ts';
 import { EXIT, type CliCommand, type CliContext } from '../context.ts';
 import { readSourceFile } from './run.ts';
@@ -74,33 +70,20 @@ export const command: CliCommand = {
     const code = await readSourceFile(positionals[0]!, 'The file');
     const tests = values.tests ? await readSourceFile(values.tests, 'The tests file') : undefined;
 
-    const sandbox: Sandbox = createSandbox(sandboxOptions(context.config, backend));
-    try {
-      const model = createRepairModel(context.config.model, { logger: context.logger });
-      const engine = createRepairEngine({
-        sandbox,
-        logger: context.logger,
-        limits: limitsFromConfig(context.config),
-        // REPAIR_MAX_CANDIDATES caps the fixes verified through the runner; the search screens far more
-        // variants in process (each costs well under a millisecond), so it gets ten per slot.
-        budget: { searchCandidates: context.config.repair.maxCandidates * 10, modelSamples: context.config.model.samples, traceTokens: context.config.repair.traceTokens },
-        ...(model ? { model } : {}),
-      });
-      const result = await engine.run(
-        {
-          id: `cli-${Date.now().toString(36)}`,
-          code,
-          ...(tests ? { tests } : {}),
-          ...(values.description ? { description: values.description } : {}),
-          ...(values.entry ? { entryPoint: values.entry } : {}),
-          origin: { platform: 'cli' },
-        },
-        { onProgress: progressPrinter(context), deadline: Date.now() + context.config.repair.deadlineMs },
-      );
-      context.out.write(values.json ? JSON.stringify(result, null, 2) + '\n' : formatResult(result));
-      return result.status === 'fixed' || result.status === 'nothing_to_fix' ? EXIT.ok : result.status === 'needs_tests' ? EXIT.error : EXIT.failing;
-    } finally {
-      await sandbox.close();
-    }
+    // The engine the bots run (same budget, the promoted model), on the sandbox this command chose.
+    const engine = await context.services({ sandbox: backend }).engine();
+    const result = await engine.run(
+      {
+        id: `cli-${Date.now().toString(36)}`,
+        code,
+        ...(tests ? { tests } : {}),
+        ...(values.description ? { description: values.description } : {}),
+        ...(values.entry ? { entryPoint: values.entry } : {}),
+        origin: { platform: 'cli' },
+      },
+      { onProgress: progressPrinter(context), deadline: Date.now() + context.config.repair.deadlineMs },
+    );
+    context.out.write(values.json ? JSON.stringify(result, null, 2) + '\n' : formatResult(result));
+    return result.status === 'fixed' || result.status === 'nothing_to_fix' ? EXIT.ok : result.status === 'needs_tests' ? EXIT.error : EXIT.failing;
   },
 };

@@ -2,7 +2,6 @@
 import { parseArgs } from 'node:util';
 import { TracefixError } from '../../errors.ts';
 import type { Platform } from '../../repair/types.ts';
-import { openFeedbackStore } from '../../training/compose.ts';
 import { EXIT, type CliCommand } from '../context.ts';
 
 const PLATFORMS: readonly Platform[] = ['slack', 'discord', 'web', 'cli', 'eval'];
@@ -15,13 +14,9 @@ export const command: CliCommand = {
     const platform = values.platform as Platform | undefined;
     if (!platform || !PLATFORMS.includes(platform)) throw new TracefixError('bad_input', `--platform must be one of ${PLATFORMS.join(', ')}.`);
     if (!values.user) throw new TracefixError('bad_input', '--user is required: the platform user id (e.g. U123ABC on Slack).');
-    const store = await openFeedbackStore(context.config);
-    try {
-      const changed = await store.deleteUser(platform, values.user);
-      context.out.write(`Deleted or updated ${changed} record(s) of ${platform} user ${values.user}.\n`);
-      return EXIT.ok;
-    } finally {
-      await store.close();
-    }
+    const store = await context.services().store();
+    const changed = await store.deleteUser(platform, values.user);
+    context.out.write(`Deleted or updated ${changed} record(s) of ${platform} user ${values.user}.\n`);
+    return EXIT.ok;
   },
 };

@@ -1,6 +1,5 @@
 /** `tracefix models [--json]`: self-training history — every version, its scores, the decision, and which model is live. */
 import { parseArgs } from 'node:util';
-import { openFeedbackStore, registryFor } from '../../training/compose.ts';
 import type { ModelVersion } from '../../training/registry.ts';
 import { EXIT, type CliCommand } from '../context.ts';
 
@@ -20,21 +19,16 @@ export const command: CliCommand = {
   usage: 'tracefix models [--json]',
   async run(argv, context) {
     const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
-    const store = await openFeedbackStore(context.config);
-    try {
-      const registry = registryFor(store);
-      const [history, live, state] = await Promise.all([registry.history(), registry.liveModelId(), registry.state()]);
-      if (values.json) {
-        context.out.write(JSON.stringify({ live: live ?? context.config.model.name ?? null, history, state }, null, 2) + '\n');
-        return EXIT.ok;
-      }
-      context.out.write(`Live model: ${live ?? `${context.config.model.name ?? 'offline search'} (configured; nothing promoted yet)`}\n`);
-      if (state.lastRunAt) context.out.write(`Last training run: ${new Date(state.lastRunAt).toISOString()} — ${state.lastOutcome ?? ''}\n`);
-      if (history.length === 0) context.out.write('No self-training runs yet.\n');
-      else context.out.write('\n' + [...history].reverse().map((v) => line(v, live)).join('\n\n') + '\n');
+    const registry = await context.services().registry();
+    const [history, live, state] = await Promise.all([registry.history(), registry.liveModelId(), registry.state()]);
+    if (values.json) {
+      context.out.write(JSON.stringify({ live: live ?? context.config.model.name ?? null, history, state }, null, 2) + '\n');
       return EXIT.ok;
-    } finally {
-      await store.close();
     }
+    context.out.write(`Live model: ${live ?? `${context.config.model.name ?? 'offline search'} (configured; nothing promoted yet)`}\n`);
+    if (state.lastRunAt) context.out.write(`Last training run: ${new Date(state.lastRunAt).toISOString()} — ${state.lastOutcome ?? ''}\n`);
+    if (history.length === 0) context.out.write('No self-training runs yet.\n');
+    else context.out.write('\n' + [...history].reverse().map((v) => line(v, live)).join('\n\n') + '\n');
+    return EXIT.ok;
   },
 };

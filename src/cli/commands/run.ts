@@ -7,9 +7,11 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { isSandboxError, type RunnerResponse, type Sandbox, type SandboxName, type TestCase, type TestResult } from '../../../sandbox/index.ts';
-import { createSandbox } from '../../../sandbox/index.ts';
-import { limitsFromConfig, sandboxOptions } from '../../compose.ts';
+// The sandbox's modules one by one: sandbox/index.ts would load every backend's SDK on each CLI start.
+import { isSandboxError } from '../../../sandbox/collect.ts';
+import type { RunnerResponse, TestCase, TestResult } from '../../../sandbox/protocol.ts';
+import type { Sandbox, SandboxName } from '../../../sandbox/types.ts';
+import { limitsFromConfig } from '../../compose.ts';
 import { TracefixError, type ErrorCode } from '../../errors.ts';
 import type { Config } from '../../config/index.ts';
 import { EXIT, type CliCommand, type CliContext } from '../context.ts';
@@ -101,14 +103,11 @@ export async function parseCliInput(argv: string[], config: Config): Promise<Cli
   return { file, source, ...(testsFile === undefined ? {} : { testsFile }), tests, sandbox: sandbox as SandboxName, json: parsed.values.json };
 }
 
-/** One sandbox for one CLI run: a single warm runner is enough. */
-export function openSandbox(config: Config, name: SandboxName, context: CliContext): Sandbox {
+/** The command's sandbox, from the services (main closes it after the command). */
+export async function openSandbox(name: SandboxName, context: CliContext): Promise<Sandbox> {
   let sandbox: Sandbox;
   try {
-    const options = sandboxOptions(config, name);
-    if (options.backend === 'pyodide') sandbox = createSandbox({ ...options, poolSize: 1 });
-    else if (options.backend === 'e2b') sandbox = createSandbox({ ...options, poolSize: 1 });
-    else sandbox = createSandbox(options);
+    sandbox = await context.services({ sandbox: name }).sandbox();
   } catch (error) {
     throw translateSandboxError(error);
   }
@@ -223,35 +222,31 @@ export const command: CliCommand = {
   usage: 'tracefix run FILE [--tests FILE] [--sandbox pyodide|process|e2b] [--json]',
   async run(argv, context) {
     const input = await parseCliInput(argv, context.config);
-    const sandbox = openSandbox(context.config, input.sandbox, context);
-    try {
-      const response = await runTests(sandbox, input, context.config);
-      if (!response.programs[0]?.compileError) checkHasTests(input, response.tests);
-      if (input.json) {
-        const results = response.programs[0]?.results ?? [];
-        context.out.write(
-          JSON.stringify(
-            {
-              file: input.file,
-              sandbox: sandbox.name,
-              isolated: sandbox.isolation.isolated,
-              python: response.python,
-              compileError: response.programs[0]?.compileError ?? null,
-              tests: response.tests,
-              results,
-              summary: summarize(results),
-              durationMs: response.durationMs,
-            },
-            null,
-            2,
-          ) + '\n',
-        );
-      } else {
-        report(input, sandbox, response, context.out);
-      }
-      return exitFor(response);
-    } finally {
-      await sandbox.close();
+    const sandbox = await openSandbox(input.sandbox, context);
+    const response = await runTests(sandbox, input, context.config);
+    if (!response.programs[0]?.compileError) checkHasTests(input, response.tests);
+    if (input.json) {
+      const results = response.programs[0]?.results ?? [];
+      context.out.write(
+        JSON.stringify(
+          {
+            file: input.file,
+            sandbox: sandbox.name,
+            isolated: sandbox.isolation.isolated,
+            python: response.python,
+            compileError: response.programs[0]?.compileError ?? null,
+            tests: response.tests,
+            results,
+            summary: summarize(results),
+            durationMs: response.durationMs,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    } else {
+      report(input, sandbox, response, context.out);
     }
+    return exitFor(response);
   },
 };

@@ -6,9 +6,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { limitsFromConfig, sandboxFromConfig } from '../../compose.ts';
 import { TracefixError } from '../../errors.ts';
-import { evaluatorFromConfig, pinnedModel } from '../../training/compose.ts';
+import { evaluatorFromServices } from '../../training/compose.ts';
 import { createFineTuneProvider } from '../../training/providers/index.ts';
 import { baseModelOf } from '../../training/scheduler.ts';
 import { runSelfTraining } from '../../training/self-train.ts';
@@ -50,42 +49,37 @@ export const command: CliCommand = {
       throw new TracefixError('bad_config', 'Self-training samples a language model: set MODEL_PROVIDER and MODEL_NAME.');
     }
     const runDir = values.run ?? path.join(config.dataDir, 'self-train', new Date().toISOString().replace(/[:.]/g, '-'));
-    const sandbox = sandboxFromConfig(config);
-    try {
-      const manifest = await runSelfTraining({
-        datasetPath: values.dataset,
-        runDir,
-        resume: values.resume ?? false,
-        samples,
-        iterations,
-        ...(limit !== undefined ? { limit } : {}),
-        ...(devSamples !== undefined ? { devSamples } : {}),
-        baseModel: baseModelOf(config),
-        initialModelId: config.model.name,
-        provider: createFineTuneProvider(config),
-        context: { sandbox, limits: limitsFromConfig(config), traceTokens: config.repair.traceTokens },
-        modelFor: (modelId) => pinnedModel(config, modelId, context.logger),
-        // Dev scores through the eval harness (the repair loop with the model under test).
-        ...(() => {
-          const evaluator = evaluatorFromConfig(config, sandbox, context.logger);
-          return evaluator ? { evaluator } : {};
-        })(),
-        concurrency: config.model.concurrency,
-        logger: context.logger,
-        onProgress: (line) => context.err.write(line + '\n'),
-      });
-      const best = manifest.best;
-      context.out.write(
-        `Run folder: ${runDir}\n` +
-          `Baseline ${manifest.initialModelId}: dev pass@1 ${(manifest.baselineDevScore ?? 0).toFixed(3)}\n` +
-          manifest.runs
-            .map((r) => `Iteration ${r.n}: ${r.status}, ${r.kept} kept from ${r.hardTasks} hard task(s)${r.modelId ? `, ${r.modelId}` : ''}${r.devScore !== undefined ? ` dev pass@1 ${r.devScore.toFixed(3)}` : ''}${r.error ? ` (${r.error})` : ''}`)
-            .join('\n') +
-          `\nBest: ${best ? `${best.modelId} (${best.devScore.toFixed(3)}, iteration ${best.iteration})` : 'none'}\n`,
-      );
-      return manifest.finished ? EXIT.ok : EXIT.failing;
-    } finally {
-      await sandbox.close();
-    }
+    const services = context.services();
+    const [sandbox, modelFor] = await Promise.all([services.sandbox(), services.modelFactory()]);
+    // Dev scores through the eval harness (the repair loop with the model under test).
+    const evaluator = await evaluatorFromServices(services);
+    const manifest = await runSelfTraining({
+      datasetPath: values.dataset,
+      runDir,
+      resume: values.resume ?? false,
+      samples,
+      iterations,
+      ...(limit !== undefined ? { limit } : {}),
+      ...(devSamples !== undefined ? { devSamples } : {}),
+      baseModel: baseModelOf(config),
+      initialModelId: config.model.name,
+      provider: createFineTuneProvider(config),
+      context: { sandbox, limits: services.limits, traceTokens: config.repair.traceTokens },
+      modelFor,
+      ...(evaluator ? { evaluator } : {}),
+      concurrency: config.model.concurrency,
+      logger: context.logger,
+      onProgress: (line) => context.err.write(line + '\n'),
+    });
+    const best = manifest.best;
+    context.out.write(
+      `Run folder: ${runDir}\n` +
+        `Baseline ${manifest.initialModelId}: dev pass@1 ${(manifest.baselineDevScore ?? 0).toFixed(3)}\n` +
+        manifest.runs
+          .map((r) => `Iteration ${r.n}: ${r.status}, ${r.kept} kept from ${r.hardTasks} hard task(s)${r.modelId ? `, ${r.modelId}` : ''}${r.devScore !== undefined ? ` dev pass@1 ${r.devScore.toFixed(3)}` : ''}${r.error ? ` (${r.error})` : ''}`)
+          .join('\n') +
+        `\nBest: ${best ? `${best.modelId} (${best.devScore.toFixed(3)}, iteration ${best.iteration})` : 'none'}\n`,
+    );
+    return manifest.finished ? EXIT.ok : EXIT.failing;
   },
 };
