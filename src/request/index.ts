@@ -2,3 +2,5 @@ export { parsePaste, looksLikeHelpRequest, formatBytes } from './parse-paste.ts'
 export type { ParsedPaste, PasteAttachment, PasteInput, PasteLimits } from './parse-paste.ts';
 export { newRequestId } from './request-id.ts';
 export { unescapeSlack, unescapeDiscord } from './platform-text.ts';
+export { parseFollowUp, appendTests } from './follow-up.ts';
+export type { FollowUp } from './follow-up.ts';
