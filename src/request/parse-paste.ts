@@ -112,7 +112,9 @@ interface Collected {
 
 export function parsePaste(input: PasteInput, limits: PasteLimits): ParsedPaste {
   const attachments = input.attachments ?? [];
-  const size = attachments.reduce((sum, a) => sum + byteLength(a.content), byteLength(input.text));
+  // Measured on the text as the user typed it: Slack sends `&` as `&amp;`, five bytes for one.
+  const typed = platformText(input.text, input.platform);
+  const size = attachments.reduce((sum, a) => sum + byteLength(a.content), byteLength(typed));
   if (size > limits.maxBytes) {
     throw new TracefixError(
       'too_large',
@@ -128,7 +130,7 @@ export function parsePaste(input: PasteInput, limits: PasteLimits): ParsedPaste 
   }
 
   const acc: Collected = { pieces: [], tracebacks: [], description: [], foreign: [] };
-  const text = stripCommand(platformText(input.text, input.platform));
+  const text = stripCommand(typed);
   collectFromMessage(text, acc);
 
   let attachedSomething = false;
