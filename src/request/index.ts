@@ -4,3 +4,5 @@ export { newRequestId } from './request-id.ts';
 export { unescapeSlack, unescapeDiscord } from './platform-text.ts';
 export { parseFollowUp, appendTests } from './follow-up.ts';
 export type { FollowUp } from './follow-up.ts';
+export { splitPastedSource } from './split-source.ts';
+export type { SplitSource } from './split-source.ts';
