@@ -61,7 +61,7 @@ describe('tracefix fix', () => {
     expect(readFileSync(`${path}.bak`, 'utf8')).toBe(CODE + ASSERTS);
   }, 60_000);
 
-  it('gives not-pinned its own exit code, and prints the distinguishing input and each option', async () => {
+  it('gives not-pinned its own exit code, and prints the distinguishing input and each option', () => {
     expect(exitCodeFor('not_pinned')).toBe(EXIT_NOT_PINNED);
     expect(new Set([exitCodeFor('fixed'), exitCodeFor('not_fixed'), exitCodeFor('needs_tests'), EXIT_NOT_PINNED]).size).toBe(4);
     const text = formatResult(notPinnedResult());
