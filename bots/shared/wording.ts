@@ -197,8 +197,8 @@ export function divergenceSentence(divergence: Divergence): string {
 }
 
 /** The failing check of the original, in one sentence. */
-export function failingSentence(failing: NonNullable<RepairFacts['failing']>): string {
-  const name = inlineCode(failing.name);
+export function failingSentence(failing: NonNullable<RepairFacts['failing']>, fixedSince = false): string {
+  const name = `${fixedSince ? 'Before the fix, ' : ''}${inlineCode(failing.name)}`;
   if (failing.status === 'timeout') return `${name} ran out of time${at(failing.line)}.`;
   if (failing.error !== undefined && failing.expected === undefined) return `${name} raised ${value(failing.error, 160)}${at(failing.line)}.`;
   if (failing.expected !== undefined || failing.actual !== undefined) {
@@ -225,7 +225,10 @@ export function factLines(result: RepairResult): string[] {
         'Run tracefix with the `process` sandbox and a Python that has it installed, or with E2B.',
     );
   }
-  if (facts.failing !== undefined && result.status !== 'nothing_to_fix') lines.push(failingSentence(facts.failing));
+  if (facts.failing !== undefined && result.status !== 'nothing_to_fix') {
+    const fixedSince = result.tests.some((row) => row.id === facts.failing?.testId && row.after === 'passed');
+    lines.push(failingSentence(facts.failing, fixedSince));
+  }
   for (const edit of (facts.edits ?? []).slice(0, 3)) {
     const change = edit.after === undefined ? value(edit.before) : `${value(edit.before)} → ${value(edit.after)}`;
     lines.push(`The fix, line ${edit.line}: ${edit.description} (${change}).`);

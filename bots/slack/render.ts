@@ -183,7 +183,15 @@ export function renderAnswer(raw: RepairResult, interactionId: string): SlackAns
 
 /** A one-section status message (edited as progress arrives); `mrkdwn` is already escaped. */
 export function statusBlocks(mrkdwn: string): Block[] {
-  return [{ type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, SLACK_LIMITS.section) } }];
+  return [{ type: 'section', text: { type: 'mrkdwn', text: cutEscaped(mrkdwn, SLACK_LIMITS.section) } }];
+}
+
+/** Shortens already escaped mrkdwn without leaving half an entity (`&am`) at the cut. */
+export function cutEscaped(mrkdwn: string, limit: number): string {
+  if (mrkdwn.length <= limit) return mrkdwn;
+  const head = mrkdwn.slice(0, limit - 1);
+  const partial = /&[a-z]{0,3}$/.exec(head);
+  return `${partial === null ? head : head.slice(0, partial.index)}…`;
 }
 
 /** The modal that `/fix` with nothing after it opens. */
