@@ -6,18 +6,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordBot, type DiscordBot } from '../../bots/discord/index.ts';
 import { silentLogger } from '../../src/log.ts';
-import type { RepairResult } from '../../src/repair/types.ts';
 import { BOT_ID, DISCORD_TOKEN, startDiscordStandIn, type DiscordCall, type DiscordStandIn } from '../standins/discord.ts';
 import { BUGGY_CODE, eventually, FIXED_LINE, paste } from './fixtures.ts';
-import { notPinnedResult } from './results.ts';
+import { ADD_CHOSEN_TEST, ADD_LOOSE_TESTS, addNotPinnedResult } from './results.ts';
 import { scriptedFirst, type ScriptedService } from './scripted-service.ts';
 import { skipReason, startRepairStack, type RepairStack } from './stack.ts';
 
 const SKIP = skipReason('tests/bots/discord-follow-ups.test.ts') !== undefined;
 const REPAIR_TIMEOUT = 60_000;
 const MESSAGES = /^\/channels\/\d+\/messages$/;
-const LOOSE_TESTS = 'assert add(2, 2) == 4';
-const CHOSEN_TEST = 'assert add(2, 3) == 5';
+const LOOSE_TESTS = ADD_LOOSE_TESTS;
+const CHOSEN_TEST = ADD_CHOSEN_TEST;
 
 let discord: DiscordStandIn;
 let stack: RepairStack;
@@ -32,23 +31,7 @@ beforeAll(async () => {
   if (SKIP) return;
   discord = await startDiscordStandIn({ heartbeatMs: 1000 });
   stack = await startRepairStack();
-  service = scriptedFirst(stack.service, LOOSE_TESTS, (): RepairResult => {
-    const result = notPinnedResult();
-    const [right, wrong] = result.choice?.options ?? [];
-    if (right === undefined || wrong === undefined) throw new Error('fixture has two options');
-    return {
-      ...result,
-      tests: [{ id: 't1', name: LOOSE_TESTS, before: 'failed', after: 'passed' }],
-      choice: {
-        call: 'add(2, 3)',
-        original: '-1',
-        options: [
-          { ...right, output: '5', test: CHOSEN_TEST, edit: '`-` becomes `+`' },
-          { ...wrong, output: '6', test: 'assert add(2, 3) == 6', edit: '`-` becomes `*`' },
-        ],
-      },
-    };
-  });
+  service = scriptedFirst(stack.service, LOOSE_TESTS, () => addNotPinnedResult());
   bot = createDiscordBot({
     config: { token: DISCORD_TOKEN, apiUrl: discord.apiUrl, helpChannels: [] },
     limits: { maxPasteBytes: 4000, userPerHour: 100, channelPerHour: 100 },

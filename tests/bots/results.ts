@@ -68,3 +68,30 @@ export function awkwardResult(): RepairResult {
     timings: { totalMs: 300 },
   };
 }
+
+/** A test that `a + b` and `a * b` both pass (2 + 2 == 2 * 2): it does not pin the fix of `a - b` down. */
+export const ADD_LOOSE_TESTS = 'assert add(2, 2) == 4';
+/** The test option A stands for; with it the real engine can verify `a + b`. */
+export const ADD_CHOSEN_TEST = 'assert add(2, 3) == 5';
+
+/** The not-pinned answer for `return a - b` tested by ADD_LOOSE_TESTS only: A is `a + b`, B is `a * b`. */
+export function addNotPinnedResult(overrides: Partial<RepairResult> = {}): RepairResult {
+  const fixedCode = 'def add(a, b):\n    return a + b';
+  return {
+    ...notPinnedResult(),
+    summary: 'Two fixes pass your test but disagree on `add(2, 3)`',
+    fixedCode,
+    diff: '--- a/snippet.py\n+++ b/snippet.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b\n',
+    tests: [{ id: 't1', name: ADD_LOOSE_TESTS, before: 'failed', after: 'passed', expected: '4', actual: '0' }],
+    facts: { failing: { testId: 't1', name: ADD_LOOSE_TESTS, status: 'failed', expected: '4', actual: '0', line: 2 } },
+    choice: {
+      call: 'add(2, 3)',
+      original: '-1',
+      options: [
+        { id: 'o1', output: '5', test: ADD_CHOSEN_TEST, fixedCode, diff: '', edit: '`-` becomes `+`' },
+        { id: 'o2', output: '6', test: 'assert add(2, 3) == 6', fixedCode: 'def add(a, b):\n    return a * b', diff: '', edit: '`-` becomes `*`' },
+      ],
+    },
+    ...overrides,
+  };
+}

@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackBot, slackMount, type SlackBot } from '../../bots/slack/index.ts';
 import { createHttpServer, createMetrics, type HttpServer } from '../../src/http/index.ts';
 import { silentLogger } from '../../src/log.ts';
-import type { RepairResult } from '../../src/repair/types.ts';
 import { slackSignature, startSlackStandIn, STANDIN_TEAM, type SlackCall, type SlackStandIn } from '../standins/slack.ts';
 import { BUGGY_CODE, eventually, FIXED_LINE, paste } from './fixtures.ts';
-import { notPinnedResult } from './results.ts';
+import { ADD_CHOSEN_TEST, ADD_LOOSE_TESTS, addNotPinnedResult } from './results.ts';
 import { scriptedFirst, type ScriptedService } from './scripted-service.ts';
 import { skipReason, startRepairStack, type RepairStack } from './stack.ts';
 
@@ -19,9 +18,8 @@ const SKIP = skipReason('tests/bots/slack-follow-ups.test.ts') !== undefined;
 const SECRET = 'standin-signing-secret';
 const CHANNEL = 'C0FOLLOW';
 const REPAIR_TIMEOUT = 60_000;
-/** Tests that pass with `a + b` and with `a * b`... and with `abs(a) + b`: they do not pin the fix down. */
-const LOOSE_TESTS = 'assert add(2, 2) == 4';
-const CHOSEN_TEST = 'assert add(2, 3) == 5';
+const LOOSE_TESTS = ADD_LOOSE_TESTS;
+const CHOSEN_TEST = ADD_CHOSEN_TEST;
 
 let slack: SlackStandIn;
 let stack: RepairStack;
@@ -77,26 +75,7 @@ beforeAll(async () => {
   if (SKIP) return;
   slack = await startSlackStandIn();
   stack = await startRepairStack();
-  service = scriptedFirst(stack.service, LOOSE_TESTS, (): RepairResult => {
-    const result = notPinnedResult();
-    const [right, wrong] = result.choice?.options ?? [];
-    if (right === undefined || wrong === undefined) throw new Error('fixture has two options');
-    return {
-      ...result,
-      summary: 'Two fixes pass your test but disagree on add(2, 3)',
-      fixedCode: 'def add(a, b):\n    return a + b',
-      diff: '--- a/snippet.py\n+++ b/snippet.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b\n',
-      tests: [{ id: 't1', name: LOOSE_TESTS, before: 'failed', after: 'passed', expected: '4', actual: '0' }],
-      choice: {
-        call: 'add(2, 3)',
-        original: '-1',
-        options: [
-          { ...right, output: '5', test: CHOSEN_TEST, edit: '`-` becomes `+`' },
-          { ...wrong, output: '6', test: 'assert add(2, 3) == 6', edit: '`-` becomes `*`' },
-        ],
-      },
-    };
-  });
+  service = scriptedFirst(stack.service, LOOSE_TESTS, () => addNotPinnedResult());
   bot = createSlackBot({
     config: { botToken: 'xoxb-standin', signingSecret: SECRET, apiUrl: slack.apiUrl, helpChannels: [] },
     limits: { maxPasteBytes: 600, userPerHour: 100, channelPerHour: 100 },

@@ -18,7 +18,7 @@ import { createHttpServer, createMetrics, type HttpServer } from '../../src/http
 import { silentLogger } from '../../src/log.ts';
 import { createRepairEngine } from '../../src/repair/index.ts';
 import type { RepairResult } from '../../src/repair/types.ts';
-import { notPinnedResult } from '../bots/results.ts';
+import { ADD_CHOSEN_TEST, ADD_LOOSE_TESTS, addNotPinnedResult } from '../bots/results.ts';
 import { scriptedFirst, type ScriptedService } from '../bots/scripted-service.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -26,29 +26,20 @@ const skipReason = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is absent (De
 if (skipReason) console.warn(`[skip] tests/web/browser-answer.test.ts: ${skipReason}`);
 
 const CODE = 'def add(a, b):\n    print("adding", a, b)\n    return a - b\n';
-const LOOSE_TESTS = 'assert add(2, 2) == 4';
-const CHOSEN_TEST = 'assert add(2, 3) == 5';
+const LOOSE_TESTS = ADD_LOOSE_TESTS;
+const CHOSEN_TEST = ADD_CHOSEN_TEST;
 const BEST = 'def add(a, b):\n    print("adding", a, b)\n    return a + b\n';
 
 function scripted(): RepairResult {
-  const result = notPinnedResult();
-  const [right, wrong] = result.choice?.options ?? [];
-  if (right === undefined || wrong === undefined) throw new Error('fixture has two options');
+  const result = addNotPinnedResult();
+  const [best, other] = result.choice?.options ?? [];
+  if (best === undefined || other === undefined) throw new Error('fixture has two options');
   return {
     ...result,
-    summary: 'Two fixes pass your test but disagree on `add(2, 3)`',
     fixedCode: BEST,
     diff: '--- a/snippet.py\n+++ b/snippet.py\n@@ -1,3 +1,3 @@\n def add(a, b):\n     print("adding", a, b)\n-    return a - b\n+    return a + b\n',
-    tests: [{ id: 't1', name: LOOSE_TESTS, before: 'failed', after: 'passed', expected: '4', actual: '0', stdout: 'adding 2 2\n' }],
-    facts: { failing: { testId: 't1', name: LOOSE_TESTS, status: 'failed', expected: '4', actual: '0', line: 3 } },
-    choice: {
-      call: 'add(2, 3)',
-      original: '-1',
-      options: [
-        { ...right, output: '5', test: CHOSEN_TEST, edit: '`-` becomes `+`', fixedCode: BEST },
-        { ...wrong, output: '6', test: 'assert add(2, 3) == 6', edit: '`-` becomes `*`' },
-      ],
-    },
+    tests: result.tests.map((row) => ({ ...row, stdout: 'adding 2 2\n' })),
+    choice: { ...result.choice, call: 'add(2, 3)', options: [{ ...best, fixedCode: BEST }, other] },
   };
 }
 
