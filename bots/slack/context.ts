@@ -169,8 +169,9 @@ export function createSlackContext(options: SlackContextOptions): SlackContext {
         );
         const answer = renderAnswer(result, job.requestId);
         const answerTs = await post(job.channel, answer.text, threadTs, answer.blocks);
-        // Reactions arrive with the answer's ts; follow-ups in the thread with the thread's.
-        await linkAnswer(result, job.requestId, [`${job.channel}:${answerTs}`, threadKey(job.channel, threadTs)]);
+        // Reactions arrive with the answer's ts; follow-ups in the thread with the thread's. The answer's
+        // key goes last: the store keeps the last one as the interaction's answerMessage.
+        await linkAnswer(result, job.requestId, [threadKey(job.channel, threadTs), `${job.channel}:${answerTs}`]);
         await update(job.channel, statusTs, statusText(prefix, headline(result))).catch((error: unknown) => {
           log.warn({ err: errorFields(error) }, 'final status update failed');
         });
