@@ -29,14 +29,18 @@ import type { Config } from '../../src/config/index.ts';
 import { TracefixError } from '../../src/errors.ts';
 import type { FeedbackStore } from '../../src/feedback/types.ts';
 import type { Logger } from '../../src/log.ts';
-import type { Origin, RepairService } from '../../src/repair/types.ts';
+import type { Interaction as StoredInteraction } from '../../src/feedback/types.ts';
+import { appendTests, parseFollowUp } from '../../src/request/index.ts';
+import type { Origin, RepairResult, RepairService } from '../../src/repair/types.ts';
 import { isAllowed, isHelpChannel } from '../shared/allow-list.ts';
 import { createDeduper } from '../shared/dedupe.ts';
 import { runAndRecord, toRepairRequest, voteOfReaction, type ParsedPaste } from '../shared/flow.ts';
 import { downloadAttachments, looksLikeHelpRequest, newRequestId, parseChatPaste, type PasteAttachment } from '../shared/paste.ts';
 import { createRateLimiter } from '../shared/rate-limit.ts';
-import { ACCEPTED_LINE, errorFields, errorMessage, headline, rateLimitMessage, USAGE } from '../shared/wording.ts';
-import { buttonRow, parseButtonId, renderAnswer, type DiscordFile } from './render.ts';
+import { ACCEPTED_LINE, addedTestLine, errorFields, errorMessage, headline, rateLimitMessage, USAGE, whyLines } from '../shared/wording.ts';
+import { buttonRow, choiceRow, parseButtonId, renderAnswer, type DiscordFile } from './render.ts';
+import { DISCORD_LIMITS } from '../shared/platform-limits.ts';
+import { truncate } from '../shared/split.ts';
 
 export interface DiscordBotOptions {
   config: NonNullable<Config['discord']>;
@@ -81,6 +85,12 @@ const AttachmentShape = z.object({
 });
 
 const TRUSTED_CDN = new Set(['https://cdn.discordapp.com', 'https://media.discordapp.net']);
+
+/** The rows under an answer: the not-pinned options (when asked), then feedback, retry and why. */
+function answerRows(result: RepairResult, requestId: string): Record<string, unknown>[] {
+  const choice = choiceRow(result, requestId);
+  return [...(choice === undefined ? [] : [choice]), buttonRow(requestId, result.trace !== undefined)];
+}
 
 function files(list: DiscordFile[]): AttachmentBuilder[] {
   return list.map((file) => new AttachmentBuilder(Buffer.from(file.content, 'utf8'), { name: file.name }));
@@ -174,7 +184,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
         const last = i === contents.length - 1;
         const extra: Omit<MessageCreateOptions, 'content'> = {
           ...(first ? { embeds: [answer.embed] } : {}),
-          ...(last ? { components: [buttonRow(job.requestId, result.trace !== undefined)] as never, files: files(answer.files) } : {}),
+          ...(last ? { components: answerRows(result, job.requestId) as never, files: files(answer.files) } : {}),
         };
         posted.push(await reply(first ? job.replyTo : (posted[i - 1] ?? job.replyTo), contents[i] ?? '', extra));
       }
@@ -193,6 +203,57 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     }
   };
 
+  /** The answer a thread reply is about: the bot's message it replies to, if that was an answer. */
+  const answerOf = async (message: Message): Promise<StoredInteraction | undefined> => {
+    const referenced = message.reference?.messageId;
+    return referenced === undefined ? undefined : store.findByAnswer('discord', referenced);
+  };
+
+  const answerWhy = async (stored: StoredInteraction, replyTo: Message): Promise<void> => {
+    const trace = stored.result.trace;
+    await reply(replyTo, truncate(whyLines(stored.result).join('\n'), DISCORD_LIMITS.content), {
+      ...(trace === undefined ? {} : { files: files([{ name: 'trace.py', content: trace.rendered }]) }),
+    });
+  };
+
+  /** Runs the stored request again with `test` appended to its tests, answering under `replyTo`. */
+  const rerunWithTest = async (
+    stored: StoredInteraction,
+    test: string,
+    who: { user: string; channel: string; guild: string | null },
+    replyTo: Message,
+    /** Says a sentence where the user asked (a reply, or the button's interaction reply). */
+    say: (text: string, privately: boolean) => Promise<void>,
+  ): Promise<void> => {
+    const decision = limiter.take(`discord:${who.user}`, `discord:${who.channel}`);
+    if (!decision.allowed) {
+      await say(rateLimitMessage(decision), true);
+      return;
+    }
+    const requestId = newRequestId();
+    logger.info({ requestId, followUpOf: stored.id }, 'rerun with an added test');
+    const origin: Origin = { platform: 'discord', channel: who.channel, user: who.user };
+    if (who.guild !== null) origin.workspace = who.guild;
+    const paste: ParsedPaste = { ...stored.request, tests: appendTests(stored.request.tests, test) };
+    await say(truncate(addedTestLine(test), DISCORD_LIMITS.content), false);
+    await repair({ requestId, paste, origin, replyTo });
+  };
+
+  /** A mention in reply to an answer that asks "why?" or adds asserts; true when it was one (and is handled). */
+  const followUp = async (message: Message, text: string, user: string): Promise<boolean> => {
+    if (message.attachments.size > 0) return false;
+    const asked = parseFollowUp(text, 'discord');
+    if (asked === undefined) return false;
+    const stored = await answerOf(message);
+    if (stored === undefined) return false;
+    if (asked.kind === 'why') await answerWhy(stored, message);
+    else {
+      const who = { user, channel: message.channelId, guild: message.guildId };
+      await rerunWithTest(stored, asked.tests, who, message, (line) => reply(message, line).then(() => undefined));
+    }
+    return true;
+  };
+
   const onMessage = async (message: Message): Promise<void> => {
     const shape = MessageShape.safeParse(message);
     if (!shape.success || shape.data.author.bot) return;
@@ -208,6 +269,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
 
     const requestId = newRequestId();
     let text = shape.data.content.replace(new RegExp(`<@!?${me}>`, 'g'), '').trim();
+    if (mentioned && (await followUp(message, text, shape.data.author.id))) return;
     let paste: ParsedPaste;
     try {
       let attachments = await attachmentsOf(message);
@@ -282,15 +344,25 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     }
     if (kind === 'trace') {
       const trace = stored.result.trace;
-      if (trace === undefined) {
-        await ephemeral('No trace was recorded for this answer.');
-        return;
-      }
       await interaction.reply({
-        content: `Full NExT trace of \`${trace.testName}\``,
-        files: files([{ name: 'trace.py', content: trace.rendered }]),
+        content: truncate(whyLines(stored.result).join('\n'), DISCORD_LIMITS.content),
+        ...(trace === undefined ? {} : { files: files([{ name: 'trace.py', content: trace.rendered }]) }),
         allowedMentions: ALLOWED_MENTIONS,
       });
+      return;
+    }
+    if (parsed.kind === 'choose') {
+      const option = stored.result.choice?.options[parsed.index];
+      if (option === undefined) {
+        await ephemeral('That choice is no longer on record.');
+        return;
+      }
+      log.info({ option: parsed.index }, 'not-pinned choice');
+      const who = { user: interaction.user.id, channel: interaction.channelId, guild: interaction.guildId };
+      // The interaction is answered at once (Discord allows 3 s), in public: the thread sees the new test.
+      await rerunWithTest(stored, option.test, who, interaction.message, (line, privately) =>
+        privately ? ephemeral(line) : interaction.reply({ content: line, allowedMentions: ALLOWED_MENTIONS }).then(() => undefined),
+      );
       return;
     }
     const decision = limiter.take(`discord:${interaction.user.id}`, `discord:${interaction.channelId}`);

@@ -4,19 +4,11 @@
  * and files for what does not fit in a few messages.
  */
 import type { RepairResult } from '../../src/repair/types.ts';
+import { DISCORD_LIMITS, DISCORD_MAX_PARTS } from '../shared/platform-limits.ts';
 import { displayDiff, splitMessage, truncate, truncateLines } from '../shared/split.ts';
-import { headline, presentable, testTable } from '../shared/wording.ts';
+import { choiceLabel, choiceWording, factLines, FOLLOW_UP_HINT, headline, inlineCode, presentable, testTable } from '../shared/wording.ts';
 
-export const DISCORD_LIMITS = {
-  content: 2000,
-  title: 256,
-  description: 4096,
-  fieldValue: 1024,
-  footer: 2048,
-  embedTotal: 6000,
-  /** More parts than this and the rest goes into files. */
-  parts: 4,
-} as const;
+export { DISCORD_LIMITS };
 
 export interface DiscordEmbed {
   title: string;
@@ -56,15 +48,40 @@ export function fence(language: string, code: string): string {
 export const BUTTON = { up: 'up', down: 'down', retry: 'retry', trace: 'trace' } as const;
 export type ButtonKind = keyof typeof BUTTON;
 
-/** custom_id of a button: ≤ 100 characters, naming the action and the interaction. */
+/** custom_id of a button: within Discord's limit, naming the action and the interaction. */
 export function buttonId(kind: ButtonKind, interactionId: string): string {
-  return `tracefix:${kind}:${interactionId}`.slice(0, 100);
+  return `tracefix:${kind}:${interactionId}`.slice(0, DISCORD_LIMITS.customId);
 }
 
-export function parseButtonId(customId: string): { kind: ButtonKind; interactionId: string } | undefined {
+/** custom_id of a not-pinned option's button: the option's index comes first, so a long id cannot cut it off. */
+export function choiceButtonId(index: number, interactionId: string): string {
+  return `tracefix:choose:${index}:${interactionId}`.slice(0, DISCORD_LIMITS.customId);
+}
+
+export type ParsedButton = { kind: ButtonKind; interactionId: string } | { kind: 'choose'; index: number; interactionId: string };
+
+export function parseButtonId(customId: string): ParsedButton | undefined {
+  const choose = /^tracefix:choose:(\d+):(.+)$/.exec(customId);
+  if (choose !== null) return { kind: 'choose', index: Number(choose[1]), interactionId: choose[2] ?? '' };
   const match = /^tracefix:(up|down|retry|trace):(.+)$/.exec(customId);
   if (match === null) return undefined;
   return { kind: match[1] as ButtonKind, interactionId: match[2] ?? '' };
+}
+
+/** One button per option of the not-pinned question (at most one row's worth), or none. */
+export function choiceRow(result: RepairResult, interactionId: string): Record<string, unknown> | undefined {
+  if (result.choice === undefined || result.choice.options.length === 0) return undefined;
+  const options = choiceWording(result.choice).options.slice(0, DISCORD_LIMITS.buttonsPerRow);
+  return {
+    type: 1,
+    components: options.map((option, index) => ({
+      type: 2,
+      // Primary for the best-ranked candidate, secondary for the rest.
+      style: index === 0 ? 1 : 2,
+      custom_id: choiceButtonId(index, interactionId),
+      label: choiceLabel(option, DISCORD_LIMITS.buttonLabel),
+    })),
+  };
 }
 
 /** Raw API components (an action row of buttons); discord.js accepts them as they are. */
@@ -77,7 +94,7 @@ export function buttonRow(interactionId: string, withTrace: boolean): Record<str
     ...(emoji === undefined ? {} : { emoji: { name: emoji } }),
   });
   const components = [button('up', undefined, '👍'), button('down', undefined, '👎'), button('retry', 'Try again', undefined)];
-  if (withTrace) components.push(button('trace', 'Show full trace', undefined));
+  if (withTrace) components.push(button('trace', 'Why? (full trace)', undefined));
   return { type: 1, components };
 }
 
@@ -86,7 +103,9 @@ export function renderAnswer(raw: RepairResult, interactionId: string): DiscordA
   const files: DiscordFile[] = [];
   const table = testTable(result.tests);
   const tableField = fence('text', table).length <= DISCORD_LIMITS.fieldValue ? fence('text', table) : fence('text', truncateLines(table, DISCORD_LIMITS.fieldValue - 20).text);
-  const description = [result.summary, result.rationale === undefined ? '' : `**Why it fails**\n${result.rationale.trim()}`]
+  const choice = result.choice === undefined ? undefined : choiceWording(result.choice);
+  const question = choice === undefined ? '' : [`**${choice.question}**`, choice.original ?? '', ...choice.options.map((option) => option.line)].filter((line) => line !== '').join('\n');
+  const description = [result.summary, factLines(result).join('\n'), question, result.rationale === undefined ? '' : `**Why it fails**\n${result.rationale.trim()}`, FOLLOW_UP_HINT]
     .filter((s) => s.trim() !== '')
     .join('\n\n');
   const embed: DiscordEmbed = {
@@ -100,31 +119,33 @@ export function renderAnswer(raw: RepairResult, interactionId: string): DiscordA
   // Leave the budget that title, field and footer use; 6,000 counts every text of the embed.
   const used = embed.title.length + tableField.length + embed.fields.reduce((n, f) => n + f.name.length, 0) + embed.footer.text.length;
   const room = Math.min(DISCORD_LIMITS.description, DISCORD_LIMITS.embedTotal - used - 50);
-  if (description !== '') embed.description = truncate(description, room);
+  if (description !== '') embed.description = truncate(description, room, '… (shortened: the whole explanation is attached)');
+  if (description.length > room && result.rationale !== undefined) files.push({ name: 'why.txt', content: result.rationale });
 
   const sections: string[] = [];
   const codeRoom = DISCORD_LIMITS.content * 2 - 100;
   if (result.diff !== undefined && result.diff.trim() !== '') {
     const diff = displayDiff(result.diff);
-    if (diff.length <= codeRoom) sections.push(`**The fix**\n${fence('diff', diff)}`);
+    const label = result.status === 'not_pinned' ? '**Option A, the fix I would pick**' : '**The fix**';
+    if (diff.length <= codeRoom) sections.push(`${label}\n${fence('diff', diff)}`);
     else {
-      sections.push(`**The fix** (shortened; the whole fixed file is attached)\n${fence('diff', truncateLines(diff, codeRoom).text)}`);
+      sections.push(`${label} (shortened; the whole fixed file is attached)\n${fence('diff', truncateLines(diff, codeRoom).text)}`);
     }
     if (diff.length > codeRoom && result.fixedCode !== undefined) files.push({ name: 'fixed.py', content: result.fixedCode });
   }
   if (result.trace !== undefined) {
     const rendered = result.trace.rendered.trimEnd();
     const traceRoom = DISCORD_LIMITS.content - 150;
-    if (rendered.length <= traceRoom) sections.push(`**Trace** of \`${result.trace.testName}\`\n${fence('python', rendered)}`);
+    if (rendered.length <= traceRoom) sections.push(`**Trace** of ${inlineCode(result.trace.testName)}\n${fence('python', rendered)}`);
     else {
       const excerpt = truncateLines(result.trace.excerpt.trimEnd(), traceRoom).text;
-      sections.push(`**Trace** of \`${result.trace.testName}\` (excerpt; the whole trace is attached)\n${fence('python', excerpt)}`);
+      sections.push(`**Trace** of ${inlineCode(result.trace.testName)} (excerpt; the whole trace is attached)\n${fence('python', excerpt)}`);
       files.push({ name: 'trace.py', content: result.trace.rendered });
     }
   }
   let parts = sections.length === 0 ? [] : splitMessage(sections.join('\n'), DISCORD_LIMITS.content);
-  if (parts.length > DISCORD_LIMITS.parts) {
-    parts = parts.slice(0, DISCORD_LIMITS.parts);
+  if (parts.length > DISCORD_MAX_PARTS) {
+    parts = parts.slice(0, DISCORD_MAX_PARTS);
     if (result.fixedCode !== undefined && !files.some((f) => f.name === 'fixed.py')) files.push({ name: 'fixed.py', content: result.fixedCode });
   }
   return { embed, parts, files };

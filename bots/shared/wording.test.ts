@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { TracefixError } from '../../src/errors.ts';
 import type { RepairResult } from '../../src/repair/types.ts';
 import { smallResult } from '../../tests/fixtures/sample-result.ts';
-import { codeDidNotLoad, errorFields, errorMessage, headline, progressLine, rateLimitMessage, testTable } from './wording.ts';
+import { awkwardResult, notPinnedResult } from '../../tests/bots/results.ts';
+import { choiceLabel, choiceWording, codeDidNotLoad, errorFields, errorMessage, factLines, headline, inlineCode, progressLine, rateLimitMessage, testTable } from './wording.ts';
 
 describe('wording', () => {
   it('gives errors one sentence and the reference id', () => {
@@ -65,5 +66,42 @@ describe('wording', () => {
       { id: 't3', name: "assert make_palindrome('jerry') == 'jerryrrej'", before: 'timeout', after: 'passed' },
     ];
     expect(headline(partly)).toBe('🟡 Partly fixed — 3 of 4 tests pass (2 before) — but 1 test that passed before fails with this change');
+  });
+});
+
+describe('wording from the facts', () => {
+  it('says what failed from the failing check, marking it as before the fix when the fix passes it', () => {
+    const lines = factLines(awkwardResult());
+    expect(lines[0]).toBe('Before the fix, `test_ˋˋˋfenceˋˋˋ & <tag>` failed: expected `True`, got `False` at line 2.');
+    expect(lines[1]).toBe('The fix, line 2: `<` becomes `<=` (`a < b` → `a <= b`).');
+    expect(lines[2]).toBe(
+      'Called as `f(a=2, b=2)`, the original and the fix part ways at step 1 of `test_ˋˋˋfenceˋˋˋ & <tag>`: ' +
+        'the fix is at line 2 with `__return__=True`, the original at line 2 with `__return__=False`.',
+    );
+  });
+
+  it('names a compile error and a missing module from the facts, not from the rows', () => {
+    const base = smallResult();
+    const broken: RepairResult = { ...base, status: 'not_fixed', facts: { compileError: { type: 'SyntaxError', message: "expected ':'", line: 1 } } };
+    expect(headline(broken)).toBe('❌ Python cannot compile your code: SyntaxError at line 1 — none of the tests ran');
+    expect(factLines(broken)).toEqual(["Python cannot compile your code: SyntaxError at line 1: `expected ':'`."]);
+    const numpy: RepairResult = { ...base, status: 'cannot_run', facts: { missingModule: 'numpy' } };
+    expect(headline(numpy)).toBe('⚠️ Your code needs the module `numpy`, which this sandbox does not have');
+    expect(factLines(numpy)[0]).toContain('the `process` sandbox and a Python that has it installed, or with E2B');
+    // A result without facts (an older engine) gets no invented sentences.
+    expect(factLines(base)).toEqual([]);
+  });
+
+  it('words the not-pinned question: the call, what the original gives, each option and its test', () => {
+    const wording = choiceWording(notPinnedResult().choice ?? { call: '', options: [] });
+    expect(wording.question).toBe('Your tests pass with each of these fixes, but they disagree on `is_leap(1900)`. Which result is right?');
+    expect(wording.original).toBe('Your code as it is gives `False`.');
+    expect(wording.options.map((option) => option.test)).toEqual(['assert is_leap(1900) == False', 'assert is_leap(1900) == True']);
+    expect(choiceLabel({ ...wording.options[0]!, output: 'x'.repeat(200) }, 75)).toHaveLength(75);
+  });
+
+  it('keeps backticks inside a code span from ending it', () => {
+    expect(inlineCode('a```b`c')).toBe('`aˋˋˋbˋc`');
+    expect(inlineCode('two\n  lines')).toBe('`two lines`');
   });
 });

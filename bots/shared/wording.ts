@@ -1,9 +1,11 @@
 /**
  * The words every chat front end uses, in one place so Slack, Discord and the web chat say the same
- * thing. Plain text with emoji only: each renderer adds its own markup and escaping.
+ * thing. Plain text with emoji and `backticks` for code (the one markup Slack, Discord and the web page
+ * all render): each renderer adds the rest of its markup and its escaping. Sentences are made from the
+ * result's facts (src/repair/types.ts RepairFacts, FixChoice), not guessed from the shape of test rows.
  */
 import { userMessageOf } from '../../src/errors.ts';
-import type { Progress, RepairResult, TestRow } from '../../src/repair/types.ts';
+import type { Divergence, FixChoice, Progress, RepairFacts, RepairResult, TestRow } from '../../src/repair/types.ts';
 import type { RateDecision } from './rate-limit.ts';
 
 type TestStatus = TestRow['before'];
@@ -38,7 +40,10 @@ const NOT_RUN_DETAIL = 'did not run: the code did not load';
  * error (an exception, an import that fails, the memory limit) comes with its detail.
  */
 export function codeDidNotLoad(result: RepairResult): boolean {
+  if (result.facts?.compileError !== undefined) return result.status !== 'fixed';
+  // Results of an engine that does not report facts yet: the test rows are all there is to go on.
   return (
+    result.facts === undefined &&
     result.status !== 'fixed' &&
     result.tests.length > 0 &&
     result.tests.every((row) => row.before === 'error' && (row.detail === undefined || row.detail === NOT_RUN_DETAIL))
@@ -75,7 +80,11 @@ export function headline(result: RepairResult): string {
   const total = result.tests.length;
   const before = passing(result.tests, 'before');
   const after = passing(result.tests, 'after');
-  if (codeDidNotLoad(result)) return `❌ ${DID_NOT_LOAD}.`;
+  if (codeDidNotLoad(result)) {
+    const error = result.facts?.compileError;
+    if (error === undefined) return `❌ ${DID_NOT_LOAD}.`;
+    return `❌ Python cannot compile your code: ${error.type}${error.line === undefined ? '' : ` at line ${error.line}`} — none of the tests ran`;
+  }
   switch (result.status) {
     case 'fixed':
       // "all 1 test pass" reads wrong; a single test gets its own sentence.
@@ -96,7 +105,7 @@ export function headline(result: RepairResult): string {
     case 'not_pinned':
       return `🤔 Your tests pass with ${result.choice?.options.length ?? 'several'} different fixes — they do not pin the fix down: which is right?`;
     case 'cannot_run':
-      return `⚠️ Your code needs ${result.facts?.missingModule ? `the module \`${result.facts.missingModule}\`` : 'something'}, which this sandbox does not have`;
+      return `⚠️ Your code needs ${result.facts?.missingModule ? `the module ${inlineCode(result.facts.missingModule)}` : 'something'}, which this sandbox does not have`;
   }
 }
 
@@ -152,3 +161,127 @@ export function errorFields(error: unknown, depth = 0): Record<string, unknown> 
   if (error.cause !== undefined && depth < 3) fields.cause = errorFields(error.cause, depth + 1);
   return fields;
 }
+
+/**
+ * Inline code that no backtick inside can end early: a test named with ``` stays one span and cannot
+ * open a fence that unbalances the rest of the message (U+02CB looks like a backtick and is inert).
+ */
+export function inlineCode(text: string): string {
+  return '`' + text.replace(/`/g, 'ˋ').replace(/\s*\n\s*/g, ' ') + '`';
+}
+
+/** A repr cut for a sentence: values in chat answers stay one short line. */
+function value(text: string, limit = 80): string {
+  const flat = text.replace(/\s*\n\s*/g, ' ');
+  return inlineCode(flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat);
+}
+
+function at(line: number | undefined): string {
+  return line === undefined ? '' : ` at line ${line}`;
+}
+
+function vars(values: Record<string, string>): string {
+  const entries = Object.entries(values).slice(0, 4);
+  return entries.length === 0 ? '' : ` with ${entries.map(([name, repr]) => value(`${name}=${repr}`, 60)).join(', ')}`;
+}
+
+/** Where the original and the fix part ways, in one sentence. */
+export function divergenceSentence(divergence: Divergence): string {
+  const call = divergence.call === undefined ? '' : `Called as ${value(divergence.call, 120)}, `;
+  const lead = call === '' ? 'The' : 'the';
+  return (
+    `${call}${lead} original and the fix part ways at step ${divergence.step} of ${inlineCode(divergence.testName)}: ` +
+    `the fix is at line ${divergence.fixed.line}${vars(divergence.fixed.vars)}, ` +
+    `the original at line ${divergence.original.line}${vars(divergence.original.vars)}.`
+  );
+}
+
+/** The failing check of the original, in one sentence. */
+export function failingSentence(failing: NonNullable<RepairFacts['failing']>, fixedSince = false): string {
+  const name = `${fixedSince ? 'Before the fix, ' : ''}${inlineCode(failing.name)}`;
+  if (failing.status === 'timeout') return `${name} ran out of time${at(failing.line)}.`;
+  if (failing.error !== undefined && failing.expected === undefined) return `${name} raised ${value(failing.error, 160)}${at(failing.line)}.`;
+  if (failing.expected !== undefined || failing.actual !== undefined) {
+    return `${name} failed: expected ${value(failing.expected ?? '?')}, got ${value(failing.actual ?? '?')}${at(failing.line)}.`;
+  }
+  return `${name} failed${at(failing.line)}.`;
+}
+
+/**
+ * The facts behind an answer as sentences, for every front end: what does not compile or is missing,
+ * which check failed and how, what the fix changes, and where the two runs part ways.
+ */
+export function factLines(result: RepairResult): string[] {
+  const facts = result.facts;
+  if (facts === undefined) return [];
+  const lines: string[] = [];
+  if (facts.compileError !== undefined) {
+    const error = facts.compileError;
+    lines.push(`Python cannot compile your code: ${error.type}${at(error.line)}: ${value(error.message, 160)}.`);
+  }
+  if (facts.missingModule !== undefined) {
+    lines.push(
+      `Your code imports ${inlineCode(facts.missingModule)}, which this sandbox does not have, so I did not look for a fix. ` +
+        'Run tracefix with the `process` sandbox and a Python that has it installed, or with E2B.',
+    );
+  }
+  if (facts.failing !== undefined && result.status !== 'nothing_to_fix') {
+    const fixedSince = result.tests.some((row) => row.id === facts.failing?.testId && row.after === 'passed');
+    lines.push(failingSentence(facts.failing, fixedSince));
+  }
+  for (const edit of (facts.edits ?? []).slice(0, 3)) {
+    const change = edit.after === undefined ? value(edit.before) : `${value(edit.before)} → ${value(edit.after)}`;
+    lines.push(`The fix, line ${edit.line}: ${edit.description} (${change}).`);
+  }
+  if (facts.divergence !== undefined) lines.push(divergenceSentence(facts.divergence));
+  return lines;
+}
+
+export interface ChoiceWording {
+  /** Why we ask, and the question. */
+  question: string;
+  /** What the user's own code does on the distinguishing call. */
+  original?: string;
+  options: { id: string; letter: string; output: string; line: string; test: string }[];
+}
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/** The not-pinned question: the distinguishing call, what each plausible fix returns for it, which is right. */
+export function choiceWording(choice: FixChoice): ChoiceWording {
+  const wording: ChoiceWording = {
+    question: `Your tests pass with each of these fixes, but they disagree on ${value(choice.call, 120)}. Which result is right?`,
+    options: choice.options.map((option, index) => {
+      const letter = LETTERS[index] ?? String(index + 1);
+      const best = index === 0 ? ' (my best guess, shown below)' : '';
+      return { id: option.id, letter, output: option.output, test: option.test, line: `${letter}. ${value(option.output)}${best} — ${option.edit}` };
+    }),
+  };
+  if (choice.original !== undefined) wording.original = `Your code as it is gives ${value(choice.original)}.`;
+  return wording;
+}
+
+/** The label of an option's button; `limit` is the platform's (Slack 75, Discord 80). */
+export function choiceLabel(option: ChoiceWording['options'][number], limit: number): string {
+  return truncateText(`${option.letter}: ${option.output.replace(/\s+/g, ' ')}`, limit);
+}
+
+/** What the thread hears when a choice or a follow-up test re-runs the repair. */
+export function addedTestLine(test: string): string {
+  return `🔁 Checking again with ${value(test, 160)} added to your tests…`;
+}
+
+/** The answer to "why?": where the runs part ways, then the whole trace (attached by each front end). */
+export function whyLines(result: RepairResult): string[] {
+  const lines = factLines(result).filter((line) => !line.startsWith('The fix, line'));
+  if (lines.length === 0 && result.rationale !== undefined) lines.push(result.rationale.trim());
+  if (result.trace === undefined) lines.push('No trace was recorded for this answer.');
+  else lines.push(`The full NExT trace of ${inlineCode(result.trace.testName)} is attached: every executed line, with the values it produced.`);
+  return lines;
+}
+
+function truncateText(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+export const FOLLOW_UP_HINT = 'Reply in this thread with another `assert` to try again with it, or with “why?” for the whole trace.';

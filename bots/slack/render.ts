@@ -1,22 +1,55 @@
 /**
- * Block Kit rendering of a repair, within Slack's limits: fallback text ≤ 4,000 characters, ≤ 50 blocks,
- * section text ≤ 3,000, header ≤ 150. Slack's code fences take no language, and `&`, `<`, `>` must be
- * escaped everywhere, code included. What does not fit goes into files (uploaded by the caller).
+ * Block Kit rendering of a repair, within Slack's limits (bots/shared/platform-limits.ts). Slack's code
+ * fences take no language, and `&`, `<`, `>` must be escaped everywhere, code included. Text is split
+ * into sections BEFORE it is escaped, then each part is escaped and measured, so an entity (`&amp;`) is
+ * never cut in two. What does not fit is cut with a visible marker and goes into files (uploaded by the
+ * caller).
  */
 import type { RepairResult } from '../../src/repair/types.ts';
-import { displayDiff, splitMessage, truncate, truncateLines } from '../shared/split.ts';
-import { headline, presentable, testTable } from '../shared/wording.ts';
+import { SLACK_LIMITS } from '../shared/platform-limits.ts';
+import { displayDiff, splitMessage, truncate } from '../shared/split.ts';
+import { choiceLabel, choiceWording, factLines, FOLLOW_UP_HINT, headline, inlineCode, presentable, testTable } from '../shared/wording.ts';
 
-export const SLACK_LIMITS = { text: 4000, blocks: 50, section: 3000, header: 150, buttonValue: 2000 } as const;
+export { SLACK_LIMITS };
 
 /** Slack's three control characters; everything else is literal text in mrkdwn. */
 export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** A ``` fence for Slack: no language, content escaped, and no fence inside that could close it early. */
+/** The longest prefix of `raw` (plus `marker` when cut) whose escaped form fits `limit`; never splits an entity. */
+export function escapeWithin(raw: string, limit: number, marker = '…'): string {
+  const whole = escapeSlack(raw);
+  if (whole.length <= limit) return whole;
+  let keep = Math.min(raw.length, limit);
+  while (keep > 0 && escapeSlack(raw.slice(0, keep) + marker).length > limit) keep -= 1;
+  return escapeSlack(raw.slice(0, keep) + marker);
+}
+
+/** A ``` fence for Slack: no language, and no fence inside that could close it early. Raw: escaped later. */
 function fence(code: string): string {
-  return '```\n' + escapeSlack(code.replace(/```/g, 'ˋˋˋ')) + '\n```';
+  return '```\n' + code.replace(/```/g, 'ˋˋˋ') + '\n```';
+}
+
+/** Splits raw mrkdwn into escaped parts of at most `limit` characters each. */
+export function escapedParts(raw: string, limit: number): string[] {
+  const out: string[] = [];
+  for (const part of splitMessage(raw, limit)) {
+    const escaped = escapeSlack(part);
+    if (escaped.length <= limit) out.push(escaped);
+    else if (limit > 64) out.push(...escapedParts(part, Math.max(64, Math.floor((limit * limit) / escaped.length) - 8)));
+    else {
+      // A short part made almost only of `&<>`: cut it by characters, each piece escaped whole.
+      let rest = part;
+      while (rest !== '') {
+        let take = Math.min(rest.length, limit);
+        while (take > 1 && escapeSlack(rest.slice(0, take)).length > limit) take -= 1;
+        out.push(escapeSlack(rest.slice(0, take)));
+        rest = rest.slice(take);
+      }
+    }
+  }
+  return out;
 }
 
 export type Block = Record<string, unknown>;
@@ -38,25 +71,31 @@ export const ACTION = {
   down: 'tracefix_vote_down',
   retry: 'tracefix_retry',
   trace: 'tracefix_full_trace',
+  /** Followed by `_N`, the option's index: action ids must differ within a block. */
+  choose: 'tracefix_choose',
 } as const;
 
-function sections(markdown: string, maxSections: number): { blocks: Block[]; cut: boolean } {
-  const parts = splitMessage(markdown, SLACK_LIMITS.section);
-  const kept = parts.slice(0, maxSections);
-  return {
-    blocks: kept.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } })),
-    cut: parts.length > kept.length,
-  };
+/** A choice button's value: the interaction and the option's index (bounded, unlike an option id). */
+export function choiceValue(interactionId: string, index: number): string {
+  return `${truncate(interactionId, SLACK_LIMITS.buttonValue - 8)}|${index}`;
 }
 
-/** A code section that fits `maxSections`, cutting whole lines, and says whether it had to. */
-function codeSections(title: string, code: string, maxSections: number): { blocks: Block[]; cut: boolean } {
-  const whole = sections(`${title}\n${fence(code)}`, maxSections);
-  if (!whole.cut) return whole;
-  // Leave room for the title, the fences and the escaping that can grow the text.
-  const budget = Math.floor((maxSections * (SLACK_LIMITS.section - 40) - title.length) / 1.3);
-  const short = truncateLines(code, budget).text;
-  return { blocks: sections(`${title}\n${fence(short)}`, maxSections).blocks, cut: true };
+export function parseChoiceValue(value: string): { interactionId: string; index: number } | undefined {
+  const match = /^(.+)\|(\d+)$/.exec(value);
+  if (match === null) return undefined;
+  return { interactionId: match[1] ?? '', index: Number(match[2]) };
+}
+
+/** Sections of raw mrkdwn; when more than `maxSections` are needed, the last ends with `marker`. */
+function sections(raw: string, maxSections: number, marker: string): { blocks: Block[]; cut: boolean } {
+  const toBlocks = (parts: string[]): Block[] => parts.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
+  const parts = escapedParts(raw, SLACK_LIMITS.section);
+  if (parts.length <= maxSections) return { blocks: toBlocks(parts), cut: false };
+  const shown = escapeSlack(marker);
+  const kept = escapedParts(raw, SLACK_LIMITS.section - shown.length - 1).slice(0, maxSections);
+  const last = kept.length - 1;
+  kept[last] = `${kept[last] ?? ''}\n${shown}`;
+  return { blocks: toBlocks(kept), cut: true };
 }
 
 export function buttons(interactionId: string, options: { withTrace: boolean }): Block {
@@ -67,12 +106,34 @@ export function buttons(interactionId: string, options: { withTrace: boolean }):
     { type: 'button', action_id: ACTION.retry, text: { type: 'plain_text', text: 'Try again' }, value },
   ];
   if (options.withTrace) {
-    elements.push({ type: 'button', action_id: ACTION.trace, text: { type: 'plain_text', text: 'Show full trace' }, value });
+    elements.push({ type: 'button', action_id: ACTION.trace, text: { type: 'plain_text', text: 'Why? (full trace)' }, value });
   }
   return { type: 'actions', block_id: 'tracefix_feedback', elements };
 }
 
-/** The final answer: status, rationale, fix as a diff, test table, trace excerpt, buttons. */
+/** The not-pinned question as a section, and one button per option. */
+function choiceBlocks(result: RepairResult, interactionId: string): Block[] {
+  if (result.choice === undefined) return [];
+  const wording = choiceWording(result.choice);
+  const options = wording.options.slice(0, Math.min(5, SLACK_LIMITS.actionsElements));
+  const raw = [`*${wording.question}*`, wording.original ?? '', ...options.map((option) => option.line)].filter((line) => line !== '').join('\n');
+  return [
+    ...sections(raw, 1, '… (more in the attached fixed file)').blocks,
+    {
+      type: 'actions',
+      block_id: 'tracefix_choice',
+      elements: options.map((option, index) => ({
+        type: 'button',
+        action_id: `${ACTION.choose}_${index}`,
+        text: { type: 'plain_text', text: choiceLabel(option, SLACK_LIMITS.buttonText) },
+        value: choiceValue(interactionId, index),
+        ...(index === 0 ? { style: 'primary' } : {}),
+      })),
+    },
+  ];
+}
+
+/** The final answer: status, facts, the question (not pinned), rationale, fix as a diff, tests, trace, buttons. */
 export function renderAnswer(raw: RepairResult, interactionId: string): SlackAnswer {
   const result = presentable(raw);
   const blocks: Block[] = [];
@@ -80,41 +141,57 @@ export function renderAnswer(raw: RepairResult, interactionId: string): SlackAns
   const title = headline(result);
   blocks.push({ type: 'header', text: { type: 'plain_text', text: truncate(title, SLACK_LIMITS.header), emoji: true } });
   // The summary already counts the candidates.
-  const facts = [`${(result.timings.totalMs / 1000).toFixed(1)} s`, `ref ${interactionId}`];
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(`${escapeSlack(result.summary)} · ${facts.join(' · ')}`, SLACK_LIMITS.section) }] });
+  const meta = ` · ${(result.timings.totalMs / 1000).toFixed(1)} s · ref ${interactionId}`;
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeWithin(result.summary, SLACK_LIMITS.section - meta.length - 20) + escapeSlack(meta) }] });
+
+  const facts = factLines(result);
+  if (facts.length > 0) blocks.push(...sections(facts.join('\n'), 1, '… (shortened)').blocks);
+  blocks.push(...choiceBlocks(result, interactionId));
 
   if (result.rationale !== undefined && result.rationale.trim() !== '') {
-    blocks.push(...sections(`*Why it fails*\n${escapeSlack(result.rationale.trim())}`, 3).blocks);
+    const rationale = sections(`*Why it fails*\n${result.rationale.trim()}`, 3, '_… (shortened: the whole explanation is in the attached why.txt)_');
+    blocks.push(...rationale.blocks);
+    if (rationale.cut) files.push({ filename: 'why.txt', title: 'The whole explanation', content: result.rationale });
   }
   if (result.diff !== undefined && result.diff.trim() !== '') {
-    const diff = codeSections('*The fix*', displayDiff(result.diff), 4);
+    const label = result.status === 'not_pinned' ? '*Option A, the fix I would pick*' : '*The fix*';
+    const diff = sections(`${label}\n${fence(displayDiff(result.diff))}`, 4, '_… (shortened: the whole fixed file is attached)_');
     blocks.push(...diff.blocks);
     if (diff.cut && result.fixedCode !== undefined) {
       files.push({ filename: 'fixed.py', title: 'The whole fixed file', content: result.fixedCode });
     }
   }
   if (result.tests.length > 0) {
-    blocks.push(...codeSections('*Tests*, before → after', testTable(result.tests), 2).blocks);
+    blocks.push(...sections(`*Tests*, before → after\n${fence(testTable(result.tests))}`, 2, '_… (more tests not shown)_').blocks);
   }
   if (result.trace !== undefined) {
-    const traceTitle = `*Trace* of \`${escapeSlack(result.trace.testName)}\``;
-    const full = sections(`${traceTitle}\n${fence(result.trace.rendered.trimEnd())}`, 1);
+    const traceTitle = `*Trace* of ${inlineCode(result.trace.testName)}`;
+    const full = sections(`${traceTitle}\n${fence(result.trace.rendered.trimEnd())}`, 1, '');
     if (!full.cut && result.trace.rendered.length <= SLACK_LIMITS.section - 200) {
       blocks.push(...full.blocks);
     } else {
-      blocks.push(...codeSections(`${traceTitle} (excerpt; the whole trace is attached)`, result.trace.excerpt.trimEnd(), 2).blocks);
+      blocks.push(...sections(`${traceTitle} (excerpt; the whole trace is attached)\n${fence(result.trace.excerpt.trimEnd())}`, 2, '_… (see the attached trace)_').blocks);
       files.push({ filename: 'trace.py', title: 'Full NExT execution trace', content: result.trace.rendered });
     }
   }
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlack(FOLLOW_UP_HINT) }] });
   blocks.push(buttons(interactionId, { withTrace: result.trace !== undefined }));
 
-  const text = truncate(escapeSlack(`${title}\n${result.summary}`), SLACK_LIMITS.text);
+  const text = escapeWithin(`${title}\n${result.summary}`, SLACK_LIMITS.text);
   return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocks), files };
 }
 
 /** A one-section status message (edited as progress arrives); `mrkdwn` is already escaped. */
 export function statusBlocks(mrkdwn: string): Block[] {
-  return [{ type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, SLACK_LIMITS.section) } }];
+  return [{ type: 'section', text: { type: 'mrkdwn', text: cutEscaped(mrkdwn, SLACK_LIMITS.section) } }];
+}
+
+/** Shortens already escaped mrkdwn without leaving half an entity (`&am`) at the cut. */
+export function cutEscaped(mrkdwn: string, limit: number): string {
+  if (mrkdwn.length <= limit) return mrkdwn;
+  const head = mrkdwn.slice(0, limit - 1);
+  const partial = /&[a-z]{0,3}$/.exec(head);
+  return `${partial === null ? head : head.slice(0, partial.index)}…`;
 }
 
 /** The modal that `/fix` with nothing after it opens. */

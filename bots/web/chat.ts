@@ -10,7 +10,7 @@ import type { Logger } from '../../src/log.ts';
 import type { RepairRequest, RepairResult, RepairService } from '../../src/repair/types.ts';
 import { runAndRecord, toRepairRequest } from '../shared/flow.ts';
 import { createRateLimiter, type RateLimiter } from '../shared/rate-limit.ts';
-import { errorMessage, headline, presentable, rateLimitMessage } from '../shared/wording.ts';
+import { choiceWording, errorMessage, factLines, headline, presentable, rateLimitMessage, type ChoiceWording } from '../shared/wording.ts';
 import { hostAllowed, sameOriginPost, type OriginPolicy } from './guard.ts';
 import { checkPaste } from './paste.ts';
 
@@ -53,10 +53,12 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 const STATIC: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
-  '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
+  '/': { file: PUBLIC + 'index.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: PUBLIC + 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/style.css': { file: PUBLIC + 'style.css', type: 'text/css; charset=utf-8' },
+  '/favicon.svg': { file: PUBLIC + 'favicon.svg', type: 'image/svg+xml' },
+  // The page has no bundler: the SSE parser's ES module build is self-contained, so it is served as it is.
+  '/vendor/eventsource-parser.js': { file: fileURLToPath(import.meta.resolve('eventsource-parser')), type: 'text/javascript; charset=utf-8' },
 };
 
 const fixBody = z.object({
@@ -108,7 +110,7 @@ export function createWebChat(options: WebChatOptions): WebChat {
   const running = new Set<Promise<unknown>>();
   const files = new Map<string, { body: Buffer; type: string }>();
   for (const [path, { file, type }] of Object.entries(STATIC)) {
-    files.set(path, { body: readFileSync(PUBLIC + file), type });
+    files.set(path, { body: readFileSync(file), type });
   }
   // Three fields of up to maxPasteBytes each, plus JSON escaping; the paste check gives the precise message.
   const maxBody = limits.maxPasteBytes * 4 + 4096;
@@ -292,6 +294,12 @@ export interface WebAnswer {
   fixedCode?: string;
   tests: RepairResult['tests'];
   trace?: { testName: string; rendered: string; truncated: boolean };
+  /** The facts of the result as sentences (`backticks` mark code; the page renders them as code). */
+  facts: string[];
+  /** Present with status not_pinned: the question, and each option with the test that pins it. */
+  choice?: ChoiceWording;
+  /** What the program printed in the first failing test. */
+  stdout?: string;
   candidates: RepairResult['candidates'];
   totalMs: number;
   /** Present when the interaction was stored: the page may offer 👍/👎. */
@@ -310,9 +318,14 @@ export function answer(raw: RepairResult, token: string | undefined): WebAnswer 
     passing: { before, after, total },
     summary: result.summary,
     tests: result.tests,
+    facts: factLines(result),
     candidates: result.candidates,
     totalMs: result.timings.totalMs,
   };
+  if (result.choice !== undefined) out.choice = choiceWording(result.choice);
+  const failing = result.facts?.failing?.testId;
+  const stdout = result.stdout ?? result.tests.find((row) => row.id === failing)?.stdout ?? result.tests.find((row) => row.before !== 'passed' && row.stdout)?.stdout;
+  if (stdout !== undefined && stdout !== '') out.stdout = stdout;
   if (result.rationale !== undefined) out.rationale = result.rationale;
   if (result.diff !== undefined) out.diff = result.diff;
   if (result.fixedCode !== undefined) out.fixedCode = result.fixedCode;

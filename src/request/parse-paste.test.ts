@@ -356,6 +356,15 @@ describe('parsePaste: errors the user can act on', () => {
     );
   });
 
+  it('measures a Slack paste as the user typed it: &amp; is one byte', () => {
+    const typed = '```python\ndef f(a, b):\n    return a & b  # ' + '&'.repeat(40) + '\n```';
+    const sent = typed.replace(/&/g, '&amp;');
+    const limit = Buffer.byteLength(typed) + 10;
+    expect(Buffer.byteLength(sent)).toBeGreaterThan(limit);
+    expect(parsePaste({ text: sent, platform: 'slack' }, { maxBytes: limit }).code).toContain('a & b');
+    expect(errorOf(() => parsePaste({ text: sent, platform: 'slack' }, { maxBytes: limit - 20 })).code).toBe('too_large');
+  });
+
   it('bad_input with an example when there is no runnable code', () => {
     const prose = errorOf(() =>
       parse('my code is broken, can you help me figure out why it returns the wrong thing?'),

@@ -18,6 +18,7 @@
 import { TracefixError } from '../errors.ts';
 import type { Platform } from '../repair/types.ts';
 import { splitFences } from './fences.ts';
+import { splitPastedSource } from './split-source.ts';
 import { cleanCodeCharacters, platformText, straightenQuotes, stripCommand } from './platform-text.ts';
 import {
   TOP_LEVEL_START,
@@ -27,7 +28,6 @@ import {
   isProse,
   isTestSource,
   looksLikePython,
-  splitCodeAndTests,
   topLevelFunctions,
 } from './python-heuristics.ts';
 
@@ -112,7 +112,9 @@ interface Collected {
 
 export function parsePaste(input: PasteInput, limits: PasteLimits): ParsedPaste {
   const attachments = input.attachments ?? [];
-  const size = attachments.reduce((sum, a) => sum + byteLength(a.content), byteLength(input.text));
+  // Measured on the text as the user typed it: Slack sends `&` as `&amp;`, five bytes for one.
+  const typed = platformText(input.text, input.platform);
+  const size = attachments.reduce((sum, a) => sum + byteLength(a.content), byteLength(typed));
   if (size > limits.maxBytes) {
     throw new TracefixError(
       'too_large',
@@ -128,7 +130,7 @@ export function parsePaste(input: PasteInput, limits: PasteLimits): ParsedPaste 
   }
 
   const acc: Collected = { pieces: [], tracebacks: [], description: [], foreign: [] };
-  const text = stripCommand(platformText(input.text, input.platform));
+  const text = stripCommand(typed);
   collectFromMessage(text, acc);
 
   let attachedSomething = false;
@@ -164,7 +166,7 @@ export function parsePaste(input: PasteInput, limits: PasteLimits): ParsedPaste 
   const prepared = acc.pieces
     .map((piece) => ({ ...piece, source: tidy(piece.source) }))
     .filter((piece) => piece.source !== '')
-    .map((piece) => ({ ...piece, split: splitCodeAndTests(piece.source) }));
+    .map((piece) => ({ ...piece, split: splitPastedSource(piece.source) }));
   const someoneDefines = prepared.some((piece) => !piece.testsByName && defines(piece.split.code));
   for (const piece of prepared) {
     if (piece.testsByName) {
@@ -172,7 +174,7 @@ export function parsePaste(input: PasteInput, limits: PasteLimits): ParsedPaste 
       continue;
     }
     let code = tidy(piece.split.code);
-    let tests = tidy(piece.split.tests);
+    let tests = tidy(piece.split.tests ?? '');
     // `s = Stack()` then asserts: setup for the tests, when the code under test is elsewhere.
     if (tests !== '' && code !== '' && someoneDefines && !defines(code)) {
       tests = piece.source;

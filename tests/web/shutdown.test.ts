@@ -2,6 +2,7 @@
  * Cancellation and graceful shutdown on the real engine: a page that goes away cancels its repair, and
  * closing the web chat ends every open progress stream with a message before the server closes.
  */
+import { readEvents } from './sse.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,31 +48,10 @@ describe('web chat cancellation and shutdown (real engine)', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /** Reads SSE frames until `stop` says so; returns the event names seen. */
+  /** Reads SSE frames until `stop` says so; returns the event names seen, and each event's data. */
   async function readUntil(response: Response, stop: (event: string) => boolean): Promise<{ events: string[]; frames: string[] }> {
-    const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
-    const events: string[] = [];
-    const frames: string[] = [];
-    let buffer = '';
-    for (;;) {
-      const chunk = await reader?.read();
-      if (!chunk || chunk.done) break;
-      buffer += chunk.value;
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(frame)?.[1];
-        if (!event) continue;
-        events.push(event);
-        frames.push(frame);
-        if (stop(event)) {
-          await reader?.cancel();
-          return { events, frames };
-        }
-      }
-    }
-    return { events, frames };
+    const read = await readEvents(response, (message) => stop(message.event ?? 'message'));
+    return { events: read.map((message) => message.event ?? 'message'), frames: read.map((message) => `event: ${message.event ?? 'message'}\ndata: ${message.data}`) };
   }
 
   it('cancels the repair when the page goes away', async () => {

@@ -1,6 +1,7 @@
-// The tracefix web chat. Plain script, no framework: everything the server sends is data and goes into
-// the page through textContent (never innerHTML), so user code can never become markup.
-'use strict';
+// The tracefix web chat. A plain ES module, no framework and no bundler: everything the server sends is
+// data and goes into the page through textContent (never innerHTML), so user code can never become markup.
+// The one dependency, eventsource-parser, is served from node_modules as its self-contained ES module.
+import { createParser } from '/vendor/eventsource-parser.js';
 
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -48,6 +49,75 @@
     $(id).hidden = !visible;
   }
 
+  // Markdown-ish text from the server: ``` fences become <pre>, `spans` become <code>, the rest stays
+  // text. Built from text nodes, so nothing in the text can become markup.
+  function renderRich(node, text) {
+    node.replaceChildren();
+    const pieces = String(text ?? '').split(/```(?:[\w+-]*\n)?([\s\S]*?)```/);
+    pieces.forEach((piece, index) => {
+      if (index % 2 === 1) {
+        node.append(el('pre', piece.replace(/\n$/, ''), 'code'));
+        return;
+      }
+      piece.split(/`([^`\n]+)`/).forEach((part, inner) => {
+        if (part === '') return;
+        node.append(inner % 2 === 1 ? el('code', part) : document.createTextNode(part));
+      });
+    });
+  }
+
+  let fixedCode = '';
+
+  function renderChoice(choice) {
+    show('choice-box', Boolean(choice));
+    const box = $('choice-options');
+    box.replaceChildren();
+    if (!choice) return;
+    renderRich($('choice-question'), choice.question);
+    renderRich($('choice-original'), choice.original ?? '');
+    for (const option of choice.options) {
+      const button = el('button');
+      button.type = 'button';
+      button.className = 'choice-option';
+      button.dataset.test = option.test;
+      renderRich(button, option.line);
+      button.addEventListener('click', () => choose(option));
+      box.append(button);
+    }
+  }
+
+  // The chosen behaviour becomes a test: appended to the tests box (where the user sees it), then the
+  // repair runs again and verifies the fix against it.
+  function choose(option) {
+    const tests = $('tests');
+    const current = tests.value.replace(/\s+$/, '');
+    tests.value = current === '' ? option.test + '\n' : current + '\n' + option.test + '\n';
+    void submit(`🔁 Checking again with ${option.test} added to your tests…`);
+  }
+
+  async function copyFixed() {
+    try {
+      await navigator.clipboard.writeText(fixedCode);
+      $('fixed-status').textContent = 'Copied.';
+    } catch {
+      // Clipboard access needs a secure context and permission; selecting the text is the fallback.
+      $('fixed-box').querySelector('details').open = true;
+      window.getSelection()?.selectAllChildren($('fixed-code'));
+      $('fixed-status').textContent = 'Press Ctrl+C to copy the selected file.';
+    }
+  }
+
+  function downloadFixed() {
+    const url = URL.createObjectURL(new Blob([fixedCode], { type: 'text/x-python' }));
+    const link = el('a');
+    link.href = url;
+    link.download = 'fixed.py';
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
   function renderDiff(diff) {
     const pre = $('diff');
     pre.replaceChildren();
@@ -79,16 +149,31 @@
     current = answer.voteToken ? { id: answer.requestId, token: answer.voteToken } : null;
     resultBox.hidden = false;
     resultBox.dataset.status = answer.status;
-    $('headline').textContent = answer.headline;
+    renderRich($('headline'), answer.headline);
     const p = answer.passing;
     $('passing').textContent = p.total > 0 ? `${p.after}/${p.total} tests pass (${p.before}/${p.total} before)` : answer.summary;
     // Without a fix there is no rationale; the engine's summary is then the only sentence saying what
     // happened (which test failed and how), so it must not be lost behind the counts.
     const explain = p.total > 0 && !answer.rationale && answer.status !== 'nothing_to_fix';
     show('summary', explain);
-    $('summary').textContent = explain ? answer.summary : '';
+    renderRich($('summary'), explain ? answer.summary : '');
+    const facts = $('facts');
+    facts.replaceChildren();
+    for (const line of answer.facts ?? []) {
+      const item = el('li');
+      renderRich(item, line);
+      facts.append(item);
+    }
+    show('facts', facts.childElementCount > 0);
+    renderChoice(answer.choice);
     show('rationale-box', Boolean(answer.rationale));
-    $('rationale').textContent = answer.rationale ?? '';
+    renderRich($('rationale'), answer.rationale ?? '');
+    fixedCode = answer.fixedCode ?? '';
+    show('fixed-box', Boolean(answer.fixedCode) && answer.status !== 'nothing_to_fix');
+    $('fixed-code').textContent = fixedCode;
+    $('fixed-status').textContent = '';
+    show('stdout-box', Boolean(answer.stdout));
+    $('stdout').textContent = answer.stdout ?? '';
     show('diff-box', Boolean(answer.diff));
     if (answer.diff) renderDiff(answer.diff);
     show('tests-box', answer.tests.length > 0);
@@ -114,35 +199,27 @@
 
   // Reads the server's event stream (SSE framing over a POST response; EventSource cannot POST).
   async function readEvents(response, onEvent) {
+    const parser = createParser({
+      onEvent: (message) => {
+        if (message.data) onEvent(message.event ?? 'message', JSON.parse(message.data));
+      },
+    });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffer += value;
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        let event = 'message';
-        let data = '';
-        for (const line of block.split('\n')) {
-          if (line.startsWith('event: ')) event = line.slice(7);
-          else if (line.startsWith('data: ')) data += line.slice(6);
-        }
-        if (data) onEvent(event, JSON.parse(data));
-      }
+      parser.feed(value);
     }
   }
 
-  async function submit() {
+  async function submit(firstLine) {
     if (inFlight) inFlight.abort();
     const controller = new AbortController();
     inFlight = controller;
     clearAnswer();
     button.disabled = true;
     form.setAttribute('aria-busy', 'true');
-    setStatus('Sending…', 'busy');
+    setStatus(typeof firstLine === 'string' ? firstLine : 'Sending…', 'busy');
     startTicker();
     let finished = false;
     try {
@@ -165,7 +242,7 @@
       }
       await readEvents(response, (event, data) => {
         if (inFlight !== controller) return; // replaced by a newer request: its events own the page now
-        if (event === 'accepted') setStatus('⏳ Got it — running your code in a sandbox…', 'busy');
+        if (event === 'accepted') setStatus(typeof firstLine === 'string' ? firstLine : '⏳ Got it — running your code in a sandbox…', 'busy');
         else if (event === 'progress') setStatus(data.line, 'busy');
         else if (event === 'result') {
           finished = true;
@@ -228,6 +305,8 @@
       void submit();
     }
   });
+  $('copy-fixed').addEventListener('click', () => void copyFixed());
+  $('download-fixed').addEventListener('click', downloadFixed);
   $('vote-up').addEventListener('click', () => void vote('up'));
   $('vote-down').addEventListener('click', () => void vote('down'));
 })();

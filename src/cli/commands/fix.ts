@@ -1,19 +1,54 @@
 /**
- * `tracefix fix FILE [--tests FILE] [--description TEXT] [--sandbox ...] [--json]`: the repair loop on
- * a file: the rationale, the diff and the per-test table. Exit 0 fixed or nothing to fix, 1 not (or
- * only partly) fixed, 2 bad input or our fault. With no model configured the program search works alone.
+ * `tracefix fix FILE [--tests FILE] [--description TEXT] [--sandbox ...] [--json] [--write]`: the repair
+ * loop on a file: the rationale, the diff and the per-test table. Asserts under the code in FILE are its
+ * tests when no --tests is given (split as the web chat splits its code box). `--write` puts a verified
+ * fix into FILE, keeping the original as a backup. Exit 0 fixed or nothing to fix, 1 not (or only
+ * partly) fixed, 3 the tests pass with fixes that disagree (not pinned: see the printed inputs), 2 bad
+ * input or our fault. With no model configured the program search works alone.
  */
+import { access, rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { SandboxName } from '../../../sandbox/types.ts';
 import { TracefixError } from '../../errors.ts';
-import type { Progress, RepairResult } from '../../repair/types.ts';
+import type { Progress, RepairResult, RepairStatus } from '../../repair/types.ts';
+import { splitPastedSource } from '../../request/index.ts';
 import { EXIT, type CliCommand, type CliContext } from '../context.ts';
 import { readSourceFile } from './run.ts';
 
 const SANDBOXES: readonly SandboxName[] = ['pyodide', 'process', 'e2b'];
 
+/** Tests pass, but with fixes that disagree: the user must say which is right (distinct from fixed and from not fixed). */
+export const EXIT_NOT_PINNED = 3;
+
+export function exitCodeFor(status: RepairStatus): number {
+  switch (status) {
+    case 'fixed':
+    case 'nothing_to_fix':
+      return EXIT.ok;
+    case 'not_pinned':
+      return EXIT_NOT_PINNED;
+    case 'needs_tests':
+    case 'cannot_run':
+      return EXIT.error;
+    case 'partly_fixed':
+    case 'not_fixed':
+      return EXIT.failing;
+  }
+}
+
+/**
+ * A bar on a terminal; elsewhere (a pipe, CI) one line per stage, so a log shows where the time went
+ * without a carriage-return animation in it.
+ */
 export function progressPrinter(context: CliContext): (p: Progress) => void {
-  if (!context.interactive) return () => undefined;
+  if (!context.interactive) {
+    let last: string | undefined;
+    return (p) => {
+      if (p.stage === last) return;
+      last = p.stage;
+      context.err.write(`tracefix: ${p.message}\n`);
+    };
+  }
   return (p) => {
     const bar =
       p.total && p.done !== undefined ? ` [${'#'.repeat(Math.round((p.done / p.total) * 20)).padEnd(20, '.')}] ${p.done}/${p.total}` : '';
@@ -36,6 +71,16 @@ export function formatResult(result: RepairResult): string {
     }
     lines.push('');
   }
+  if (result.status === 'not_pinned' && result.choice) {
+    const choice = result.choice;
+    lines.push(`Your tests pass with ${choice.options.length} different fixes; they disagree on ${choice.call}:`);
+    if (choice.original !== undefined) lines.push(`  your code as it is: ${choice.original}`);
+    choice.options.forEach((option, index) => {
+      const letter = String.fromCharCode(65 + index);
+      lines.push(`  ${letter}. ${option.output}${index === 0 ? '  (shown above)' : ''} — ${option.edit}`, `     to pick it, add: ${option.test}`);
+    });
+    lines.push('Add the assert that is right to your tests and run tracefix fix again.', '');
+  }
   if (result.trace && (result.status === 'nothing_to_fix' || !result.diff)) {
     lines.push(`Trace of ${result.trace.testName}:`, result.trace.excerpt || result.trace.rendered, '');
   }
@@ -45,7 +90,7 @@ export function formatResult(result: RepairResult): string {
 
 export const command: CliCommand = {
   summary: 'Find a fix for a failing Python file, verified against its tests',
-  usage: 'tracefix fix FILE [--tests FILE] [--description TEXT] [--entry NAME] [--sandbox pyodide|process|e2b] [--json]',
+  usage: 'tracefix fix FILE [--tests FILE] [--description TEXT] [--entry NAME] [--sandbox pyodide|process|e2b] [--json] [--write]',
   async run(argv, context) {
     let parsed;
     try {
@@ -58,6 +103,7 @@ export const command: CliCommand = {
           entry: { type: 'string' },
           sandbox: { type: 'string' },
           json: { type: 'boolean', default: false },
+          write: { type: 'boolean', default: false },
         },
       });
     } catch (error) {
@@ -67,8 +113,13 @@ export const command: CliCommand = {
     if (positionals.length !== 1) throw new TracefixError('bad_input', `Usage: ${command.usage}`);
     const backend = (values.sandbox ?? context.config.sandbox.backend) as SandboxName;
     if (!SANDBOXES.includes(backend)) throw new TracefixError('bad_input', `--sandbox must be one of ${SANDBOXES.join(', ')}.`);
-    const code = await readSourceFile(positionals[0]!, 'The file');
-    const tests = values.tests ? await readSourceFile(values.tests, 'The tests file') : undefined;
+    const file = positionals[0]!;
+    const source = await readSourceFile(file, 'The file');
+    // Asserts pasted under the code are its tests, split exactly as the web chat splits its code box.
+    const split = values.tests ? { code: source } : splitPastedSource(source);
+    const code = split.code;
+    const tests = values.tests ? await readSourceFile(values.tests, 'The tests file') : split.tests;
+    const entry = values.entry ?? split.entryPoint;
 
     // The engine the bots run (same budget, the promoted model), on the sandbox this command chose.
     const engine = await context.services({ sandbox: backend }).engine();
@@ -78,12 +129,49 @@ export const command: CliCommand = {
         code,
         ...(tests ? { tests } : {}),
         ...(values.description ? { description: values.description } : {}),
-        ...(values.entry ? { entryPoint: values.entry } : {}),
+        ...(entry ? { entryPoint: entry } : {}),
         origin: { platform: 'cli' },
       },
       { onProgress: progressPrinter(context), deadline: Date.now() + context.config.repair.deadlineMs },
     );
     context.out.write(values.json ? JSON.stringify(result, null, 2) + '\n' : formatResult(result));
-    return result.status === 'fixed' || result.status === 'nothing_to_fix' ? EXIT.ok : result.status === 'needs_tests' ? EXIT.error : EXIT.failing;
+    if (values.write) {
+      const note = await writeFix(file, source, code, result);
+      context.err.write(`tracefix: ${note}\n`);
+    }
+    return exitCodeFor(result.status);
   },
 };
+
+/** `name.bak`, or `name.bak.N` when earlier backups are there: a backup never overwrites another. */
+async function freeBackupName(file: string): Promise<string> {
+  for (let n = 0; ; n += 1) {
+    const name = n === 0 ? `${file}.bak` : `${file}.bak.${n}`;
+    try {
+      await access(name);
+    } catch {
+      return name;
+    }
+  }
+}
+
+/**
+ * Applies a verified fix to FILE: the original moves to a backup, the fixed program (and the tests that
+ * were under it, unchanged) is written in its place. Only a `fixed` result is written: anything less
+ * (not pinned, partly fixed) is not what the user asked for. Returns the sentence to print.
+ */
+export async function writeFix(file: string, source: string, code: string, result: RepairResult): Promise<string> {
+  if (result.status !== 'fixed' || result.fixedCode === undefined) {
+    const why = result.status === 'not_pinned' ? 'your tests do not pin the fix down (see above)' : 'there is no verified fix';
+    return `--write: ${file} left as it was: ${why}.`;
+  }
+  // The tests that followed the code in the file stay where they were.
+  const tail = source.slice(code.length);
+  const fixed = tail === '' ? result.fixedCode : result.fixedCode.replace(/\n*$/, '') + (tail.startsWith('\n') ? '' : '\n') + tail;
+  const backup = await freeBackupName(file);
+  const temp = `${file}.tracefix-${process.pid}.tmp`;
+  await writeFile(temp, fixed, 'utf8');
+  await rename(file, backup);
+  await rename(temp, file);
+  return `wrote the fix to ${file} (the original is in ${backup}).`;
+}

@@ -114,3 +114,14 @@ describe('--json when the input is bad', () => {
     expect(JSON.parse(r.out)).toMatchObject({ error: { code: 'bad_input', message: expect.stringMatching(/does not exist/) as unknown } });
   });
 });
+
+describe('tracefix run on a file with its asserts under the code', () => {
+  it('gives each assert its own verdict, as the web chat would', async () => {
+    const pasted = file('pasted.py', 'def add(a, b):\n    return a - b\n\nassert add(0, 0) == 0\nassert add(2, 3) == 5\n');
+    const r = await cli('run', pasted);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/PASS\s+assert add\(0, 0\) == 0/);
+    expect(r.out).toMatch(/FAIL\s+assert add\(2, 3\) == 5\s+— expected 5, got -1/);
+    expect(r.out).toContain('2 tests: 1 passed, 1 failed');
+  });
+});

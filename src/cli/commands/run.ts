@@ -14,6 +14,7 @@ import type { Sandbox, SandboxName } from '../../../sandbox/types.ts';
 import { limitsFromConfig } from '../../compose.ts';
 import { TracefixError, type ErrorCode } from '../../errors.ts';
 import type { Config } from '../../config/index.ts';
+import { splitPastedSource } from '../../request/index.ts';
 import { EXIT, type CliCommand, type CliContext } from '../context.ts';
 
 /** A CLI file may be bigger than a chat paste, but not unbounded. */
@@ -97,10 +98,16 @@ export async function parseCliInput(argv: string[], config: Config): Promise<Cli
   if (!SANDBOXES.includes(sandbox as SandboxName)) {
     throw new TracefixError('bad_input', `Unknown sandbox "${sandbox}": use one of ${SANDBOXES.join(', ')}.`);
   }
-  const source = await readSourceFile(file, 'The file');
+  const whole = await readSourceFile(file, 'The file');
   const testsFile = parsed.values.tests;
-  const tests = testsFile === undefined ? null : await readSourceFile(testsFile, 'The tests file');
-  return { file, source, ...(testsFile === undefined ? {} : { testsFile }), tests, sandbox: sandbox as SandboxName, json: parsed.values.json };
+  if (testsFile === undefined) {
+    // Asserts under the code are its tests, one verdict each, split as the web chat splits its code box.
+    const split = splitPastedSource(whole);
+    if (split.tests !== undefined) return { file, source: split.code, tests: split.tests, sandbox: sandbox as SandboxName, json: parsed.values.json };
+    return { file, source: whole, tests: null, sandbox: sandbox as SandboxName, json: parsed.values.json };
+  }
+  const tests = await readSourceFile(testsFile, 'The tests file');
+  return { file, source: whole, testsFile, tests, sandbox: sandbox as SandboxName, json: parsed.values.json };
 }
 
 /** The command's sandbox, from the services (main closes it after the command). */
