@@ -1,0 +1,44 @@
+import type { Sandbox } from '../../sandbox/index.ts';
+import type { Config } from '../config/index.ts';
+import type { KeyvFeedbackStore } from '../feedback/store.ts';
+import type { Logger } from '../log.ts';
+import { evaluatorFromConfig, registryFor } from './compose.ts';
+import type { ModelEvaluator } from './gate.ts';
+import { createFineTuneProvider, type FineTuneProvider } from './providers/index.ts';
+import { baseModelOf, type TrainingRunDeps } from './scheduler.ts';
+import { loadTasks } from './tasks.ts';
+
+/**
+ * Everything one production training run needs, from the config: for running it now rather than on
+ * the schedule (`tracefix self-train --from-feedback`, tests). The same choices as
+ * startSelfTraining in compose.ts, which could build its `run` from this.
+ */
+export async function trainingRunDeps(
+  config: Config,
+  deps: {
+    store: KeyvFeedbackStore;
+    sandbox: Sandbox;
+    logger?: Logger;
+    provider?: FineTuneProvider;
+    evaluator?: ModelEvaluator;
+    pollIntervalMs?: number;
+    heldOutFraction?: number;
+  },
+): Promise<TrainingRunDeps> {
+  const evaluator = deps.evaluator ?? evaluatorFromConfig(config, deps.sandbox, deps.logger);
+  return {
+    store: deps.store,
+    registry: registryFor(deps.store),
+    provider: deps.provider ?? createFineTuneProvider(config),
+    ...(evaluator ? { evaluator } : {}),
+    baseModel: config.training.provider === 'export' ? (config.training.baseModel ?? config.model.name ?? 'none') : baseModelOf(config),
+    defaultModelId: config.model.name ?? 'offline',
+    minExamples: config.training.minExamples,
+    gateSamples: config.model.samples,
+    evalTasks: config.training.evalDataset ? await loadTasks(config.training.evalDataset, { limit: 50 }) : [],
+    dataDir: config.dataDir,
+    ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
+    ...(deps.heldOutFraction !== undefined ? { heldOutFraction: deps.heldOutFraction } : {}),
+  };
+}
