@@ -28,6 +28,7 @@ import { createModelRegistry } from '../../src/training/registry.ts';
 import { trainingRunDeps } from '../../src/training/run-deps.ts';
 import { runTrainingOnce } from '../../src/training/scheduler.ts';
 import { startOpenAIChatStandIn, type OpenAIChatStandIn } from '../standins/openai-chat.ts';
+import { runCli } from '../fixtures/cli.ts';
 import { answer } from './fixtures.ts';
 import { buildTinyModel, startModelServer, TRAINER_PYTHON, trainerUnavailable, type ModelServer } from './python-trainer.ts';
 
@@ -46,7 +47,9 @@ const bugs = (from: number, count: number) =>
   });
 const HELD_OUT = 0.2;
 const BASE_ID = 'tiny-base';
-const TRAIN_ARGS = '--steps 80 --learning-rate 1e-2 --batch-size 4 --threads 1';
+const MAX_TOKENS = 96;
+// The server keeps the last 512 - 96 prompt tokens; the trainer cuts its prompts the same way.
+const TRAIN_ARGS = `--steps 80 --learning-rate 1e-2 --batch-size 4 --max-length 512 --answer-reserve ${MAX_TOKENS} --threads 1`;
 
 let dir: string;
 let teacher: OpenAIChatStandIn;
@@ -54,6 +57,7 @@ let server: ModelServer | undefined;
 let sandbox: Sandbox;
 let store: KeyvFeedbackStore;
 let config: Config;
+let env: Record<string, string>;
 let baseDir: string;
 let modelsDir: string;
 let requestLog: string;
@@ -103,8 +107,8 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'corpus.txt'), corpus);
   buildTinyModel(path.join(dir, 'corpus.txt'), baseDir);
 
-  server = await startModelServer(['--model', `${BASE_ID}=${baseDir}`, '--models-dir', modelsDir, '--max-tokens', '96', '--request-log', requestLog]);
-  config = loadConfig({
+  server = await startModelServer(['--model', `${BASE_ID}=${baseDir}`, '--models-dir', modelsDir, '--max-tokens', String(MAX_TOKENS), '--request-log', requestLog]);
+  env = {
     DATA_DIR: dir,
     MODEL_PROVIDER: 'openai',
     MODEL_NAME: BASE_ID,
@@ -118,7 +122,8 @@ beforeAll(async () => {
     TRAINER_ARGS: TRAIN_ARGS,
     TRAINER_MODELS_DIR: modelsDir,
     TRAINING_MIN_EXAMPLES: '4',
-  });
+  };
+  config = loadConfig(env);
 }, 900_000);
 
 afterAll(async () => {
@@ -238,5 +243,22 @@ describe.skipIf(missing !== undefined)('self-training on a tiny local model', ()
     expect(await deps.registry.liveModelId()).toBe(promoted);
     expect(await readdir(modelsDir)).toEqual(published);
     expect((await deps.registry.history()).at(-1)?.status).toBe('failed');
+  });
+
+  it('npx tracefix self-train --from-feedback runs the same loop with the local provider', { timeout: 600_000 }, async () => {
+    expect(promoted).toBeDefined();
+    await recordUpvotedAnswers(bugs(33, 4));
+    const before = (await createModelRegistry(store.shared.keyv).history()).length;
+    const run = await runCli(['self-train', '--from-feedback'], { ...env, LOG_LEVEL: 'silent', TRACEFIX_SANDBOX: 'process', TRAINER_ARGS: '--steps 6 --learning-rate 1e-2 --max-length 512 --answer-reserve 96 --threads 1' });
+    const history = await createModelRegistry(store.shared.keyv).history();
+    expect(history).toHaveLength(before + 1);
+    const version = history.at(-1)!;
+    // The gate decided one way or the other, on scores it recorded; the exit status says which.
+    expect(['promoted', 'rejected']).toContain(version.status);
+    expect(version.scores?.tasks).toBe(version.heldOut);
+    expect(run.code).toBe(version.status === 'promoted' ? 0 : 1);
+    expect(run.err).toMatch(/step 6\/6 loss \d/);
+    expect(run.out).toContain(`Run ${version.id}: ${version.status}, model ${version.modelId}`);
+    expect(run.out).toContain(`Live model: ${version.status === 'promoted' ? version.modelId : promoted}`);
   });
 });

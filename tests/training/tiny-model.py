@@ -23,6 +23,8 @@ p.add_argument("--text", required=True)
 p.add_argument("--out", required=True)
 p.add_argument("--vocab", type=int, default=1024)
 p.add_argument("--seed", type=int, default=0)
+# A short context keeps training fast on a shared CPU: prompts keep their last tokens.
+p.add_argument("--context", type=int, default=512)
 args = p.parse_args()
 
 bpe = Tokenizer(models.BPE())
@@ -36,7 +38,7 @@ tokenizer.save_pretrained(args.out)
 torch.manual_seed(args.seed)
 config = LlamaConfig(
     vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-    num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
+    num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=args.context,
     pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id, bos_token_id=None,
     tie_word_embeddings=False,
     # A pretrained model has confident logits; at the default 0.02 a random one cannot, since the final

@@ -72,6 +72,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--lora-dropout", type=float, default=0.0)
     p.add_argument("--target-modules", default="all-linear", help="comma-separated module names, or all-linear")
     p.add_argument("--max-length", type=int, default=2048, help="tokens per example; the prompt is cut from the left")
+    p.add_argument(
+        "--answer-reserve", type=int, default=0,
+        help="cut prompts as a server does that keeps this many tokens free for the answer (its max_tokens)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
     return p.parse_args(argv)
@@ -97,12 +101,16 @@ def read_examples(path: Path) -> list[list[dict[str, str]]]:
     return examples
 
 
-def encode(tokenizer: Any, messages: list[dict[str, str]], max_length: int) -> tuple[list[int], list[int]]:
-    """Token ids and labels: the loss is on the answer only (the prompt is given, not learnt)."""
+def encode(tokenizer: Any, messages: list[dict[str, str]], max_length: int, answer_reserve: int) -> tuple[list[int], list[int]]:
+    """Token ids and labels: the loss is on the answer only (the prompt is given, not learnt).
+
+    A long prompt keeps its end (the program, its trace and the failures), the part a serving endpoint
+    with a short context keeps too; with --answer-reserve the cut is exactly the server's.
+    """
     prompt, completion = answer_text(tokenizer, messages)
     prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
     answer_ids = tokenizer(completion, add_special_tokens=False)["input_ids"][:max_length]
-    keep = max(0, max_length - len(answer_ids))
+    keep = max(0, max_length - max(len(answer_ids), answer_reserve))
     prompt_ids = prompt_ids[len(prompt_ids) - keep:] if keep else []
     return prompt_ids + answer_ids, [-100] * len(prompt_ids) + answer_ids
 
@@ -135,7 +143,7 @@ def main(argv: list[str]) -> int:
     model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32).to(device)
     limit = getattr(model.config, "max_position_embeddings", None) or args.max_length
     max_length = min(args.max_length, limit)
-    encoded = [encode(tokenizer, m, max_length) for m in examples]
+    encoded = [encode(tokenizer, m, max_length, args.answer_reserve) for m in examples]
 
     targets: Any = args.target_modules if args.target_modules == "all-linear" else [t for t in args.target_modules.split(",") if t]
     lora = LoraConfig(r=args.lora_rank, lora_alpha=args.lora_alpha, lora_dropout=args.lora_dropout, target_modules=targets, task_type="CAUSAL_LM")
@@ -145,6 +153,7 @@ def main(argv: list[str]) -> int:
         "steps": args.steps, "batch_size": args.batch_size, "learning_rate": args.learning_rate,
         "warmup_steps": args.warmup_steps, "lora_rank": args.lora_rank, "lora_alpha": args.lora_alpha,
         "lora_dropout": args.lora_dropout, "target_modules": args.target_modules, "max_length": max_length,
+        "answer_reserve": args.answer_reserve,
         "seed": args.seed, "optimizer": "adamw", "schedule": "linear warmup, cosine decay",
     }
     emit("start", model_id=model_id, examples=len(examples), steps=args.steps, device=device, trainable_parameters=trainable)
