@@ -78,6 +78,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
+    p.add_argument("--dtype", choices=["auto", "float32", "bfloat16", "float16"], default="auto",
+                   help="weights of the base model; auto: bfloat16 on a GPU that has it, else float32")
     return p.parse_args(argv)
 
 
@@ -140,7 +142,11 @@ def main(argv: list[str]) -> int:
     tokenizer = AutoTokenizer.from_pretrained(base)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32).to(device)
+    if args.dtype == "auto":
+        dtype = torch.bfloat16 if device == "cuda" and torch.cuda.is_bf16_supported() else torch.float32
+    else:
+        dtype = getattr(torch, args.dtype)
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=dtype).to(device)
     limit = getattr(model.config, "max_position_embeddings", None) or args.max_length
     max_length = min(args.max_length, limit)
     encoded = [encode(tokenizer, m, max_length, args.answer_reserve) for m in examples]
@@ -154,7 +160,8 @@ def main(argv: list[str]) -> int:
         "warmup_steps": args.warmup_steps, "lora_rank": args.lora_rank, "lora_alpha": args.lora_alpha,
         "lora_dropout": args.lora_dropout, "target_modules": args.target_modules, "max_length": max_length,
         "answer_reserve": args.answer_reserve,
-        "seed": args.seed, "optimizer": "adamw", "schedule": "linear warmup, cosine decay",
+        "seed": args.seed, "dtype": str(dtype).replace("torch.", ""), "optimizer": "adamw",
+        "schedule": "linear warmup, cosine decay",
     }
     emit("start", model_id=model_id, examples=len(examples), steps=args.steps, device=device, trainable_parameters=trainable)
 
