@@ -245,6 +245,38 @@ describe.skipIf(missing !== undefined)('self-training on a tiny local model', ()
     expect((await deps.registry.history()).at(-1)?.status).toBe('failed');
   });
 
+  it('stops a cancelled run between steps, publishes nothing and keeps the live model', { timeout: 600_000 }, async () => {
+    expect(promoted).toBeDefined();
+    await recordUpvotedAnswers(bugs(41, 4));
+    const published = await readdir(modelsDir);
+    const live = await createModelRegistry(store.shared.keyv).liveModelId();
+    const workDir = path.join(dir, 'training', 'jobs');
+    let cancelled = false;
+    const provider = createLocalFineTuneProvider({
+      workDir,
+      modelsDir,
+      python: TRAINER_PYTHON,
+      args: '--steps 100000 --threads 1',
+      onProgress: (job) => {
+        if (cancelled) return;
+        cancelled = true;
+        void provider.cancel({ id: job, provider: 'local', baseModel: baseDir, submittedAt: 0, dir: path.join(workDir, job) });
+      },
+    });
+    const deps = await trainingRunDeps(config, { store, sandbox, provider, pollIntervalMs: 500, heldOutFraction: HELD_OUT });
+    const outcome = await runTrainingOnce(deps);
+    expect(cancelled).toBe(true);
+    expect(outcome.kind).toBe('failed');
+    if (outcome.kind !== 'failed') return;
+    expect(outcome.version.status).toBe('cancelled');
+    // SIGTERM is honoured at the next step boundary: the trainer says so and exits without saving.
+    const dirOf = outcome.version.job!.dir!;
+    await expect.poll(async () => (await readFile(path.join(dirOf, 'stdout.log'), 'utf8')).includes('{"event": "cancelled"}'), { timeout: 60_000 }).toBe(true);
+    expect(existsSync(path.join(dirOf, 'output', 'merged'))).toBe(false);
+    expect(await readdir(modelsDir)).toEqual(published);
+    expect(await deps.registry.liveModelId()).toBe(live);
+  });
+
   it('npx tracefix self-train --from-feedback runs the same loop with the local provider', { timeout: 600_000 }, async () => {
     expect(promoted).toBeDefined();
     await recordUpvotedAnswers(bugs(33, 4));
