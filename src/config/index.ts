@@ -41,6 +41,10 @@ export interface Config {
     provider: Env['FINE_TUNE_PROVIDER'];
     baseModel?: string;
     command?: string;
+    /** local provider: the interpreter with torch/transformers/peft, extra trainer flags, where models are published. */
+    trainerPython?: string;
+    trainerArgs?: string;
+    modelsDir?: string;
     schedule?: string;
     minExamples: number;
     evalDataset?: string;
@@ -154,6 +158,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = environment()): Config {
       ...defined({
         baseModel: env.FINE_TUNE_BASE_MODEL,
         command: env.FINE_TUNE_COMMAND,
+        trainerPython: env.TRAINER_PYTHON,
+        trainerArgs: env.TRAINER_ARGS,
+        modelsDir: env.TRAINER_MODELS_DIR,
         schedule: env.TRAINING_SCHEDULE,
         evalDataset: env.TRAINING_EVAL_DATASET,
       }),
@@ -212,6 +219,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = environment()): Config {
   }
   if (env.FINE_TUNE_PROVIDER === 'command' && !env.FINE_TUNE_COMMAND) {
     throw new TracefixError('bad_config', 'Invalid setting FINE_TUNE_COMMAND: required when FINE_TUNE_PROVIDER=command');
+  }
+  if (env.FINE_TUNE_PROVIDER === 'local' && !env.FINE_TUNE_BASE_MODEL) {
+    throw new TracefixError('bad_config', 'Invalid setting FINE_TUNE_BASE_MODEL: the base model folder (Hugging Face layout) is required when FINE_TUNE_PROVIDER=local');
   }
   return config;
 }

@@ -64,9 +64,12 @@ export const envSchema = z.object({
   QUEUE_CONCURRENCY: int(1).max(64).default(2),
 
   // --- training
-  FINE_TUNE_PROVIDER: z.enum(['export', 'openai', 'command']).default('export'),
+  FINE_TUNE_PROVIDER: z.enum(['export', 'openai', 'command', 'local']).default('export'),
   FINE_TUNE_BASE_MODEL: z.string().optional(),
   FINE_TUNE_COMMAND: z.string().optional(),
+  TRAINER_PYTHON: z.string().optional(),
+  TRAINER_ARGS: z.string().optional(),
+  TRAINER_MODELS_DIR: z.string().optional(),
   TRAINING_SCHEDULE: z.string().optional(),
   TRAINING_MIN_EXAMPLES: int(1).default(50),
   TRAINING_EVAL_DATASET: z.string().optional(),

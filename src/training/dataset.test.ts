@@ -79,19 +79,57 @@ describe('buildDataset', () => {
     expect(search?.messages.at(-2)?.content).toContain('__return__=2');
   });
 
-  it('holds out a deterministic slice by hash and continues from a cursor', async () => {
+  it('holds out everything at fraction 1, with the task the gate needs, and continues from a cursor', async () => {
     const all = await buildDataset(store, { heldOutFraction: 1 });
     expect(all.train).toEqual([]);
     expect(all.heldOut).toHaveLength(2);
     expect(all.heldOut[0]?.task.test).toBeTruthy();
-    const key = exampleKey('a', 'b');
-    expect(isHeldOut(key, 0.5)).toBe(isHeldOut(key, 0.5));
     const later = await buildDataset(store, { cursor: all.cursor });
     expect(later.considered).toBe(0);
+  });
+
+  it('splits the same way in every build: train and held-out are disjoint and cover every kept example', async () => {
+    const sides = async (fraction: number) => {
+      const build = await buildDataset(store, { heldOutFraction: fraction });
+      return { train: build.train.map((e) => e.key), heldOut: build.heldOut.map((e) => e.key) };
+    };
+    for (const fraction of [0, 0.3, 0.5, 0.7, 1]) {
+      const first = await sides(fraction);
+      expect(await sides(fraction)).toEqual(first);
+      expect(first.train.filter((k) => first.heldOut.includes(k))).toEqual([]);
+      expect([...first.train, ...first.heldOut].sort()).toHaveLength(2);
+      for (const key of first.heldOut) expect(isHeldOut(key, fraction)).toBe(true);
+      for (const key of first.train) expect(isHeldOut(key, fraction)).toBe(false);
+    }
   });
 
   it('reads back the prompt text format', () => {
     const messages = buildMessages({ program: 'x = 1\n\n\ny = 2', failures: [] });
     expect(parsePromptText(renderPromptText(messages))).toEqual(messages);
+  });
+});
+
+describe('isHeldOut', () => {
+  // 20,000 distinct examples, keyed as buildDataset keys them.
+  const keys = Array.from({ length: 20_000 }, (_, i) => exampleKey(`def f(x):\n    return x - ${i}\n`, `def f(x):\n    return x + ${i}\n`));
+
+  it('holds out the configured fraction', () => {
+    for (const fraction of [0.05, 0.1, 0.25, 0.5]) {
+      const share = keys.filter((key) => isHeldOut(key, fraction)).length / keys.length;
+      // binomial standard deviation at n = 20,000 is at most 0.0036: 4 of them
+      expect(Math.abs(share - fraction)).toBeLessThan(0.015);
+    }
+    expect(keys.some((key) => isHeldOut(key, 0))).toBe(false);
+    expect(keys.every((key) => isHeldOut(key, 1))).toBe(true);
+  });
+
+  it('is deterministic and nested: raising the fraction only moves examples from training to held-out', () => {
+    const at = (fraction: number) => new Set(keys.filter((key) => isHeldOut(key, fraction)));
+    expect(at(0.1)).toEqual(at(0.1));
+    const small = at(0.1);
+    const large = at(0.2);
+    for (const key of small) expect(large.has(key)).toBe(true);
+    // the same example text gives the same key, so the same side, in any later build
+    expect(exampleKey('def f(x):\n    return x - 7\n', 'def f(x):\n    return x + 7\n')).toBe(keys[7]);
   });
 });

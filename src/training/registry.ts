@@ -45,7 +45,7 @@ export interface ModelVersion {
 /** A submitted fine-tune job as stored (registry versions and self-train run manifests). */
 export const FineTuneJobSchema = z.object({
   id: z.string(),
-  provider: z.enum(['openai', 'command', 'export']),
+  provider: z.enum(['openai', 'command', 'export', 'local']),
   baseModel: z.string(),
   submittedAt: z.number(),
   fileId: z.string().optional(),
@@ -56,7 +56,7 @@ const VersionSchema = z.object({
   id: z.string(),
   modelId: z.string().optional(),
   baseModel: z.string(),
-  provider: z.enum(['openai', 'command', 'export']),
+  provider: z.enum(['openai', 'command', 'export', 'local']),
   job: FineTuneJobSchema.optional(),
   examples: z.number(),
   heldOut: z.number(),

@@ -123,6 +123,7 @@ export async function runTrainingOnce(deps: TrainingRunDeps): Promise<RunOutcome
   const job = version.job!;
   const deadline = job.submittedAt + (deps.jobTimeoutMs ?? 48 * 3_600_000);
   let status = await deps.provider.status(job);
+  let reported: number | undefined;
   while (!isFinal(status.state)) {
     if (clock.now() > deadline) {
       await deps.provider.cancel(job);
@@ -131,6 +132,11 @@ export async function runTrainingOnce(deps: TrainingRunDeps): Promise<RunOutcome
     }
     await clock.sleep(deps.pollIntervalMs ?? 30_000);
     status = await deps.provider.status(job);
+    const step = status.progress;
+    if (step && step.step !== reported) {
+      reported = step.step;
+      log?.info({ run: version.id, job: job.id, step: step.step, steps: step.steps, loss: step.loss }, 'training: progress');
+    }
   }
 
   const finish = async (v: ModelVersion, outcome: string, advance: boolean) => {

@@ -1,15 +1,22 @@
 /**
  * `tracefix self-train --dataset FILE --samples 32 --iterations N [--limit 20] [--run DIR] [--resume]`:
  * the offline NExT loop over a repair data set (src/training/self-train.ts). Needs a model
- * (MODEL_PROVIDER other than offline) and a fine-tune provider (FINE_TUNE_PROVIDER openai or command;
- * with export it writes the first training file and stops).
+ * (MODEL_PROVIDER other than offline) and a fine-tune provider (FINE_TUNE_PROVIDER openai, command or
+ * local; with export it writes the first training file and stops).
+ *
+ * `tracefix self-train --from-feedback`: one run of the production loop now, instead of waiting for
+ * TRAINING_SCHEDULE — the dataset from the feedback store, the fine-tune job (with local: tracefix's
+ * trainer, its progress shown as it trains), the gate against the live model on the held-out slice,
+ * and the promotion if the candidate is at least as good.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TracefixError } from '../../errors.ts';
 import { evaluatorFromServices } from '../../training/compose.ts';
+import type { CliContext } from '../context.ts';
 import { createFineTuneProvider } from '../../training/providers/index.ts';
-import { baseModelOf } from '../../training/scheduler.ts';
+import { trainingRunDeps } from '../../training/run-deps.ts';
+import { baseModelOf, runTrainingOnce } from '../../training/scheduler.ts';
 import { runSelfTraining } from '../../training/self-train.ts';
 import { EXIT, type CliCommand } from '../context.ts';
 
@@ -25,7 +32,9 @@ function positiveInt(value: string | undefined, name: string, fallback?: number)
 
 export const command: CliCommand = {
   summary: 'Run the offline NExT self-training loop on a repair data set',
-  usage: 'tracefix self-train --dataset FILE.jsonl --samples 32 --iterations N [--limit 20] [--dev-samples 8] [--run DIR] [--resume]',
+  usage:
+    'tracefix self-train --dataset FILE.jsonl --samples 32 --iterations N [--limit 20] [--dev-samples 8] [--run DIR] [--resume]\n' +
+    '       tracefix self-train --from-feedback',
   async run(argv, context) {
     const { values } = parseArgs({
       args: argv,
@@ -37,9 +46,11 @@ export const command: CliCommand = {
         'dev-samples': { type: 'string' },
         run: { type: 'string' },
         resume: { type: 'boolean' },
+        'from-feedback': { type: 'boolean' },
       },
     });
     const config = context.config;
+    if (values['from-feedback']) return fromFeedback(context);
     if (!values.dataset) throw new TracefixError('bad_input', '--dataset is required (e.g. ../shared/data/mbpp-r.jsonl).');
     const samples = positiveInt(values.samples, 'samples', 32);
     const iterations = positiveInt(values.iterations, 'iterations', 1);
@@ -83,3 +94,34 @@ export const command: CliCommand = {
     return manifest.finished ? EXIT.ok : EXIT.failing;
   },
 };
+
+/** One production training run, now. Exit 0 when a model was promoted (or the dataset exported). */
+async function fromFeedback(context: CliContext): Promise<number> {
+  const config = context.config;
+  if (config.model.provider === 'offline' || !config.model.name) {
+    throw new TracefixError('bad_config', 'The gate compares models: set MODEL_PROVIDER and MODEL_NAME (the live model at your serving endpoint).');
+  }
+  const services = context.services();
+  const [sandbox, store] = await Promise.all([services.sandbox(), services.store()]);
+  try {
+    const provider = createFineTuneProvider(config, {
+      onProgress: (job, p) => context.err.write(`  ${job} step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)}\n`),
+    });
+    const deps = await trainingRunDeps(config, { store, sandbox, logger: context.logger, provider, pollIntervalMs: 2000 });
+    context.err.write(`Training run with ${provider.name}, base ${deps.baseModel}...\n`);
+    const outcome = await runTrainingOnce(deps);
+    if (outcome.kind === 'waiting') {
+      context.out.write(`Not enough new examples: ${outcome.newExamples} of ${outcome.minExamples} (TRAINING_MIN_EXAMPLES).\n`);
+      return EXIT.failing;
+    }
+    const v = outcome.version;
+    context.out.write(
+      `Run ${v.id}: ${v.status}${v.modelId ? `, model ${v.modelId}` : ''}; ${v.examples} training / ${v.heldOut} held-out example(s)\n` +
+        `${v.reason ?? ''}\n` +
+        `Live model: ${(await deps.registry.liveModelId()) ?? config.model.name}\n`,
+    );
+    return outcome.kind === 'promoted' || outcome.kind === 'exported' ? EXIT.ok : EXIT.failing;
+  } finally {
+    await services.close();
+  }
+}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { TracefixError } from '../../errors.ts';
-import type { FineTuneProvider, FineTuneStatus } from './types.ts';
+import type { FineTuneJob, FineTuneProgress, FineTuneProvider, FineTuneStatus } from './types.ts';
 
 /**
  * The operator's own trainer (for self-hosted models served by an OpenAI-compatible server), e.g.
@@ -20,7 +20,12 @@ import type { FineTuneProvider, FineTuneStatus } from './types.ts';
  */
 
 export interface CommandFineTuneOptions {
-  command: string;
+  /** A command line (split here, no shell) or the words already split. */
+  command: string | string[];
+  /** How jobs are labelled in the registry (the local provider runs through this one). */
+  name?: Extract<FineTuneJob['provider'], 'command' | 'local'>;
+  /** Every progress line the trainer prints, as it comes (the CLI shows them). */
+  onProgress?: (job: string, progress: FineTuneProgress) => void;
   /** Parent folder of job folders (e.g. <dataDir>/training/jobs). */
   workDir: string;
   now?: () => number;
@@ -66,6 +71,35 @@ const StatusFileSchema = z.object({
   pid: z.number().optional(),
 });
 
+const ProgressLineSchema = z.object({ event: z.literal('step'), step: z.number(), steps: z.number(), loss: z.number() });
+
+/** A `{"event": "step", ...}` line, or undefined for any other output. */
+export function progressOf(line: string): FineTuneProgress | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const parsed = ProgressLineSchema.safeParse(JSON.parse(line));
+    return parsed.success ? { step: parsed.data.step, steps: parsed.data.steps, loss: parsed.data.loss } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const ErrorLineSchema = z.object({ event: z.literal('error'), message: z.string() });
+
+/** The message of the last `{"event": "error", ...}` line in the trainer's output, if any. */
+function errorOf(stdoutTail: string): string | undefined {
+  for (const line of stdoutTail.trimEnd().split('\n').reverse()) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const parsed = ErrorLineSchema.safeParse(JSON.parse(line));
+      if (parsed.success) return parsed.data.message.slice(0, 300);
+    } catch {
+      // not ours
+    }
+  }
+  return undefined;
+}
+
 const ResultFileSchema = z.looseObject({ model_id: z.string().optional(), modelId: z.string().optional(), model: z.string().optional() });
 
 function alive(pid: number): boolean {
@@ -78,10 +112,12 @@ function alive(pid: number): boolean {
 }
 
 export function createCommandFineTuneProvider(options: CommandFineTuneOptions): FineTuneProvider {
-  const template = splitCommandLine(options.command);
+  const template = typeof options.command === 'string' ? splitCommandLine(options.command) : options.command;
   if (template.length === 0) throw new TracefixError('bad_config', 'Invalid setting FINE_TUNE_COMMAND: empty');
   const now = options.now ?? Date.now;
   const running = new Map<string, ChildProcess>();
+  const progress = new Map<string, FineTuneProgress>();
+  const name = options.name ?? 'command';
 
   const statusFile = (dir: string) => path.join(dir, 'status.json');
   // Write-then-rename: a reader never sees a half-written status file.
@@ -108,13 +144,21 @@ export function createCommandFineTuneProvider(options: CommandFineTuneOptions): 
       // no result file: fall back to stdout
     }
     const last = stdoutTail.trimEnd().split('\n').at(-1)?.trim();
+    // A trainer speaking tracefix's JSON lines ends with {"event": "done", "model_id": ...}.
+    if (last?.startsWith('{')) {
+      try {
+        return ResultFileSchema.parse(JSON.parse(last)).model_id;
+      } catch {
+        return undefined;
+      }
+    }
     return last ? last : undefined;
   }
 
   return {
-    name: 'command',
+    name,
     async submit(datasetPath, { baseModel, suffix }) {
-      const id = `cmd-${now().toString(36)}-${randomBytes(3).toString('hex')}`;
+      const id = `${name === 'local' ? 'local' : 'cmd'}-${now().toString(36)}-${randomBytes(3).toString('hex')}`;
       const dir = path.resolve(options.workDir, id);
       const output = path.join(dir, 'output');
       await mkdir(output, { recursive: true });
@@ -124,6 +168,7 @@ export function createCommandFineTuneProvider(options: CommandFineTuneOptions): 
       const stdoutLog = createWriteStream(path.join(dir, 'stdout.log'));
       const stderrLog = createWriteStream(path.join(dir, 'stderr.log'));
       let tail = '';
+      let partial = '';
       const child = spawn(file, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
       const started = new Promise<void>((resolve, reject) => {
         child.once('spawn', () => resolve());
@@ -131,7 +176,16 @@ export function createCommandFineTuneProvider(options: CommandFineTuneOptions): 
       });
       child.stdout.on('data', (chunk: Buffer) => {
         stdoutLog.write(chunk);
-        tail = (tail + chunk.toString('utf8')).slice(-4096);
+        const text = chunk.toString('utf8');
+        tail = (tail + text).slice(-4096);
+        const lines = (partial + text).split('\n');
+        partial = (lines.pop() ?? '').slice(-4096);
+        for (const line of lines) {
+          const step = progressOf(line.trim());
+          if (!step) continue;
+          progress.set(id, step);
+          options.onProgress?.(id, step);
+        }
       });
       child.stderr.pipe(stderrLog);
       try {
@@ -154,7 +208,8 @@ export function createCommandFineTuneProvider(options: CommandFineTuneOptions): 
             const modelId = await modelIdOf(output, tail);
             await writeStatus(dir, modelId ? { state: 'succeeded', modelId } : { state: 'failed', error: 'trainer exited 0 without naming a model' });
           } else {
-            await writeStatus(dir, { state: 'failed', error: `trainer exited with ${signal ?? `code ${code}`} (see ${path.join(dir, 'stderr.log')})` });
+            const said = errorOf(tail);
+            await writeStatus(dir, { state: 'failed', error: `trainer exited with ${signal ?? `code ${code}`}${said ? `: ${said}` : ''} (see ${path.join(dir, 'stderr.log')})` });
           }
         };
         void finish()
@@ -162,21 +217,27 @@ export function createCommandFineTuneProvider(options: CommandFineTuneOptions): 
           .finally(() => running.delete(id));
       });
       await initial;
-      return { id, provider: 'command', baseModel, submittedAt: now(), dir };
+      return { id, provider: name, baseModel, submittedAt: now(), dir };
     },
 
     async status(job): Promise<FineTuneStatus> {
       const dir = job.dir;
       if (!dir) return { state: 'failed', error: 'job has no folder' };
       const stored = await readStatus(dir);
-      if (!stored) return running.has(job.id) ? { state: 'running' } : { state: 'failed', error: 'trainer left no status' };
+      const step = progress.get(job.id);
+      if (!stored) return running.has(job.id) ? { state: 'running', ...(step ? { progress: step } : {}) } : { state: 'failed', error: 'trainer left no status' };
       if (stored.state === 'running' && !running.has(job.id) && !(stored.pid !== undefined && alive(stored.pid))) {
         // The close handler may be writing the final status right now: look once more.
         const again = await readStatus(dir);
         if (again && again.state !== 'running') return { state: again.state, ...(again.modelId ? { modelId: again.modelId } : {}), ...(again.error ? { error: again.error } : {}) };
         return { state: 'failed', error: 'trainer process ended without reporting (tracefix restarted?)' };
       }
-      return { state: stored.state, ...(stored.modelId ? { modelId: stored.modelId } : {}), ...(stored.error ? { error: stored.error } : {}) };
+      return {
+        state: stored.state,
+        ...(stored.modelId ? { modelId: stored.modelId } : {}),
+        ...(stored.error ? { error: stored.error } : {}),
+        ...(step ? { progress: step } : {}),
+      };
     },
 
     async cancel(job) {

@@ -85,8 +85,10 @@ describe('command provider', () => {
         "writeFileSync(out + '/../argv.json', JSON.stringify(process.argv.slice(2)));",
         "if (mode === 'fail') { console.error('boom'); process.exit(3); }",
         "if (mode === 'sleep') setTimeout(() => {}, 60000);",
+        "if (mode === 'progress') { console.log('{\"event\": \"start\"}\\nloading weights'); for (let i = 1; i <= 3; i++) console.log(JSON.stringify({ event: 'step', step: i, steps: 3, loss: 3 - i + 0.5 })); console.log(JSON.stringify({ event: 'done', model_id: 'local/p-1' })); }",
+        "if (mode === 'jsonfail') { console.log(JSON.stringify({ event: 'step', step: 1, steps: 9, loss: 2 })); console.log(JSON.stringify({ event: 'error', message: 'ValueError: the loss diverged at step 2' })); process.exit(1); }",
         "else if (mode === 'json') { mkdirSync(out, { recursive: true }); writeFileSync(out + '/result.json', JSON.stringify({ model_id: 'local/' + base + '-tuned' })); }",
-        "else console.log('training...\\nmy-org/model-v2');",
+        "else if (mode === 'stdout') console.log('training...\\nmy-org/model-v2');",
       ].join('\n'),
     );
   });
@@ -115,6 +117,27 @@ describe('command provider', () => {
     const { final } = await waitFinal(bad, await bad.submit(dataset, { baseModel: 'b', suffix: 's' }));
     expect(final.state).toBe('failed');
     expect(final.error).toContain('code 3');
+  });
+
+  it('streams the trainer progress lines, names the model from its done line, and reports its error line', async () => {
+    const seen: { job: string; step: number; loss: number }[] = [];
+    const provider = createCommandFineTuneProvider({
+      command: [process.execPath, trainer(), 'progress', '{dataset}', '{output}'],
+      name: 'local',
+      workDir: path.join(dir, 'jobs'),
+      onProgress: (job, p) => seen.push({ job, step: p.step, loss: p.loss }),
+    });
+    expect(provider.name).toBe('local');
+    const job = await provider.submit(dataset, { baseModel: 'b', suffix: 's' });
+    expect(job.provider).toBe('local');
+    const { final } = await waitFinal(provider, job);
+    expect(final).toEqual({ state: 'succeeded', modelId: 'local/p-1', progress: { step: 3, steps: 3, loss: 0.5 } });
+    expect(seen).toEqual([1, 2, 3].map((step) => ({ job: job.id, step, loss: 3 - step + 0.5 })));
+
+    const failing = createCommandFineTuneProvider({ command: [process.execPath, trainer(), 'jsonfail', '{dataset}', '{output}'], workDir: path.join(dir, 'jobs') });
+    const failed = (await waitFinal(failing, await failing.submit(dataset, { baseModel: 'b', suffix: 's' }))).final;
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toMatch(/^trainer exited with code 1: ValueError: the loss diverged at step 2 \(see /);
   });
 
   it('cancels a running trainer, and a restarted process still knows the outcome', async () => {

@@ -4,12 +4,12 @@ export type FineTuneState = 'queued' | 'running' | 'succeeded' | 'failed' | 'can
 /** Serialisable: the registry stores it so a restarted scheduler can keep polling the same job. */
 export interface FineTuneJob {
   id: string;
-  provider: 'openai' | 'command' | 'export';
+  provider: 'openai' | 'command' | 'export' | 'local';
   baseModel: string;
   submittedAt: number;
   /** openai: the uploaded training file. */
   fileId?: string;
-  /** command / export: the job's folder (dataset copy, logs, status, output). */
+  /** command / local / export: the job's folder (dataset copy, logs, status, output). */
   dir?: string;
 }
 
@@ -19,6 +19,18 @@ export interface FineTuneStatus {
   modelId?: string;
   /** Why it failed, one line, safe to show and log. */
   error?: string;
+  /** The trainer's last reported step (local, and command trainers that print tracefix's JSON lines). */
+  progress?: FineTuneProgress;
+}
+
+/**
+ * A trainer's progress line on stdout, one JSON object: `{"event": "step", "step": 3, "steps": 60,
+ * "loss": 2.31}`. Other events (start, eval, saved, done, error) are kept in the job's stdout.log.
+ */
+export interface FineTuneProgress {
+  step: number;
+  steps: number;
+  loss: number;
 }
 
 export interface SubmitOptions {
