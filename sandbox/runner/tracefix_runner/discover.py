@@ -88,6 +88,15 @@ class TestSpec:
     seq: int = -1
     doctest: DoctestInfo | None = None
     public: dict[str, Any] = field(default_factory=dict)
+    # Trace mode: (what runs before the test, the test's own statements) as AST, compiled only when a
+    # test of a group is traced, so the replayed earlier tests run untraced and the NExT trace shows
+    # only the traced test's calls.
+    split: tuple[list[ast.stmt], list[ast.stmt]] | None = None
+
+    def traced_parts(self) -> tuple[Any, Any] | None:
+        if self.split is None:
+            return None
+        return _compile_module(list(self.split[0])), _compile_module(list(self.split[1]))
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id, "name": self.name, "kind": self.kind, "source": self.source}
@@ -254,8 +263,9 @@ def discover(tests: str | None, entry_point: str | None, first_program: str) -> 
     def _rewritten(stmt: ast.stmt) -> Any:
         return rewritten[id(stmt)]
 
-    def add(name: str, kind: str, line: int | None, source: str, code: Any, step: Any = None, group: str = "", seq: int = -1) -> None:
-        specs.append(TestSpec(f"t{len(specs)}", name, kind, line, source, code, step_code=step, group=group, seq=seq))
+    def add(name: str, kind: str, line: int | None, source: str, code: Any, step: Any = None, group: str = "", seq: int = -1,
+            split: tuple[list[ast.stmt], list[ast.stmt]] | None = None) -> None:
+        specs.append(TestSpec(f"t{len(specs)}", name, kind, line, source, code, step_code=step, group=group, seq=seq, split=split))
 
     check_defs = {s.name: s for s in body if isinstance(s, ast.FunctionDef) and s.name == "check"}
     has_check_call = any(_is_check_call(s, set(check_defs)) for s in body)
@@ -278,7 +288,8 @@ def discover(tests: str | None, entry_point: str | None, first_program: str) -> 
     for stmt in body:
         if isinstance(stmt, ast.Assert):
             add(_label(src, stmt), "assert", stmt.lineno, _source(src, stmt), _compile_module([*setup_so_far, *rewrite_assert(stmt)]),
-                _compile_module([*since_last, *rewrite_assert(stmt)]), "asserts", seq)
+                _compile_module([*since_last, *rewrite_assert(stmt)]), "asserts", seq,
+                split=(list(setup_so_far), rewrite_assert(stmt)))
             seq += 1
             since_last = []
             # the later tests run after this one, in the same namespace, as `python file.py` would
@@ -353,7 +364,8 @@ def _add_check_tests(src: _Src, call_stmt: ast.stmt, check_def: ast.FunctionDef,
     for s in body:
         if isinstance(s, ast.Assert):
             add(_label(src, s), "check", s.lineno, _source(src, s), _compile_module([*module_setup, bind, *before, *rewrite_assert(s)]),
-                _compile_module([*since_last, *rewrite_assert(s)]), group, seq)
+                _compile_module([*since_last, *rewrite_assert(s)]), group, seq,
+                split=([*module_setup, bind, *before], rewrite_assert(s)))
             seq += 1
             since_last = []
             before.append(soft_assert(s))

@@ -193,12 +193,18 @@ def run_test(
             if shared is None:
                 exec(code, ns)
             run.phase = "test"
+            # traced alone, a test of a group replays the tests before it untraced: the trace is its own
+            parts = spec.traced_parts() if tracer is not None and not is_script and shared is None else None
+            if parts is not None:
+                exec(parts[0], ns)
             if tracer is not None and not is_script:
                 tracer.start()
             if spec.doctest is not None:
                 _run_doctest(spec, ns, cap)
             elif shared is not None:
                 exec(spec.step_code, ns)
+            elif parts is not None:
+                exec(parts[1], ns)
             elif spec.code is not None:
                 exec(spec.code, ns)
         finally:

@@ -9,7 +9,7 @@ import traceback
 from typing import Any, Callable
 
 from .discover import PROGRAM_FILE, TESTS_FILE, TestSpec, TestsSyntaxError, discover
-from .harness import InOrder, Limits, compile_program, register_source, run_test
+from .harness import InOrder, Limits, compile_program, register_source
 from .reprs import shorten
 from .tracer import Tracer
 from .watchdog import Watchdog
@@ -237,9 +237,13 @@ def _trace_mode(req: dict[str, Any], out: _Out, wd: Watchdog) -> None:
 
 def _run_traced(pid: str, code: Any, spec: TestSpec, limits: Limits, wd: Watchdog, timeout_ms: int, tracer: Tracer,
                 tests_source: str | None) -> Any:
-    # One frame, as _run_program is between _test_mode and run_test: user code then starts at the same
-    # stack depth traced and untraced, so near the recursion limit both reach the same verdict.
-    return run_test(pid, code, spec, limits, wd, timeout_ms=timeout_ms, tracer=tracer, tests_source=tests_source)
+    # Through InOrder.run, as the untraced runs go (_run_program -> InOrder.run -> run_test): user code then
+    # starts at the same stack depth traced and untraced, so near the recursion limit both reach the same verdict.
+    in_order = InOrder()
+    try:
+        return in_order.run(pid, code, spec, limits, wd, timeout_ms=timeout_ms, tracer=tracer, tests_source=tests_source)
+    finally:
+        in_order.close()
 
 
 def _mutate(req: dict[str, Any], out: _Out) -> None:
