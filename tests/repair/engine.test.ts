@@ -128,10 +128,18 @@ describe('repair engine (program search, process sandbox)', () => {
     await expect(engine.run(request('def f():\n    return 1\n', 'assert f() == 2\n'), { signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
   });
 
-  it('says so when the code does not load', async () => {
+  it('repairs a syntax error at the line Python names, and keeps the compile error as a fact', async () => {
     const result = await engine.run(request('def f(:\n    return 1\n', 'assert f() == 1\n'));
+    expect(result.status).toBe('fixed');
+    expect(result.fixedCode).toBe('def f():\n    return 1\n');
+    expect(result.facts?.compileError).toMatchObject({ type: 'SyntaxError', line: 1 });
+  });
+
+  it('says so when the code does not load and no repair makes it load and pass', async () => {
+    const result = await engine.run(request('def sum_to(n)\n    return n\n', 'assert sum_to(3) == 6\n'));
     expect(result.status).toBe('not_fixed');
     expect(result.summary).toContain('does not load: SyntaxError');
+    expect(result.facts?.compileError).toMatchObject({ type: 'SyntaxError', line: 1 });
   });
 
   it('rejects empty code as bad input', async () => {

@@ -186,7 +186,7 @@ describe.skipIf(skipReason !== undefined)('web chat in chromium', () => {
     await page.fill('#code', 'def sum_to(n)\n    return n\n');
     await page.fill('#tests', ASSERTS);
     await page.click('#fix');
-    await page.locator('#headline', { hasText: 'Python could not load your code' }).waitFor({ timeout: 90_000 });
+    await page.locator('#headline', { hasText: 'Python cannot compile your code: SyntaxError at line 1' }).waitFor({ timeout: 90_000 });
     expect(await page.textContent('#tests-table')).toContain('did not run: the code did not load');
     expect(await page.isHidden('#trace-box')).toBe(true);
 
