@@ -1,0 +1,3 @@
+export async function handleMutate() {
+  return { ok: false, reason: 'not implemented' };
+}
