@@ -193,7 +193,8 @@ function programLine(stack, program) {
 }
 
 function verdict(info, phase, program, interrupted, limits) {
-  const stack = info.stack ?? '';
+  // The harness's own frames (prelude.js) say nothing to the user.
+  const stack = (info.stack ?? '').split('\n').filter((l) => l.trim() && !l.includes('prelude.js')).join('\n');
   const line = programLine(stack, program);
   if (interrupted || (info.type === 'InternalError' && info.message === 'interrupted')) {
     return { status: 'timeout', error: { type: 'TimeoutError', message: `the test did not finish within its time limit`, where: line === undefined ? 'test' : 'program', ...(line === undefined ? {} : { line }) } };

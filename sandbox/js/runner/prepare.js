@@ -121,6 +121,9 @@ function importAsRequire(node) {
 
 // ---------------------------------------------------------------- test discovery
 
+/** A script's own timers run to the end (an interval that never stops is a timeout). */
+export const DRAIN_TIMERS = 'while (__tfi.timers.length > 0) await new Promise((r) => setTimeout(r, 1e15));';
+
 const ASSERT_ROOTS = new Set(['assert', 'expect']);
 const REGISTRARS = new Set(['test', 'it', 'describe']);
 
@@ -252,6 +255,11 @@ function fromTestsFile(code, where, given) {
     } else {
       cases.push({ id, name: f.name, kind: 'pytest', line: f.line, source: f.name, code: [...setup, ...registrars].join('\n'), index: index++ });
     }
+  }
+  if (cases.length === 0 && where === 'test' && ast.body.length > 0) {
+    // Tests without any assert or test(): run them as a script that must not throw.
+    const source = code.trim();
+    cases.push({ id: 't0', name: label(source.split('\n')[0] ?? 'the tests'), kind: 'script', line: 1, source, code: `${setup.join('\n')}\n${DRAIN_TIMERS}` });
   }
   return { cases, programSkip };
 }

@@ -1,6 +1,6 @@
 // The JavaScript runner's protocol side: the same modes and messages as the Python runner
 // (sandbox/protocol.ts), so a backend and the engine cannot tell the languages apart.
-import { parseJs, compileProgram, discoverTests, PrepareError } from './prepare.js';
+import { parseJs, compileProgram, discoverTests, PrepareError, DRAIN_TIMERS } from './prepare.js';
 import { instrument, unsafeLines } from './instrument.js';
 import { quickjs, runCase } from './execute.js';
 import { handleMutate } from './mutate.js';
@@ -58,11 +58,10 @@ export function casesFor(req, firstSource) {
   if (!first && !tests) return { cases: [{ id: 't0', name: 'run the program', kind: 'script', line: 1, source: '', code: SCRIPT_CODE }], inline: false };
   const found = discoverTests(tests, first ?? { js: '', ast: parseJs('').ast, comments: [], lineOf: (l) => l });
   const inline = !tests && found.programSkip.length > 0;
-  return { cases: found.cases.map((c) => (c.kind === 'script' ? { ...c, code: SCRIPT_CODE } : c)), inline };
+  return { cases: found.cases.map((c) => (c.kind === 'script' && !c.code ? { ...c, code: SCRIPT_CODE } : c)), inline };
 }
 
-// A script's own timers run to the end (an interval that never stops is a timeout).
-const SCRIPT_CODE = 'while (__tfi.timers.length > 0) await new Promise((r) => setTimeout(r, 1e15));';
+const SCRIPT_CODE = DRAIN_TIMERS;
 
 function publicCase(c) {
   return { id: c.id, name: c.name, kind: c.kind, ...(c.line === undefined ? {} : { line: c.line }), source: c.source };
