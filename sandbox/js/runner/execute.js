@@ -6,14 +6,16 @@ import variant from '@jitl/quickjs-wasmfile-release-sync';
 import { guestPrelude } from './guest.js';
 
 let modulePromise;
-export function quickjs() {
+/** The QuickJS module; `fresh` after a case broke the current one (a trap inside WebAssembly). */
+export function quickjs(fresh = false) {
+  if (fresh) modulePromise = undefined;
   modulePromise ??= newQuickJSWASMModuleFromVariant(variant);
   return modulePromise;
 }
 
 export const PROGRAM_FILE = 'program.js';
 export const TESTS_FILE = 'tests.js';
-const STACK_BYTES = 1024 * 1024;
+const STACK_BYTES = 1048576;
 /** Timers fired per test at most: an interval that re-arms for ever is a timeout, not a hang. */
 const MAX_TIMER_FIRINGS = 100_000;
 
@@ -40,6 +42,7 @@ export function runCase(qjs, program, testCase, limits, options) {
   const result = { status: 'passed', durationMs: 0 };
   let phase = 'program';
   let traceData;
+  let broken = false;
   try {
     const write = ctx.newFunction('__host_write', (streamHandle, textHandle) => {
       const stream = ctx.getString(streamHandle) === 'stderr' ? 'stderr' : 'stdout';
@@ -72,22 +75,29 @@ export function runCase(qjs, program, testCase, limits, options) {
       pending.dispose();
     }
   } catch (e) {
-    if (!(e instanceof GuestThrow)) throw e;
-    Object.assign(result, verdict(e.info, phase, program, interrupted, limits, e.kind));
+    if (e instanceof GuestThrow) Object.assign(result, verdict(e.info, phase, program, interrupted, limits, e.kind));
+    else if (e instanceof RangeError || e instanceof WebAssembly.RuntimeError) {
+      // Recursion deep enough to exhaust OUR stack before QuickJS's own check fired, or a trap in
+      // the engine: this module instance is no longer trustworthy (the caller loads a fresh one).
+      broken = true;
+      Object.assign(result, verdict({ type: 'InternalError', message: 'stack overflow', stack: '' }, phase, program, interrupted, limits));
+    } else throw e;
   } finally {
-    if (options.trace) traceData = readTrace(ctx);
-    try {
-      ctx.dispose();
-      runtime.dispose();
-    } catch {
-      // a runtime that ran out of memory may refuse to free cleanly; the process ends after the request
+    if (options.trace && !broken) traceData = readTrace(ctx);
+    if (!broken) {
+      try {
+        ctx.dispose();
+        runtime.dispose();
+      } catch {
+        broken = true; // QuickJS aborts when freeing a runtime a stack overflow left inconsistent
+      }
     }
   }
   result.durationMs = Math.round(performance.now() - began);
   if (output.stdout) result.stdout = output.stdout;
   if (output.stderr) result.stderr = output.stderr;
   if (output.dropped) result.outputDroppedBytes = output.dropped;
-  return { result, trace: traceData, failedInProgram: phase === 'program' && result.status !== 'passed' };
+  return { result, trace: traceData, broken, failedInProgram: phase === 'program' && result.status !== 'passed' };
 }
 
 class GuestThrow extends Error {

@@ -32,12 +32,12 @@ function errorOf(e) {
  * @param {(message: object) => void} out writes one protocol message
  */
 export async function serve(req, out) {
-  const qjs = await quickjs();
+  const qjs = { current: await quickjs() };
   out({ type: 'hello', protocol: PROTOCOL_VERSION, python: `QuickJS (quickjs-emscripten 0.32.0), ${req.language ?? 'javascript'}` });
   try {
     if (req.mode === 'mutate') out({ type: 'payload', payload: await handleMutate(req.payload, req.limits, { qjs, language: req.language }) });
-    else if (req.mode === 'test') testMode(qjs, req, out);
-    else traceMode(qjs, req, out);
+    else if (req.mode === 'test') await testMode(qjs, req, out);
+    else await traceMode(qjs, req, out);
   } catch (e) {
     const info = e instanceof PrepareError ? e.info : { type: e?.name ?? 'Error', message: String(e?.message ?? e).slice(0, 2000), where: 'runner', traceback: String(e?.stack ?? '').slice(0, 4000) };
     out({ type: 'fatal', error: Object.fromEntries(Object.entries(info).filter(([, v]) => v !== undefined)) });
@@ -67,7 +67,14 @@ function publicCase(c) {
   return { id: c.id, name: c.name, kind: c.kind, ...(c.line === undefined ? {} : { line: c.line }), source: c.source };
 }
 
-function runProgram(qjs, req, programMsg, cases, inline, out, stopOnFirst) {
+/** One case; a case that broke the QuickJS module (see execute.js) gets the next one a fresh module. */
+export async function runIsolated(qjs, program, c, limits, options) {
+  const run = runCase(qjs.current, program, c, limits, options);
+  if (run.broken) qjs.current = await quickjs(true);
+  return run;
+}
+
+async function runProgram(qjs, req, programMsg, cases, inline, out, stopOnFirst) {
   const pid = programMsg.id;
   let program;
   let compileError = null;
@@ -81,6 +88,8 @@ function runProgram(qjs, req, programMsg, cases, inline, out, stopOnFirst) {
   if (compileError) {
     for (const c of cases) {
       const r = { program: pid, test: c.id, status: 'error', durationMs: 0, error: compileError };
+      // collect.ts accepts a result only for the test its last `start` named.
+      out({ type: 'start', program: pid, test: c.id, timeoutMs: req.limits.testTimeoutMs });
       out({ type: 'result', result: r });
       results.push(r);
       if (stopOnFirst) break;
@@ -91,10 +100,10 @@ function runProgram(qjs, req, programMsg, cases, inline, out, stopOnFirst) {
   let broken;
   for (const c of cases) {
     let r;
+    out({ type: 'start', program: pid, test: c.id, timeoutMs: req.limits.testTimeoutMs });
     if (broken) r = { ...broken, test: c.id, durationMs: 0 };
     else {
-      out({ type: 'start', program: pid, test: c.id, timeoutMs: req.limits.testTimeoutMs });
-      const run = runCase(qjs, program, c, req.limits, { timeoutMs: req.limits.testTimeoutMs });
+      const run = await runIsolated(qjs, program, c, req.limits, { timeoutMs: req.limits.testTimeoutMs });
       r = { program: pid, test: c.id, ...run.result };
       if (run.failedInProgram) broken = r;
     }
@@ -105,14 +114,14 @@ function runProgram(qjs, req, programMsg, cases, inline, out, stopOnFirst) {
   return results;
 }
 
-function testMode(qjs, req, out) {
+async function testMode(qjs, req, out) {
   const { cases, inline } = casesFor(req, req.programs[0].source);
   out({ type: 'tests', tests: cases.map(publicCase) });
   const wanted = req.onlyTests ? cases.filter((c) => req.onlyTests.includes(c.id)) : cases;
-  for (const p of req.programs) runProgram(qjs, req, p, wanted, inline, out, Boolean(req.stopOnFirstFailure));
+  for (const p of req.programs) await runProgram(qjs, req, p, wanted, inline, out, Boolean(req.stopOnFirstFailure));
 }
 
-function traceMode(qjs, req, out) {
+async function traceMode(qjs, req, out) {
   const pid = req.program.id;
   const { cases, inline } = casesFor(req, req.program.source);
   out({ type: 'tests', tests: cases.map(publicCase) });
@@ -121,7 +130,7 @@ function traceMode(qjs, req, out) {
     target = cases.find((c) => c.id === req.testId);
     if (!target) throw new PrepareError({ type: 'BadRequest', message: `no test '${req.testId}'`, where: 'runner' });
   } else {
-    const results = runProgram(qjs, req, req.program, cases, inline, out, true);
+    const results = await runProgram(qjs, req, req.program, cases, inline, out, true);
     const failing = results.find((r) => r.status !== 'passed');
     target = failing ? cases.find((c) => c.id === failing.test) : cases[0];
   }
@@ -140,7 +149,7 @@ function traceMode(qjs, req, out) {
   const traced = { ...program, js: instrument(program.js, parseJs(program.js).ast) };
   const timeoutMs = req.limits.testTimeoutMs * TRACE_TIMEOUT_FACTOR;
   out({ type: 'start', program: pid, test: target.id, timeoutMs });
-  const run = runCase(qjs, traced, target, req.limits, { timeoutMs, trace: true });
+  const run = await runIsolated(qjs, traced, target, req.limits, { timeoutMs, trace: true });
   const placeLine = (line) => {
     let l = line;
     while (unsafe.has(l)) l++;
