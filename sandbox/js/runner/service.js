@@ -9,8 +9,8 @@ export const PROTOCOL_VERSION = 1;
 const TRACE_TIMEOUT_FACTOR = 3;
 
 /** Blanks the program's own top-level tests (a paste of code and tests together, `tests: null`). */
-function withoutInlineTests(program, cases) {
-  if (!cases.some((c) => c.inline)) return program;
+export function withoutInlineTests(program, inline) {
+  if (!inline) return program;
   let js = program.js;
   for (const [start, end] of program.inlineRanges ?? []) js = js.slice(0, start) + js.slice(start, end).replace(/[^\n]/g, ' ') + js.slice(end);
   return { ...program, js };
@@ -96,7 +96,7 @@ async function runProgram(qjs, req, programMsg, cases, inline, out, stopOnFirst)
     }
     return results;
   }
-  program = withoutInlineTests(program, inline ? [{ inline: true }] : []);
+  program = withoutInlineTests(program, inline);
   let broken;
   for (const c of cases) {
     let r;
@@ -144,7 +144,7 @@ async function traceMode(qjs, req, out) {
     return;
   }
   if (req.testId !== undefined) out({ type: 'program', program: pid, compileError: null });
-  program = withoutInlineTests(program, inline ? [{ inline: true }] : []);
+  program = withoutInlineTests(program, inline);
   const unsafe = unsafeLines(program.ast, program.comments);
   const traced = { ...program, js: instrument(program.js, parseJs(program.js).ast) };
   const timeoutMs = req.limits.testTimeoutMs * TRACE_TIMEOUT_FACTOR;
