@@ -108,7 +108,7 @@ function failureLine(test: TestCase, result: TestResult | undefined): string {
 }
 
 function functionName(code: string): string | undefined {
-  return /^\s*def\s+([A-Za-z_]\w*)\s*\(/m.exec(code)?.[1];
+  return /^\s*def\s+([A-Za-z_]\w*)\s*\(/m.exec(code)?.[1] ?? /^\s*(?:export\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)/m.exec(code)?.[1];
 }
 
 /**
@@ -163,7 +163,8 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
     const prefix = request.frozenPrefix ?? '';
     const program = prefix + request.code;
     const tests = request.tests?.trim() ? request.tests : null;
-    const common = { tests, limits, ...(request.entryPoint ? { entryPoint: request.entryPoint } : {}) };
+    const language = request.language;
+    const common = { tests, limits, ...(request.entryPoint ? { entryPoint: request.entryPoint } : {}), ...(language ? { language } : {}) };
 
     // State gathered as we go: what a deadline or a cancel can still return.
     let cases: TestCase[] = [];
@@ -434,6 +435,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
             ...(request.entryPoint ? { entryPoint: request.entryPoint } : {}),
             editable: editableLines(prefix, source),
             budget: { candidates: budget.searchCandidates, ms },
+            ...(language ? { language } : {}),
           },
           limits,
           signal,
@@ -474,7 +476,7 @@ export function createRepairEngine(deps: RepairEngineDeps): RepairService {
       }
     };
 
-    const renderTrace = (t: Trace, source: string) => renderInline(t, source, { tokenBudget: budget.traceTokens });
+    const renderTrace = (t: Trace, source: string) => renderInline(t, source, { tokenBudget: budget.traceTokens, ...(language ? { language } : {}) });
 
     try {
       // 1. the tests as they are

@@ -13,6 +13,7 @@ import { createRepairEngine } from '../../repair/index.ts';
 import type { Progress, RepairResult } from '../../repair/types.ts';
 import { EXIT, type CliCommand, type CliContext } from '../context.ts';
 import { readSourceFile } from './run.ts';
+import { languageOf } from '../../request/language.ts';
 
 const SANDBOXES: readonly SandboxName[] = ['pyodide', 'process', 'e2b'];
 
@@ -93,6 +94,7 @@ export const command: CliCommand = {
           ...(tests ? { tests } : {}),
           ...(values.description ? { description: values.description } : {}),
           ...(values.entry ? { entryPoint: values.entry } : {}),
+          language: languageOf(code, { file: positionals[0]! }),
           origin: { platform: 'cli' },
         },
         { onProgress: progressPrinter(context), deadline: Date.now() + context.config.repair.deadlineMs },

@@ -6,6 +6,7 @@
  * warning; the bots refuse one (assertIsolated).
  */
 import { readFile, stat } from 'node:fs/promises';
+import { languageOf, type Language } from '../../request/language.ts';
 import { parseArgs } from 'node:util';
 import { isSandboxError, type RunnerResponse, type Sandbox, type SandboxName, type TestCase, type TestResult } from '../../../sandbox/index.ts';
 import { createSandbox } from '../../../sandbox/index.ts';
@@ -25,6 +26,8 @@ export interface CliInput {
   tests: string | null;
   sandbox: SandboxName;
   json: boolean;
+  /** From the file name (.js, .ts, ...), else the text. */
+  language: Language;
 }
 
 /** Reads a source file with a clear message for each way it can be unusable. */
@@ -98,7 +101,8 @@ export async function parseCliInput(argv: string[], config: Config): Promise<Cli
   const source = await readSourceFile(file, 'The file');
   const testsFile = parsed.values.tests;
   const tests = testsFile === undefined ? null : await readSourceFile(testsFile, 'The tests file');
-  return { file, source, ...(testsFile === undefined ? {} : { testsFile }), tests, sandbox: sandbox as SandboxName, json: parsed.values.json };
+  const language = languageOf(source, { file });
+  return { file, source, ...(testsFile === undefined ? {} : { testsFile }), tests, sandbox: sandbox as SandboxName, json: parsed.values.json, language };
 }
 
 /** One sandbox for one CLI run: a single warm runner is enough. */
@@ -137,7 +141,7 @@ export function compileFailure(input: CliInput, response: RunnerResponse): strin
 /** No tests and no docstring examples: the runner would just run the file top to bottom. */
 export function checkHasTests(input: CliInput, tests: TestCase[]): void {
   const onlyScript = tests.length === 0 || tests.every((t) => t.kind === 'script');
-  const definesFunctions = /^\s*(async\s+)?def\s+\w+/m.test(input.source);
+  const definesFunctions = /^\s*(async\s+)?def\s+\w+/m.test(input.source) || (input.language !== 'python' && /^\s*(?:export\s+)?(?:async\s+)?function\s/m.test(input.source));
   if (input.tests === null && onlyScript && definesFunctions) {
     throw new TracefixError(
       'no_tests',
@@ -154,6 +158,7 @@ export async function runTests(sandbox: Sandbox, input: CliInput, config: Config
       programs: [{ id: 'main', source: input.source }],
       tests: input.tests,
       limits: limitsFromConfig(config),
+      language: input.language,
     });
   } catch (error) {
     throw translateSandboxError(error);
@@ -207,7 +212,7 @@ function report(input: CliInput, sandbox: Sandbox, response: RunnerResponse, out
   }
   const s = summarize(results);
   const parts = [`${s.passed} passed`, s.failed && `${s.failed} failed`, s.error && `${s.error} errors`, s.timeout && `${s.timeout} timed out`].filter(Boolean);
-  lines.push('', `${s.total} test${s.total === 1 ? '' : 's'}: ${parts.join(', ')} (Python ${response.python}, ${sandbox.name} sandbox, ${response.durationMs} ms)`);
+  lines.push('', `${s.total} test${s.total === 1 ? '' : 's'}: ${parts.join(', ')} (${input.language === "python" ? "Python " : ""}${response.python}, ${sandbox.name} sandbox, ${response.durationMs} ms)`);
   out.write(lines.join('\n') + '\n');
 }
 
