@@ -1,6 +1,6 @@
 // The JavaScript runner's protocol side: the same modes and messages as the Python runner
 // (sandbox/protocol.ts), so a backend and the engine cannot tell the languages apart.
-import { parseJs, compileProgram, discoverTests, PrepareError, DRAIN_TIMERS } from './prepare.js';
+import { parseJs, compileProgram, discoverTests, stripTypes, PrepareError, DRAIN_TIMERS } from './prepare.js';
 import { instrument, unsafeLines } from './instrument.js';
 import { quickjs, runCase } from './execute.js';
 import { handleMutate } from './mutate.js';
@@ -47,7 +47,9 @@ export async function serve(req, out) {
 
 /** Cases from the tests source, or from the first program when there is none. */
 export function casesFor(req, firstSource) {
-  const tests = req.tests ?? null;
+  let tests = req.tests ?? null;
+  // TypeScript tests (`(n: number) => …`) are stripped like the program; their lines may move.
+  if (tests && req.language === 'typescript') tests = stripTypes(tests).code;
   let first;
   try {
     first = compileProgram(firstSource, req.language);

@@ -212,7 +212,7 @@ function report(input: CliInput, sandbox: Sandbox, response: RunnerResponse, out
   }
   const s = summarize(results);
   const parts = [`${s.passed} passed`, s.failed && `${s.failed} failed`, s.error && `${s.error} errors`, s.timeout && `${s.timeout} timed out`].filter(Boolean);
-  lines.push('', `${s.total} test${s.total === 1 ? '' : 's'}: ${parts.join(', ')} (${input.language === "python" ? "Python " : ""}${response.python}, ${sandbox.name} sandbox, ${response.durationMs} ms)`);
+  lines.push('', `${s.total} test${s.total === 1 ? '' : 's'}: ${parts.join(', ')} (${input.language === 'python' ? 'Python ' : ''}${response.python}, ${sandbox.name} sandbox, ${response.durationMs} ms)`);
   out.write(lines.join('\n') + '\n');
 }
 
