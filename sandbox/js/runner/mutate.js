@@ -5,8 +5,7 @@
 // in src/repair/search.ts's SearchResponse shape, so the engine reads both languages alike.
 // Then probing: passing variants that disagree on inputs grown from the tests are reported, so the
 // engine can say the tests do not pin the fix down instead of claiming one.
-import { transformSync } from 'esbuild';
-import { compileProgram, parseJs, PrepareError } from './prepare.js';
+import { compileProgram, parseJs, PrepareError, transformSync } from './prepare.js';
 import { instrument, patternNames } from './instrument.js';
 import { casesFor, runIsolated, withoutInlineTests } from './service.js';
 
