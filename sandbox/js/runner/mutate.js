@@ -5,7 +5,7 @@
 // in src/repair/search.ts's SearchResponse shape, so the engine reads both languages alike.
 // Then probing: passing variants that disagree on inputs grown from the tests are reported, so the
 // engine can say the tests do not pin the fix down instead of claiming one.
-import { compileProgram, parseJs, PrepareError, transformSync } from './prepare.js';
+import { compileProgram, parseJs, PrepareError } from './prepare.js';
 import { instrument, patternNames } from './instrument.js';
 import { casesFor, runIsolated, withoutInlineTests } from './service.js';
 
@@ -225,8 +225,6 @@ function apply(code, edit) {
   return code.slice(0, edit.start) + edit.text + code.slice(edit.end);
 }
 
-const ESBUILD = { loader: 'js', target: 'es2022', format: 'esm', supported: { 'top-level-await': true } };
-
 /**
  * TypeScript: the edit was made on esbuild's JavaScript. Find the same text on the mapped line of
  * the TypeScript source and keep the placement whose stripped form equals the edited JavaScript.
@@ -236,19 +234,12 @@ function toTypeScript(tsSource, edit, lineOf, jsCandidate) {
   const line = lineOf(edit.line);
   const text = tsLines[line - 1];
   if (text === undefined || edit.before === '') return undefined;
-  let target;
-  try {
-    target = transformSync(jsCandidate, ESBUILD).code;
-  } catch {
-    return undefined;
-  }
   const lineStart = tsLines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
   for (let i = text.indexOf(edit.before); i !== -1; i = text.indexOf(edit.before, i + 1)) {
     const start = lineStart + i;
     const candidate = tsSource.slice(0, start) + edit.text + tsSource.slice(start + edit.before.length);
     try {
-      const stripped = transformSync(candidate, { ...ESBUILD, loader: 'ts' }).code;
-      if (stripped === target) return { source: candidate, line };
+      if (compileProgram(candidate, 'typescript').js === jsCandidate) return { source: candidate, line };
     } catch {
       // not this occurrence
     }

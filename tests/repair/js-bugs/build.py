@@ -643,6 +643,9 @@ for (const item of cart) total += item.price * item.qty;
 console.assert(total === 13, 'total should be 13');
 """, [], ["console.assert(total === 13);"])
 
+for i, t in enumerate(T):
+    t["task_id"] = f"JS/{i}-" + t["task_id"].split("-", 1)[1]
+
 out = os.path.join(os.path.dirname(__file__), "js-bugs.jsonl")
 with open(out, "w") as f:
     for t in T:
