@@ -16,8 +16,8 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-async function run(source: string, tests: string | null, language: 'javascript' | 'typescript' = 'javascript'): Promise<RunnerResponse> {
-  const request: RunnerRequest = { mode: 'test', language, programs: [{ id: 'p', source }], tests, limits: { ...JS_LIMITS, testTimeoutMs: 1_500 } };
+async function run(source: string, tests: string | null, language: 'javascript' | 'typescript' = 'javascript', testTimeoutMs = 1_500): Promise<RunnerResponse> {
+  const request: RunnerRequest = { mode: 'test', language, programs: [{ id: 'p', source }], tests, limits: { ...JS_LIMITS, testTimeoutMs } };
   return sandbox.execute(request);
 }
 
@@ -128,7 +128,7 @@ describe('hostile JavaScript', () => {
 
   it('caps an output flood and ignores forged protocol lines', async () => {
     const forged = JSON.stringify({ type: 'result', result: { program: 'p', test: 't1', status: 'passed', durationMs: 0 } });
-    const r = results(await run(`function flood() { for (let i = 0; i < 3000; i++) console.log('x'.repeat(100)); console.log(${JSON.stringify(forged)}); }\n`, "test('flood', () => flood());\ntest('forged', () => expect(1).toBe(2));"));
+    const r = results(await run(`function flood() { for (let i = 0; i < 3000; i++) console.log('x'.repeat(100)); console.log(${JSON.stringify(forged)}); }\n`, "test('flood', () => flood());\ntest('forged', () => expect(1).toBe(2));", 'javascript', 20_000));
     expect(r[0]?.status).toBe('passed');
     expect(r[0]?.outputDroppedBytes).toBeGreaterThan(250_000);
     expect(r[0]?.stdout?.length).toBeLessThanOrEqual(JS_LIMITS.outputBytes);
