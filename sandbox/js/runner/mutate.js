@@ -229,13 +229,15 @@ function apply(code, edit) {
  * TypeScript: the edit was made on esbuild's JavaScript. Find the same text on the mapped line of
  * the TypeScript source and keep the placement whose stripped form equals the edited JavaScript.
  */
-function toTypeScript(tsSource, edit, lineOf, jsCandidate) {
+function toTypeScript(tsSource, edit, lineOf, jsCandidate, js) {
   const tsLines = tsSource.split('\n');
   const line = lineOf(edit.line);
   const text = tsLines[line - 1];
-  if (text === undefined || edit.before === '') return undefined;
+  // An insertion has no text of its own to find: anchor it on the JavaScript that follows it.
+  const needle = edit.before !== '' ? edit.before : js.slice(edit.start, edit.start + 24).split('\n')[0];
+  if (text === undefined || !needle) return undefined;
   const lineStart = tsLines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
-  for (let i = text.indexOf(edit.before); i !== -1; i = text.indexOf(edit.before, i + 1)) {
+  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + 1)) {
     const start = lineStart + i;
     const candidate = tsSource.slice(0, start) + edit.text + tsSource.slice(start + edit.before.length);
     try {
@@ -312,13 +314,18 @@ export async function handleMutate(payload, limits, { qjs, language }) {
     const line = program.lineOf(e.line);
     return line >= editable[0] && line <= editable[1];
   });
-  edits.sort((a, b) => (hits.has(b.line) ? 1 : 0) - (hits.has(a.line) ? 1 : 0));
+  // Executed lines first; among them the edit classes that are rarely wrong when they pass.
+  const FIRST = new Set(['await', 'radix', 'sort', 'missing_return']);
+  const rank = (e) => (hits.has(e.line) ? 0 : 2) + (FIRST.has(e.kind) ? 0 : 1);
+  edits.sort((a, b) => rank(a) - rank(b));
   const order = [firstFailing.c, ...cases.filter((c) => c !== firstFailing.c)];
   const seen = new Set();
   const passing = [];
+  // The backend's hard stop follows budget.ms closely: stop while one more candidate still fits.
+  let slowest = 0;
   for (const edit of edits) {
     if (passing.length >= returnLimit) break;
-    if (response.tried >= budget.candidates || Date.now() - began > budget.ms) {
+    if (response.tried >= budget.candidates || Date.now() - began + slowest > budget.ms) {
       response.elapsedMs = Date.now() - began;
       break;
     }
@@ -328,7 +335,7 @@ export async function handleMutate(payload, limits, { qjs, language }) {
     let userSource = jsCandidate;
     let line = edit.line;
     if (language === 'typescript') {
-      const mapped = toTypeScript(source, edit, program.lineOf, jsCandidate);
+      const mapped = toTypeScript(source, edit, program.lineOf, jsCandidate, js);
       if (!mapped) continue;
       ({ source: userSource, line } = mapped);
     }
@@ -339,7 +346,9 @@ export async function handleMutate(payload, limits, { qjs, language }) {
       continue;
     }
     response.tried++;
+    const startedAt = Date.now();
     const results = await runAll(candidate, order, true);
+    slowest = Math.max(slowest, Date.now() - startedAt);
     const passed = results.filter(({ r }) => r.status === 'passed').length;
     if (passed === cases.length) {
       passing.push({ source: userSource, passed, total: cases.length, edits: [{ line, kind: edit.kind, description: edit.description, before: edit.before }], size: Math.max(1, edit.text.length + edit.before.length) });
@@ -428,6 +437,9 @@ function variants(node, text) {
   const src = text.slice(node.start, node.end);
   if (node.type === 'Literal' && typeof node.value === 'number') return [String(node.value + 1), String(node.value * 2), '0'];
   if (node.type === 'Literal' && typeof node.value === 'string') return [JSON.stringify(node.value + node.value), "''"];
-  if (node.type === 'ArrayExpression') return [`${src}.slice().reverse()`, `[]`, `${src}.concat(${src})`];
+  if (node.type === 'ArrayExpression') {
+    const extra = node.elements.length > 0 && node.elements.every((e) => e.type === 'Literal' && typeof e.value === 'string') ? "'zz'" : '99';
+    return [`${src}.slice().reverse()`, `[]`, `${src}.concat(${src})`, `[...${src}, ${extra}]`, `[${extra}, ...${src}]`];
+  }
   return [];
 }
