@@ -5,10 +5,14 @@
  */
 import { SandboxError } from './collect.ts';
 import { E2BSandbox, type E2BSandboxOptions } from './e2b/index.ts';
+import { JsSandbox } from './js/index.ts';
+import { LanguageRouter } from './js/router.ts';
 import { ProcessSandbox, type ProcessSandboxOptions } from './process/index.ts';
 import { PyodideSandbox, type PyodideSandboxOptions } from './pyodide/index.ts';
 import type { Sandbox, SandboxName } from './types.ts';
 
+export { JsSandbox, type JsSandboxOptions } from './js/index.ts';
+export { LanguageRouter, isJavaScriptRequest } from './js/router.ts';
 export { SandboxError, isSandboxError, type SandboxErrorCode } from './collect.ts';
 export { probeBubblewrap } from './process/jail.ts';
 export { PyodideSandbox, ProcessSandbox, E2BSandbox };
@@ -21,7 +25,15 @@ export type CreateSandboxOptions =
   | ({ backend: 'process' } & ProcessSandboxOptions)
   | ({ backend: 'e2b' } & E2BSandboxOptions);
 
+/**
+ * The backend the options name for Python, behind a router that sends JavaScript and TypeScript
+ * requests (`language`) to the QuickJS runner, which is started on the first such request.
+ */
 export function createSandbox(options: CreateSandboxOptions): Sandbox {
+  return new LanguageRouter(createPythonSandbox(options), () => new JsSandbox());
+}
+
+function createPythonSandbox(options: CreateSandboxOptions): Sandbox {
   switch (options.backend) {
     case 'pyodide':
       return new PyodideSandbox(options);

@@ -46,7 +46,15 @@ export const DEFAULT_LIMITS: Limits = {
 export const ProgramSchema = z.object({ id: z.string().min(1), source: z.string() });
 export type Program = z.infer<typeof ProgramSchema>;
 
+/**
+ * The language of the program and tests; absent means Python. A router (sandbox/js/router.ts) sends
+ * javascript and typescript to the JavaScript runner; every message back is the same.
+ */
+export const LanguageSchema = z.enum(['python', 'javascript', 'typescript']);
+export type Language = z.infer<typeof LanguageSchema>;
+
 const common = {
+  language: LanguageSchema.optional(),
   /** Test source as pasted: bare asserts, `def check(candidate)` + call, `test_*` functions; null = use docstring examples, or run as a script. */
   tests: z.string().nullable(),
   /** Function under test, for HumanEval-style `check(candidate)` tests. */
@@ -80,6 +88,7 @@ export const TraceRequestSchema = z.object({
 /** Program-search support (AST edits) lives in the runner too; its payload is owned by src/repair. */
 export const MutateRequestSchema = z.object({
   mode: z.literal('mutate'),
+  language: LanguageSchema.optional(),
   payload: z.unknown(),
   limits: LimitsSchema,
 });

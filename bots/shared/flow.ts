@@ -27,6 +27,8 @@ export interface ParsedPaste {
   tests?: string | undefined;
   description?: string | undefined;
   entryPoint?: string | undefined;
+  /** Absent: Python. */
+  language?: 'python' | 'javascript' | 'typescript' | undefined;
 }
 
 /** A RepairRequest without undefined-valued optional keys (exactOptionalPropertyTypes). */
@@ -35,6 +37,7 @@ export function toRepairRequest(id: string, paste: ParsedPaste, origin: Origin):
   if (paste.tests !== undefined) request.tests = paste.tests;
   if (paste.description !== undefined) request.description = paste.description;
   if (paste.entryPoint !== undefined) request.entryPoint = paste.entryPoint;
+  if (paste.language !== undefined && paste.language !== 'python') request.language = paste.language;
   return request;
 }
 

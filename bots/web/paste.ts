@@ -1,5 +1,6 @@
 import { TracefixError, isTracefixError } from '../../src/errors.ts';
 import { parsePaste, splitFences } from '../../src/request/index.ts';
+import { parseJavaScriptPaste } from '../../src/request/js-paste.ts';
 import type { ParsedPaste } from '../shared/flow.ts';
 
 export interface WebPaste {
@@ -51,6 +52,13 @@ export function checkPaste(input: WebPaste, maxBytes: number): ParsedPaste {
   }
   if (code.trim() === '') {
     throw new TracefixError('empty_input', 'There is no code to fix: paste a Python function in the code box.');
+  }
+  const js = parseJavaScriptPaste(code, tests);
+  if (js) {
+    const jsPaste: ParsedPaste = { code: js.code, language: js.language, ...(js.tests ? { tests: js.tests } : {}) };
+    if (description) jsPaste.description = description;
+    if (input.entryPoint?.trim()) jsPaste.entryPoint = input.entryPoint.trim();
+    return jsPaste;
   }
   let parsed;
   try {

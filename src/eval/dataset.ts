@@ -15,6 +15,8 @@ export const TaskSchema = z
     given_tests: z.array(z.string()).optional(),
     instruction: z.string().optional(),
     source_model: z.string().optional(),
+    /** Absent: Python. The JS/TS set (tests/repair/js-bugs) names its language per task. */
+    language: z.enum(['python', 'javascript', 'typescript']).optional(),
   })
   .loose();
 export type Task = z.infer<typeof TaskSchema>;
@@ -60,6 +62,7 @@ export function requestFor(task: Task, id: string): RepairRequest {
   };
   if (!whole && task.prompt) request.frozenPrefix = task.prompt;
   if (task.entry_point) request.entryPoint = task.entry_point;
+  if (task.language) request.language = task.language;
   return request;
 }
 

@@ -112,6 +112,7 @@ export async function judge(sandbox: Sandbox, limits: Limits, task: Task, progra
       tests: task.test,
       limits,
       ...(task.entry_point ? { entryPoint: task.entry_point } : {}),
+      ...(task.language ? { language: task.language } : {}),
     },
     signal ? { signal } : {},
   );

@@ -21,6 +21,8 @@ export interface ProbeRequest {
   tests: string | null;
   entryPoint?: string;
   budget: ProbeBudget;
+  /** Absent: Python. JavaScript/TypeScript go to the JS runner's probe (same answer shape). */
+  language?: 'python' | 'javascript' | 'typescript';
 }
 
 export const ProbeResponseSchema = z.object({
@@ -57,7 +59,10 @@ export async function runProbe(sandbox: Sandbox, request: ProbeRequest, limits: 
   };
   // The probe stops itself at budget.ms; the backend's hard stop sits beyond it for a call stuck in C.
   const requestLimits: Limits = { ...limits, totalTimeoutMs: request.budget.ms + 15_000 };
-  const response = await sandbox.execute({ mode: 'mutate', payload, limits: requestLimits }, signal ? { signal } : {});
+  const response = await sandbox.execute(
+    { mode: 'mutate', payload, limits: requestLimits, ...(request.language ? { language: request.language } : {}) },
+    signal ? { signal } : {},
+  );
   const parsed = ProbeResponseSchema.safeParse(response.payload);
   if (!parsed.success) {
     throw new TracefixError('runner_protocol', 'The probe of the candidate fixes returned something we could not read.', {

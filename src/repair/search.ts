@@ -35,6 +35,8 @@ export interface SearchRequest {
   returnLimit?: number;
   /** 'analyze' = evidence only (checks, spectrum, failing values), no edits. */
   op?: 'search' | 'analyze';
+  /** Routes the search to the runner of that language (sandbox/js for javascript/typescript). */
+  language?: 'python' | 'javascript' | 'typescript';
 }
 
 const EditSchema = z.object({
@@ -209,7 +211,10 @@ async function searchOnce(
   // The search stops itself at its slice; the backend's hard stop sits a little beyond it, for a variant
   // stuck in C where nothing but a kill stops it (Pyodide). The search's interim reports survive that kill.
   const requestLimits: Limits = { ...limits, totalTimeoutMs: sliceMs + graceMs };
-  const response = await sandbox.execute({ mode: 'mutate', payload, limits: requestLimits }, signal ? { signal } : {});
+  const response = await sandbox.execute(
+    { mode: 'mutate', payload, limits: requestLimits, ...(request.language ? { language: request.language } : {}) },
+    signal ? { signal } : {},
+  );
   const parsed = SearchResponseSchema.safeParse(response.payload);
   if (!parsed.success) {
     throw new TracefixError('runner_protocol', 'The program search returned something we could not read.', {

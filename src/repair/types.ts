@@ -27,6 +27,8 @@ export interface RepairRequest {
    * `frozenPrefix + code`; only `code` is edited.
    */
   frozenPrefix?: string;
+  /** The program's language; absent means Python. The sandbox routes javascript/typescript to its JS runner. */
+  language?: 'python' | 'javascript' | 'typescript';
   origin: Origin;
 }
 

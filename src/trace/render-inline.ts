@@ -56,6 +56,11 @@ export interface RenderOptions {
   tokenBudget?: number;
   /** States kept at the start of a line executed many times (the last is always kept). Default 3. */
   firstStates?: number;
+  /**
+   * The program's language. JavaScript/TypeScript: comments start with `//`, and every physical line
+   * stands alone (the JS runner already reports each state on a line where a comment is safe).
+   */
+  language?: 'python' | 'javascript' | 'typescript';
 }
 
 export interface RenderedTrace {
@@ -98,7 +103,9 @@ const CLASS_LINE = /^\s*class\s/;
 const ADDRESS = / at 0x[0-9a-fA-F]+/g;
 
 export function renderInline(trace: Trace, source: string, options: RenderOptions = {}): RenderedTrace {
-  const src = splitSource(source);
+  const js = options.language === 'javascript' || options.language === 'typescript';
+  const src = js ? physicalLines(source) : splitSource(source);
+  const marker = js ? '//' : '#';
   const { byLine, unplaced, maxDepth } = collectStates(trace.events, src);
   const firstStates = Math.max(0, Math.floor(options.firstStates ?? DEFAULT_FIRST_STATES));
   const runnerNote = runnerTruncationNote(trace);
@@ -120,12 +127,12 @@ export function renderInline(trace: Trace, source: string, options: RenderOption
   let result: RenderedTrace | undefined;
   for (const [index, level] of levels.entries()) {
     const cut = index > 0;
-    const drawn = draw(src, byLine, level);
+    const drawn = draw(src, byLine, level, marker);
     const omitted = drawn.omitted + unplaced;
     const notes: string[] = [];
     if (cut)
-      notes.push(cutNote(stateCount - omitted, stateCount, drawn.shortened ? level.valueCap : undefined));
-    if (runnerNote !== undefined) notes.push(runnerNote);
+      notes.push(cutNote(stateCount - omitted, stateCount, drawn.shortened ? level.valueCap : undefined, marker));
+    if (runnerNote !== undefined) notes.push(`${marker}${runnerNote.slice(1)}`);
     const text = appendNotes(drawn.text, notes);
     const tokens = estimateTokens(text);
     result = { text, truncated: cut || runnerNote !== undefined, tokens, omittedSteps: omitted };
@@ -314,10 +321,18 @@ function topLevelItems(head: string): { opener: string; ends: number[] } {
   return { opener, ends };
 }
 
+/** Each physical line its own statement: JavaScript needs no logical-line joining (see RenderOptions.language). */
+function physicalLines(source: string): SourceLines {
+  const lines = source.split('\n');
+  const index = Array.from({ length: lines.length + 1 }, (_, i) => i);
+  return { lines, startOf: index, endOf: index };
+}
+
 function draw(
   src: SourceLines,
   byLine: Map<number, State[]>,
   level: Level,
+  marker: string,
 ): { text: string; omitted: number; shortened: boolean } {
   let omitted = 0;
   let shortened = false;
@@ -354,14 +369,14 @@ function draw(
     // A line whose every state was dropped gets no comment: a bare `...;` would cost tokens and say little.
     if (keep.size === 0) continue;
     const original = out[line - 1] ?? '';
-    out[line - 1] = appendComment(original, parts.join(' '));
+    out[line - 1] = appendComment(original, parts.join(' '), marker);
   }
   return { text: out.join('\n'), omitted, shortened };
 }
 
-function appendComment(line: string, comment: string): string {
-  if (line.endsWith('\r')) return `${line.slice(0, -1)}  # ${comment}\r`;
-  return `${line}  # ${comment}`;
+function appendComment(line: string, comment: string, marker: string): string {
+  if (line.endsWith('\r')) return `${line.slice(0, -1)}  ${marker} ${comment}\r`;
+  return `${line}  ${marker} ${comment}`;
 }
 
 function appendNotes(text: string, notes: string[]): string {
@@ -372,9 +387,9 @@ function appendNotes(text: string, notes: string[]): string {
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
-function cutNote(shown: number, total: number, valueCap: number | undefined): string {
+function cutNote(shown: number, total: number, valueCap: number | undefined, marker: string): string {
   const values = valueCap === undefined ? '' : `; values shortened to ${valueCap} chars`;
-  return `# [trace cut: ${count(shown)} of ${count(total)} states shown${values}]`;
+  return `${marker} [trace cut: ${count(shown)} of ${count(total)} states shown${values}]`;
 }
 
 function runnerTruncationNote(trace: Trace): string | undefined {

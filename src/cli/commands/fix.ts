@@ -14,6 +14,7 @@ import type { Progress, RepairResult, RepairStatus } from '../../repair/types.ts
 import { splitPastedSource } from '../../request/index.ts';
 import { EXIT, type CliCommand, type CliContext } from '../context.ts';
 import { readSourceFile } from './run.ts';
+import { languageOf } from '../../request/language.ts';
 
 const SANDBOXES: readonly SandboxName[] = ['pyodide', 'process', 'e2b'];
 
@@ -116,7 +117,8 @@ export const command: CliCommand = {
     const file = positionals[0]!;
     const source = await readSourceFile(file, 'The file');
     // Asserts pasted under the code are its tests, split exactly as the web chat splits its code box.
-    const split = values.tests ? { code: source } : splitPastedSource(source);
+    const language = languageOf(source, { file });
+    const split = values.tests || language !== 'python' ? { code: source } : splitPastedSource(source);
     const code = split.code;
     const tests = values.tests ? await readSourceFile(values.tests, 'The tests file') : split.tests;
     const entry = values.entry ?? split.entryPoint;
@@ -130,6 +132,7 @@ export const command: CliCommand = {
         ...(tests ? { tests } : {}),
         ...(values.description ? { description: values.description } : {}),
         ...(entry ? { entryPoint: entry } : {}),
+        language,
         origin: { platform: 'cli' },
       },
       { onProgress: progressPrinter(context), deadline: Date.now() + context.config.repair.deadlineMs },

@@ -6,6 +6,7 @@
  * warning; the bots refuse one (assertIsolated).
  */
 import { readFile, stat } from 'node:fs/promises';
+import { languageOf, type Language } from '../../request/language.ts';
 import { parseArgs } from 'node:util';
 // The sandbox's modules one by one: sandbox/index.ts would load every backend's SDK on each CLI start.
 import { isSandboxError } from '../../../sandbox/collect.ts';
@@ -28,6 +29,8 @@ export interface CliInput {
   tests: string | null;
   sandbox: SandboxName;
   json: boolean;
+  /** From the file name (.js, .ts, ...), else the text. */
+  language: Language;
 }
 
 /** Reads a source file with a clear message for each way it can be unusable. */
@@ -100,14 +103,16 @@ export async function parseCliInput(argv: string[], config: Config): Promise<Cli
   }
   const whole = await readSourceFile(file, 'The file');
   const testsFile = parsed.values.tests;
+  const language = languageOf(whole, { file });
+  const base = { file, sandbox: sandbox as SandboxName, json: parsed.values.json, language };
   if (testsFile === undefined) {
     // Asserts under the code are its tests, one verdict each, split as the web chat splits its code box.
-    const split = splitPastedSource(whole);
-    if (split.tests !== undefined) return { file, source: split.code, tests: split.tests, sandbox: sandbox as SandboxName, json: parsed.values.json };
-    return { file, source: whole, tests: null, sandbox: sandbox as SandboxName, json: parsed.values.json };
+    const split = language === 'python' ? splitPastedSource(whole) : { code: whole, tests: undefined };
+    if (split.tests !== undefined) return { ...base, source: split.code, tests: split.tests };
+    return { ...base, source: whole, tests: null };
   }
   const tests = await readSourceFile(testsFile, 'The tests file');
-  return { file, source: whole, testsFile, tests, sandbox: sandbox as SandboxName, json: parsed.values.json };
+  return { ...base, source: whole, testsFile, tests };
 }
 
 /** The command's sandbox, from the services (main closes it after the command). */
@@ -143,7 +148,7 @@ export function compileFailure(input: CliInput, response: RunnerResponse): strin
 /** No tests and no docstring examples: the runner would just run the file top to bottom. */
 export function checkHasTests(input: CliInput, tests: TestCase[]): void {
   const onlyScript = tests.length === 0 || tests.every((t) => t.kind === 'script');
-  const definesFunctions = /^\s*(async\s+)?def\s+\w+/m.test(input.source);
+  const definesFunctions = /^\s*(async\s+)?def\s+\w+/m.test(input.source) || (input.language !== 'python' && /^\s*(?:export\s+)?(?:async\s+)?function\s/m.test(input.source));
   if (input.tests === null && onlyScript && definesFunctions) {
     throw new TracefixError(
       'no_tests',
@@ -160,6 +165,7 @@ export async function runTests(sandbox: Sandbox, input: CliInput, config: Config
       programs: [{ id: 'main', source: input.source }],
       tests: input.tests,
       limits: limitsFromConfig(config),
+      language: input.language,
     });
   } catch (error) {
     throw translateSandboxError(error);
@@ -213,7 +219,7 @@ function report(input: CliInput, sandbox: Sandbox, response: RunnerResponse, out
   }
   const s = summarize(results);
   const parts = [`${s.passed} passed`, s.failed && `${s.failed} failed`, s.error && `${s.error} errors`, s.timeout && `${s.timeout} timed out`].filter(Boolean);
-  lines.push('', `${s.total} test${s.total === 1 ? '' : 's'}: ${parts.join(', ')} (Python ${response.python}, ${sandbox.name} sandbox, ${response.durationMs} ms)`);
+  lines.push('', `${s.total} test${s.total === 1 ? '' : 's'}: ${parts.join(', ')} (${input.language === 'python' ? 'Python ' : ''}${response.python}, ${sandbox.name} sandbox, ${response.durationMs} ms)`);
   out.write(lines.join('\n') + '\n');
 }
 

@@ -41,13 +41,14 @@ export const command: CliCommand = {
         testId: failing.test,
         tests: input.tests,
         limits: limitsFromConfig(context.config),
+        language: input.language,
       });
     } catch (error) {
       throw translateSandboxError(error);
     }
     const trace = traced.trace;
     if (!trace) throw new TracefixError('runner_protocol', 'The sandbox ran the test but returned no trace.');
-    const rendered = renderInline(trace, input.source, { tokenBudget: CLI_TOKEN_BUDGET });
+    const rendered = renderInline(trace, input.source, { tokenBudget: CLI_TOKEN_BUDGET, language: input.language });
     const test = tested.tests.find((t) => t.id === failing.test);
     if (input.json) {
       context.out.write(

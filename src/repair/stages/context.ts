@@ -103,7 +103,7 @@ export interface RunContext {
   readonly program: string;
   readonly tests: string | null;
   /** Fields every test and trace request carries. */
-  readonly common: { tests: string | null; limits: Limits; entryPoint?: string };
+  readonly common: { tests: string | null; limits: Limits; entryPoint?: string; language?: 'python' | 'javascript' | 'typescript' };
   readonly timings: RepairResult['timings'];
   progress(p: Progress): void;
   /** Throws Stop when cancelled or past the deadline. */
@@ -148,7 +148,7 @@ export function createContext(
     prefix,
     program: prefix + request.code,
     tests,
-    common: { tests, limits: services.limits, ...(request.entryPoint ? { entryPoint: request.entryPoint } : {}) },
+    common: { tests, limits: services.limits, ...(request.entryPoint ? { entryPoint: request.entryPoint } : {}), ...(request.language ? { language: request.language } : {}) },
     timings: { totalMs: 0 },
     progress(p) {
       try {

@@ -26,6 +26,7 @@ export async function probeVerdict(ctx: RunContext, passing: Verified[], allowed
           tests: ctx.tests,
           ...(ctx.request.entryPoint ? { entryPoint: ctx.request.entryPoint } : {}),
           budget: { inputs: budget.probeInputs, ms: Math.round(ms) },
+          ...(ctx.request.language ? { language: ctx.request.language } : {}),
         },
         ctx.limits,
         ctx.signal,

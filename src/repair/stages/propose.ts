@@ -72,6 +72,7 @@ export async function runSearch(ctx: RunContext, source: string, ms: number): Pr
         editable: editableLines(ctx.prefix, source),
         budget: { candidates: ctx.budget.searchCandidates, ms },
         returnLimit: ctx.budget.searchAlternatives,
+        ...(ctx.request.language ? { language: ctx.request.language } : {}),
       },
       ctx.limits,
       ctx.signal,

@@ -5,7 +5,7 @@ import { byTest, type RunContext } from './context.ts';
 import { finish, missingModuleOf } from './report.ts';
 
 function functionName(code: string): string | undefined {
-  return /^\s*def\s+([A-Za-z_]\w*)\s*\(/m.exec(code)?.[1];
+  return /^\s*def\s+([A-Za-z_]\w*)\s*\(/m.exec(code)?.[1] ?? /^\s*(?:export\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)/m.exec(code)?.[1];
 }
 
 /**

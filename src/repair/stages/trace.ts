@@ -6,7 +6,7 @@ import { findDivergence } from '../divergence.ts';
 import { Stop, type RunContext, type Verified } from './context.ts';
 
 export function renderTrace(ctx: RunContext, t: Trace, source: string) {
-  return renderInline(t, source, { tokenBudget: ctx.budget.traceTokens });
+  return renderInline(t, source, { tokenBudget: ctx.budget.traceTokens, ...(ctx.request.language ? { language: ctx.request.language } : {}) });
 }
 
 /** Traces the first failing test (or the first test when nothing fails); a failed trace is logged, not fatal. */

@@ -1,0 +1,447 @@
+// The JavaScript program search: general one-edit variants on the AST (operators, == / ===,
+// off-by-one, < / <=, variables, var/let, missing return, map/forEach, push/concat, slice/splice,
+// missing await, parseInt radix, sort comparator...), tried on the lines the failing test executed
+// first, each screened on that test and then verified on every test, in one runner process. Answers
+// in src/repair/search.ts's SearchResponse shape, so the engine reads both languages alike.
+// Then probing: passing variants that disagree on inputs grown from the tests are reported, so the
+// engine can say the tests do not pin the fix down instead of claiming one.
+import { compileProgram, parseJs, PrepareError } from './prepare.js';
+import { instrument, patternNames } from './instrument.js';
+import { casesFor, runIsolated, withoutInlineTests } from './service.js';
+
+const SWAPS = {
+  '<': ['<=', '>'],
+  '<=': ['<', '>='],
+  '>': ['>=', '<'],
+  '>=': ['>', '<='],
+  '==': ['===', '!='],
+  '!=': ['!==', '=='],
+  '===': ['!=='],
+  '!==': ['==='],
+  '+': ['-'],
+  '-': ['+'],
+  '*': ['/'],
+  '/': ['*'],
+  '%': ['/'],
+  '&&': ['||'],
+  '||': ['&&', '??'],
+  '??': ['||'],
+  '+=': ['-='],
+  '-=': ['+='],
+  '*=': ['/='],
+  '++': ['--'],
+  '--': ['++'],
+};
+const METHOD_SWAPS = {
+  forEach: ['map'],
+  map: ['forEach', 'flatMap', 'filter'],
+  filter: ['find', 'map'],
+  find: ['filter', 'findIndex'],
+  push: ['concat', 'unshift'],
+  concat: ['push'],
+  slice: ['splice', 'substring'],
+  splice: ['slice'],
+  substring: ['slice', 'substr'],
+  substr: ['substring'],
+  indexOf: ['lastIndexOf', 'includes'],
+  includes: ['indexOf'],
+  some: ['every'],
+  every: ['some'],
+  floor: ['ceil', 'round'],
+  ceil: ['floor', 'round'],
+  round: ['floor', 'ceil'],
+  max: ['min'],
+  min: ['max'],
+  toUpperCase: ['toLowerCase'],
+  toLowerCase: ['toUpperCase'],
+  startsWith: ['endsWith'],
+  endsWith: ['startsWith'],
+  keys: ['values', 'entries'],
+  values: ['keys', 'entries'],
+  entries: ['keys', 'values'],
+  shift: ['pop'],
+  pop: ['shift'],
+  reduce: ['reduceRight'],
+  trim: ['trimStart', 'trimEnd'],
+};
+const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+
+function children(node) {
+  const out = [];
+  for (const key of Object.keys(node)) {
+    if (key === 'loc' || key === 'type' || key === 'start' || key === 'end') continue;
+    const v = node[key];
+    if (Array.isArray(v)) {
+      for (const c of v) if (c && typeof c.type === 'string') out.push(c);
+    } else if (v && typeof v.type === 'string') out.push(v);
+  }
+  return out;
+}
+
+/** Every one-edit variant: { start, end, text, line, kind, description, before }. */
+export function generateEdits(code, ast) {
+  const edits = [];
+  const add = (node, start, end, text, kind, description) => edits.push({ start, end, text, line: node.loc.start.line, kind, description, before: code.slice(start, end) });
+
+  function opPosition(node) {
+    // The operator sits between the operands, outside comments and parentheses.
+    const between = code.slice(node.left.end, node.right.start);
+    const i = between.indexOf(node.operator);
+    return i === -1 ? -1 : node.left.end + i;
+  }
+
+  function visit(node, fn, parent) {
+    const inFn = FUNCTIONS.has(node.type) ? node : fn;
+    switch (node.type) {
+      case 'BinaryExpression':
+      case 'LogicalExpression': {
+        const at = opPosition(node);
+        if (at !== -1) for (const to of SWAPS[node.operator] ?? []) add(node, at, at + node.operator.length, to, 'operator', `\`${node.operator}\` → \`${to}\``);
+        if (node.operator === '-' && node.right.type === 'Literal' && node.right.value === 1) add(node, node.left.end, node.end, '', 'off_by_one', 'drop `- 1`');
+        if (node.operator === '+' && node.right.type === 'Literal' && node.right.value === 1) add(node, node.left.end, node.end, '', 'off_by_one', 'drop `+ 1`');
+        break;
+      }
+      case 'AssignmentExpression': {
+        const between = code.slice(node.left.end, node.right.start);
+        const i = between.indexOf(node.operator);
+        if (i !== -1) for (const to of SWAPS[node.operator] ?? []) add(node, node.left.end + i, node.left.end + i + node.operator.length, to, 'operator', `\`${node.operator}\` → \`${to}\``);
+        break;
+      }
+      case 'UpdateExpression': {
+        const at = node.prefix ? node.start : node.argument.end;
+        add(node, at, at + 2, SWAPS[node.operator][0], 'operator', `\`${node.operator}\` → \`${SWAPS[node.operator][0]}\``);
+        break;
+      }
+      case 'UnaryExpression':
+        if (node.operator === '!') add(node, node.start, node.argument.start, '', 'negation', 'drop `!`');
+        break;
+      case 'Literal':
+        if (typeof node.value === 'number' && Number.isInteger(node.value) && Math.abs(node.value) < 1000 && !(parent?.type === 'Property' && parent.key === node)) {
+          add(node, node.start, node.end, String(node.value + 1), 'off_by_one', `${node.value} → ${node.value + 1}`);
+          if (node.value > 0) add(node, node.start, node.end, String(node.value - 1), 'off_by_one', `${node.value} → ${node.value - 1}`);
+        }
+        if (typeof node.value === 'boolean') add(node, node.start, node.end, String(!node.value), 'constant', `${node.value} → ${!node.value}`);
+        break;
+      case 'MemberExpression':
+        if (!node.computed && node.property.type === 'Identifier') {
+          const name = node.property.name;
+          if (name === 'length' && !(parent?.type === 'BinaryExpression' && parent.operator === '-' && parent.left === node)) add(node, node.end, node.end, ' - 1', 'off_by_one', '`.length` → `.length - 1`');
+          for (const to of METHOD_SWAPS[name] ?? []) add(node, node.property.start, node.property.end, to, 'method', `\`.${name}\` → \`.${to}\``);
+        }
+        if (node.computed && node.property.type !== 'Literal') {
+          add(node, node.property.end, node.property.end, ' - 1', 'off_by_one', 'index `- 1`');
+          add(node, node.property.end, node.property.end, ' + 1', 'off_by_one', 'index `+ 1`');
+        }
+        break;
+      case 'CallExpression': {
+        const callee = node.callee;
+        if (callee.type === 'Identifier' && callee.name === 'parseInt' && node.arguments.length === 1) add(node, node.arguments[0].end, node.arguments[0].end, ', 10', 'radix', 'give `parseInt` radix 10');
+        if (callee.type === 'MemberExpression' && !callee.computed && callee.property.name === 'sort' && node.arguments.length === 0) {
+          add(node, node.end - 1, node.end - 1, '(a, b) => a - b', 'sort', 'sort numbers with `(a, b) => a - b`');
+        }
+        if (inFn?.async && parent?.type !== 'AwaitExpression' && callee.type !== 'Super') add(node, node.start, node.start, 'await ', 'await', 'add a missing `await`');
+        break;
+      }
+      case 'VariableDeclaration':
+        if (node.kind === 'var') add(node, node.start, node.start + 3, 'let', 'scope', '`var` → `let`');
+        else if (node.kind === 'let' && parent?.type !== 'ForStatement') add(node, node.start, node.start + 3, 'var', 'scope', '`let` → `var`');
+        break;
+      case 'ExpressionStatement':
+        // `xs.forEach(...)` / `xs.map(...)` as a function's last statement: the result was meant to be returned.
+        if (fn && fn.body.type === 'BlockStatement' && fn.body.body.at(-1) === node && node.expression.type !== 'AssignmentExpression') {
+          const call = node.expression;
+          const forEach = call.type === 'CallExpression' && call.callee.type === 'MemberExpression' && call.callee.property?.name === 'forEach';
+          if (forEach) add(node, call.callee.property.start, call.callee.property.end, 'map', 'missing_return', 'return the `.map` of it');
+          add(node, node.start, node.start, 'return ', 'missing_return', 'return the last expression');
+        }
+        break;
+    }
+    if (FUNCTIONS.has(node.type) && node.body.type === 'BlockStatement' && !hasReturn(node.body)) missingReturn(node);
+    for (const c of children(node)) visit(c, inFn, node);
+  }
+
+  function missingReturn(fn) {
+    const locals = [];
+    for (const s of fn.body.body) if (s.type === 'VariableDeclaration') for (const d of s.declarations) locals.push(...patternNames(d.id));
+    const close = fn.body.end - 1;
+    for (const name of locals.slice(-4)) add(fn.body, close, close, `return ${name};\n`, 'missing_return', `return \`${name}\``);
+  }
+
+  visit(ast, undefined, undefined);
+  variableSwaps(ast, add);
+  return edits;
+}
+
+function hasReturn(body) {
+  let found = false;
+  const walk = (n) => {
+    if (found || !n || typeof n.type !== 'string') return;
+    if (n.type === 'ReturnStatement') found = true;
+    if (FUNCTIONS.has(n.type)) return;
+    for (const c of children(n)) walk(c);
+  };
+  for (const s of body.body) walk(s);
+  return found;
+}
+
+/** Variable misuse: a read of one local replaced by another local of the same function. */
+function variableSwaps(ast, add) {
+  const functions = [];
+  const collect = (n) => {
+    if (FUNCTIONS.has(n.type)) functions.push(n);
+    for (const c of children(n)) collect(c);
+  };
+  collect(ast);
+  for (const fn of functions) {
+    const names = new Set(fn.params.flatMap((p) => patternNames(p)));
+    const reads = [];
+    const walk = (n, parent) => {
+      if (n !== fn && FUNCTIONS.has(n.type)) return;
+      if (n.type === 'VariableDeclarator') for (const x of patternNames(n.id)) names.add(x);
+      if (n.type === 'Identifier' && parent && isRead(n, parent)) reads.push(n);
+      for (const c of children(n)) walk(c, n);
+    };
+    walk(fn.body, fn);
+    if (names.size > 8) continue;
+    for (const r of reads) {
+      if (!names.has(r.name)) continue;
+      for (const other of names) if (other !== r.name) add(r, r.start, r.end, other, 'variable', `\`${r.name}\` → \`${other}\``);
+    }
+  }
+}
+
+function isRead(id, parent) {
+  if (parent.type === 'MemberExpression' && parent.property === id && !parent.computed) return false;
+  if (parent.type === 'Property' && parent.key === id && !parent.computed) return false;
+  if (parent.type === 'VariableDeclarator' && parent.id === id) return false;
+  if (FUNCTIONS.has(parent.type)) return false;
+  if (parent.type === 'CallExpression' && parent.callee === id) return false;
+  if ((parent.type === 'AssignmentExpression' && parent.left === id) || parent.type === 'UpdateExpression') return false;
+  if (parent.type === 'LabeledStatement' || parent.type === 'BreakStatement' || parent.type === 'ContinueStatement') return false;
+  return true;
+}
+
+function apply(code, edit) {
+  return code.slice(0, edit.start) + edit.text + code.slice(edit.end);
+}
+
+/**
+ * TypeScript: the edit was made on esbuild's JavaScript. Find the same text on the mapped line of
+ * the TypeScript source and keep the placement whose stripped form equals the edited JavaScript.
+ */
+function toTypeScript(tsSource, edit, lineOf, jsCandidate, js) {
+  const tsLines = tsSource.split('\n');
+  const line = lineOf(edit.line);
+  const text = tsLines[line - 1];
+  // An insertion has no text of its own to find: anchor it on the JavaScript that follows it.
+  const needle = edit.before !== '' ? edit.before : js.slice(edit.start, edit.start + 24).split('\n')[0];
+  if (text === undefined || !needle) return undefined;
+  const lineStart = tsLines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + 1)) {
+    const start = lineStart + i;
+    const candidate = tsSource.slice(0, start) + edit.text + tsSource.slice(start + edit.before.length);
+    try {
+      if (compileProgram(candidate, 'typescript').js === jsCandidate) return { source: candidate, line };
+    } catch {
+      // not this occurrence
+    }
+  }
+  return undefined;
+}
+
+export async function handleMutate(payload, limits, { qjs, language }) {
+  const began = Date.now();
+  const op = payload?.op ?? 'search';
+  if (op === 'probe') return probe(payload, limits, qjs, language);
+  const source = String(payload?.source ?? '');
+  const tests = payload?.tests ?? null;
+  const budget = { candidates: payload?.budget?.candidates ?? 200, ms: payload?.budget?.ms ?? 20_000 };
+  const returnLimit = payload?.returnLimit ?? 1;
+  const editable = payload?.editable ?? [1, Number.MAX_SAFE_INTEGER];
+  let program;
+  try {
+    program = compileProgram(source, language);
+  } catch (e) {
+    if (e instanceof PrepareError) return { ok: false, reason: 'compile_error', error: `${e.info.type}: ${e.info.message}` };
+    throw e;
+  }
+  const { cases, inline } = casesFor({ tests, language }, source);
+  const runAll = async (prog, order = cases, stopEarly = false) => {
+    const out = [];
+    for (const c of order) {
+      const run = await runIsolated(qjs, prog, c, limits, { timeoutMs: limits.testTimeoutMs });
+      out.push({ c, r: run.result });
+      if (stopEarly && run.result.status !== 'passed') break;
+    }
+    return out;
+  };
+  const prepared = (p) => withoutInlineTests(p, inline);
+  const original = prepared(program);
+  const baseline = await runAll(original);
+  const checks = baseline.map(({ c, r }) => ({
+    id: c.id,
+    name: c.name,
+    kind: c.kind,
+    status: r.status,
+    ...(r.expected === undefined ? {} : { expected: r.expected }),
+    ...(r.actual === undefined ? {} : { actual: r.actual }),
+    ...(r.error ? { error: `${r.error.type}: ${r.error.message}` } : {}),
+    ...(r.error?.line === undefined ? {} : { errorLine: r.error.line }),
+    ...(c.line === undefined ? {} : { line: c.line }),
+    lines: [],
+  }));
+  const firstFailing = baseline.find(({ r }) => r.status !== 'passed');
+  const response = { ok: true, checks, suspicious: [], inputs: [], candidates: [], tried: 0, exhausted: false, elapsedMs: 0 };
+  if (firstFailing) {
+    const f = checks.find((c) => c.id === firstFailing.c.id);
+    response.failing = { check: f.id, name: f.name, status: f.status, ...(f.expected ? { expected: f.expected } : {}), ...(f.actual ? { actual: f.actual } : {}), ...(f.error ? { error: f.error } : {}), values: {}, returns: {} };
+  }
+  if (op === 'analyze' || !firstFailing) {
+    response.elapsedMs = Date.now() - began;
+    return response;
+  }
+
+  // Spectrum: the lines the failing test ran come first.
+  const traced = await runIsolated(qjs, { ...original, js: instrument(original.js, parseJs(original.js).ast) }, firstFailing.c, limits, { timeoutMs: limits.testTimeoutMs, trace: true });
+  const hits = new Map();
+  for (const e of traced.trace?.events ?? []) if (e.kind === 'line' || e.kind === 'return' || e.kind === 'exception') hits.set(e.line, (hits.get(e.line) ?? 0) + 1);
+  response.suspicious = [...hits.keys()].map((line) => ({ line: program.lineOf(line), score: 1 }));
+  const fail = checks.find((c) => c.id === firstFailing.c.id);
+  fail.lines = [...hits.keys()].map((l) => program.lineOf(l));
+
+  const js = program.js;
+  const edits = generateEdits(js, program.ast).filter((e) => {
+    const line = program.lineOf(e.line);
+    return line >= editable[0] && line <= editable[1];
+  });
+  // Executed lines first; among them the edit classes that are rarely wrong when they pass.
+  const FIRST = new Set(['await', 'radix', 'sort', 'missing_return']);
+  const rank = (e) => (hits.has(e.line) ? 0 : 2) + (FIRST.has(e.kind) ? 0 : 1);
+  edits.sort((a, b) => rank(a) - rank(b));
+  const order = [firstFailing.c, ...cases.filter((c) => c !== firstFailing.c)];
+  const seen = new Set();
+  const passing = [];
+  // The backend's hard stop follows budget.ms closely: stop while one more candidate still fits.
+  let slowest = 0;
+  for (const edit of edits) {
+    if (passing.length >= returnLimit) break;
+    if (response.tried >= budget.candidates || Date.now() - began + slowest > budget.ms) {
+      response.elapsedMs = Date.now() - began;
+      break;
+    }
+    const jsCandidate = apply(js, edit);
+    if (seen.has(jsCandidate)) continue;
+    seen.add(jsCandidate);
+    let userSource = jsCandidate;
+    let line = edit.line;
+    if (language === 'typescript') {
+      const mapped = toTypeScript(source, edit, program.lineOf, jsCandidate, js);
+      if (!mapped) continue;
+      ({ source: userSource, line } = mapped);
+    }
+    let candidate;
+    try {
+      candidate = prepared(compileProgram(userSource, language));
+    } catch {
+      continue;
+    }
+    response.tried++;
+    const startedAt = Date.now();
+    const results = await runAll(candidate, order, true);
+    slowest = Math.max(slowest, Date.now() - startedAt);
+    const passed = results.filter(({ r }) => r.status === 'passed').length;
+    if (passed === cases.length) {
+      passing.push({ source: userSource, passed, total: cases.length, edits: [{ line, kind: edit.kind, description: edit.description, before: edit.before }], size: Math.max(1, edit.text.length + edit.before.length) });
+    }
+  }
+  if (response.elapsedMs === 0) response.exhausted = passing.length < returnLimit;
+  response.candidates = passing;
+  response.elapsedMs = Date.now() - began;
+  return response;
+}
+
+/**
+ * op 'probe': run programs on the tests' calls with their arguments grown (numbers ±1 and doubled,
+ * arrays reversed and extended), and report where their outputs disagree.
+ * payload: { op: 'probe', programs: [{ id, source }], tests, limit? }
+ * answer: { ok, seeds, inputs: [{ call, outputs: { [programId]: repr | 'Error: …' } }], disagree: [index] }
+ */
+async function probe(payload, limits, qjs, language) {
+  const programs = (payload.programs ?? []).map((p) => ({ id: p.id, prog: safeCompile(p.source, language) }));
+  const calls = grownCalls(String(payload.tests ?? ''), payload.limit ?? 12);
+  const outputs = {};
+  for (const { id, prog } of programs) {
+    outputs[id] = [];
+    for (const call of calls) {
+      if (!prog) {
+        outputs[id].push('CompileError');
+        continue;
+      }
+      const c = { id: 'probe', kind: 'assert', code: `__tfi.example((${call}), Symbol.for('tracefix.probe'));` };
+      const run = await runIsolated(qjs, prog, c, limits, { timeoutMs: limits.testTimeoutMs });
+      outputs[id].push(run.result.actual ?? (run.result.error ? `${run.result.error.type}: ${run.result.error.message}` : run.result.status));
+    }
+  }
+  const disagree = calls.map((_, i) => i).filter((i) => new Set(Object.values(outputs).map((o) => o[i])).size > 1);
+  // The engine's probe schema (src/repair/probe.ts): per input, each program's output.
+  const inputs = calls.map((call, i) => ({ call, outputs: Object.fromEntries(programs.map(({ id }) => [id, outputs[id][i]])) }));
+  return { ok: true, seeds: 0, inputs, disagree };
+}
+
+function safeCompile(source, language) {
+  try {
+    return compileProgram(source, language);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Calls of user functions found in the tests, with their literal arguments varied. */
+export function grownCalls(tests, limit) {
+  let ast;
+  try {
+    ast = parseJs(tests).ast;
+  } catch {
+    return [];
+  }
+  const calls = [];
+  const ignore = new Set(['expect', 'assert', 'test', 'it', 'describe', 'require']);
+  const walk = (n) => {
+    if (!n || typeof n.type !== 'string') return;
+    if (n.type === 'CallExpression' && n.callee.type === 'Identifier' && !ignore.has(n.callee.name) && n.arguments.every(isLiteralish)) calls.push(n);
+    for (const c of children(n)) walk(c);
+  };
+  walk(ast);
+  const out = new Set();
+  for (const call of calls) {
+    const args = call.arguments.map((a) => tests.slice(a.start, a.end));
+    out.add(`${call.callee.name}(${args.join(', ')})`);
+    call.arguments.forEach((a, i) => {
+      for (const v of variants(a, tests)) {
+        const next = args.slice();
+        next[i] = v;
+        out.add(`${call.callee.name}(${next.join(', ')})`);
+      }
+    });
+  }
+  return [...out].slice(0, limit);
+}
+
+function isLiteralish(n) {
+  if (n.type === 'Literal') return true;
+  if (n.type === 'UnaryExpression' && n.argument.type === 'Literal') return true;
+  if (n.type === 'ArrayExpression') return n.elements.every((e) => e && isLiteralish(e));
+  if (n.type === 'ObjectExpression') return n.properties.every((p) => p.type === 'Property' && isLiteralish(p.value));
+  return false;
+}
+
+function variants(node, text) {
+  const src = text.slice(node.start, node.end);
+  if (node.type === 'Literal' && typeof node.value === 'number') return [String(node.value + 1), String(node.value * 2), '0'];
+  if (node.type === 'Literal' && typeof node.value === 'string') return [JSON.stringify(node.value + node.value), "''"];
+  if (node.type === 'ArrayExpression') {
+    const extra = node.elements.length > 0 && node.elements.every((e) => e.type === 'Literal' && typeof e.value === 'string') ? "'zz'" : '99';
+    return [`${src}.slice().reverse()`, `[]`, `${src}.concat(${src})`, `[...${src}, ${extra}]`, `[${extra}, ...${src}]`];
+  }
+  return [];
+}

@@ -1,0 +1,162 @@
+/**
+ * The JavaScript/TypeScript contract: the real backend (runner process in the jail, user code in
+ * QuickJS), reached through createSandbox's language router as every front end reaches it. The
+ * hostile cases prove isolation: each must end in a verdict, never a hang, a crash or a host secret.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSandbox, probeBubblewrap, type RunnerRequest, type RunnerResponse, type Sandbox, type TestResult } from '../../sandbox/index.ts';
+import { JS_LIMITS } from './js-fixtures.ts';
+
+let sandbox: Sandbox;
+
+beforeAll(() => {
+  sandbox = createSandbox({ backend: 'process', prespawn: 0 });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+async function run(source: string, tests: string | null, language: 'javascript' | 'typescript' = 'javascript', testTimeoutMs = 1_500): Promise<RunnerResponse> {
+  const request: RunnerRequest = { mode: 'test', language, programs: [{ id: 'p', source }], tests, limits: { ...JS_LIMITS, testTimeoutMs } };
+  return sandbox.execute(request);
+}
+
+function results(response: RunnerResponse): TestResult[] {
+  return response.programs[0]?.results ?? [];
+}
+
+const ADD = 'function add(a, b) {\n  return a - b;\n}\n';
+
+describe('JavaScript through the router', () => {
+  it('runs console.assert, node:assert and jest-style tests, with both sides of a failed comparison', async () => {
+    const tests = [
+      "import assert from 'node:assert';",
+      'console.assert(add(1, 2) === 3);',
+      'assert.strictEqual(add(2, 2), 4);',
+      "test('adds', () => { expect(add(1, 1)).toBe(2); });",
+      "it('zero', () => expect(add(0, 0)).toEqual(0));",
+    ].join('\n');
+    const response = await run(ADD, tests);
+    expect(response.python).toMatch(/QuickJS/);
+    expect(response.tests.map((t) => [t.kind, t.name])).toEqual([
+      ['assert', 'console.assert(add(1, 2) === 3);'],
+      ['assert', 'assert.strictEqual(add(2, 2), 4);'],
+      ['pytest', 'adds'],
+      ['pytest', 'zero'],
+    ]);
+    const r = results(response);
+    expect(r.map((x) => x.status)).toEqual(['failed', 'failed', 'failed', 'passed']);
+    expect(r[0]).toMatchObject({ actual: '-1', expected: '3' });
+    expect(r[1]).toMatchObject({ actual: '0', expected: '4' });
+  });
+
+  it('covers the common matchers', async () => {
+    const tests = `
+test('toStrictEqual', () => expect({ a: [1, 2] }).toStrictEqual({ a: [1, 2] }));
+test('toThrow', () => expect(() => { throw new TypeError('bad input'); }).toThrow('bad'));
+test('truthy falsy', () => { expect(1).toBeTruthy(); expect('').toBeFalsy(); });
+test('toContain', () => { expect([1, 2, 3]).toContain(2); expect('hello').toContain('ell'); });
+test('toBeCloseTo', () => expect(0.1 + 0.2).toBeCloseTo(0.3));
+test('deepStrictEqual', () => assert.deepStrictEqual(new Map([[1, 'a']]), new Map([[1, 'a']])));
+test('not', () => expect([1]).not.toEqual([2]));
+test('fails', () => expect([1, 2]).toEqual([1, 3]));`;
+    const r = results(await run('', tests));
+    expect(r.map((x) => x.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'failed']);
+    expect(r[7]).toMatchObject({ actual: '[1, 2]', expected: '[1, 3]' });
+  });
+
+  it('uses JSDoc @example lines when there are no tests, and runs a script top to bottom otherwise', async () => {
+    const documented = '/**\n * @example\n * double(2) // => 4\n * double(3) // => 6\n */\nfunction double(x) {\n  return x + 2;\n}\n';
+    const response = await run(documented, null);
+    expect(response.tests.map((t) => t.kind)).toEqual(['doctest', 'doctest']);
+    expect(results(response).map((x) => x.status)).toEqual(['passed', 'failed']);
+    expect(results(response)[1]).toMatchObject({ actual: '5', expected: '6' });
+
+    const script = await run("let total = 0;\nfor (const n of [1, 2, 3]) total += n;\nconsole.log('total', total);\nnull.x;\n", null);
+    expect(script.tests.map((t) => t.kind)).toEqual(['script']);
+    expect(results(script)[0]).toMatchObject({ status: 'error', stdout: 'total 6\n', error: { type: 'TypeError', line: 4, where: 'program' } });
+  });
+
+  it('treats a paste of code and tests together as code plus tests', async () => {
+    const response = await run(`${ADD}console.assert(add(2, 1) === 3);\n`, null);
+    expect(response.tests.map((t) => t.kind)).toEqual(['assert']);
+    expect(results(response)[0]).toMatchObject({ status: 'failed', actual: '1', expected: '3' });
+  });
+
+  it('reports a syntax error as the program compile error', async () => {
+    const response = await run('function f() {\n  return = 1;\n}\n', 'console.assert(f() === 1)');
+    expect(response.programs[0]?.compileError).toMatchObject({ type: 'SyntaxError', line: 2, where: 'program' });
+    expect(results(response)[0]).toMatchObject({ status: 'error', error: { type: 'SyntaxError' } });
+  });
+});
+
+describe('TypeScript', () => {
+  it('strips the types and reports lines of the TypeScript source', async () => {
+    const source = 'interface Point {\n  x: number;\n  y: number;\n}\n\nexport function norm(p: Point): number {\n  const s: number = p.x * p.x + p.y * p.y;\n  if (s > 100) throw new RangeError(`too far: ${s}`);\n  return Math.sqrt(s);\n}\n';
+    const r = results(await run(source, 'expect(norm({ x: 3, y: 4 })).toBe(5);\nexpect(norm({ x: 30, y: 40 })).toBe(50);', 'typescript'));
+    expect(r[0]?.status).toBe('passed');
+    expect(r[1]).toMatchObject({ status: 'error', error: { type: 'RangeError', line: 8, where: 'program' } });
+  });
+
+  it('runs despite a type error (esbuild does not type-check), and reports a syntax error', async () => {
+    const ok = results(await run('function f(x: number): string {\n  return x * 2;\n}\n', 'expect(f(2)).toBe(4)', 'typescript'));
+    expect(ok[0]?.status).toBe('passed');
+    const bad = await run('function f(x: number {\n  return x;\n}\n', 'expect(f(2)).toBe(2)', 'typescript');
+    expect(bad.programs[0]?.compileError).toMatchObject({ type: 'SyntaxError', line: 1 });
+  });
+});
+
+describe('hostile JavaScript', () => {
+  it('is contained by bubblewrap on this machine, or says why not', () => {
+    const probe = probeBubblewrap();
+    if (!probe.ok) console.warn(`bubblewrap unavailable (${probe.reason}): isolation is QuickJS only`);
+    expect(sandbox.isolation.isolated).toBe(probe.ok);
+  });
+
+  it('stops an infinite loop, also inside a promise', async () => {
+    const r = results(await run('function spin() { while (true) {} }\n', "test('loop', () => spin());\ntest('in a promise', async () => { await Promise.resolve().then(() => { while (true) {} }); });\ntest('after', () => expect(1).toBe(1));"));
+    expect(r.map((x) => x.status)).toEqual(['timeout', 'timeout', 'passed']);
+  });
+
+  it('turns deep recursion and a memory bomb into errors the user can read', async () => {
+    const r = results(await run('function down(n) { return down(n + 1) + 1; }\nfunction hog() { const a = []; for (;;) a.push(new Array(100000).fill(7)); }\n', "test('recursion', () => down(0));\ntest('memory', () => hog());\ntest('after', () => expect(2).toBe(2));"));
+    expect(r[0]).toMatchObject({ status: 'error', error: { type: 'RangeError', message: 'Maximum call stack size exceeded' } });
+    expect(['error', 'timeout']).toContain(r[1]?.status);
+    if (r[1]?.status === 'error') expect(r[1].error?.type).toBe('MemoryError');
+    expect(r[2]?.status).toBe('passed');
+  });
+
+  it('caps an output flood and ignores forged protocol lines', async () => {
+    const forged = JSON.stringify({ type: 'result', result: { program: 'p', test: 't1', status: 'passed', durationMs: 0 } });
+    const r = results(await run(`function flood() { for (let i = 0; i < 3000; i++) console.log('x'.repeat(100)); console.log(${JSON.stringify(forged)}); }\n`, "test('flood', () => flood());\ntest('forged', () => expect(1).toBe(2));", 'javascript', 20_000));
+    expect(r[0]?.status).toBe('passed');
+    expect(r[0]?.outputDroppedBytes).toBeGreaterThan(250_000);
+    expect(r[0]?.stdout?.length).toBeLessThanOrEqual(JS_LIMITS.outputBytes);
+    expect(r[1]?.status).toBe('failed');
+  });
+
+  it('sees no environment, host files, network, process or require', async () => {
+    const tests = `
+test('no process', () => expect(typeof process).toBe('undefined'));
+test('no escape through the Function constructor', () => expect((function () { return this; }).constructor.constructor('return typeof process')()).toBe('undefined'));
+test('no fs', () => expect(() => require('fs')).toThrow('Cannot find module'));
+test('no child_process', () => expect(() => require('child_process')).toThrow('Cannot find module'));
+test('no network', () => { expect(typeof fetch).toBe('undefined'); expect(typeof XMLHttpRequest).toBe('undefined'); expect(() => require('net')).toThrow(); });
+test('no dynamic import', async () => { await expect(import('fs')).rejects.toBeTruthy(); });
+test('no secrets in the global scope', () => expect(Object.keys(globalThis).filter((k) => /TOKEN|KEY|SECRET/i.test(k))).toEqual([]));`;
+    const r = results(await run('', tests));
+    expect(r.map((x) => [x.test, x.status, x.error?.message])).toEqual(r.map((x) => [x.test, 'passed', undefined]));
+  });
+
+  it('survives an unhandled rejection and a promise that never settles; virtual timers fire at once', async () => {
+    const tests = `
+test('unhandled rejection', () => { Promise.reject(new Error('nobody listens')); });
+test('never settles', async () => { await new Promise(() => {}); });
+test('a far timer', async () => { const v = await new Promise((r) => setTimeout(() => r(42), 1e9)); expect(v).toBe(42); });
+test('an interval that never stops', () => new Promise(() => setInterval(() => {}, 10)));
+test('after', () => expect(3).toBe(3));`;
+    const r = results(await run('', tests));
+    expect(r.map((x) => x.status)).toEqual(['passed', 'error', 'passed', 'timeout', 'passed']);
+    expect(r[1]?.error?.message).toMatch(/never settles/);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * The JavaScript program search (sandbox/js/runner/mutate.js) answers in the engine's SearchResponse
+ * shape, finds one-edit fixes in JS and TS (TypeScript edits placed back in the user's source), and
+ * probes candidates on grown inputs. Runs the runner's serve in this process; user code only in QuickJS.
+ */
+import { describe, expect, it } from 'vitest';
+import { SearchResponseSchema } from '../../src/repair/search.ts';
+import { runnerMessages } from './js-fixtures.ts';
+
+async function mutate(language: string, payload: Record<string, unknown>): Promise<unknown> {
+  const messages = await runnerMessages({ mode: 'mutate', language, payload: { budget: { candidates: 200, ms: 60_000 }, returnLimit: 1, ...payload } });
+  const found = messages.find((m) => m.type === 'payload');
+  if (!found || found.type !== 'payload') throw new Error(JSON.stringify(messages).slice(0, 400));
+  return found.payload;
+}
+
+describe('JS program search', () => {
+  it('finds the loop-bound fix, verified on every test, on the lines the failing test ran', async () => {
+    const source = 'function largest(xs) {\n  let best = xs[0];\n  for (let i = 1; i < xs.length - 1; i++) {\n    if (xs[i] > best) best = xs[i];\n  }\n  return best;\n}\n';
+    const tests = 'expect(largest([2, 9])).toBe(9);\nexpect(largest([4, 7, 1, 8])).toBe(8);\nexpect(largest([9, 1, 2])).toBe(9);';
+    const response = SearchResponseSchema.parse(await mutate('javascript', { source, tests }));
+    expect(response.checks.map((c) => c.status)).toEqual(['failed', 'failed', 'passed']);
+    expect(response.suspicious.map((s) => s.line)).toContain(3);
+    const fix = response.candidates[0];
+    expect(fix?.passed).toBe(3);
+    expect(fix?.source).toMatch(/i <= xs\.length - 1|i < xs\.length\)/);
+  });
+
+  it('places a TypeScript insertion (a missing await) back into the TypeScript source', async () => {
+    const source = 'async function load(key: string): Promise<number> {\n  return key.length;\n}\n\nexport async function loadAll(keys: string[]): Promise<number[]> {\n  const out: number[] = [];\n  for (const k of keys) {\n    const v = load(k);\n    out.push(v as unknown as number);\n  }\n  return out;\n}\n';
+    const response = SearchResponseSchema.parse(await mutate('typescript', { source, tests: "test('load', async () => expect(await loadAll(['a', 'bb'])).toEqual([1, 2]));" }));
+    expect(response.candidates[0]?.source).toContain('const v = await load(k);');
+    expect(response.candidates[0]?.source).toContain('keys: string[]');
+    expect(response.candidates[0]?.edits[0]).toMatchObject({ line: 8, kind: 'await' });
+  });
+
+  it('probes: two programs that agree on the tests disagree on grown inputs', async () => {
+    const a = 'function last(xs) {\n  return xs[xs.length - 1];\n}\n';
+    const b = 'function last(xs) {\n  return xs[1];\n}\n';
+    const answer = (await mutate('javascript', { op: 'probe', programs: [{ id: 'a', source: a }, { id: 'b', source: b }], tests: 'assert.strictEqual(last([1, 2]), 2);' })) as { inputs: { call: string; outputs: Record<string, string> }[]; disagree: number[] };
+    expect(answer.inputs[0]).toBe('last([1, 2])');
+    expect(answer.inputs[0]?.outputs['a']).toBe(answer.inputs[0]?.outputs['b']);
+    expect(answer.disagree.length).toBeGreaterThan(0);
+  });
+});
