@@ -1,6 +1,5 @@
 import { TracefixError, isTracefixError } from '../../src/errors.ts';
-import { parsePaste, splitFences } from '../../src/request/index.ts';
-import { parseJavaScriptPaste } from '../../src/request/js-paste.ts';
+import { parseJavaScriptPaste, parsePaste, splitFences } from '../../src/request/index.ts';
 import type { ParsedPaste } from '../shared/flow.ts';
 
 export interface WebPaste {

@@ -7,3 +7,4 @@ export { parseFollowUp, appendTests } from './follow-up.ts';
 export type { FollowUp } from './follow-up.ts';
 export { splitPastedSource } from './split-source.ts';
 export type { SplitSource } from './split-source.ts';
+export { parseJavaScriptPaste } from './js-paste.ts';

@@ -377,8 +377,8 @@ describe('parsePaste: errors the user can act on', () => {
     expect(testsOnly.code).toBe('bad_input');
     expect(testsOnly.userMessage).toMatch(/^I found tests but not the code they test/);
 
-    const js = errorOf(() => parse(`${F}js\nconst f = (x) => x + 1;\n${F}`));
-    expect(js.userMessage).toMatch(/^I can only run Python, and the code block I found is marked as js\./);
+    const rust = errorOf(() => parse(`${F}rust\nfn f(x: i32) -> i32 { x + 1 }\n${F}`));
+    expect(rust.userMessage).toMatch(/^I can run Python, JavaScript and TypeScript, and the code block I found is marked as rust\./);
   });
 });
 
@@ -414,5 +414,22 @@ describe('newRequestId', () => {
     const ids = new Set(Array.from({ length: 2_000 }, () => newRequestId()));
     expect(ids.size).toBe(2_000);
     for (const id of ids) expect(id).toMatch(/^[a-z2-7]{10}$/);
+  });
+});
+
+describe('parsePaste: JavaScript and TypeScript in chat', () => {
+  it('reads a block marked js as JavaScript, with the second block as its tests', () => {
+    const text = '<@U1> why?\n```js\nfunction add(a, b) {\n  return a - b;\n}\n```\n```js\nconsole.assert(add(2, 3) === 5);\n```';
+    const parsed = parsePaste({ text, platform: 'slack' }, { maxBytes: 100_000 });
+    expect(parsed.language).toBe('javascript');
+    expect(parsed.code).toContain('return a - b;');
+    expect(parsed.tests).toContain('console.assert(add(2, 3) === 5)');
+  });
+
+  it('reads a block marked ts as TypeScript, and an unmarked block stays Python', () => {
+    const ts = parsePaste({ text: '```ts\nexport function inc(n: number): number {\n  return n;\n}\n```', platform: 'discord' }, { maxBytes: 100_000 });
+    expect(ts.language).toBe('typescript');
+    const py = parsePaste({ text: '```\ndef inc(n):\n    return n\n```\n```\nassert inc(1) == 2\n```', platform: 'discord' }, { maxBytes: 100_000 });
+    expect(py.language).toBe('python');
   });
 });

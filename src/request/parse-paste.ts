@@ -18,6 +18,8 @@
 import { TracefixError } from '../errors.ts';
 import type { Platform } from '../repair/types.ts';
 import { splitFences } from './fences.ts';
+import { parseJavaScriptPaste } from './js-paste.ts';
+import { languageOfFence, type Language } from './language.ts';
 import { splitPastedSource } from './split-source.ts';
 import { cleanCodeCharacters, platformText, straightenQuotes, stripCommand } from './platform-text.ts';
 import {
@@ -53,7 +55,7 @@ export interface ParsedPaste {
   tests?: string;
   description?: string;
   entryPoint?: string;
-  language: 'python';
+  language: Language;
   /** Python tracebacks found in the message (help channels paste them); context, never run. */
   traceback?: string;
 }
@@ -129,8 +131,15 @@ export function parsePaste(input: PasteInput, limits: PasteLimits): ParsedPaste 
     );
   }
 
-  const acc: Collected = { pieces: [], tracebacks: [], description: [], foreign: [] };
   const text = stripCommand(typed);
+  // A code block marked as JavaScript or TypeScript goes to the JS runner; an unmarked chat message is
+  // read as Python, as before (prose around code makes guessing the language unreliable).
+  const marked = splitFences(text).blocks.map((b) => languageOfFence(b.lang));
+  if (attachments.length === 0 && marked.some((l) => l === 'javascript' || l === 'typescript')) {
+    const js = parseJavaScriptPaste(text);
+    if (js) return { code: js.code, language: js.language, ...(js.tests ? { tests: js.tests } : {}) };
+  }
+  const acc: Collected = { pieces: [], tracebacks: [], description: [], foreign: [] };
   collectFromMessage(text, acc);
 
   let attachedSomething = false;
@@ -347,7 +356,7 @@ function noCode(hadTests: boolean, foreign: string[], hadTraceback: boolean): Tr
   if (!hadTests && language !== undefined && language !== '') {
     return new TracefixError(
       'bad_input',
-      `I can only run Python, and the code block I found is marked as ${language}. Paste Python code and its tests, like this:\n${EXAMPLE}`,
+      `I can run Python, JavaScript and TypeScript, and the code block I found is marked as ${language}. Paste code in one of them and its tests, like this:\n${EXAMPLE}`,
     );
   }
   if (hadTests) {
