@@ -200,6 +200,12 @@ export function createCommandFineTuneProvider(options: CommandFineTuneOptions): 
       const initial = writeStatus(dir, { state: 'running', ...(child.pid !== undefined ? { pid: child.pid } : {}) });
       child.once('close', (code, signal) => {
         stdoutLog.end();
+        // A last progress line without its newline still counts.
+        const last = progressOf(partial.trim());
+        if (last) {
+          progress.set(id, last);
+          options.onProgress?.(id, last);
+        }
         const finish = async () => {
           await initial.catch(() => undefined);
           const current = await readStatus(dir);
@@ -229,7 +235,9 @@ export function createCommandFineTuneProvider(options: CommandFineTuneOptions): 
       if (stored.state === 'running' && !running.has(job.id) && !(stored.pid !== undefined && alive(stored.pid))) {
         // The close handler may be writing the final status right now: look once more.
         const again = await readStatus(dir);
-        if (again && again.state !== 'running') return { state: again.state, ...(again.modelId ? { modelId: again.modelId } : {}), ...(again.error ? { error: again.error } : {}) };
+        if (again && again.state !== 'running') {
+          return { state: again.state, ...(again.modelId ? { modelId: again.modelId } : {}), ...(again.error ? { error: again.error } : {}), ...(step ? { progress: step } : {}) };
+        }
         return { state: 'failed', error: 'trainer process ended without reporting (tracefix restarted?)' };
       }
       return {
