@@ -67,7 +67,7 @@ const layers = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'runs/', 'reports/', '.stryker-tmp/', '**/*.py', 'bots/web/public/**'] },
+  { ignores: ['node_modules/', '.venv-trainer/', '**/.venv*/', 'data/', 'coverage/', 'runs/', 'reports/', '.stryker-tmp/', '**/*.py', 'bots/web/public/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
