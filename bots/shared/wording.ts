@@ -103,7 +103,9 @@ export function headline(result: RepairResult): string {
     case 'needs_tests':
       return '❓ I need a failing example to work from';
     case 'not_pinned':
-      return `🤔 Your tests pass with ${result.choice?.options.length ?? 'several'} different fixes — they do not pin the fix down: which is right?`;
+      return result.choice?.options.length === 1
+        ? '🤔 A fix passes your tests, but they do not pin it down: is its answer right?'
+        : `🤔 Your tests pass with ${result.choice?.options.length ?? 'several'} different fixes — they do not pin the fix down: which is right?`;
     case 'cannot_run':
       return `⚠️ Your code needs ${result.facts?.missingModule ? `the module ${inlineCode(result.facts.missingModule)}` : 'something'}, which this sandbox does not have`;
   }
@@ -250,7 +252,10 @@ const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /** The not-pinned question: the distinguishing call, what each plausible fix returns for it, which is right. */
 export function choiceWording(choice: FixChoice): ChoiceWording {
   const wording: ChoiceWording = {
-    question: `Your tests pass with each of these fixes, but they disagree on ${value(choice.call, 120)}. Which result is right?`,
+    question:
+      choice.options.length === 1
+        ? `A fix passes your tests, but they do not settle ${value(choice.call, 120)}. Is this answer right? If not, add an assert with the right one.`
+        : `Your tests pass with each of these fixes, but they disagree on ${value(choice.call, 120)}. Which result is right?`,
     options: choice.options.map((option, index) => {
       const letter = LETTERS[index] ?? String(index + 1);
       const best = index === 0 ? ' (my best guess, shown below)' : '';

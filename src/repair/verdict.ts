@@ -66,6 +66,19 @@ export function newConstantCount(original: string, candidate: string): number {
     .filter((n) => n !== 0 && n !== 1 && !before.has(n)).length;
 }
 
+/**
+ * Numbers a fix brings in from nowhere: not in the program (docstring examples included), not in the tests,
+ * and not one off a number the program uses (`range(n - 1)` -> `range(n - 2)` is an off-by-one, not magic).
+ */
+export function magicConstantCount(original: string, candidate: string, tests: string | null): number {
+  const anywhere = (text: string) => text.match(/(?<![\w.])\d+(?:\.\d+)?(?![\w.])/g) ?? [];
+  const known = new Set([...anywhere(original), ...anywhere(tests ?? '')].map(Number));
+  const code = numericLiterals(original).map(Number);
+  return numericLiterals(candidate)
+    .map(Number)
+    .filter((n) => n !== 0 && n !== 1 && !known.has(n) && !code.some((c) => Math.abs(c - n) === 1)).length;
+}
+
 /** True when an output text can be the right-hand side of `assert call == output`. */
 export function isValueOutput(output: string): boolean {
   return (
@@ -206,4 +219,17 @@ export function confirmChoice<T extends Plausible>(
     ...(original === undefined ? {} : { original }),
     options: [{ candidate, output, test: pinningTest(row.call, output, func)! }],
   };
+}
+
+/**
+ * The fix answers one and the same value on every input grown from the tests while the original's answers
+ * vary: it fits the tests' expected value rather than computing anything (`return 8` for a count).
+ */
+export function answersConstant(candidateId: string, originalId: string, probe: ProbeResponse | undefined): boolean {
+  if (!probe?.ok) return false;
+  const grown = probe.inputs.slice(probe.seeds);
+  if (grown.length < 3) return false;
+  const mine = new Set(grown.map((r) => r.outputs[candidateId]));
+  const theirs = new Set(grown.map((r) => r.outputs[originalId]).filter((o) => o !== 'timeout'));
+  return mine.size === 1 && theirs.size > 1;
 }

@@ -188,6 +188,15 @@ describe('honest verdicts (issue 9)', () => {
     expect(result.tests[0]).toMatchObject({ before: 'timeout', after: 'passed' });
   }, 90_000);
 
+  it('does not call a fix fixed when several pass and the probe cannot run them on other inputs (methods)', async () => {
+    const code = 'class Tally:\n    def __init__(self):\n        self.total = 0\n\n    def add(self, n):\n        self.total -= n\n';
+    const result = await engine.run(request(code, 't = Tally()\nt.add(2)\nassert t.total == 2\n'));
+    expect(result.candidates.passed).toBeGreaterThan(1);
+    expect(result.status).toBe('not_pinned');
+    expect(result.summary).toMatch(/could not run them on other inputs/);
+    expect(result.fixedCode).toBeDefined();
+  }, 90_000);
+
   it('says at once that a module is missing, without searching', async () => {
     const result = await engine.run(request('import numpy as np\n\ndef total(xs):\n    return int(np.sum(xs))\n', 'assert total([1, 2]) == 3\n'));
     expect(result.status).toBe('cannot_run');
@@ -218,4 +227,19 @@ describe('honest verdicts (issue 9)', () => {
     expect(row.detail).toMatch(/out of memory|memory limit/);
     expect(row.detail).not.toContain('in time');
   }, 60_000);
+});
+
+describe('the newcomer\'s binary search on the default sandbox (Pyodide)', () => {
+  it('never shows `lo = hi` as fixed: the probe finishes there too and the hanging variant loses', async () => {
+    const pyodide = createSandbox({ backend: 'pyodide' });
+    try {
+      const engineOnPyodide = createRepairEngine({ sandbox: pyodide });
+      const code = 'def find(xs, target):\n    lo, hi = 0, len(xs) - 1\n    while lo <= hi:\n        mid = (lo + hi) // 2\n        if xs[mid] == target:\n            return mid\n        if xs[mid] < target:\n            lo = mid\n        else:\n            hi = mid - 1\n    return -1\n';
+      const result = await engineOnPyodide.run(request(code, 'assert find([1, 3, 5, 7], 7) == 3\nassert find([1, 3, 5, 7], 1) == 0\n'), { deadline: Date.now() + 150_000 });
+      if (result.status === 'fixed') expect(result.fixedCode).toContain('lo = mid + 1');
+      if (result.fixedCode?.includes('lo = hi')) expect(result.status).not.toBe('fixed');
+    } finally {
+      await pyodide.close();
+    }
+  }, 180_000);
 });

@@ -124,4 +124,27 @@ describe.each(backends)('probe on %s', (_name, create) => {
     expect(statuses('raising')).toEqual(['passed', 'passed']);
     expect(statuses('lenient')).toEqual(['passed', 'failed']);
   }, 60_000);
+
+  it('finishes within its budget when the original never ends on the tests\' inputs, and still tells two fixes apart', async () => {
+    // the newcomer's binary search: `lo = mid` loops for ever on find(xs, 7); Pyodide has no interval timer,
+    // so every call (and the seed run) must be stopped by the runner itself, not by the host's kill
+    const original = 'def find(xs, t):\n    lo, hi = 0, len(xs) - 1\n    while lo <= hi:\n        mid = (lo + hi) // 2\n        if xs[mid] == t:\n            return mid\n        if xs[mid] < t:\n            lo = mid\n        else:\n            hi = mid - 1\n    return -1\n';
+    const r = await runProbe(
+      sandbox,
+      {
+        programs: [
+          { id: 'original', source: original },
+          { id: 'hi', source: original.replace('lo = mid\n', 'lo = hi\n') },
+          { id: 'plus', source: original.replace('lo = mid\n', 'lo = mid + 1\n') },
+        ],
+        tests: 'assert find([1, 3, 5, 7], 7) == 3\nassert find([1, 3, 5, 7], 1) == 0\n',
+        budget: { inputs: 40, ms: 8_000 },
+      },
+      DEFAULT_LIMITS,
+    );
+    expect(r.ok).toBe(true);
+    expect(rowOf(r, 'find([1, 3, 5, 7], 7)')?.outputs).toMatchObject({ original: 'timeout', hi: '3', plus: '3' });
+    expect(r.inputs.length).toBeGreaterThan(r.seeds);
+    expect(r.inputs.some((row) => row.outputs['hi'] !== row.outputs['plus'])).toBe(true);
+  }, 90_000);
 });

@@ -1,6 +1,6 @@
 import unittest
 
-from helpers import best, variants
+from helpers import best, fix, variants
 from tracefix_runner.search import ops_constants
 
 
@@ -21,6 +21,27 @@ class ConstantTests(unittest.TestCase):
         src = "def last(xs):\n    return xs[len(xs)]\n"
         out = best(src, "assert last([1, 2, 3]) == 3\nassert last(['a']) == 'a'\n")
         self.assertEqual(out, "def last(xs):\n    return xs[len(xs) - 1]\n")
+
+    def test_a_term_that_becomes_zero_is_dropped(self) -> None:
+        src = "def last_index(xs):\n    return len(xs) - 2\n"
+        texts = variants(ops_constants, src)
+        self.assertIn("def last_index(xs):\n    return len(xs) - 1\n", texts)
+        self.assertNotIn("def last_index(xs):\n    return len(xs) - 0\n", texts)
+        self.assertIn("def last_index(xs):\n    return len(xs) - 3\n", texts)
+        src = "def pages(n):\n    return n + 1\n"
+        self.assertIn("def pages(n):\n    return n\n", variants(ops_constants, src))
+
+    def test_an_assigned_integer_off_by_one(self) -> None:
+        # a search that never moves past its midpoint: `lo = mid` where `lo = mid + 1` was meant
+        src = (
+            "def search(xs, t):\n    lo, hi = 0, len(xs) - 1\n    while lo <= hi:\n        mid = (lo + hi) // 2\n"
+            "        if xs[mid] == t:\n            return mid\n        if xs[mid] < t:\n            lo = mid\n"
+            "        else:\n            hi = mid - 1\n    return -1\n"
+        )
+        result = fix(src, "assert search([2, 4, 6, 8, 10], 10) == 4\nassert search([2, 4, 6], 5) == -1\nassert search([2, 4, 6], 2) == 0\n")
+        passing = [c["source"] for c in result["candidates"] if c["passed"] == c["total"]]
+        # also `lo = hi` passes these tests: the engine's probe then finds where the two disagree
+        self.assertIn(src.replace("lo = mid\n", "lo = mid + 1\n"), passing)
 
     def test_docstrings_are_not_values(self) -> None:
         src = 'def f():\n    """Returns 1."""\n    return 1\n'

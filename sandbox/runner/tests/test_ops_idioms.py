@@ -34,6 +34,15 @@ class IdiomTests(unittest.TestCase):
         assert out is not None
         self.assertRegex(out, r"rest = (xs\.copy\(\)|list\(xs\))|xs = (list\(xs\)|xs\.copy\(\))")
 
+    def test_loop_over_a_copy_of_a_list_it_changes(self) -> None:
+        src = "def drop_short(words):\n    for w in words:\n        if len(w) < 3:\n            words.remove(w)\n    return words\n"
+        out = best(src, "assert drop_short(['a', 'bb', 'ccc', 'dddd']) == ['ccc', 'dddd']\nassert drop_short(['x']) == []\n")
+        self.assertEqual(out, src.replace("for w in words:", "for w in list(words):"))
+
+    def test_a_loop_that_only_reads_is_left_alone(self) -> None:
+        src = "def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n"
+        self.assertFalse(any("list(xs)" in text for text in variants(ops_idioms, src)))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -9,6 +9,14 @@ class OperatorTests(unittest.TestCase):
         src = "def area(w, h):\n    return w + h\n"
         self.assertIn("def area(w, h):\n    return w * h\n", variants(ops_operators, src))
 
+    def test_no_operator_that_turns_the_expression_into_a_no_op(self) -> None:
+        src = "def last(xs):\n    return xs[len(xs) - 1]\n"
+        texts = variants(ops_operators, src)
+        for noop in ("len(xs) * 1", "len(xs) / 1", "len(xs) // 1", "len(xs) ** 1"):
+            self.assertFalse(any(noop in t for t in texts), noop)
+        self.assertIn("def last(xs):\n    return xs[len(xs) + 1]\n", texts)
+        self.assertIn("def last(xs):\n    return xs[len(xs)]\n", texts)  # the drop, written plainly
+
     def test_forgotten_accumulation(self) -> None:
         src = "def total(xs):\n    s = 0\n    for x in xs:\n        s = x\n    return s\n"
         self.assertIn("def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n", variants(ops_operators, src))

@@ -163,9 +163,12 @@ def run_test(
     shared: types.ModuleType | None = None,
     keep: bool = False,
     eager_steps: bool = False,
+    count_steps: bool | None = None,
 ) -> TestRun:
     """`shared`: the module the previous test of spec.group left; then only spec.step_code runs in it
-    (the program is not run again). `keep`: leave the namespace intact for the next test of the group."""
+    (the program is not run again). `keep`: leave the namespace intact for the next test of the group.
+    `count_steps`: the step budget (and, on Pyodide, the time limit) also under a `tracer` that does not use
+    settrace/monitoring itself (a profile hook); default: only without a tracer."""
     run = TestRun(program_id, spec, limits, tests_source)
     is_script = spec.kind == "script"
     mod_name = "__main__" if is_script else "solution"
@@ -187,7 +190,7 @@ def run_test(
     t0 = time.perf_counter()
     try:
         try:
-            wd.arm(timeout_s, limits.stepBudget, count_steps=tracer is None, eager=eager_steps)
+            wd.arm(timeout_s, limits.stepBudget, count_steps=tracer is None if count_steps is None else count_steps, eager=eager_steps)
             if tracer is not None and is_script:
                 tracer.start()
             if shared is None:

@@ -122,7 +122,8 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
 
     recorder = _CallRecorder()
     for spec in specs:
-        run_test(original["id"], compiled.code, spec, limits, wd, tracer=recorder, tests_source=tests)
+        # the recorder is a profile hook: the loop counter still runs, so a test that never ends stops
+        run_test(original["id"], compiled.code, spec, limits, wd, tracer=recorder, tests_source=tests, count_steps=True)
     func = entry if entry is not None else recorder.most_called()
     if func is None:
         return {"ok": False, "reason": "no_function_called", "inputs": []}
@@ -145,14 +146,20 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
             break
         outputs: dict[str, str] = {}
         for p in programs:
+            if time.perf_counter() >= deadline:
+                break
             code = codes[p["id"]]
             if isinstance(code, dict):
                 outputs[p["id"]] = f"raises {code['type']}: {code['message']}"
                 continue
             register_source(PROGRAM_FILE, p["source"])
             outputs[p["id"]] = _call(code, func, args_src, limits, wd)
+        if len(outputs) < len(programs):
+            truncated = True  # an input not every program ran on tells nothing apart
+            break
         rows.append({"call": call_src, "outputs": outputs})
-        if report is not None and n % 10 == 9:
+        if report is not None:
+            # after every input: a runner killed for a call stuck in C keeps what was learnt
             report({"ok": True, "func": func, "seeds": n_seeds, "inputs": rows, "truncated": True})
     return {"ok": True, "func": func, "seeds": n_seeds, "inputs": rows, "truncated": truncated}
 

@@ -211,6 +211,16 @@ class Watchdog:
     def _over_budget(self) -> None:
         self.expire(f"step budget ({self.step_budget} steps)")
 
+    def _counted(self) -> None:
+        """One more loop iteration. Without interval timers (Pyodide) nothing else interrupts code the host
+        was not told about (the probe's calls, the search's screening runs), so the wall-clock limit is
+        checked here too, every 4096 iterations."""
+        self.steps += 1
+        if self.steps > self.step_budget:
+            self._over_budget()
+        if not HAS_ITIMER and not self.steps & 4095 and time.perf_counter() >= self.deadline:
+            self.expire(f"time limit ({self._limit_ms()} ms)")
+
     def _tool(self) -> int | None:
         if self._mon_tool is None:
             mon = sys.monitoring
@@ -232,9 +242,7 @@ class Watchdog:
 
             def on_jump(code: Any, src: int, dst: int) -> Any:
                 if dst <= src:  # only back-edges (a self-loop jumps to itself): loop iterations
-                    budget_ref.steps += 1
-                    if budget_ref.steps > budget_ref.step_budget:
-                        budget_ref._over_budget()
+                    budget_ref._counted()
                     return None
                 return mon.DISABLE
 
@@ -254,9 +262,7 @@ class Watchdog:
                 if event == "line":
                     line = f.f_lineno
                     if line <= last:
-                        wd.steps += 1
-                        if wd.steps > wd.step_budget:
-                            wd._over_budget()
+                        wd._counted()
                     last = line
                 return local
 

@@ -74,13 +74,17 @@ export function formatResult(result: RepairResult): string {
   }
   if (result.status === 'not_pinned' && result.choice) {
     const choice = result.choice;
-    lines.push(`Your tests pass with ${choice.options.length} different fixes; they disagree on ${choice.call}:`);
+    lines.push(
+      choice.options.length === 1
+        ? `A fix passes your tests, but they do not settle ${choice.call}; is its answer right?`
+        : `Your tests pass with ${choice.options.length} different fixes; they disagree on ${choice.call}:`,
+    );
     if (choice.original !== undefined) lines.push(`  your code as it is: ${choice.original}`);
     choice.options.forEach((option, index) => {
       const letter = String.fromCharCode(65 + index);
       lines.push(`  ${letter}. ${option.output}${index === 0 ? '  (shown above)' : ''} — ${option.edit}`, `     to pick it, add: ${option.test}`);
     });
-    lines.push('Add the assert that is right to your tests and run tracefix fix again.', '');
+    lines.push(`Add the assert that is right${choice.options.length === 1 ? ' (or one with the right answer)' : ''} to your tests and run tracefix fix again.`, '');
   }
   if (result.trace && (result.status === 'nothing_to_fix' || !result.diff)) {
     lines.push(`Trace of ${result.trace.testName}:`, result.trace.excerpt || result.trace.rendered, '');

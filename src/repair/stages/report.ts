@@ -7,7 +7,7 @@ import { traceExcerpt } from '../../trace/index.ts';
 import { unifiedDiff } from '../diff.ts';
 import { failingFact, failureSentence, writeRationale } from '../rationale.ts';
 import type { FixChoice, RepairFacts, RepairResult, RepairStatus, TestRow } from '../types.ts';
-import { confirmChoice, type VerdictChoice } from '../verdict.ts';
+import { answersConstant, confirmChoice, magicConstantCount, type VerdictChoice } from '../verdict.ts';
 import { baselinePassed, byTest, type RunContext, type Verified } from './context.ts';
 import { probeVerdict } from './probe.ts';
 import { traceFix } from './trace.ts';
@@ -259,20 +259,38 @@ export async function conclude(ctx: RunContext, probeAllowed: boolean): Promise<
     const summary = `Not pinned down: ${verdict.ranked.length} fixes pass ${every} but answer \`${choice.call}\` differently (${answers}). Which is right?`;
     return finish(ctx, 'not_pinned', summary, choice.options[0]!.candidate, rationale, citeLinesOf(ctx, best), { ...extra, choice: toChoice(ctx, choice) });
   }
-  // One behaviour among the passing candidates. A single candidate on one or two tests is one guess, not
-  // a verdict, when nothing else was looked for, or when it rewrites more than a token or two (a lone
-  // survivor of one example is often a rewrite that fits only that example, even after an exhaustive
-  // search): ask the user to confirm its answer where it departs from the original. Several candidates
-  // that agree everywhere on the probe are evidence enough.
+  // Several passing fixes, and no run on other inputs to show they agree (the probe could not run: no call
+  // with literal arguments to grow, a method, a probe that failed): the tests alone do not say which is
+  // right, so none of them is called fixed.
+  const probed = probe?.ok === true && probe.inputs.length > probe.seeds;
+  if (!probed && verdict.ranked.length > 1) {
+    const summary = `Not pinned down: ${verdict.ranked.length} different fixes pass ${every}, and I could not run them on other inputs to tell them apart. Here is the one I would pick; add a test that says what you want.`;
+    return finish(ctx, 'not_pinned', summary, best, rationale, citeLinesOf(ctx, best), extra);
+  }
+  // One behaviour among the passing candidates. On one or two tests even candidates that agree are weak
+  // evidence (they may all fit the same example): a fix that brings in a number the program did not use,
+  // rewrites more than a token or two, or answers one value whatever the input is a guess, as is a lone
+  // candidate nothing else was looked for beside. Ask the user to confirm its answer where it departs from
+  // the original.
   const looked = Boolean(ctx.search?.exhausted) || ctx.modelUsed;
-  const guess = verdict.ranked.length === 1 && (!looked || best.editedLines.length > 1 || best.editSize > SMALL_EDIT);
-  if (guess && total < FEW_TESTS && probe) {
-    const confirm = confirmChoice(best, 'original', probe, probe.seeds);
+  // A small edit that makes code load which did not is a repair of its syntax, not a guess at behaviour.
+  const makesItLoad = Boolean(ctx.compileError) && best.editedLines.length === 1 && best.editSize <= SMALL_EDIT;
+  const guess =
+    (verdict.ranked.length === 1 && !looked && !makesItLoad) ||
+    best.editedLines.length > 1 ||
+    best.editSize > SMALL_EDIT ||
+    magicConstantCount(ctx.program, best.source, ctx.tests) > 0 ||
+    answersConstant(best.id, 'original', probe);
+  if (guess && total < FEW_TESTS) {
+    const confirm = confirmChoice(best, 'original', probe, probe?.seeds ?? 0);
+    const few = total === 1 ? 'one test does' : `${total} tests do`;
     if (confirm) {
       const opt = confirm.options[0]!;
-      const summary = `Not pinned down: a fix passes ${every}, but ${total === 1 ? 'one test does' : `${total} tests do`} not settle it. Is \`${confirm.call}\` meant to give ${opt.output}?`;
+      const summary = `Not pinned down: a fix passes ${every}, but ${few} not settle it. Is \`${confirm.call}\` meant to give ${opt.output}?`;
       return finish(ctx, 'not_pinned', summary, best, rationale, citeLinesOf(ctx, best), { ...extra, choice: toChoice(ctx, confirm) });
     }
+    const summary = `Not pinned down: a fix passes ${every}, but ${few} not settle it and I could not check it on other inputs. Add a test that says what you want.`;
+    return finish(ctx, 'not_pinned', summary, best, rationale, citeLinesOf(ctx, best), extra);
   }
   const summary = `Fixed: ${allPassPhrase(total)} (${counts.tried} candidate${counts.tried === 1 ? '' : 's'} tried).`;
   return finish(ctx, 'fixed', summary, best, rationale, citeLinesOf(ctx, best), extra);

@@ -194,7 +194,7 @@ def search(payload: dict[str, Any], raw_limits: Any, report: Callable[[dict[str,
         except (SyntaxError, ValueError) as exc:
             line = getattr(exc, "lineno", None)
             out["syntax"] = {"line": line, "error": f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}"}
-            repaired = _syntax_base(source, line, editable, runner)
+            repaired, out["syntax"]["tried"] = _syntax_base(source, line, editable, runner)
             if repaired is None:
                 out.update(ok=False, reason="syntax", error=out["syntax"]["error"], line=line)
                 return out
@@ -205,22 +205,26 @@ def search(payload: dict[str, Any], raw_limits: Any, report: Callable[[dict[str,
         runner.close()
 
 
-def _syntax_base(source: str, line: int | None, editable: tuple[int, int], runner: Runner) -> tuple[str, list[Edit]] | None:
-    """The syntax repair to search from: the one that passes most tests, nearest the named line first."""
+def _syntax_base(source: str, line: int | None, editable: tuple[int, int],
+                 runner: Runner) -> tuple[tuple[str, list[Edit]] | None, int]:
+    """The syntax repair to search from (the one that passes most tests, nearest the named line first), and
+    how many repairs were run to find it."""
     best: tuple[int, int, str, Edit] | None = None
+    tried = 0
     for k, (text, ln, desc) in enumerate(ops_syntax.repairs(source, line)):
         if not editable[0] <= ln <= editable[1]:
             continue
         compiled = compile_program(text)
         if compiled.code is None:
             continue
+        tried += 1
         register_source(PROGRAM_FILE, text)
         passed = sum(1 for r in runner.run_all(compiled.code, screening=True) if r["status"] == "passed")
         if best is None or passed > best[0]:
             best = (passed, k, text, Edit([], ln, "syntax", desc, 0))
     if best is None:
-        return None
-    return best[2], [best[3]]
+        return None, tried
+    return (best[2], [best[3]]), tried
 
 
 def _search(source: str, tests: str | None, entry: str | None, editable: tuple[int, int], runner: Runner,
@@ -294,6 +298,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
             out["candidates"] = [{"source": source, "passed": len(specs), "total": len(specs), "rank": -1,
                                   "size": sum(e.size() for e in base_edits),
                                   "edits": [{"line": e.line, "kind": e.kind, "description": e.desc, "before": ""} for e in base_edits]}]
+            out["tried"] = out["syntax"]["tried"]
         out["elapsedMs"] = _ms(started)
         return out
 
@@ -498,7 +503,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
             if a is not b and not a.overlaps(b)
         )
         stop = feed(pairs)
-    out["tried"] = tried
+    out["tried"] = tried + out.get("syntax", {}).get("tried", 0)
     out["exhausted"] = not over() and not enough() and time.monotonic() <= deadline
     # why it stopped: the host resumes a search stopped by its time slice ('time'), never the others
     out["stop"] = ("enough" if enough() else "candidates" if tried >= max_candidates or stream_index > max_candidates

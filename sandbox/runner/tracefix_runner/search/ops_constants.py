@@ -46,8 +46,19 @@ def constant(ctx: Context, node: ast.Constant, strings: list[str]) -> None:
                 alts.append((_string_literal(text, quote), tier))
     elif v is None:
         alts = [("0", TIER_RARE), ("[]", TIER_RARE), ("''", TIER_LAST)]
+    parent = ctx.parent.get(node)
+    # `n - 1` whose 1 becomes 0 is `n`, as a person writes it (not `n - 0`)
+    dropped = (
+        isinstance(parent, ast.BinOp) and isinstance(parent.op, (ast.Add, ast.Sub)) and parent.right is node
+        and type(v) is int
+    )
     for text, tier in alts:
-        if text != old:
+        if text == old:
+            continue
+        if dropped and text == "0":
+            base = ctx.src.seg(parent.left)  # type: ignore[union-attr]
+            ctx.replace(parent, base, "constant", f"`{ctx.src.seg(parent)}` -> `{base}`", tier)
+        else:
             ctx.add([(s, e, text)], node.lineno, "constant", f"`{old}` -> `{text}`", tier)
 
 
@@ -98,6 +109,22 @@ def subscript(ctx: Context, node: ast.Subscript) -> None:
         ctx.replace(sl, new, "index", f"index `{txt}` -> `{new}`", TIER_COMMON)
 
 
+def assigned(ctx: Context, node: ast.Assign) -> None:
+    """An integer assigned one off (`lo = mid` where `lo = mid + 1` was meant): the value plus or minus one."""
+    if len(node.targets) != 1 or not isinstance(node.targets[0], (ast.Name, ast.Attribute)):
+        return
+    value = node.value
+    simple = isinstance(value, (ast.Name, ast.Attribute)) or (
+        isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub)) and isinstance(value.right, ast.Constant)
+    )
+    if not simple or "int" not in ctx.expr_type(value):
+        return
+    text = ctx.src.seg(value)
+    for delta in (1, -1):
+        new = shifted(text, delta)
+        ctx.replace(value, new, "bound", f"`{text}` -> `{new}`", TIER_USUAL)
+
+
 def generate(ctx: Context) -> None:
     strings: list[str] = []
     for node in ast.walk(ctx.tree):
@@ -113,3 +140,5 @@ def generate(ctx: Context) -> None:
             range_call(ctx, node)
         elif isinstance(node, ast.Subscript):
             subscript(ctx, node)
+        elif isinstance(node, ast.Assign):
+            assigned(ctx, node)

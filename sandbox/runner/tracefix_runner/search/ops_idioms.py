@@ -1,6 +1,6 @@
 """Dict and list idioms: a lookup or update of a key that may be missing (`d.get(k, default)`,
 `d.setdefault(k, []).append(v)`), an argument mutated where a copy was meant, and a mutable default
-argument shared between calls."""
+argument shared between calls, a list changed while a loop walks it."""
 
 from __future__ import annotations
 
@@ -111,6 +111,28 @@ def mutable_default(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) ->
                 "idiom", f"a fresh `{text}` per call for `{arg.arg}`", TIER_USUAL)
 
 
+_MUTATORS = ("append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update", "add", "discard")
+
+
+def loop_over_copy(ctx: Context, node: ast.For) -> None:
+    """`for x in xs:` whose body removes from or adds to `xs`: the loop skips or repeats items; walk a copy."""
+    it = node.iter
+    if not isinstance(it, ast.Name):
+        return
+    changed = any(
+        (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
+         and n.func.value.id == it.id and n.func.attr in _MUTATORS)
+        or (isinstance(n, ast.Delete) and any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == it.id
+                                              for t in n.targets))
+        for stmt in node.body for n in ast.walk(stmt)
+    )
+    if not changed:
+        return
+    kinds = ctx.expr_type(it)
+    copy = f"{it.id}.copy()" if kinds and not kinds & {"seq"} else f"list({it.id})"
+    ctx.replace(it, copy, "idiom", f"loop over a copy of `{it.id}` (the loop changes it)", TIER_USUAL, False)
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -125,3 +147,5 @@ def generate(ctx: Context) -> None:
             updates(ctx, node)
         elif isinstance(node, ast.Assign):
             copies(ctx, node)
+        elif isinstance(node, ast.For):
+            loop_over_copy(ctx, node)

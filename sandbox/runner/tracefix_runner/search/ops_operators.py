@@ -32,6 +32,17 @@ def _alternatives(sym: str) -> list[tuple[str, int]]:
     return out
 
 
+def _identity(node: ast.BinOp, sym: str) -> bool:
+    """`sym` with one of the operands makes the operation a no-op (`x * 1`, `x + 0`, `1 * x`, `x ** 1`)."""
+    def const(n: ast.expr) -> object:
+        return n.value if isinstance(n, ast.Constant) and type(n.value) in (int, float) else None
+
+    right, left = const(node.right), const(node.left)
+    if sym in ("+", "-") and right == 0 or sym == "+" and left == 0:
+        return True
+    return sym in ("*", "/", "//", "**") and right == 1 or sym == "*" and left == 1
+
+
 def binop(ctx: Context, node: ast.BinOp) -> None:
     src = ctx.src
     sym = BIN_SYM.get(type(node.op))
@@ -44,6 +55,8 @@ def binop(ctx: Context, node: ast.BinOp) -> None:
         return
     at = le + idx
     for alt, tier in _alternatives(sym):
+        if _identity(node, alt):
+            continue  # `n - 1` -> `n * 1` is `n`: the drop below writes it as a person would
         ctx.add([(at, at + len(sym), alt)], node.lineno, "operator", f"`{sym}` -> `{alt}`", tier)
     # one operand too many (`a + b` -> `a`)
     ctx.replace(node, src.seg(node.left), "operator", f"drop `{sym} {src.seg(node.right)}`", TIER_RARE,
