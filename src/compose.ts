@@ -42,6 +42,12 @@ export function sandboxOptions(config: Config, backend: SandboxName = config.san
  * SDK), so the CLI imports only the backend it runs on.
  */
 export async function openSandbox(options: CreateSandboxOptions): Promise<Sandbox> {
+  // JavaScript and TypeScript go to the QuickJS runner, as createSandbox routes them.
+  const [{ LanguageRouter }, { JsSandbox }] = await Promise.all([import('../sandbox/js/router.ts'), import('../sandbox/js/index.ts')]);
+  return new LanguageRouter(await openPythonSandbox(options), () => new JsSandbox());
+}
+
+async function openPythonSandbox(options: CreateSandboxOptions): Promise<Sandbox> {
   switch (options.backend) {
     case 'pyodide': {
       const { PyodideSandbox } = await import('../sandbox/pyodide/index.ts');

@@ -5,7 +5,7 @@
  * each bot.
  */
 import type { Logger } from '../../src/log.ts';
-import type { FeedbackStore } from '../../src/feedback/types.ts';
+import type { FeedbackStore, Interaction } from '../../src/feedback/types.ts';
 import type { Origin, RepairRequest, RepairResult, RepairService } from '../../src/repair/types.ts';
 import { throttle } from './throttle.ts';
 import { errorFields, progressLine } from './wording.ts';
@@ -87,11 +87,13 @@ export async function runAndRecord(
   return { result, recorded };
 }
 
-function pickRequest(request: RepairRequest): Pick<RepairRequest, 'code' | 'tests' | 'description' | 'entryPoint'> {
-  const picked: Pick<RepairRequest, 'code' | 'tests' | 'description' | 'entryPoint'> = { code: request.code };
+function pickRequest(request: RepairRequest): Interaction['request'] {
+  const picked: Interaction['request'] = { code: request.code };
   if (request.tests !== undefined) picked.tests = request.tests;
   if (request.description !== undefined) picked.description = request.description;
   if (request.entryPoint !== undefined) picked.entryPoint = request.entryPoint;
+  // A retry, a follow-up and the training set must run it in the language it was written in.
+  if (request.language !== undefined) picked.language = request.language;
   return picked;
 }
 

@@ -50,6 +50,7 @@ export const StoredInteractionSchema = z.looseObject({
     tests: z.string().optional(),
     description: z.string().optional(),
     entryPoint: z.string().optional(),
+    language: z.enum(['python', 'javascript', 'typescript']).optional(),
   }),
   result: RepairResultSchema,
   prompt: z.string().optional(),

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMessages, renderPromptText } from '../model/prompt.ts';
 import { sampleInteraction, sampleResult } from '../../tests/fixtures/store-contract.ts';
 import { createFeedbackStore, type KeyvFeedbackStore } from '../feedback/store.ts';
-import { buildDataset, exampleKey, isHeldOut, parsePromptText, summariseBuild, writeDataset } from './dataset.ts';
+import type { Interaction } from '../feedback/types.ts';
+import { buildDataset, exampleKey, isHeldOut, parsePromptText, selectExample, summariseBuild, writeDataset } from './dataset.ts';
+import { taskFromHeldOut } from './tasks.ts';
 
 let dir: string;
 let store: KeyvFeedbackStore;
@@ -101,6 +103,27 @@ describe('buildDataset', () => {
       for (const key of first.heldOut) expect(isHeldOut(key, fraction)).toBe(true);
       for (const key of first.train) expect(isHeldOut(key, fraction)).toBe(false);
     }
+  });
+
+  it('keeps the language of a JavaScript answer, so the gate runs its held-out task in the JS runner', () => {
+    const voted = (interaction: Omit<Interaction, 'createdAt' | 'feedback'>): Interaction => ({
+      ...interaction,
+      createdAt: 1,
+      feedback: [{ user: 'A', vote: 'up', at: 1, source: 'reaction' }],
+    });
+    const js = voted({
+      ...sampleInteraction('js'),
+      request: { code: 'function add(a, b) {\n  return a - b;\n}\n', tests: 'console.assert(add(1, 2) === 3);', language: 'javascript' },
+      result: sampleResult({ fixedCode: 'function add(a, b) {\n  return a + b;\n}\n' }),
+    });
+    const selected = selectExample(js);
+    if (!('example' in selected)) throw new Error(`dropped: ${selected.reason}`);
+    expect(selected.example.task.language).toBe('javascript');
+    expect(taskFromHeldOut(selected.example.task).language).toBe('javascript');
+    // Python answers carry no language: absent means Python everywhere.
+    const py = selectExample(voted({ ...sampleInteraction('py'), result: sampleResult({ fixedCode: FIX }) }));
+    if (!('example' in py)) throw new Error(`dropped: ${py.reason}`);
+    expect(py.example.task).not.toHaveProperty('language');
   });
 
   it('reads back the prompt text format', () => {

@@ -25,6 +25,8 @@ export interface HeldOutTask {
   entry_point?: string;
   description?: string;
   reference_fix: string;
+  /** Absent: Python. */
+  language?: 'python' | 'javascript' | 'typescript';
 }
 
 export interface DatasetExample {
@@ -147,6 +149,7 @@ export function selectExample(interaction: Interaction): Selection {
   };
   if (interaction.request.entryPoint !== undefined) task.entry_point = interaction.request.entryPoint;
   if (interaction.request.description !== undefined) task.description = interaction.request.description;
+  if (interaction.request.language !== undefined) task.language = interaction.request.language;
   return {
     example: {
       key,

@@ -18,6 +18,8 @@ export const RepairTaskSchema = z.looseObject({
   given_tests: z.array(z.string()).optional(),
   entry_point: z.string().optional(),
   description: z.string().optional(),
+  /** Absent: Python. */
+  language: z.enum(['python', 'javascript', 'typescript']).optional(),
 });
 export type RepairTask = z.infer<typeof RepairTaskSchema>;
 
@@ -61,6 +63,7 @@ export function taskFromHeldOut(task: HeldOutTask): RepairTask {
   const out: RepairTask = { task_id: task.task_id, buggy_solution: task.buggy_solution, test: task.test, canonical_solution: task.reference_fix };
   if (task.entry_point !== undefined) out.entry_point = task.entry_point;
   if (task.description !== undefined) out.description = task.description;
+  if (task.language !== undefined) out.language = task.language;
   return out;
 }
 

@@ -6,12 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordBot, type DiscordBot } from '../../bots/discord/index.ts';
 import { silentLogger } from '../../src/log.ts';
 import { BOT_ID, CHANNEL_ID, DISCORD_TOKEN, startDiscordStandIn, type DiscordCall, type DiscordStandIn } from '../standins/discord.ts';
-import { BUGGY_CODE, eventually, FIXED_LINE, paste, TESTS } from './fixtures.ts';
+import { BUGGY_CODE, eventually, FIXED_LINE, JS_CODE, JS_FIXED_LINE, jsPaste, paste, TESTS } from './fixtures.ts';
 import { skipReason, startRepairStack, type RepairStack } from './stack.ts';
 
 const SKIP = skipReason('tests/bots/discord.test.ts') !== undefined;
 
 const REPAIR_TIMEOUT = 60_000;
+const JS_CODE_TS = JS_CODE.replace('function largest(xs) {', 'function largest(xs: number[]): number {');
 const MESSAGES = /^\/channels\/\d+\/messages$/;
 
 let discord: DiscordStandIn;
@@ -174,6 +175,23 @@ describe.skipIf(SKIP)('Discord', () => {
       expect(discord.calls.filter((call) => call.method === 'POST' && MESSAGES.test(call.route) && repliesTo(id)(call))).toHaveLength(1);
     }
   });
+
+  it('answers a ```ts paste from the JavaScript runner (types stripped, lines kept)', async () => {
+    const ts = jsPaste('ts', JS_CODE_TS);
+    const message = discord.userMessage({ content: `<@${BOT_ID}> ${ts}`, author: '700000000000000031' });
+    discord.dispatchMessage(message);
+    const answer = await discord.waitForCall('POST', MESSAGES, (call) => repliesTo(message.id)(call) && Array.isArray(call.json?.embeds) && (call.json.embeds as unknown[]).length > 0, REPAIR_TIMEOUT);
+    expect(JSON.stringify(answer.json?.embeds)).toContain('Fixed');
+    const all = discord.calls.filter((call) => call.method === 'POST' && MESSAGES.test(call.route) && call.at >= answer.at);
+    const text = all.map((call) => contentOf(call)).join('\n');
+    expect(text).toMatch(JS_FIXED_LINE);
+    // The diff is of what the user wrote, type annotations and all, at the line they wrote it.
+    expect(text).toContain('function largest(xs: number[]): number {');
+    const requestId = /tracefix:up:([^"]+)"/.exec(JSON.stringify(all.map((call) => call.json?.components ?? [])))?.[1] ?? '';
+    const stored = await stack.store.get(requestId);
+    expect(stored?.request.language).toBe('typescript');
+    expect(stored?.result.status).toBe('fixed');
+  }, REPAIR_TIMEOUT + 10_000);
 
   it('ignores messages that do not name the bot, and other bots', async () => {
     const plain = discord.userMessage({ content: paste(BUGGY_CODE, TESTS), mentionsBot: false });

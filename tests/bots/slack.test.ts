@@ -11,7 +11,7 @@ import { createHttpServer, createMetrics, type HttpServer } from '../../src/http
 import { silentLogger } from '../../src/log.ts';
 import type { RepairService } from '../../src/repair/types.ts';
 import { slackSignature, startSlackStandIn, STANDIN_APP_TOKEN, STANDIN_TEAM, type SlackCall, type SlackStandIn } from '../standins/slack.ts';
-import { BUGGY_CODE, eventually, FIXED_LINE, paste, TESTS } from './fixtures.ts';
+import { BUGGY_CODE, eventually, FIXED_LINE, JS_FIXED_LINE, jsPaste, paste, TESTS } from './fixtures.ts';
 import { skipReason, startRepairStack, type RepairStack } from './stack.ts';
 
 const SKIP = skipReason('tests/bots/slack.test.ts') !== undefined;
@@ -403,6 +403,28 @@ describe.skipIf(SKIP)('Slack over HTTP', () => {
       await new Promise<void>((resolve) => elsewhere.close(() => resolve()));
     }
   });
+
+  it('answers a ```js paste from the JavaScript runner, with a // trace of the JS it ran', async () => {
+    const response = await signedPost(command(jsPaste('js'), 'U0JSDEV'), 'application/x-www-form-urlencoded');
+    expect(response.status).toBe(200);
+    const status = await slack.waitForCall('chat.postMessage', (call) => call.body.thread_ts === undefined && String(call.body.text).startsWith('<@U0JSDEV>'));
+    const statusTs = String(status.response?.ts);
+    const reply = await slack.waitForCall('chat.postMessage', (call) => call.body.thread_ts === statusTs, REPAIR_TIMEOUT);
+    const text = blockText(reply);
+    expect(JSON.stringify(blocksOf(reply)[0])).toContain('Fixed');
+    // Slack mrkdwn escapes < and >; the user reads them unescaped.
+    expect(text.replaceAll('&lt;', '<').replaceAll('&gt;', '>')).toMatch(JS_FIXED_LINE);
+    expect(text).toContain('--- a/program.js');
+    // The edit is shown line for line, as for Python: the line as written, then as fixed.
+    expect(text.replaceAll('&lt;', '<')).toMatch(/The fix, line 3: [^(]*\(`\s*for \(let i = 1; i < xs\.length - 1; i\+\+\) \{` → `\s*for/);
+    expect(text).not.toMatch(/Traceback|SyntaxError/);
+    const actions = blocksOf(reply).find((block) => block.type === 'actions');
+    const requestId = (actions?.elements as { action_id: string; value?: string }[] | undefined)?.find((e) => e.action_id === 'tracefix_vote_up')?.value ?? '';
+    const stored = await stack.store.get(requestId);
+    expect(stored?.request.language).toBe('javascript');
+    expect(stored?.result.status).toBe('fixed');
+    expect(stored?.result.trace?.rendered).toMatch(/\/\/ \(\d+\) xs=\[2, 9\];/);
+  }, REPAIR_TIMEOUT + 10_000);
 
   it('escapes &, < and > in what it echoes', async () => {
     const { escapeSlack } = await import('../../bots/slack/render.ts');

@@ -88,3 +88,26 @@ describe('tracefix eval', () => {
     expect(run.err).toContain('--dataset is required');
   });
 });
+
+describe('tracefix on a JavaScript or TypeScript file', () => {
+  // The services the CLI builds must route by language, as the bots' sandbox does: a .js file is never
+  // handed to Python.
+  const js = 'function largest(xs) {\n  let best = xs[0];\n  for (let i = 1; i < xs.length - 1; i++) {\n    if (xs[i] > best) best = xs[i];\n  }\n  return best;\n}\nconsole.assert(largest([2, 9]) === 9);\nconsole.assert(largest([5, 1, 3]) === 5);\n';
+
+  it('runs and traces a .js file in the JavaScript runner', async () => {
+    const path = file('largest.js', js);
+    const run = await cli(['run', path]);
+    expect(run.err + run.out).not.toMatch(/Python|SyntaxError/);
+    expect(run.out).toMatch(/1 passed, 1 failed|1 failed/);
+    const trace = await cli(['trace', path]);
+    expect(trace.out).toMatch(/\/\/ \(\d+\) xs=\[2, 9\];/);
+  }, 60_000);
+
+  it('fixes a .ts file and shows the diff of what was written, types and all', async () => {
+    const path = file('largest.ts', js.replace('function largest(xs) {', 'function largest(xs: number[]): number {'));
+    const run = await cli(['fix', path]);
+    expect(run.out).toContain('+++ b/program.ts');
+    expect(run.out).toMatch(/\+\s+for \(let i = 1; i (<= xs\.length - 1|< xs\.length\));/);
+    expect(run.out).toContain('function largest(xs: number[]): number {');
+  }, 60_000);
+});

@@ -321,6 +321,8 @@ export async function handleMutate(payload, limits, { qjs, language }) {
   const order = [firstFailing.c, ...cases.filter((c) => c !== firstFailing.c)];
   const seen = new Set();
   const passing = [];
+  // An edit's `before` is the whole line as the user wrote it, as the Python search reports it.
+  const originalLines = source.split('\n');
   // The backend's hard stop follows budget.ms closely: stop while one more candidate still fits.
   let slowest = 0;
   for (const edit of edits) {
@@ -351,7 +353,7 @@ export async function handleMutate(payload, limits, { qjs, language }) {
     slowest = Math.max(slowest, Date.now() - startedAt);
     const passed = results.filter(({ r }) => r.status === 'passed').length;
     if (passed === cases.length) {
-      passing.push({ source: userSource, passed, total: cases.length, edits: [{ line, kind: edit.kind, description: edit.description, before: edit.before }], size: Math.max(1, edit.text.length + edit.before.length) });
+      passing.push({ source: userSource, passed, total: cases.length, edits: [{ line, kind: edit.kind, description: edit.description, before: originalLines[line - 1] ?? '' }], size: Math.max(1, edit.text.length + edit.before.length) });
     }
   }
   if (response.elapsedMs === 0) response.exhausted = passing.length < returnLimit;

@@ -6,7 +6,7 @@ import type { TestCase, TestResult } from '../../../sandbox/protocol.ts';
 import { traceExcerpt } from '../../trace/index.ts';
 import { unifiedDiff } from '../diff.ts';
 import { failingFact, failureSentence, writeRationale } from '../rationale.ts';
-import type { FixChoice, RepairFacts, RepairResult, RepairStatus, TestRow } from '../types.ts';
+import type { FixChoice, RepairFacts, RepairRequest, RepairResult, RepairStatus, TestRow } from '../types.ts';
 import { answersConstant, confirmChoice, magicConstantCount, type VerdictChoice } from '../verdict.ts';
 import { baselinePassed, byTest, type RunContext, type Verified } from './context.ts';
 import { probeVerdict } from './probe.ts';
@@ -16,6 +16,13 @@ import { allPassing, bestSoFar } from './rank.ts';
 export const SEARCH_ID = 'offline-search';
 /** Fewer tests than this and a single passing candidate: ask before saying "fixed". */
 export const FEW_TESTS = 3;
+
+const EXTENSION = { python: 'py', javascript: 'js', typescript: 'ts' } as const;
+/** The diff's file names, in the program's language. */
+function diffFiles(request: RepairRequest): { fromFile: string; toFile: string } {
+  const ext = EXTENSION[request.language ?? 'python'];
+  return { fromFile: `a/program.${ext}`, toFile: `b/program.${ext}` };
+}
 /** Characters an edit may change and still count as a small, targeted one (an operator, a bound). */
 const SMALL_EDIT = 12;
 
@@ -168,7 +175,7 @@ export function finish(
   if (best?.prompt) result.prompt = best.prompt;
   if (best) {
     result.fixedCode = best.code;
-    result.diff = unifiedDiff(request.code, best.code, { fromFile: 'a/program.py', toFile: 'b/program.py' });
+    result.diff = unifiedDiff(request.code, best.code, diffFiles(request));
   }
   const section = traceSection(ctx, citeLines);
   if (section) result.trace = section;
@@ -211,7 +218,7 @@ function toChoice(ctx: RunContext, c: VerdictChoice<Verified>): FixChoice {
       output: o.output,
       test: o.test,
       fixedCode: o.candidate.code,
-      diff: unifiedDiff(ctx.request.code, o.candidate.code, { fromFile: 'a/program.py', toFile: 'b/program.py' }),
+      diff: unifiedDiff(ctx.request.code, o.candidate.code, diffFiles(ctx.request)),
       edit: editLine(o.candidate),
     })),
   };
