@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeResponse } from './probe.ts';
-import { confirmChoice, isValueOutput, judge, newConstantCount, numericLiterals, pinningTest, type Plausible } from './verdict.ts';
+import { confirmChoice, isValueOutput, judge, magicConstantCount, newConstantCount, numericLiterals, pinningTest, type Plausible } from './verdict.ts';
 
 const original = 'def is_leap(year):\n    return year % 4 == 0 or year % 100 != 0\n';
 const cand = (id: string, source: string, over: Partial<Plausible> = {}): Plausible => ({ id, source, editSize: 3, order: 0, editedLines: [2], ...over });
@@ -15,6 +15,27 @@ describe('numeric literals and new constants', () => {
     expect(newConstantCount(original, original.replace('% 4', '% 8'))).toBe(1);
     expect(newConstantCount(original, original.replace('== 0 or', '== 0 and'))).toBe(0);
     expect(newConstantCount('lo = mid\n', 'lo = mid + 1\n')).toBe(0);
+  });
+});
+
+describe('magic constants', () => {
+  const rect = 'def rect(n):\n    i = n + 1\n    return i * (i + 1) // 2\n';
+  it('calls a number from nowhere magic, unless it is one off the number it replaced or the program or tests have it', () => {
+    // fits `assert rect(4) == 20` and nothing else: 3 is two off the 1 it replaced
+    expect(magicConstantCount(rect, rect.replace('(i + 1)', '(i + 3)'), 'assert rect(4) == 20')).toBe(1);
+    // an off-by-one of the replaced number is a boundary slip, not a fit
+    expect(magicConstantCount('def f(n):\n    return range(n - 1)\n', 'def f(n):\n    return range(n - 2)\n', null)).toBe(0);
+    // a number the tests pass in, or the docstring names, is not from nowhere; a test's expected value is
+    expect(magicConstantCount(rect, rect.replace('// 2', '// 4'), 'assert rect(4) == 20')).toBe(0);
+    expect(magicConstantCount(rect, rect.replace('// 2', '// 20'), 'assert rect(4) == 20')).toBe(1);
+    expect(magicConstantCount('def f(n):\n    return n\n', 'def f(n):\n    return 8\n', 'assert 8 == f(3)')).toBe(1);
+    expect(magicConstantCount('def f(x):\n    """f(2) is 8"""\n    return x * 3\n', 'def f(x):\n    """f(2) is 8"""\n    return x * 4\n', null)).toBe(0);
+    // dropping a number or adding 0 or 1 brings nothing in
+    expect(magicConstantCount('lo = mid\n', 'lo = mid + 1\n', null)).toBe(0);
+    expect(magicConstantCount('n = len(t) - 1\n', 'n = len(t)\n', null)).toBe(0);
+    // a number that appears twice in the fix, once in the original: the new one counts
+    expect(magicConstantCount('y = x * 7\n', 'y = x * 7 + 7\n', null)).toBe(0);
+    expect(magicConstantCount('y = x * 7\n', 'y = x * 7 + 5\n', null)).toBe(1);
   });
 });
 

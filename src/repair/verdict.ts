@@ -66,17 +66,31 @@ export function newConstantCount(original: string, candidate: string): number {
     .filter((n) => n !== 0 && n !== 1 && !before.has(n)).length;
 }
 
+/** `from` less `to`, counting repeats (a multiset difference). */
+function without(from: number[], to: number[]): number[] {
+  const left = [...to];
+  return from.filter((n) => {
+    const i = left.indexOf(n);
+    if (i === -1) return true;
+    left.splice(i, 1);
+    return false;
+  });
+}
+
 /**
- * Numbers a fix brings in from nowhere: not in the program (docstring examples included), not in the tests,
- * and not one off a number the program uses (`range(n - 1)` -> `range(n - 2)` is an off-by-one, not magic).
+ * Numbers a fix brings in from nowhere: not in the program (docstring examples included), not among the
+ * tests' inputs (their expected values do not count), and not one off the number the fix replaced (`range(n - 1)` -> `range(n - 2)` is an off-by-one;
+ * `i + 1` -> `i + 3` fits an example).
  */
 export function magicConstantCount(original: string, candidate: string, tests: string | null): number {
-  const anywhere = (text: string) => text.match(/(?<![\w.])\d+(?:\.\d+)?(?![\w.])/g) ?? [];
-  const known = new Set([...anywhere(original), ...anywhere(tests ?? '')].map(Number));
-  const code = numericLiterals(original).map(Number);
-  return numericLiterals(candidate)
-    .map(Number)
-    .filter((n) => n !== 0 && n !== 1 && !known.has(n) && !code.some((c) => Math.abs(c - n) === 1)).length;
+  const anywhere = (text: string) => (text.match(/(?<![\w.])\d+(?:\.\d+)?(?![\w.])/g) ?? []).map(Number);
+  // A test's expected value written into the program fits the test; its inputs are fair to use.
+  const expected = new Set([...(tests ?? '').matchAll(/==\s*-?(\d+(?:\.\d+)?)(?![\w.])|(?<![\w.])(\d+(?:\.\d+)?)\s*==/g)].map((m) => Number(m[1] ?? m[2])));
+  const known = new Set([...anywhere(original), ...anywhere(tests ?? '').filter((n) => !expected.has(n))]);
+  const before = numericLiterals(original).map(Number);
+  const after = numericLiterals(candidate).map(Number);
+  const removed = without(before, after);
+  return without(after, before).filter((n) => n !== 0 && n !== 1 && !known.has(n) && !removed.some((r) => Math.abs(r - n) === 1)).length;
 }
 
 /** True when an output text can be the right-hand side of `assert call == output`. */
