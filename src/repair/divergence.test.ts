@@ -17,6 +17,14 @@ describe('lineMapper', () => {
     const map = lineMapper('a\nb\nc\n', 'a\nguard\nb\nc\n');
     expect([1, 2, 3, 4].map(map)).toEqual([1, 1, 2, 3]);
   });
+
+  it('maps across several edits: an import added at the top and a line changed further down', () => {
+    const map = lineMapper('def f(w):\n    return g(w, 3)\n', 'import g\ndef f(w):\n    return g(w, 4)\n');
+    expect([1, 2, 3, 4].map(map)).toEqual([1, 1, 2, 3]);
+    // a replaced line maps to the line it replaced, and lines after a removal move up
+    const removed = lineMapper('a\nx\ny\nb\n', 'a\nz\nb\n');
+    expect([1, 2, 3, 4].map(removed)).toEqual([1, 2, 4, 5]);
+  });
 });
 
 describe('findDivergence', () => {

@@ -4,23 +4,31 @@
  * so they are compared event by event; line numbers of the fix are mapped back to the original's
  * across the edit, so that an inserted line does not make every later line look different.
  */
+import { diffArrays } from 'diff';
 import type { Trace, TraceEvent } from '../../sandbox/protocol.ts';
 import type { Divergence } from './types.ts';
 
-/** Maps a 1-based line of `after` to the line of `before` it corresponds to (edited lines to the edit's start). */
+/**
+ * Maps a 1-based line of `after` to the line of `before` it corresponds to, across any number of edits:
+ * unchanged lines to themselves, a replaced line to the first line it replaced, an inserted line to the
+ * line before it (the first line when it is inserted at the top).
+ */
 export function lineMapper(before: string, after: string): (line: number) => number {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
-  const shift = a.length - b.length;
-  return (line) => {
-    if (line <= head) return line;
-    if (line > b.length - tail) return line + shift;
-    return Math.min(head + 1 + (line - head - 1), a.length - tail);
-  };
+  const map: number[] = [];
+  let a = 0; // lines of `before` passed
+  let pendingRemoved: number | undefined; // first line of a removal an addition may replace
+  for (const part of diffArrays(before.split('\n'), after.split('\n'))) {
+    const n = part.count ?? part.value.length;
+    if (part.removed) {
+      pendingRemoved = a + 1;
+      a += n;
+      continue;
+    }
+    for (let i = 0; i < n; i++) map.push(part.added ? (pendingRemoved ?? Math.max(1, a)) : a + i + 1);
+    if (!part.added) a += n;
+    pendingRemoved = undefined;
+  }
+  return (line) => map[line - 1] ?? line;
 }
 
 /** What an event shows: the variables it set, or what it returned or raised. */

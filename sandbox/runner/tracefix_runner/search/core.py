@@ -25,8 +25,8 @@ from typing import Any, Callable, Iterable, Iterator
 from ..discover import TestsSyntaxError, discover
 from ..harness import Limits, compile_program, register_source
 from ..discover import PROGRAM_FILE, TESTS_FILE
-from . import (ops_branches, ops_calls, ops_compare, ops_constants, ops_guards, ops_idioms, ops_operators, ops_returns,
-               ops_statements, ops_syntax, ops_variables)
+from . import (ops_branches, ops_calls, ops_compare, ops_constants, ops_guards, ops_idioms, ops_imports, ops_operators,
+               ops_returns, ops_statements, ops_syntax, ops_variables)
 from .checks import Recorder, Runner, literal
 from .edits import Context, Edit, Evidence, Source, apply_edits, numbers_of
 
@@ -199,6 +199,12 @@ def search(payload: dict[str, Any], raw_limits: Any, report: Callable[[dict[str,
                 out.update(ok=False, reason="syntax", error=out["syntax"]["error"], line=line)
                 return out
             source, base_edits = repaired
+        # A NameError for a standard-library name hides every other bug: import it, then search on.
+        imported = ops_imports.add_imports(source, tests, editable)
+        if imported is not None:
+            source, at, added = imported
+            base_edits = base_edits + [Edit([], at, "import", f"add `{line}`", 0) for line in added]
+            editable = (editable[0], editable[1] + len(added))
         return _search(source, tests, entry, editable, runner, out, want_search, max_candidates, deadline, return_limit,
                        skip_count, skip_scores, base_edits, report, started)
     finally:
@@ -294,11 +300,11 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
             evidence.error_lines.append(err["line"])
             evidence.error_types.setdefault(err["line"], str(err.get("type")))
     if not failing:
-        if base_edits:  # the syntax repair alone passes every test
+        if base_edits:  # the syntax repair or the missing import alone passes every test
             out["candidates"] = [{"source": source, "passed": len(specs), "total": len(specs), "rank": -1,
                                   "size": sum(e.size() for e in base_edits),
                                   "edits": [{"line": e.line, "kind": e.kind, "description": e.desc, "before": ""} for e in base_edits]}]
-            out["tried"] = out["syntax"]["tried"]
+            out["tried"] = max(1, out.get("syntax", {}).get("tried", 0))
         out["elapsedMs"] = _ms(started)
         return out
 
@@ -397,7 +403,8 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
                 "passed": scored[i],
                 "total": total,
                 "edits": [{"line": e.line, "kind": e.kind, "description": e.desc,
-                           "before": src.lines[e.line - 1].rstrip("\n") if 0 < e.line <= len(src.lines) else ""} for e in chosen],
+                           "before": src.lines[e.line - 1].rstrip("\n") if 0 < e.line <= len(src.lines) and e.kind != "import" else ""}
+                          for e in chosen],
                 "size": sum(e.size() for e in chosen),
                 "rank": i,
             })
