@@ -7,6 +7,7 @@
 import { assertIsolated, type Sandbox } from '../sandbox/index.ts';
 import type { DiscordBot } from '../bots/discord/index.ts';
 import type { SlackBot } from '../bots/slack/index.ts';
+import { openCounters } from '../bots/shared/counters.ts';
 import { checkWebChatExposure, createWebChat } from '../bots/web/index.ts';
 import { createServices } from './compose.ts';
 import { disableVendorTelemetry, loadConfig, type Config } from './config/index.ts';
@@ -70,8 +71,13 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     const metrics = createMetrics({ sandbox, queue, processMetrics: true });
     const service = metrics.instrument(queue);
 
+    // Rate limits and delivery de-duplication: on Redis with REDIS_URL, so that scaled-out bot processes
+    // share one user's quota and handle a Slack event once; else in this process's memory.
+    const counters = await openCounters({ ...(config.queue.redisUrl === undefined ? {} : { redisUrl: config.queue.redisUrl }), logger });
+    stops.push(() => counters.close());
+
     // What every chat front end shares; each adds its own platform settings and a logger of its own.
-    const botDeps = { limits: config.limits, service, store, deadlineMs: config.repair.deadlineMs };
+    const botDeps = { limits: config.limits, service, store, counters, deadlineMs: config.repair.deadlineMs };
     const mounts: Mount[] = [];
     let slack: SlackBot | undefined;
     if (config.slack) {
@@ -86,6 +92,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       service,
       store,
       limits: config.limits,
+      rateLimiter: counters.rateLimiter({ userPerHour: config.limits.userPerHour, channelPerHour: Number.MAX_SAFE_INTEGER }),
       logger: logger.child({ frontEnd: 'web' }),
       deadlineMs: config.repair.deadlineMs,
     });

@@ -33,10 +33,9 @@ import type { Interaction as StoredInteraction } from '../../src/feedback/types.
 import { appendTests, parseFollowUp } from '../../src/request/index.ts';
 import type { Origin, RepairResult, RepairService } from '../../src/repair/types.ts';
 import { isAllowed, isHelpChannel } from '../shared/allow-list.ts';
-import { createDeduper } from '../shared/dedupe.ts';
+import { memoryCounters, type Counters } from '../shared/counters.ts';
 import { runAndRecord, toRepairRequest, voteOfReaction, type ParsedPaste } from '../shared/flow.ts';
 import { downloadAttachments, looksLikeHelpRequest, newRequestId, parseChatPaste, type PasteAttachment } from '../shared/paste.ts';
-import { createRateLimiter } from '../shared/rate-limit.ts';
 import { ACCEPTED_LINE, addedTestLine, errorFields, errorMessage, headline, rateLimitMessage, USAGE, whyLines } from '../shared/wording.ts';
 import { buttonRow, choiceRow, parseButtonId, renderAnswer, type DiscordFile } from './render.ts';
 import { DISCORD_LIMITS } from '../shared/platform-limits.ts';
@@ -52,6 +51,11 @@ export interface DiscordBotOptions {
   deadlineMs?: number;
   /** Minimum time between two edits of a status message. */
   statusIntervalMs?: number;
+  /**
+   * Rate limits and message de-duplication; shared with the other processes on Redis (openCounters
+   * with REDIS_URL), else this process's memory (the default).
+   */
+  counters?: Counters;
   /** Merged into the discord.js ClientOptions (tests: `rest: { retries: 0, timeout: 2000 }`). */
   clientOptions?: Partial<ClientOptions>;
   /** How long start() waits for the gateway to be ready. */
@@ -128,9 +132,11 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
 
   const controller = new AbortController();
   const jobs = new Set<Promise<void>>();
-  const limiter = createRateLimiter(limits);
-  // A resumed gateway session may replay a dispatch; answer each message once.
-  const seen = createDeduper({ ttlMs: 10 * 60 * 1000 });
+  const counters = options.counters ?? memoryCounters();
+  const limiter = counters.rateLimiter(limits);
+  // A resumed gateway session may replay a dispatch, and two processes on one token both receive it;
+  // answer each message once.
+  const seen = counters.deduper('discord', 10 * 60 * 1000);
   const trustedAttachmentOrigins = new Set([...TRUSTED_CDN, ...(config.apiUrl === undefined ? [] : [new URL(config.apiUrl).origin])]);
 
   /** Runs a handler detached and logged: an unhandled rejection would end the Node process. */
@@ -225,7 +231,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     /** Says a sentence where the user asked (a reply, or the button's interaction reply). */
     say: (text: string, privately: boolean) => Promise<void>,
   ): Promise<void> => {
-    const decision = limiter.take(`discord:${who.user}`, `discord:${who.channel}`);
+    const decision = await limiter.take(`discord:${who.user}`, `discord:${who.channel}`);
     if (!decision.allowed) {
       await say(rateLimitMessage(decision), true);
       return;
@@ -258,7 +264,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     const shape = MessageShape.safeParse(message);
     if (!shape.success || shape.data.author.bot) return;
     const me = client.user?.id;
-    if (me === undefined || !seen.first(shape.data.id)) return;
+    if (me === undefined || !(await seen.first(shape.data.id))) return;
     const { channelId, guildId } = shape.data;
     // A reply to the bot pings it without naming it; only an explicit mention asks for work.
     const mentioned = new RegExp(`<@!?${me}>`).test(shape.data.content);
@@ -295,7 +301,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       if (!help) await reply(message, errorMessage(error, requestId));
       return;
     }
-    const decision = limiter.take(`discord:${shape.data.author.id}`, `discord:${channelId}`);
+    const decision = await limiter.take(`discord:${shape.data.author.id}`, `discord:${channelId}`);
     if (!decision.allowed) {
       logger.info({ requestId, scope: decision.scope }, 'rate limited');
       if (!help) await reply(message, rateLimitMessage(decision));
@@ -365,7 +371,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       );
       return;
     }
-    const decision = limiter.take(`discord:${interaction.user.id}`, `discord:${interaction.channelId}`);
+    const decision = await limiter.take(`discord:${interaction.user.id}`, `discord:${interaction.channelId}`);
     if (!decision.allowed) {
       await ephemeral(rateLimitMessage(decision));
       return;

@@ -1,41 +1,59 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDeduper } from './dedupe.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { throttle } from './throttle.ts';
 
+/** rate-limiter-flexible reads Date.now and expires keys with timers: the test's clock drives both. */
+function testClock(): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}
+
 describe('createRateLimiter', () => {
-  it('limits per user and per channel over a sliding window', () => {
-    let now = 0;
-    const limiter = createRateLimiter({ userPerHour: 2, channelPerHour: 3 }, { now: () => now });
-    expect(limiter.take('u1', 'c').allowed).toBe(true);
-    expect(limiter.take('u1', 'c').allowed).toBe(true);
-    const third = limiter.take('u1', 'c');
+  testClock();
+
+  it('limits per user and per channel over the hour', async () => {
+    const limiter = createRateLimiter({ userPerHour: 2, channelPerHour: 3 });
+    expect((await limiter.take('u1', 'c')).allowed).toBe(true);
+    expect((await limiter.take('u1', 'c')).allowed).toBe(true);
+    const third = await limiter.take('u1', 'c');
     expect(third).toMatchObject({ allowed: false, scope: 'user', limit: 2 });
-    expect(limiter.take('u2', 'c').allowed).toBe(true);
-    expect(limiter.take('u3', 'c')).toMatchObject({ allowed: false, scope: 'channel' });
-    now = 60 * 60 * 1000 + 1;
-    expect(limiter.take('u1', 'c').allowed).toBe(true);
+    expect((await limiter.take('u2', 'c')).allowed).toBe(true);
+    expect(await limiter.take('u3', 'c')).toMatchObject({ allowed: false, scope: 'channel' });
+    vi.setSystemTime(60 * 60 * 1000 + 1);
+    expect((await limiter.take('u1', 'c')).allowed).toBe(true);
   });
 
-  it('does not count refused requests', () => {
-    let now = 0;
-    const limiter = createRateLimiter({ userPerHour: 1, channelPerHour: 100 }, { now: () => now });
-    limiter.take('u', undefined);
-    now = 30 * 60 * 1000;
-    const refused = limiter.take('u', undefined);
+  it('does not count refused requests', async () => {
+    const limiter = createRateLimiter({ userPerHour: 1, channelPerHour: 100 });
+    await limiter.take('u', undefined);
+    vi.setSystemTime(30 * 60 * 1000);
+    const refused = await limiter.take('u', undefined);
     expect(refused.allowed).toBe(false);
     if (!refused.allowed) expect(refused.retryAfterMs).toBe(30 * 60 * 1000);
+  });
+
+  it('gives the user back the request a full channel refused', async () => {
+    const limiter = createRateLimiter({ userPerHour: 1, channelPerHour: 1 });
+    expect((await limiter.take('u1', 'busy')).allowed).toBe(true);
+    expect(await limiter.take('u2', 'busy')).toMatchObject({ allowed: false, scope: 'channel' });
+    expect((await limiter.take('u2', 'quiet')).allowed).toBe(true);
   });
 });
 
 describe('createDeduper', () => {
-  it('sees an id once within the window', () => {
-    let now = 0;
-    const dedupe = createDeduper({ ttlMs: 1000, now: () => now });
-    expect(dedupe.first('Ev1')).toBe(true);
-    expect(dedupe.first('Ev1')).toBe(false);
-    now = 2000;
-    expect(dedupe.first('Ev1')).toBe(true);
+  testClock();
+
+  it('sees an id once within the window', async () => {
+    const dedupe = createDeduper({ ttlMs: 1000 });
+    expect(await dedupe.first('Ev1')).toBe(true);
+    expect(await dedupe.first('Ev1')).toBe(false);
+    vi.setSystemTime(2000);
+    expect(await dedupe.first('Ev1')).toBe(true);
   });
 });
 

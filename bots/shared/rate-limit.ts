@@ -1,8 +1,15 @@
 /**
- * Per-user and per-channel request limits over a sliding hour. In memory on purpose: limits protect
- * one process's sandbox capacity, and a restart forgiving everyone is acceptable. A request that is
- * refused is not counted, so a user who keeps trying is not locked out for longer.
+ * Per-user and per-channel request limits per hour, on rate-limiter-flexible. In memory by default;
+ * on Redis when the bots are given a shared store (REDIS_URL: see counters.ts), so that several bot
+ * processes count one user's requests once instead of each granting the full quota.
+ *
+ * Each key's window is fixed and starts at its first request (rate-limiter-flexible's counter with a
+ * TTL): after `limit` requests the next one waits until that window ends. A request that is refused
+ * is not counted (its point is given back), so a user who keeps trying is not locked out for longer.
  */
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+
 export interface RateLimits {
   userPerHour: number;
   channelPerHour: number;
@@ -14,38 +21,61 @@ export type RateDecision =
 
 export interface RateLimiter {
   /** Counts the request when both limits allow it. Keys should be platform-qualified. */
-  take(user: string, channel: string | undefined): RateDecision;
+  take(user: string, channel: string | undefined): Promise<RateDecision>;
+}
+
+/** Where counters live: this process's memory, or Redis under a key prefix shared by every process. */
+export interface CounterBackend {
+  redis?: Redis;
+  /** Keys are `${keyPrefix}:…`; processes that must share counts use the same prefix. */
+  keyPrefix?: string;
 }
 
 const HOUR = 60 * 60 * 1000;
 
-export function createRateLimiter(limits: RateLimits, options: { windowMs?: number; now?: () => number } = {}): RateLimiter {
-  const windowMs = options.windowMs ?? HOUR;
-  const now = options.now ?? Date.now;
-  const hits = new Map<string, number[]>();
+/**
+ * One counter of `points` per `windowMs`. On Redis, an in-memory limiter is the insurance: while Redis
+ * cannot be reached each process limits on its own rather than letting every request through.
+ */
+export function counter(points: number, windowMs: number, keyPrefix: string, redis: Redis | undefined): RateLimiterAbstract {
+  // Redis expiries are whole seconds, and a duration that rounds to 0 would never expire.
+  const duration = Math.max(1, Math.ceil(windowMs / 1000));
+  const memory = new RateLimiterMemory({ points, duration, keyPrefix });
+  if (redis === undefined) return memory;
+  return new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix, insuranceLimiter: memory, rejectIfRedisNotReady: true });
+}
 
-  const recent = (key: string, at: number): number[] => {
-    const list = (hits.get(key) ?? []).filter((t) => t > at - windowMs);
-    if (list.length === 0) hits.delete(key);
-    else hits.set(key, list);
-    return list;
-  };
+/** The refusal when the counter is spent, or undefined when the point was taken. Store faults throw. */
+export async function consume(limiter: RateLimiterAbstract, key: string): Promise<RateLimiterRes | undefined> {
+  try {
+    await limiter.consume(key);
+    return undefined;
+  } catch (outcome) {
+    if (outcome instanceof RateLimiterRes) return outcome;
+    throw outcome;
+  }
+}
+
+export function createRateLimiter(limits: RateLimits, options: CounterBackend & { windowMs?: number } = {}): RateLimiter {
+  const windowMs = options.windowMs ?? HOUR;
+  const prefix = options.keyPrefix ?? 'tracefix:rate';
+  const users = counter(limits.userPerHour, windowMs, `${prefix}:user`, options.redis);
+  const channels = counter(limits.channelPerHour, windowMs, `${prefix}:channel`, options.redis);
 
   return {
-    take(user, channel) {
-      const at = now();
-      const checks: { scope: 'user' | 'channel'; key: string; limit: number }[] = [
-        { scope: 'user', key: `u:${user}`, limit: limits.userPerHour },
-      ];
-      if (channel !== undefined) checks.push({ scope: 'channel', key: `c:${channel}`, limit: limits.channelPerHour });
-      for (const check of checks) {
-        const list = recent(check.key, at);
-        if (list.length >= check.limit) {
-          const oldest = list[0] ?? at;
-          return { allowed: false, scope: check.scope, limit: check.limit, retryAfterMs: oldest + windowMs - at };
+    async take(user, channel) {
+      const overUser = await consume(users, user);
+      if (overUser !== undefined) {
+        await users.reward(user);
+        return { allowed: false, scope: 'user', limit: limits.userPerHour, retryAfterMs: overUser.msBeforeNext };
+      }
+      if (channel !== undefined) {
+        const overChannel = await consume(channels, channel);
+        if (overChannel !== undefined) {
+          await Promise.all([channels.reward(channel), users.reward(user)]);
+          return { allowed: false, scope: 'channel', limit: limits.channelPerHour, retryAfterMs: overChannel.msBeforeNext };
         }
       }
-      for (const check of checks) hits.set(check.key, [...recent(check.key, at), at]);
       return { allowed: true };
     },
   };

@@ -11,7 +11,7 @@ import type { Logger } from '../../src/log.ts';
 import type { Origin, RepairRequest, RepairResult, RepairService } from '../../src/repair/types.ts';
 import { runAndRecord, toRepairRequest, type ParsedPaste } from '../shared/flow.ts';
 import { downloadAttachments, parseChatPaste, type PasteAttachment } from '../shared/paste.ts';
-import { createRateLimiter, type RateLimiter } from '../shared/rate-limit.ts';
+import type { RateLimiter } from '../shared/rate-limit.ts';
 import { ACCEPTED_LINE, errorFields, errorMessage, headline, rateLimitMessage } from '../shared/wording.ts';
 import type { MessageEvent } from './payloads.ts';
 import { escapeSlack, renderAnswer, statusBlocks, type SlackFile } from './render.ts';
@@ -43,7 +43,7 @@ export interface SlackContext {
   upload(channel: string, threadTs: string, files: SlackFile[]): Promise<void>;
   downloadFiles(event: MessageEvent): Promise<PasteAttachment[]>;
   /** Parse, rate-limit; the reason to refuse as a user-facing sentence, or the parsed paste. */
-  admit(requestId: string, text: string, attachments: PasteAttachment[], user: string, channel: string): { paste: ParsedPaste } | { refusal: string };
+  admit(requestId: string, text: string, attachments: PasteAttachment[], user: string, channel: string): Promise<{ paste: ParsedPaste } | { refusal: string }>;
   /** Posts the status message, runs the repair, answers in the thread. */
   repair(job: RepairJob): Promise<void>;
   /** Waits for running jobs (at most `graceMs`) after aborting them. */
@@ -57,6 +57,7 @@ export interface SlackContextOptions {
   service: RepairService;
   store: FeedbackStore;
   logger: Logger;
+  limiter: RateLimiter;
   deadlineMs: number;
   statusIntervalMs: number;
   /** Where attached files may be fetched from with the bot token (Slack's file host, the test seam). */
@@ -69,10 +70,9 @@ export function threadKey(channel: string, threadTs: string): string {
 }
 
 export function createSlackContext(options: SlackContextOptions): SlackContext {
-  const { app, config, limits, service, store, logger, deadlineMs, statusIntervalMs } = options;
+  const { app, config, limits, service, store, logger, limiter, deadlineMs, statusIntervalMs } = options;
   const controller = new AbortController();
   const jobs = new Set<Promise<void>>();
-  const limiter = createRateLimiter(limits);
 
   const post = async (channel: string, text: string, threadTs?: string, blocks?: unknown[]): Promise<string> => {
     const response = await app.client.chat.postMessage({
@@ -139,7 +139,7 @@ export function createSlackContext(options: SlackContextOptions): SlackContext {
         { trustedOrigins: options.trustedFileOrigins, maxBytes: limits.maxPasteBytes, headers: { authorization: `Bearer ${config.botToken}` } },
       );
     },
-    admit(requestId, text, attachments, user, channel) {
+    async admit(requestId, text, attachments, user, channel) {
       let paste: ParsedPaste;
       try {
         paste = parseChatPaste(text, attachments, 'slack', limits.maxPasteBytes);
@@ -147,7 +147,7 @@ export function createSlackContext(options: SlackContextOptions): SlackContext {
         logger.info({ requestId, code: error instanceof TracefixError ? error.code : 'internal' }, 'paste refused');
         return { refusal: errorMessage(error, requestId) };
       }
-      const decision = limiter.take(`slack:${user}`, `slack:${channel}`);
+      const decision = await limiter.take(`slack:${user}`, `slack:${channel}`);
       if (!decision.allowed) {
         logger.info({ requestId, scope: decision.scope }, 'rate limited');
         return { refusal: rateLimitMessage(decision) };

@@ -22,7 +22,7 @@ import { TracefixError } from '../../src/errors.ts';
 import type { FeedbackStore } from '../../src/feedback/types.ts';
 import type { Logger } from '../../src/log.ts';
 import type { RepairService } from '../../src/repair/types.ts';
-import { createDeduper } from '../shared/dedupe.ts';
+import { memoryCounters, type Counters } from '../shared/counters.ts';
 import { errorFields } from '../shared/wording.ts';
 import { createSlackContext } from './context.ts';
 import { registerActions } from './handlers/actions.ts';
@@ -41,6 +41,11 @@ export interface SlackBotOptions {
   deadlineMs?: number;
   /** Minimum time between two edits of a status message (Slack allows about one write per second). */
   statusIntervalMs?: number;
+  /**
+   * Rate limits and event de-duplication; shared with the other processes on Redis (openCounters with
+   * REDIS_URL), else this process's memory (the default).
+   */
+  counters?: Counters;
   /** Passed to the Web API client; `slackApiUrl` comes from `config.apiUrl` unless set here. */
   clientOptions?: webApi.WebClientOptions;
   /**
@@ -125,8 +130,10 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     deferInitialization: true,
   });
 
+  const counters = options.counters ?? memoryCounters();
   const ctx = createSlackContext({
     app,
+    limiter: counters.rateLimiter(limits),
     config,
     limits,
     service,
@@ -137,14 +144,15 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     // Files need the bot token, so they are fetched from Slack's file host (or the test seam) only.
     trustedFileOrigins: new Set(['https://files.slack.com', ...(apiUrl === undefined ? [] : [new URL(apiUrl).origin])]),
   });
-  const dedupe = createDeduper();
+  const dedupe = counters.deduper('slack', 60 * 60 * 1000);
   let ready = false;
   let listening = false;
 
-  // Slack retries an event it did not see acknowledged; handle each event_id once.
+  // Slack retries an event it did not see acknowledged (possibly to another process); handle each
+  // event_id once.
   app.use(async ({ body, next }) => {
     const envelope = EventEnvelopeSchema.safeParse(body);
-    if (envelope.success && !dedupe.first(envelope.data.event_id)) {
+    if (envelope.success && !(await dedupe.first(envelope.data.event_id))) {
       logger.debug({ eventId: envelope.data.event_id }, 'duplicate event dropped');
       return;
     }

@@ -24,7 +24,10 @@ export interface WebChatOptions {
   deadlineMs?: number;
   /** Host names the page answers to; see OriginPolicy for the default. */
   allowedHosts?: readonly string[] | undefined;
-  /** Injected limiter (tests); by default one per chat from bots/shared. */
+  /**
+   * The per-client limiter: shared with the other processes on Redis (openCounters with REDIS_URL), or
+   * by default one per chat, in memory.
+   */
   rateLimiter?: RateLimiter;
 }
 
@@ -171,7 +174,7 @@ export function createWebChat(options: WebChatOptions): WebChat {
       sendJson(res, code === 'too_large' ? 413 : 400, { code, error: errorMessage(error, context.requestId) });
       return;
     }
-    const decision = limiter.take(`web:${clientOf(req)}`, undefined);
+    const decision = await limiter.take(`web:${clientOf(req)}`, undefined);
     if (!decision.allowed) {
       sendJson(res, 429, { code: 'rate_limited', error: rateLimitMessage(decision) }, {
         'retry-after': String(Math.ceil(decision.retryAfterMs / 1000)),

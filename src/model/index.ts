@@ -9,7 +9,7 @@
  *
  * Providers: `openai` (OpenAI, or any OpenAI-compatible server at OPENAI_BASE_URL: vLLM, llama.cpp
  * server, LM Studio), `anthropic`, `ollama`; `offline` gives undefined and the program search works
- * alone. One instance per process: its limiter bounds the requests in flight (MODEL_CONCURRENCY)
+ * alone. One instance per process: its p-limit bounds the requests in flight (MODEL_CONCURRENCY)
  * across every repair that shares it. Vendor errors become TracefixError here, with a sentence
  * naming the setting to fix.
  */
@@ -18,6 +18,8 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import { ChatOllama } from '@langchain/ollama';
 import { ChatOpenAICompletions } from '@langchain/openai';
+import pLimit, { type LimitFunction } from 'p-limit';
+import pRetry, { AbortError } from 'p-retry';
 import { z } from 'zod';
 import type { Config } from '../config/index.ts';
 import { TracefixError } from '../errors.ts';
@@ -47,7 +49,7 @@ export type ModelConfig = Config['model'];
 export interface RetryPolicy {
   /** Attempts per request, the first included. */
   attempts: number;
-  /** First backoff; doubles each retry, with jitter. */
+  /** First backoff; doubles each retry, times a random factor between 1 and 2 (p-retry's jitter). */
   baseDelayMs: number;
   /** A retry-after longer than this fails now rather than holding the repair hostage. */
   maxDelayMs: number;
@@ -111,45 +113,26 @@ const contentSchema = z.union([
 ]);
 const generationsSchema = z.array(z.object({ message: z.object({ content: contentSchema }).loose() }).loose());
 
-/** Bounds the requests in flight for one model, across all concurrent repairs. */
-class Limiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly max: number) {}
-
-  async run<T>(task: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    await this.acquire(signal);
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active -= 1;
-    }
-  }
-
-  private acquire(signal: AbortSignal | undefined): Promise<void> {
-    signal?.throwIfAborted();
-    if (this.active < this.max) {
-      this.active += 1;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        const index = this.waiting.indexOf(grant);
-        if (index >= 0) this.waiting.splice(index, 1);
-        reject(signal?.reason as Error);
-      };
-      // The slot passes straight from the finishing task to this one: `active` stays as it is.
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      this.waiting.push(grant);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
+/**
+ * Runs `task` under the model's concurrency limit. p-limit has no per-task signal, so a request still
+ * waiting for a slot leaves the queue's caller at once when its repair is cancelled, and the queued
+ * function, when its turn comes, sees the abort and hands the slot straight on.
+ */
+function limited<T>(limit: LimitFunction, task: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  let started = false;
+  const queued = limit(() => {
+    signal.throwIfAborted();
+    started = true;
+    return task();
+  });
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      if (!started) reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    queued.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -230,7 +213,7 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
   const provider: Provider = config.provider;
   const prompt: Prompt = loadPrompt(deps.promptVersion);
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
-  const limiter = new Limiter(Math.max(1, config.concurrency));
+  const limit = pLimit(Math.max(1, config.concurrency));
   const logger = deps.logger;
   const baseUrlSetting = provider === 'openai' ? config.openai.baseUrl : provider === 'anthropic' ? config.anthropic.baseUrl : config.ollama.baseUrl;
   const endpoint = splitCredentials((baseUrlSetting ?? DEFAULT_BASE_URL[provider]).replace(/\/+$/, ''));
@@ -320,10 +303,16 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
     secrets: [...(apiKey ? [apiKey] : []), ...endpoint.secrets],
   });
 
-  /** One HTTP request for n samples, with a timeout per attempt and retries on 429 and 5xx. */
+  const faultOf = (error: unknown): Fault | undefined => (error instanceof TracefixError ? faults.get(error) : undefined);
+
+  /**
+   * One HTTP request for n samples, with a timeout per attempt and retries on 429 and 5xx (p-retry's
+   * exponential backoff with jitter). A fault that must not be retried, or whose retry-after exceeds
+   * maxDelayMs, ends the loop through p-retry's AbortError; a retry-after within it is waited out
+   * before the backoff, so the server's hint is a floor.
+   */
   const request = async (modelId: string, messages: BaseMessage[], n: number, signal: AbortSignal): Promise<string[]> => {
-    for (let attempt = 1; ; attempt++) {
-      signal.throwIfAborted();
+    const attempt = async (): Promise<string[]> => {
       const timeout = AbortSignal.timeout(config.timeoutMs);
       const attemptSignal = AbortSignal.any([signal, timeout]);
       let fault: Fault;
@@ -332,23 +321,37 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
         const generations = generationsSchema.parse(result.generations[0] ?? []);
         return generations.map((generation) => textOf(generation.message.content));
       } catch (error) {
-        if (signal.aborted) throw abortError(signal);
+        if (signal.aborted) throw new AbortError(abortError(signal));
         fault = translateFault(timeout.aborted ? Object.assign(new Error('timeout'), { name: 'TimeoutError' }) : error, faultContext(modelId));
       }
-      const backoff = retry.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
-      const wait = fault.retryAfterMs ?? backoff;
-      if (!fault.retryNow || attempt >= retry.attempts || wait > retry.maxDelayMs) {
-        faults.set(fault.error, fault);
-        throw fault.error;
-      }
-      logger?.warn({ provider, model: modelId, attempt, waitMs: Math.round(wait), code: fault.error.code }, 'model request failed; retrying');
-      await sleep(wait, signal).catch(() => {
-        throw abortError(signal);
+      faults.set(fault.error, fault);
+      if (!fault.retryNow || (fault.retryAfterMs ?? 0) > retry.maxDelayMs) throw new AbortError(fault.error);
+      throw fault.error;
+    };
+    try {
+      return await pRetry(attempt, {
+        retries: Math.max(0, retry.attempts - 1),
+        factor: 2,
+        minTimeout: retry.baseDelayMs,
+        maxTimeout: retry.maxDelayMs,
+        randomize: true,
+        signal,
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          if (retriesLeft <= 0) return;
+          const fault = faultOf(error);
+          logger?.warn(
+            { provider, model: modelId, attempt: attemptNumber, retryAfterMs: fault?.retryAfterMs, code: fault?.error.code },
+            'model request failed; retrying',
+          );
+          if (fault?.retryAfterMs !== undefined) await sleep(fault.retryAfterMs, signal);
+        },
       });
+    } catch (error) {
+      // p-retry rejects with the signal's own reason when the caller aborts during a wait.
+      if (signal.aborted) throw abortError(signal);
+      throw error;
     }
   };
-
-  const faultOf = (error: unknown): Fault | undefined => (error instanceof TracefixError ? faults.get(error) : undefined);
 
   /**
    * k answers for one prompt: one request with n=k where the server supports it, else k requests,
@@ -377,7 +380,7 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
     let remaining = k;
     if (provider === 'openai' && k > 1 && nSupported !== false) {
       try {
-        const got = await limiter.run(() => request(modelId, messages, k, signal), signal);
+        const got = await limited(limit, () => request(modelId, messages, k, signal), signal);
         answers.push(...got.slice(0, k));
         // Fewer choices than asked: the server ignores `n`. Ask for the rest one by one.
         if (got.length === 1) nSupported = false;
@@ -395,7 +398,7 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
     }
     if (remaining > 0) {
       const settled = await Promise.allSettled(
-        Array.from({ length: remaining }, () => limiter.run(() => request(modelId, messages, 1, signal), signal)),
+        Array.from({ length: remaining }, () => limited(limit, () => request(modelId, messages, 1, signal), signal)),
       );
       for (const outcome of settled) {
         if (outcome.status === 'fulfilled') answers.push(...outcome.value.slice(0, 1));

@@ -94,6 +94,29 @@ describe('createRepairModel (OpenAI-compatible)', () => {
     expect(server.maxInFlight).toBe(2);
   });
 
+  it('a request waiting for a slot leaves when its repair is cancelled, and the slot goes to the next', async () => {
+    const { server, model } = await setup({ replies: [{ content: RIGHT, delayMs: 500 }, RIGHT] }, { concurrency: 1 });
+    let firstDone = false;
+    const first = model.propose(INPUT, 1).finally(() => {
+      firstDone = true;
+    });
+    await server.waitForRequest(() => true);
+    const waiting = new AbortController();
+    const second = model.propose(INPUT, 1, { signal: waiting.signal });
+    const third = model.propose(INPUT, 1);
+    // Both are queued behind the first once their microtasks have run (no I/O before the queue).
+    await new Promise((resolve) => setImmediate(resolve));
+    waiting.abort();
+    expect((await rejection(second)).code).toBe('cancelled');
+    // It left the queue at once, not when the slot came free.
+    expect(firstDone).toBe(false);
+    // The cancelled request never reached the server: the two that did are the first and the third.
+    expect(await first).toHaveLength(1);
+    expect(await third).toHaveLength(1);
+    expect(server.chatRequests).toHaveLength(2);
+    expect(server.maxInFlight).toBe(1);
+  });
+
   it('uses a promoted model id on the next propose, without a restart', async () => {
     let live = 'gpt-test';
     const { server, model } = await setup({ replies: [RIGHT, RIGHT, RIGHT] }, {}, { resolveModelId: () => live });

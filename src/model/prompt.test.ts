@@ -11,6 +11,7 @@ import { promptsReadme } from '../../tests/model/render-prompts-readme.ts';
 const prompt = loadPrompt();
 
 const python = spawnSync('python3', ['--version']).status === 0;
+if (!python) console.warn('[skip] src/model/prompt.test.ts: running the exemplars needs python3, which is not on this machine');
 
 /**
  * Runs each program against each test line with the machine's python3, in one process, and returns

@@ -14,6 +14,9 @@ import { estimateTokens, renderInline } from './index.ts';
 const RUNNER = fileURLToPath(new URL('../../sandbox/runner/run.py', import.meta.url));
 const python = spawnSync('python3', ['--version']);
 const available = existsSync(RUNNER) && python.status === 0;
+if (!available) {
+  console.warn(`[skip] src/trace/runner-trace.test.ts: ${existsSync(RUNNER) ? 'python3 is not on this machine' : `${RUNNER} is missing`}`);
+}
 
 const PROGRAM = `class Counter:
     step = 2

@@ -197,6 +197,11 @@ describe.skipIf(SKIP)('Discord', () => {
     const plain = discord.userMessage({ content: paste(BUGGY_CODE, TESTS), mentionsBot: false });
     discord.dispatchMessage(plain);
     await discord.expectNoCall('POST', MESSAGES, 400);
+    // Another bot naming tracefix with a paste that a person would get an answer to.
+    const fromBot = discord.userMessage({ content: `<@${BOT_ID}> ${paste()}`, author: '700000000000000099', authorIsBot: true });
+    expect(fromBot.author.bot).toBe(true);
+    discord.dispatchMessage(fromBot);
+    await discord.expectNoCall('POST', MESSAGES, 400);
   });
 });
 

@@ -14,6 +14,9 @@ import { renderInline } from '../../src/trace/index.ts';
 
 const RUNNER = fileURLToPath(new URL('../../sandbox/runner/run.py', import.meta.url));
 const available = existsSync(RUNNER) && spawnSync('python3', ['--version']).status === 0;
+if (!available) {
+  console.warn(`[skip] tests/model/exemplar-traces.test.ts: ${existsSync(RUNNER) ? 'python3 is not on this machine' : `${RUNNER} is missing`}`);
+}
 
 function traceOf(source: string, tests: string): Trace {
   const request = { mode: 'trace', program: { id: 'p0', source }, tests, limits: DEFAULT_LIMITS };

@@ -16,6 +16,8 @@ const MBPP = MBPP_R;
 const python = spawnSync('python3', ['--version']).status === 0;
 const available = python ? haveDataset(DATA, 'parseAnswer on HumanEvalFix') : false;
 if (!python) console.log('[parseAnswer on HumanEvalFix] skipped: python3 is not on this machine');
+const mbppAvailable = python && haveDataset(MBPP, 'parseAnswer on MBPP-R');
+if (!python) console.log('[parseAnswer on MBPP-R] skipped: python3 is not on this machine');
 
 /** Runs each program followed by its test in one python3 process; returns the ids that failed. */
 function failures(programs: { id: string; code: string; test: string }[]): string[] {
@@ -92,7 +94,7 @@ describe.runIf(available)('parseAnswer on HumanEvalFix programs', () => {
   }, 120_000);
 });
 
-describe.runIf(existsSync(MBPP) && python)('parseAnswer on MBPP-R programs (LLM-written, several functions)', () => {
+describe.runIf(mbppAvailable)('parseAnswer on MBPP-R programs (LLM-written, several functions)', () => {
   interface MbppTask {
     task_id: string;
     buggy_solution: string;

@@ -56,8 +56,11 @@ export interface DiscordStandIn {
   waitForCall(method: string, route: RegExp, match?: (call: DiscordCall) => boolean, timeoutMs?: number): Promise<DiscordCall>;
   expectNoCall(method: string, route: RegExp, quietMs?: number): Promise<void>;
   waitForIdentify(timeoutMs?: number): Promise<void>;
-  /** A user message in a channel (stored, so fetching it works). Returns the message. */
-  userMessage(input: { content: string; author?: string; channel?: string; mentionsBot?: boolean; replyTo?: string; id?: string }): StoredMessage;
+  /**
+   * A user message in a channel (stored, so fetching it works). Returns the message. `authorIsBot`
+   * makes the author another bot account (`author.bot: true`), as a webhook or integration posts.
+   */
+  userMessage(input: { content: string; author?: string; authorIsBot?: boolean; channel?: string; mentionsBot?: boolean; replyTo?: string; id?: string }): StoredMessage;
   dispatchMessage(message: StoredMessage, mentionsBot?: boolean): void;
   dispatchReaction(input: { messageId: string; emoji: string; user?: string; channel?: string; remove?: boolean }): void;
   dispatchButton(input: { customId: string; messageId: string; user?: string; channel?: string }): { id: string; token: string };
@@ -247,7 +250,7 @@ export async function startDiscordStandIn(options: { token?: string; heartbeatMs
     },
     waitForIdentify: (timeoutMs = 5000) => waitForItem(identifies, () => true, timeoutMs, 'IDENTIFY').then(() => undefined),
     userMessage(input) {
-      const author = user(input.author ?? '700000000000000001');
+      const author = user(input.author ?? '700000000000000001', input.authorIsBot === true);
       const message = messageObject({
         ...(input.id === undefined ? {} : { id: input.id }),
         channel_id: input.channel ?? CHANNEL_ID,

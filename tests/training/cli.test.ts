@@ -2,7 +2,7 @@ import { runCli, type CliRun } from '../fixtures/cli.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sampleInteraction, sampleResult } from '../fixtures/store-contract.ts';
 import { createFeedbackStore } from '../../src/feedback/store.ts';
 import { createModelRegistry } from '../../src/training/registry.ts';
@@ -14,7 +14,8 @@ function cli(...argv: string[]): Promise<CliRun> {
   return runCli(argv, env);
 }
 
-beforeAll(async () => {
+// Every test gets the same fresh store: `forget` deletes records the dataset and models tests read.
+beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tracefix-cli-'));
   env = { DATA_DIR: dir, PSEUDONYM_SECRET: 'cli-secret', LOG_LEVEL: 'silent', MODEL_NAME: 'gpt-base' };
   const store = await createFeedbackStore({ url: `sqlite://${dir}/tracefix.sqlite`, retentionDays: 180, dataDir: dir, pseudonymSecret: 'cli-secret' });
@@ -30,7 +31,7 @@ beforeAll(async () => {
   await registry.save({ id: 'run-2', modelId: 'ft:gpt-base:tracefix:2', baseModel: 'gpt-base', provider: 'openai', examples: 60, heldOut: 6, createdAt: 3, status: 'rejected', reason: 'rejected: worse', scores: { liveModelId: 'ft:gpt-base:tracefix:1', candidate: 0.1, live: 0.5, tasks: 6, samples: 4 } });
   await store.close();
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('tracefix dataset / models / forget', () => {
   it('dataset build writes the JSONL and explains the drops', async () => {

@@ -9,7 +9,7 @@ import { MBPP_R, haveDataset } from '../fixtures/shared-data.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../sandbox/index.ts';
 import { limitsFromConfig } from '../../src/compose.ts';
 import { loadConfig, type Config } from '../../src/config/index.ts';
@@ -27,12 +27,16 @@ const DATASET = process.env.MBPP_R ?? MBPP_R;
 const available = haveDataset(DATASET, 'offline NExT self-training loop');
 const SAMPLES = 16;
 
+// Shared by the tests and never changed by them: the task slice, the scripted chat model, the sandbox
+// and the settings. What a test changes (its run folder, the fine-tuning API's files and jobs) is its own.
 let dir: string;
 let tasks: RepairTask[];
 let chat: OpenAIChatStandIn;
-let fineTuning: FineTuningStandIn;
 let sandbox: Sandbox;
 let config: Config;
+let fineTuning: FineTuningStandIn;
+let runDir: string;
+let runs = 0;
 
 beforeAll(async () => {
   if (!available) return;
@@ -54,7 +58,6 @@ beforeAll(async () => {
       };
     },
   });
-  fineTuning = await startFineTuningStandIn({ modelId: (job) => `ft:${job.model}:${job.suffix ?? ''}:${job.id}` });
   // Other sandboxes on this machine share the unprivileged uid's process limit; our own dataset code needs no tight one.
   sandbox = createSandbox({ backend: 'process', maxProcesses: 1024 });
   config = loadConfig({ DATA_DIR: dir, MODEL_PROVIDER: 'openai', MODEL_NAME: 'base-model', OPENAI_BASE_URL: chat.url, OPENAI_API_KEY: 'k', MODEL_CONCURRENCY: '4' });
@@ -63,14 +66,24 @@ beforeAll(async () => {
 afterAll(async () => {
   await sandbox?.close();
   await chat?.close();
-  await fineTuning?.close();
   await rm(dir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  if (!available) return;
+  fineTuning = await startFineTuningStandIn({ modelId: (job) => `ft:${job.model}:${job.suffix ?? ''}:${job.id}` });
+  runs += 1;
+  runDir = path.join(dir, `run-${runs}`);
+});
+
+afterEach(async () => {
+  await fineTuning?.close();
 });
 
 function options(overrides: Partial<SelfTrainOptions>): SelfTrainOptions {
   return {
     datasetPath: DATASET,
-    runDir: path.join(dir, 'run'),
+    runDir,
     resume: false,
     samples: SAMPLES,
     iterations: 1,
@@ -100,10 +113,8 @@ function options(overrides: Partial<SelfTrainOptions>): SelfTrainOptions {
 }
 
 describe.runIf(available)('offline NExT self-training loop (mbpp-r, 20 tasks)', () => {
-  let first: SelfTrainManifest;
-
   it('samples, keeps verified fixes of hard tasks, fine-tunes the base model, evaluates, keeps the best', { timeout: 240_000 }, async () => {
-    first = await runSelfTraining(options({}));
+    const first = await runSelfTraining(options({}));
     const { train, dev } = first.split;
     expect(train.length + dev.length).toBe(20);
     expect(dev.length).toBeGreaterThan(0);
@@ -131,19 +142,22 @@ describe.runIf(available)('offline NExT self-training loop (mbpp-r, 20 tasks)', 
     expect(first.best).toMatchObject({ modelId: run.modelId, iteration: 1, devScore: run.devScore });
     expect(first.finished).toBe(true);
     // Every artefact is in the run folder.
-    const samples = (await readFile(path.join(dir, 'run', 'iter-1', 'samples.jsonl'), 'utf8')).trim().split('\n');
+    const samples = (await readFile(path.join(runDir, 'iter-1', 'samples.jsonl'), 'utf8')).trim().split('\n');
     // The model layer drops empty and duplicate answers (15 identical wrong samples become one, and
     // an answer identical to the buggy program is no candidate), so lines ≤ tasks × samples.
     expect(samples.length).toBeGreaterThanOrEqual(evenTrain.length);
     expect(samples.length).toBeLessThanOrEqual(train.length * SAMPLES);
     expect(samples.filter((l) => (JSON.parse(l) as { passed: boolean }).passed)).toHaveLength(evenTrain.length);
-    const manifest = JSON.parse(await readFile(path.join(dir, 'run', 'manifest.json'), 'utf8')) as SelfTrainManifest;
+    const manifest = JSON.parse(await readFile(path.join(runDir, 'manifest.json'), 'utf8')) as SelfTrainManifest;
     expect(manifest.runs[0]?.job?.id).toBe(fineTuning.jobs[0]?.id);
   });
 
   it('refuses to overwrite a run, and resumes it with more iterations', { timeout: 240_000 }, async () => {
+    const first = await runSelfTraining(options({}));
+    expect(first.finished).toBe(true);
     await expect(runSelfTraining(options({}))).rejects.toMatchObject({ code: 'bad_input' });
     const jobsBefore = fineTuning.jobs.length;
+    expect(jobsBefore).toBe(1);
     const resumed = await runSelfTraining(options({ resume: true, iterations: 2 }));
     // Iteration 1 is not redone; iteration 2 samples with the best model so far (the tuned one),
     // which solves everything, so no task is hard and nothing new is kept — but the union of kept

@@ -60,7 +60,7 @@ export function registerActions(ctx: SlackContext): void {
       }
       if (action.action_id === ACTION.retry) {
         const requestId = newRequestId();
-        const decision = ctx.limiter.take(`slack:${user}`, `slack:${channel}`);
+        const decision = await ctx.limiter.take(`slack:${user}`, `slack:${channel}`);
         if (!decision.allowed) {
           await say(rateLimitMessage(decision));
           return;

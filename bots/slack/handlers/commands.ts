@@ -44,7 +44,7 @@ export function registerCommands(ctx: SlackContext): void {
       await ack({ response_type: 'ephemeral', text: escapeSlack(USAGE) });
       return;
     }
-    const admitted = ctx.admit(requestId, text, [], command.user_id, command.channel_id);
+    const admitted = await ctx.admit(requestId, text, [], command.user_id, command.channel_id);
     if ('refusal' in admitted) {
       await ack({ response_type: 'ephemeral', text: escapeSlack(admitted.refusal) });
       return;
@@ -88,7 +88,7 @@ export function registerCommands(ctx: SlackContext): void {
     const { channel, team } = metadata.data;
     // Reuse the paste parser for its checks (size, binary, code present) on the same text a user would paste.
     const pasted = [description, '```\n' + code + '\n```', tests === '' ? '' : '```\n' + tests + '\n```'].filter(Boolean).join('\n');
-    const admitted = ctx.admit(requestId, pasted, [], parsed.data.user.id, channel);
+    const admitted = await ctx.admit(requestId, pasted, [], parsed.data.user.id, channel);
     if ('refusal' in admitted) {
       await ack({ response_action: 'errors', errors: { code: admitted.refusal.slice(0, 150) } });
       return;

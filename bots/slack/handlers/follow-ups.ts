@@ -41,7 +41,7 @@ export async function rerunWithTest(
   place: ThreadPlace,
   refuse: (text: string) => Promise<void>,
 ): Promise<void> {
-  const decision = ctx.limiter.take(`slack:${place.user}`, `slack:${place.channel}`);
+  const decision = await ctx.limiter.take(`slack:${place.user}`, `slack:${place.channel}`);
   if (!decision.allowed) {
     await refuse(rateLimitMessage(decision));
     return;

@@ -52,7 +52,7 @@ export function registerMessages(ctx: SlackContext): void {
         if (kind === 'mention') await ctx.post(event.channel, escapeSlack(errorMessage(error, requestId)), threadTs);
         return;
       }
-      const admitted = ctx.admit(requestId, text, attachments, event.user ?? '', event.channel);
+      const admitted = await ctx.admit(requestId, text, attachments, event.user ?? '', event.channel);
       if ('refusal' in admitted) {
         // In a help channel the bot offered itself; it stays quiet rather than scolding a post.
         if (kind === 'mention') await ctx.post(event.channel, escapeSlack(admitted.refusal), threadTs);
