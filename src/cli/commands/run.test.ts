@@ -62,6 +62,17 @@ describe('tracefix run', () => {
   });
 });
 
+describe('tracefix run on a JavaScript file', () => {
+  it('runs it on the QuickJS runner, as the chat front ends do (it used to reach Python)', async () => {
+    const js = file('add.js', 'function add(a, b) {\n  return a - b;\n}\n');
+    const jsTests = file('add.test.js', 'console.assert(add(1, 2) === 3);\nconsole.assert(add(2, 0) === 2);\n');
+    const r = await cli('run', js, '--tests', jsTests);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAIL\s+console\.assert\(add\(1, 2\) === 3\);\s+— expected 3, got -1/);
+    expect(r.out).toMatch(/2 tests: 1 passed, 1 failed \(QuickJS .*, process sandbox/);
+  });
+});
+
 describe('tracefix trace', () => {
   it('prints the NExT-annotated program of the first failing test', async () => {
     const r = await cli('trace', buggy, '--tests', tests);
