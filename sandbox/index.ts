@@ -18,6 +18,7 @@ import type { Sandbox, SandboxName } from './types.ts';
 export { LanguageRouter, isJavaScriptRequest } from './js/router.ts';
 export { SandboxError, isSandboxError, type SandboxErrorCode } from './collect.ts';
 export { probeBubblewrap, useToolSearchPath } from './process/jail.ts';
+export { defaultSnapshotCacheDir } from './pyodide/snapshot-cache.ts';
 export type { PyodideSandboxOptions, ProcessSandboxOptions, E2BSandboxOptions, JsSandboxOptions };
 export type * from './types.ts';
 export * from './protocol.ts';
