@@ -22,7 +22,7 @@ export function sandboxOptions(config: Config, backend: SandboxName = config.san
   const s = config.sandbox;
   switch (backend) {
     case 'pyodide':
-      return { backend, poolSize: s.poolSize };
+      return { backend, poolSize: s.poolSize, ...(s.snapshotCacheDir === undefined ? {} : { snapshotCacheDir: s.snapshotCacheDir }) };
     case 'process':
       return { backend, python: s.python };
     case 'e2b':
