@@ -56,6 +56,13 @@ export interface PyodideSandboxOptions {
   snapshotCacheDir?: string;
   /** First retry after a runner failed to start (doubles per failure, up to 30 s). Default 500 ms. */
   retryInitialMs?: number;
+  /**
+   * When a taken runner's replacement starts (pool.ts). Default `released`: a fresh runner costs about
+   * a second of CPU even from the snapshot, and started at once it slows the request it replaces
+   * (`npm run bench pool`: requests on ready runners took about twice as long, a run of five in a row
+   * about the same).
+   */
+  replaceWhen?: 'taken' | 'released';
 }
 
 export { defaultSnapshotCacheDir } from './snapshot-cache.ts';
@@ -185,15 +192,26 @@ class PyodideRunner {
     );
   }
 
-  static async start(config: RunnerConfig, snapshotFile?: string): Promise<PyodideRunner> {
+  /** Resolves once the runner is loaded; `signal` (the pool closing) kills it while it loads. */
+  static async start(config: RunnerConfig, snapshotFile: string | undefined, signal: AbortSignal): Promise<PyodideRunner> {
+    signal.throwIfAborted();
     const runner = new PyodideRunner(PyodideRunner.spawn(config, snapshotFile ? { in: snapshotFile } : undefined));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         runner.kill('exit');
         reject(new Error(`runner did not load within ${config.startTimeoutMs} ms`));
       }, config.startTimeoutMs);
+      // A process that closes (a CLI command that is done) must not wait for a runner nobody will use.
+      const abort = (): void => {
+        clearTimeout(timer);
+        runner.onReady = undefined;
+        runner.kill('exit');
+        reject(new Error('stopped while loading: the sandbox closed'));
+      };
+      signal.addEventListener('abort', abort, { once: true });
       runner.onReady = (error) => {
         clearTimeout(timer);
+        signal.removeEventListener('abort', abort);
         runner.onReady = undefined;
         if (error) reject(error);
         else resolve();
@@ -309,16 +327,19 @@ export class PyodideSandbox implements Sandbox {
       size: poolSize,
       maxBusy: options.maxConcurrent ?? poolSize,
       ...(options.retryInitialMs === undefined ? {} : { retryInitialMs: options.retryInitialMs }),
-      create: async () => {
+      replaceWhen: options.replaceWhen ?? 'released',
+      create: async (signal) => {
         const file = await snapshots?.file();
         if (file) {
           try {
-            return await PyodideRunner.start(config, file);
-          } catch {
+            return await PyodideRunner.start(config, file, signal);
+          } catch (error) {
+            // Stopped, not broken: the snapshot is as good as it was.
+            if (signal.aborted) throw error;
             // A snapshot that does not load must not take the backend down: load cold instead.
           }
         }
-        const runner = await PyodideRunner.start(config).catch((error: unknown) => {
+        const runner = await PyodideRunner.start(config, undefined, signal).catch((error: unknown) => {
           // Pyodide itself does not load (a broken install): once it heals, make the snapshot again.
           if (!file) snapshots?.retry();
           throw error;
