@@ -329,22 +329,33 @@ export class PyodideSandbox implements Sandbox {
       ...(options.retryInitialMs === undefined ? {} : { retryInitialMs: options.retryInitialMs }),
       replaceWhen: options.replaceWhen ?? 'released',
       create: async (signal) => {
-        const file = await snapshots?.file();
-        if (file) {
-          try {
-            return await PyodideRunner.start(config, file, signal);
-          } catch (error) {
-            // Stopped, not broken: the snapshot is as good as it was.
-            if (signal.aborted) throw error;
-            // A snapshot that does not load must not take the backend down: load cold instead.
+        /** Never rejects: it is awaited after the snapshot's check, which may take longer. */
+        const fromSnapshot = (path: string): Promise<{ runner?: PyodideRunner; error?: unknown }> =>
+          PyodideRunner.start(config, path, signal).then(
+            (runner) => ({ runner }),
+            (error: unknown) => ({ error }),
+          );
+        let snapshot = await snapshots?.file();
+        if (snapshot) {
+          // The runner loads while the cached snapshot is hashed; it is used only if the bytes match.
+          let started = fromSnapshot(snapshot.path);
+          if (!(await snapshot.checked)) {
+            void started.then(({ runner }) => runner?.stop());
+            snapshot = await snapshots?.mismatched();
+            started = snapshot ? fromSnapshot(snapshot.path) : Promise.resolve({});
           }
+          const { runner, error } = await started;
+          if (runner) return runner;
+          // Stopped, not broken: the snapshot is as good as it was.
+          if (signal.aborted) throw error;
+          // A snapshot that does not load must not take the backend down: load cold instead.
         }
         const runner = await PyodideRunner.start(config, undefined, signal).catch((error: unknown) => {
           // Pyodide itself does not load (a broken install): once it heals, make the snapshot again.
-          if (!file) snapshots?.retry();
+          if (!snapshot) snapshots?.retry();
           throw error;
         });
-        if (file) snapshots?.broken();
+        if (snapshot) snapshots?.broken();
         return runner;
       },
       destroy: (runner) => runner.stop(),

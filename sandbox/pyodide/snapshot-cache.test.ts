@@ -58,7 +58,7 @@ describe('Pyodide snapshot cache', () => {
     expect(entries()).toHaveLength(1);
   }, 240_000);
 
-  it('detects a corrupt snapshot (bytes altered in place, same size) before any runner uses it, and makes it again', async () => {
+  it('detects a corrupt snapshot (bytes altered in place, same size) before any runner serves from it, and makes it again', async () => {
     const before = statSync(snapFile());
     const good = manifest().sha256;
     const fd = openSync(snapFile(), 'r+');
@@ -126,7 +126,7 @@ describe('snapshot cache rules', () => {
   async function use(cacheDir: string, m: SnapshotMaker): Promise<string | undefined> {
     const snapshots = new Snapshots(m, cacheDir);
     try {
-      const file = await snapshots.file();
+      const file = await snapshots.checkedFile();
       return file === undefined ? undefined : readFileSync(file, 'utf8');
     } finally {
       await snapshots.close();
@@ -150,6 +150,11 @@ describe('snapshot cache rules', () => {
     expect(m.made).toBe(3);
     expect(await use(cacheDir, m)).toBe('snapshot for pyodide-k1');
     expect(m.made).toBe(3);
+
+    // Same size, other bytes: only the digest tells.
+    writeFileSync(join(cacheDir, 'pyodide-k1', SNAPSHOT_FILE), 'snapshot for pyodide-kX');
+    expect(await use(cacheDir, m)).toBe('snapshot for pyodide-k1');
+    expect(m.made).toBe(4);
   });
 
   it('still gives a snapshot when the cache folder cannot be a folder', async () => {

@@ -11,10 +11,10 @@
  * the sandbox falls back to a private snapshot, and at worst to a cold load.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, copyFileSync, linkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isRoot, readableByAnyone } from '../process/jail.ts';
 
@@ -46,13 +46,13 @@ export function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-export type EntryCheck = { ok: true; file: string; data: Buffer } | { ok: false; why: 'missing' | 'corrupt'; detail: string };
+export type EntryCheck = { ok: true; file: string; manifest: SnapshotManifest } | { ok: false; why: 'missing' | 'corrupt'; detail: string };
 
 /**
- * Whether the cache entry `entry` holds a snapshot that may be used for `key`. Reads the whole file
- * once: the bytes that were hashed are returned, so a caller that must copy them copies what it checked.
+ * The cheap half of the check: whether the entry has a manifest for `key` and a snapshot of the
+ * listed size. The digest (a read of 30 MB) is the other half: `digestOf` the file a runner will read.
  */
-export async function checkEntry(entry: string, key: string): Promise<EntryCheck> {
+export function listedEntry(entry: string, key: string): EntryCheck {
   if (!existsSync(entry)) return { ok: false, why: 'missing', detail: 'no entry' };
   let manifest: SnapshotManifest;
   try {
@@ -62,16 +62,21 @@ export async function checkEntry(entry: string, key: string): Promise<EntryCheck
   }
   if (manifest.key !== key) return { ok: false, why: 'corrupt', detail: `manifest is for ${manifest.key.slice(0, 60)}` };
   const file = join(entry, SNAPSHOT_FILE);
-  let data: Buffer;
   try {
-    // The size first: a file of the wrong length is not worth reading.
     if (statSync(file).size !== manifest.bytes) return { ok: false, why: 'corrupt', detail: 'size differs from the manifest' };
-    data = await readFile(file);
   } catch {
     return { ok: false, why: 'corrupt', detail: 'snapshot unreadable' };
   }
-  if (data.length !== manifest.bytes || sha256(data) !== manifest.sha256) return { ok: false, why: 'corrupt', detail: 'digest differs from the manifest' };
-  return { ok: true, file, data };
+  return { ok: true, file, manifest };
+}
+
+/** The SHA-256 of a file, or undefined when it cannot be read. */
+export async function digestOf(file: string): Promise<string | undefined> {
+  try {
+    return sha256(await readFile(file));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -135,8 +140,18 @@ export interface SnapshotMaker {
   make(dir: string): Promise<string | undefined>;
 }
 
+/**
+ * A snapshot to start a runner from. `checked` resolves once the bytes at `path` were compared with
+ * their manifest, so a runner can load while they are hashed: it must get no request unless `checked`
+ * resolves true. A snapshot this sandbox made itself is checked from the start.
+ */
+export interface SnapshotFile {
+  path: string;
+  checked: Promise<boolean>;
+}
+
 export class Snapshots {
-  private made: Promise<string | undefined> | undefined;
+  private made: Promise<SnapshotFile | undefined> | undefined;
   private readonly tempDirs: string[] = [];
   private disabled = false;
   private entry: string | undefined;
@@ -150,10 +165,33 @@ export class Snapshots {
     this.cacheDir = cacheDir === undefined ? undefined : resolve(cacheDir);
   }
 
-  /** The snapshot file to start from, or undefined (runners then load cold: slower, same behaviour). */
-  file(): Promise<string | undefined> {
+  /** The snapshot to start from, or undefined (runners then load cold: slower, same behaviour). */
+  file(): Promise<SnapshotFile | undefined> {
     if (this.disabled) return Promise.resolve(undefined);
     this.made ??= this.cacheDir ? this.fromCache(this.cacheDir) : this.makeTemporary();
+    return this.made;
+  }
+
+  /** `file()`, once checked: the snapshot is made again when the cached one does not match its manifest. */
+  async checkedFile(): Promise<string | undefined> {
+    const snapshot = await this.file();
+    if (!snapshot) return undefined;
+    if (await snapshot.checked) return snapshot.path;
+    return (await this.mismatched())?.path;
+  }
+
+  /** The cached snapshot's bytes did not match its manifest: drop the entry and make it again. */
+  mismatched(): Promise<SnapshotFile | undefined> {
+    const failed = this.made;
+    this.made = (async () => {
+      const previous = await failed?.catch(() => undefined);
+      // Several runners may find the same mismatch: the first one's rebuild serves them all.
+      if (previous && !(await previous.checked) && this.entry && this.cacheDir) {
+        rmSync(this.entry, { recursive: true, force: true });
+        return this.build(this.cacheDir, this.entry);
+      }
+      return previous;
+    })();
     return this.made;
   }
 
@@ -174,14 +212,14 @@ export class Snapshots {
     return dir;
   }
 
-  private async makeTemporary(): Promise<string | undefined> {
+  private async makeTemporary(): Promise<SnapshotFile | undefined> {
     const dir = this.privateDir();
     const file = await this.maker.make(dir);
     if (!file) rmSync(dir, { recursive: true, force: true });
-    return file;
+    return file ? { path: file, checked: Promise.resolve(true) } : undefined;
   }
 
-  private async fromCache(cacheDir: string): Promise<string | undefined> {
+  private async fromCache(cacheDir: string): Promise<SnapshotFile | undefined> {
     let key: string;
     try {
       key = this.maker.key();
@@ -190,17 +228,28 @@ export class Snapshots {
     }
     const entry = join(cacheDir, key);
     this.entry = entry;
-    const found = await checkEntry(entry, key).catch((): EntryCheck => ({ ok: false, why: 'corrupt', detail: 'unreadable' }));
+    const found = listedEntry(entry, key);
     if (found.ok) {
-      markUsed(entry);
-      return this.readable(found.file, found.data);
+      try {
+        const path = this.readable(found.file);
+        markUsed(entry);
+        const expected = found.manifest.sha256;
+        return { path, checked: digestOf(path).then((digest) => digest === expected) };
+      } catch {
+        // Could not stage it for the runners: make one of our own below.
+      }
     }
-    if (found.why === 'corrupt') rmSync(entry, { recursive: true, force: true });
+    if (!found.ok && found.why === 'corrupt') rmSync(entry, { recursive: true, force: true });
+    return this.build(cacheDir, entry);
+  }
+
+  /** Makes the snapshot and installs it in the cache entry; this sandbox uses its own file either way. */
+  private async build(cacheDir: string, entry: string): Promise<SnapshotFile | undefined> {
     const made = await this.makeTemporary();
     if (!made) return undefined;
     try {
-      const data = await readFile(made);
-      installEntry(made, { format: 1, key, bytes: data.length, sha256: sha256(data) }, cacheDir, entry);
+      const data = await readFile(made.path);
+      installEntry(made.path, { format: 1, key: basename(entry), bytes: data.length, sha256: sha256(data) }, cacheDir, entry);
     } catch {
       // A read-only, full or misplaced cache folder: this sandbox still has its own snapshot.
     }
@@ -209,17 +258,22 @@ export class Snapshots {
   }
 
   /**
-   * The checked snapshot where the runners' unprivileged uid can read it. A cache under a private home
-   * folder (root's ~/.cache) is not reachable by it: then the checked bytes go to a private copy (a
-   * copy costs milliseconds, a cold load seconds).
+   * The cached snapshot where the runners' unprivileged uid can read it. A cache under a private home
+   * folder (root's ~/.cache) is not reachable by it: then a private link to the same file (or a copy,
+   * across file systems) is what the runners read, and what is hashed.
    */
-  private readable(file: string, data: Buffer): string {
+  private readable(file: string): string {
     if (!isRoot() || readableByAnyone(file)) return file;
     const dir = this.privateDir();
     chmodSync(dir, 0o755);
-    const copy = join(dir, 'cached.snap');
-    writeFileSync(copy, data, { mode: 0o644 });
-    return copy;
+    const staged = join(dir, 'cached.snap');
+    try {
+      linkSync(file, staged);
+    } catch {
+      copyFileSync(file, staged);
+      chmodSync(staged, 0o644);
+    }
+    return staged;
   }
 
   async close(): Promise<void> {
