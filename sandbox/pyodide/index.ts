@@ -59,8 +59,8 @@ export interface PyodideSandboxOptions {
   /**
    * When a taken runner's replacement starts (pool.ts). Default `released`: a fresh runner costs about
    * a second of CPU even from the snapshot, and started at once it slows the request it replaces
-   * (`npm run bench pool`: requests on ready runners took about twice as long, a run of five in a row
-   * about the same).
+   * (`npm run bench pool`: requests on ready runners took 2-2.6× as long; a run of five in a row, which
+   * outruns a pool of two and waits for starts either way, took between 7% less and 10% more).
    */
   replaceWhen?: 'taken' | 'released';
 }
