@@ -2,21 +2,24 @@
  * The sandbox's public face: one factory over the three backends, and the isolation gate that keeps
  * other people's code off a backend that cannot contain it. Settings come in as a plain object; the
  * composition root maps src/config onto it (sandbox/ never imports src/).
+ *
+ * Importing this file is cheap: each backend module is loaded by `createSandbox` when it is chosen,
+ * never before (the e2b SDK alone costs a CLI start seconds). Keep backend modules out of this
+ * file's value imports and re-exports; their option types are erased and cost nothing.
  */
 import { SandboxError } from './collect.ts';
-import { E2BSandbox, type E2BSandboxOptions } from './e2b/index.ts';
-import { JsSandbox } from './js/index.ts';
+import type { E2BSandboxOptions } from './e2b/index.ts';
+import type { JsSandboxOptions } from './js/index.ts';
 import { LanguageRouter } from './js/router.ts';
-import { ProcessSandbox, type ProcessSandboxOptions } from './process/index.ts';
-import { PyodideSandbox, type PyodideSandboxOptions } from './pyodide/index.ts';
+import type { ProcessSandboxOptions } from './process/index.ts';
+import type { PyodideSandboxOptions } from './pyodide/index.ts';
 import type { Sandbox, SandboxName } from './types.ts';
 
-export { JsSandbox, type JsSandboxOptions } from './js/index.ts';
 export { LanguageRouter, isJavaScriptRequest } from './js/router.ts';
 export { SandboxError, isSandboxError, type SandboxErrorCode } from './collect.ts';
-export { probeBubblewrap } from './process/jail.ts';
-export { PyodideSandbox, ProcessSandbox, E2BSandbox };
-export type { PyodideSandboxOptions, ProcessSandboxOptions, E2BSandboxOptions };
+export { probeBubblewrap, useToolSearchPath } from './process/jail.ts';
+export { defaultSnapshotCacheDir } from './pyodide/snapshot-cache.ts';
+export type { PyodideSandboxOptions, ProcessSandboxOptions, E2BSandboxOptions, JsSandboxOptions };
 export type * from './types.ts';
 export * from './protocol.ts';
 
@@ -27,20 +30,30 @@ export type CreateSandboxOptions =
 
 /**
  * The backend the options name for Python, behind a router that sends JavaScript and TypeScript
- * requests (`language`) to the QuickJS runner, which is started on the first such request.
+ * requests (`language`) to the QuickJS runner, which is loaded and started on the first such request.
+ * Rejects (SandboxError) when the backend cannot be built here: no python3, no E2B key.
  */
-export function createSandbox(options: CreateSandboxOptions): Sandbox {
-  return new LanguageRouter(createPythonSandbox(options), () => new JsSandbox());
+export async function createSandbox(options: CreateSandboxOptions): Promise<Sandbox> {
+  return new LanguageRouter(await createPythonSandbox(options), async () => {
+    const { JsSandbox } = await import('./js/index.ts');
+    return new JsSandbox();
+  });
 }
 
-function createPythonSandbox(options: CreateSandboxOptions): Sandbox {
+async function createPythonSandbox(options: CreateSandboxOptions): Promise<Sandbox> {
   switch (options.backend) {
-    case 'pyodide':
+    case 'pyodide': {
+      const { PyodideSandbox } = await import('./pyodide/index.ts');
       return new PyodideSandbox(options);
-    case 'process':
+    }
+    case 'process': {
+      const { ProcessSandbox } = await import('./process/index.ts');
       return new ProcessSandbox(options);
-    case 'e2b':
+    }
+    case 'e2b': {
+      const { E2BSandbox } = await import('./e2b/index.ts');
       return new E2BSandbox(options);
+    }
   }
 }
 

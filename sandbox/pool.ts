@@ -2,7 +2,8 @@
  * A pool of FRESH runners (Pyodide processes, E2B sandboxes). A runner serves one request and is
  * then retired: nothing one request does (a monkeypatched module, an audit hook, a file in /tmp) can
  * reach the next one, which may be someone else's. Starting one is slow, so `size` fresh members are
- * kept ready and a replacement starts the moment one is taken, while its request runs.
+ * kept ready, and a taken one is replaced either at once (a remote E2B sandbox: starting it costs us
+ * no CPU) or once its request is over (a local Pyodide runner, whose start would slow the request).
  *
  * When starts keep failing (a broken install, a full disk) the pool backs off and retries on its own,
  * callers fail fast instead of queueing behind a start that will not come, and `stats()` says so
@@ -20,7 +21,8 @@ export interface PoolOptions<T> {
   size: number;
   /** Members serving requests at once; further callers wait. Default `size`. */
   maxBusy?: number;
-  create: () => Promise<T>;
+  /** Starts a member; `signal` aborts when the pool closes, and a start still under way may then stop. */
+  create: (signal: AbortSignal) => Promise<T>;
   destroy: (member: T) => Promise<void>;
   /** First retry delay after a failed start; doubles per consecutive failure. Default 500 ms. */
   retryInitialMs?: number;
@@ -28,6 +30,12 @@ export interface PoolOptions<T> {
   retryMaxMs?: number;
   /** Consecutive failed starts after which the pool reports itself unhealthy. Default 2. */
   unhealthyAfter?: number;
+  /**
+   * When a taken member's replacement starts: `taken`, at once, while its request runs; `released`,
+   * once its request is over, so the two do not compete for the CPU (unless requests are waiting
+   * for a member: those are started at once). Default `taken`.
+   */
+  replaceWhen?: 'taken' | 'released';
 }
 
 export interface PoolHealth {
@@ -69,6 +77,7 @@ export class WarmPool<T extends PoolMember> {
   private failedStarts = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryAt = 0;
+  private readonly closing = new AbortController();
   /** Last failure of a start, for stats and the next caller's error. */
   lastError: unknown;
 
@@ -87,8 +96,11 @@ export class WarmPool<T extends PoolMember> {
   private fill(): void {
     if (this.closed || this.retryTimer) return;
     this.prune();
+    // A member in use holds its place until it is handed back, unless callers are waiting.
+    const wanted =
+      this.options.replaceWhen === 'released' ? Math.min(this.options.size, Math.max(this.options.size - this.busyCount, this.waiters.length)) : this.options.size;
     // While starts fail, one probe at a time: a broken install must not be hammered.
-    while (this.idle.length + this.starting < this.options.size) {
+    while (this.idle.length + this.starting < wanted) {
       if (this.failures > 0 && this.starting > 0) break;
       this.spawn();
     }
@@ -107,7 +119,7 @@ export class WarmPool<T extends PoolMember> {
 
   private spawn(): void {
     this.starting++;
-    this.options.create().then(
+    this.options.create(this.closing.signal).then(
       (member) => {
         this.starting--;
         this.started++;
@@ -211,8 +223,9 @@ export class WarmPool<T extends PoolMember> {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.rejectWaiters(new Error('pool closed'));
-    // Starts still under way are discarded when they finish (not awaited: a CLI must not wait for a
-    // runner it will never use; a runner whose parent is gone exits when its stdin closes).
+    // Starts still under way are told to stop (a CLI must not wait for a runner it will never use),
+    // and discarded when they finish all the same; neither is awaited.
+    this.closing.abort();
     await Promise.all(this.idle.splice(0).map((m) => this.options.destroy(m).catch(() => undefined)));
   }
 }

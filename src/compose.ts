@@ -3,11 +3,11 @@
  * and every entry point calls it — the server (src/main.ts), the queue worker, the CLI commands and
  * self-training. Each part is built on first use and at most once, so a command pays only for what it
  * uses: `tracefix run` never loads a language-model SDK, `--help` loads no backend at all. That is why
- * the vendor-heavy modules (LangChain providers, the e2b SDK, keyv drivers, bullmq) are reached only
- * through dynamic imports below; keep them out of this file's static imports.
+ * the vendor-heavy modules (LangChain providers, keyv drivers, bullmq) are reached only through dynamic
+ * imports below; keep them out of this file's static imports. sandbox/index.ts is cheap to import: its
+ * factory loads the chosen backend (and the e2b SDK only for e2b) when the sandbox is built.
  */
-import type { CreateSandboxOptions, Sandbox, SandboxName } from '../sandbox/index.ts';
-import { DEFAULT_LIMITS, type Limits } from '../sandbox/protocol.ts';
+import { createSandbox, DEFAULT_LIMITS, useToolSearchPath, type CreateSandboxOptions, type Limits, type Sandbox, type SandboxName } from '../sandbox/index.ts';
 import type { Config } from './config/index.ts';
 import { TracefixError } from './errors.ts';
 import type { KeyvFeedbackStore } from './feedback/store.ts';
@@ -22,7 +22,7 @@ export function sandboxOptions(config: Config, backend: SandboxName = config.san
   const s = config.sandbox;
   switch (backend) {
     case 'pyodide':
-      return { backend, poolSize: s.poolSize };
+      return { backend, poolSize: s.poolSize, ...(s.snapshotCacheDir === undefined ? {} : { snapshotCacheDir: s.snapshotCacheDir }) };
     case 'process':
       return { backend, python: s.python };
     case 'e2b':
@@ -34,33 +34,6 @@ export function sandboxOptions(config: Config, backend: SandboxName = config.san
         ...(s.e2b.template === undefined ? {} : { template: s.e2b.template }),
         ...(s.e2b.domain === undefined ? {} : { domain: s.e2b.domain }),
       };
-  }
-}
-
-/**
- * One backend, loaded on demand. sandbox/index.ts re-exports every backend (and with them the e2b
- * SDK), so the CLI imports only the backend it runs on.
- */
-export async function openSandbox(options: CreateSandboxOptions): Promise<Sandbox> {
-  // JavaScript and TypeScript go to the QuickJS runner, as createSandbox routes them.
-  const [{ LanguageRouter }, { JsSandbox }] = await Promise.all([import('../sandbox/js/router.ts'), import('../sandbox/js/index.ts')]);
-  return new LanguageRouter(await openPythonSandbox(options), () => new JsSandbox());
-}
-
-async function openPythonSandbox(options: CreateSandboxOptions): Promise<Sandbox> {
-  switch (options.backend) {
-    case 'pyodide': {
-      const { PyodideSandbox } = await import('../sandbox/pyodide/index.ts');
-      return new PyodideSandbox(options);
-    }
-    case 'process': {
-      const { ProcessSandbox } = await import('../sandbox/process/index.ts');
-      return new ProcessSandbox(options);
-    }
-    case 'e2b': {
-      const { E2BSandbox } = await import('../sandbox/e2b/index.ts');
-      return new E2BSandbox(options);
-    }
   }
 }
 
@@ -167,11 +140,10 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
 
   const sandbox = lazy('sandbox', built, async () => {
     if (options.provided?.sandbox) return options.provided.sandbox;
-    const { useToolSearchPath } = await import('../sandbox/process/jail.ts');
     useToolSearchPath(config.toolPath);
     const base = sandboxOptions(config, options.sandbox?.backend);
     const poolSize = options.sandbox?.poolSize;
-    const box = await openSandbox(poolSize !== undefined && base.backend !== 'process' ? { ...base, poolSize } : base);
+    const box = await createSandbox(poolSize !== undefined && base.backend !== 'process' ? { ...base, poolSize } : base);
     onClose('sandbox', () => box.close());
     return box;
   });

@@ -7,12 +7,12 @@
  * test's own limit is enforced inside the runner (QuickJS interrupt handler), with the `start`
  * lines' watchdog behind it.
  */
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { LineSplitter, RunCounters, executeRequest, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
+import { RunCounters, executeRequest, type Attempt } from '../collect.ts';
 import { killTree, onceEnded, probeBubblewrap, readableForRunner, real, runnerUid, spawnJailed, type JailSpec, type Mount } from '../process/jail.ts';
+import { serveRequest, type Spare } from '../process/spare.ts';
 import type { RunnerRequest, RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
 
@@ -37,13 +37,6 @@ function nodeModulesDir(): string {
   // acorn's entry is dist/acorn.js: two folders up is the package, three is node_modules.
   const entry = createRequire(import.meta.url).resolve('acorn');
   return dirname(dirname(dirname(real(entry))));
-}
-
-interface Spare {
-  child: ChildProcessWithoutNullStreams;
-  exited: boolean;
-  stderrTail: string;
-  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export class JsSandbox implements LanguageSandbox {
@@ -136,25 +129,7 @@ export class JsSandbox implements LanguageSandbox {
   }
 
   private launch(request: RunnerRequest, onLine: (line: string) => void): Attempt {
-    const spare = this.takeRunner();
-    const child = spare.child;
-    let killedFor: KillReason | undefined;
-    const kill = (reason: KillReason): void => {
-      killedFor ??= reason;
-      killTree(child);
-    };
-    const splitter = new LineSplitter(onLine, () => kill('output'), 16 * 1024 * 1024, this.maxOutputBytes);
-    child.stdout.on('data', (chunk: string) => splitter.push(chunk));
-    child.stdin.end(JSON.stringify(request));
-    const end = spare.ended.then(({ code, signal }): AttemptEnd => {
-      splitter.flush();
-      const detail = (signal ? `signal ${signal}` : `exit code ${code}`) + (spare.stderrTail && code !== 0 ? `: ${spare.stderrTail.trim()}` : '');
-      if (killedFor) return { killed: killedFor, detail };
-      if (signal === 'SIGXCPU' || code === 128 + 24) return { killed: 'cpu', detail };
-      if (code !== 0) return { killed: 'exit', detail };
-      return {};
-    });
-    return { end, kill };
+    return serveRequest(this.takeRunner(), request, onLine, { maxOutputBytes: this.maxOutputBytes });
   }
 
   stats(): SandboxStats {

@@ -12,12 +12,17 @@ export function isJavaScriptRequest(request: Pick<RunnerRequest, 'language'>): b
 }
 
 export class LanguageRouter implements Sandbox {
-  private js: LanguageSandbox | undefined;
+  private js: Promise<LanguageSandbox> | undefined;
+  /** The JavaScript backend once built, for the synchronous stats(). */
+  private jsBuilt: LanguageSandbox | undefined;
 
   constructor(
     private readonly python: Sandbox,
-    /** Built on the first JavaScript request, so a Python-only deployment starts no JS runner. */
-    private readonly makeJavaScript: () => LanguageSandbox,
+    /**
+     * Built (its module loaded too) on the first JavaScript request, so a Python-only deployment
+     * neither loads nor starts a JS runner. A failed build is tried again on the next request.
+     */
+    private readonly makeJavaScript: () => LanguageSandbox | Promise<LanguageSandbox>,
   ) {}
 
   /** The Python backend's name and isolation: both runners use the same jail (bubblewrap where it works). */
@@ -29,19 +34,32 @@ export class LanguageRouter implements Sandbox {
     return this.python.isolation;
   }
 
-  execute(request: RunnerRequest, options?: ExecuteOptions): Promise<RunnerResponse> {
+  async execute(request: RunnerRequest, options?: ExecuteOptions): Promise<RunnerResponse> {
     if (!isJavaScriptRequest(request)) return this.python.execute(request, options);
-    this.js ??= this.makeJavaScript();
-    return this.js.execute(request, options);
+    return (await this.javaScript()).execute(request, options);
+  }
+
+  private javaScript(): Promise<LanguageSandbox> {
+    this.js ??= Promise.resolve()
+      .then(() => this.makeJavaScript())
+      .then(
+        (built) => (this.jsBuilt = built),
+        (error: unknown) => {
+          this.js = undefined;
+          throw error;
+        },
+      );
+    return this.js;
   }
 
   stats(): SandboxStats {
     const a = this.python.stats();
-    const b = this.js?.stats() ?? { warm: 0, busy: 0, executed: 0, killed: 0 };
-    return { warm: a.warm + b.warm, busy: a.busy + b.busy, executed: a.executed + b.executed, killed: a.killed + b.killed };
+    const b = this.jsBuilt?.stats() ?? { warm: 0, busy: 0, executed: 0, killed: 0 };
+    // The Python backend's pool state (starting, health) is what /healthz and /metrics report.
+    return { ...a, warm: a.warm + b.warm, busy: a.busy + b.busy, executed: a.executed + b.executed, killed: a.killed + b.killed };
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.python.close(), this.js?.close()]);
+    await Promise.all([this.python.close(), this.js?.then((js) => js.close(), () => undefined)]);
   }
 }

@@ -4,15 +4,16 @@
  * folder, inside bubblewrap where it works. The wall-clock hard stop (per-test watchdog from the
  * runner's `start` lines, and the request's total limit) kills the whole process group.
  */
-import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineSplitter, RunCounters, SandboxError, executeRequest, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
+import { RunCounters, SandboxError, executeRequest, type Attempt } from '../collect.ts';
 import { type Limits, type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxHealth, SandboxStats } from '../types.ts';
 import { isRoot, killTree, onceEnded, probeBubblewrap, readableForRunner, real, runnerUid, spawnJailed, type JailSpec, type Mount } from './jail.ts';
+import { serveRequest, type Spare } from './spare.ts';
 
 export interface ProcessSandboxOptions {
   /** Python executable (default: python3; Debian's /usr/bin/python3 preferred when that is what it means). */
@@ -68,7 +69,7 @@ export class ProcessSandbox implements Sandbox {
   private readonly maxOutputBytes: number;
   private readonly python: PythonInfo;
   private readonly prespawn: number;
-  private readonly spares = new Map<string, Spare[]>();
+  private readonly spares = new Map<string, KeyedSpare[]>();
   private closed = false;
   private busy = 0;
   private startFailures = 0;
@@ -110,7 +111,7 @@ export class ProcessSandbox implements Sandbox {
    * (`prespawn`), so a request does not pay for bubblewrap and the interpreter's start-up; each one
    * still serves exactly one request. Keyed by the limits baked into its rlimits.
    */
-  private spawnRunner(limits: Limits): Spare {
+  private spawnRunner(limits: Limits): KeyedSpare {
     const mounts: Mount[] = [];
     let runPy = join(this.runnerDir, 'run.py');
     let cwd: string;
@@ -152,7 +153,7 @@ export class ProcessSandbox implements Sandbox {
     // stderr: the jail's and the interpreter's start-up complaints (the runner points fd 2 at
     // /dev/null before user code runs). A short tail goes into the detail for diagnosis.
     child.stderr.setEncoding('utf8');
-    const spare: Spare = { child, key: limitsKey(limits), exited: false, stderrTail: '', ended: Promise.resolve({ code: null, signal: null }) };
+    const spare: KeyedSpare = { child, key: limitsKey(limits), exited: false, stderrTail: '', ended: Promise.resolve({ code: null, signal: null }) };
     child.stderr.on('data', (chunk: string) => {
       spare.stderrTail = (spare.stderrTail + chunk).slice(-300);
     });
@@ -172,7 +173,7 @@ export class ProcessSandbox implements Sandbox {
     return spare;
   }
 
-  private takeRunner(limits: Limits): Spare {
+  private takeRunner(limits: Limits): KeyedSpare {
     const key = limitsKey(limits);
     const ready = this.spares.get(key) ?? [];
     let spare = ready.shift();
@@ -186,36 +187,18 @@ export class ProcessSandbox implements Sandbox {
   }
 
   private launch(request: RunnerRequest, onLine: (line: string) => void): Attempt {
-    const spare = this.takeRunner(request.limits);
-    const child = spare.child;
-    let killedFor: KillReason | undefined;
-    const kill = (reason: KillReason): void => {
-      killedFor ??= reason;
-      killTree(child);
-    };
-    const splitter = new LineSplitter(onLine, () => kill('output'), 16 * 1024 * 1024, this.maxOutputBytes);
-    child.stdout.on('data', (chunk: string) => splitter.push(chunk));
-    child.stdin.end(JSON.stringify(request));
-    let spoke = false;
-    child.stdout.once('data', () => (spoke = true));
-    const end = spare.ended.then(({ code, signal }): AttemptEnd => {
-      splitter.flush();
-      // A runner that ended without a word and without being stopped did not start (a broken
-      // python3 or bubblewrap): counted for /healthz; one that spoke proves the backend works.
-      if (spoke || killedFor) this.startFailures = 0;
-      else if (code !== 0) {
-        this.startFailures++;
-        this.lastStartFailure = `runner exited before it spoke (${signal ? `signal ${signal}` : `exit code ${code}`})`;
-      }
-      const detail = (signal ? `signal ${signal}` : `exit code ${code}`) + (spare.stderrTail && code !== 0 ? `: ${spare.stderrTail.trim()}` : '');
-      // bubblewrap reports a child killed by a signal as 128 + the signal number.
-      const cpu = signal === 'SIGXCPU' || code === 128 + 24;
-      if (killedFor) return { killed: killedFor, detail };
-      if (cpu) return { killed: 'cpu', detail };
-      if (code !== 0) return { killed: 'exit', detail };
-      return {};
+    return serveRequest(this.takeRunner(request.limits), request, onLine, {
+      maxOutputBytes: this.maxOutputBytes,
+      onEnd: ({ code, signal, spoke, killed }) => {
+        // A runner that ended without a word and without being stopped did not start (a broken
+        // python3 or bubblewrap): counted for /healthz; one that spoke proves the backend works.
+        if (spoke || killed) this.startFailures = 0;
+        else if (code !== 0) {
+          this.startFailures++;
+          this.lastStartFailure = `runner exited before it spoke (${signal ? `signal ${signal}` : `exit code ${code}`})`;
+        }
+      },
     });
-    return { end, kill };
   }
 
   stats(): SandboxStats {
@@ -234,12 +217,8 @@ export class ProcessSandbox implements Sandbox {
   }
 }
 
-interface Spare {
-  child: ChildProcessWithoutNullStreams;
+interface KeyedSpare extends Spare {
   key: string;
-  exited: boolean;
-  stderrTail: string;
-  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 function limitsKey(limits: Limits): string {

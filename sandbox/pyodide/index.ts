@@ -11,18 +11,18 @@
  * (interrupt buffer → KeyboardInterrupt), then the hard stop here: kill.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { z } from 'zod';
 import { LineSplitter, RunCounters, SandboxError, executeRequest, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
 import { WarmPool } from '../pool.ts';
-import { isRoot, killTree, onceEnded, probeBubblewrap, readableByAnyone, readableForRunner, runnerUid, real, spawnJailed, type Mount } from '../process/jail.ts';
+import { isRoot, killTree, onceEnded, probeBubblewrap, readableForRunner, runnerUid, real, spawnJailed, type Mount } from '../process/jail.ts';
 import { type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
+import { Snapshots } from './snapshot-cache.ts';
 
 export interface PyodideSandboxOptions {
   /** Fresh runners kept ready. Default 2. */
@@ -47,23 +47,25 @@ export interface PyodideSandboxOptions {
   snapshot?: boolean;
   /**
    * Folder of a persistent snapshot cache shared by every process of this user (the CLI: a second
-   * `tracefix run` skips the cold load). Entries are keyed by the Pyodide version, a hash of the
-   * runner's files and the Node version, and written atomically. Default: none — the snapshot is
-   * made once per sandbox, in a temporary folder. See `defaultSnapshotCacheDir`.
+   * `tracefix run` skips the cold load), created when first written. Entries are keyed by the Pyodide
+   * version, a hash of the runner's files and the Node version, written atomically, and checked
+   * against their manifest's SHA-256 before each use (a bad one is made again): snapshot-cache.ts.
+   * Default: none — the snapshot is made once per sandbox, in a temporary folder. The composition
+   * root passes `defaultSnapshotCacheDir` unless configured otherwise.
    */
   snapshotCacheDir?: string;
   /** First retry after a runner failed to start (doubles per failure, up to 30 s). Default 500 ms. */
   retryInitialMs?: number;
+  /**
+   * When a taken runner's replacement starts (pool.ts). Default `released`: a fresh runner costs about
+   * a second of CPU even from the snapshot, and started at once it slows the request it replaces
+   * (`npm run bench pool`: requests on ready runners took 2-2.6× as long; a run of five in a row, which
+   * outruns a pool of two and waits for starts either way, took between 7% less and 10% more).
+   */
+  replaceWhen?: 'taken' | 'released';
 }
 
-/**
- * The per-user cache folder for snapshots: $XDG_CACHE_HOME/tracefix, else ~/.cache/tracefix.
- * Takes the variables as arguments: only src/config reads the environment.
- */
-export function defaultSnapshotCacheDir(env: { XDG_CACHE_HOME?: string | undefined; HOME?: string | undefined } = {}): string {
-  const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
-  return join(base, 'tracefix');
-}
+export { defaultSnapshotCacheDir } from './snapshot-cache.ts';
 
 const HostMessageSchema = z.discriminatedUnion('host', [
   z.object({ host: z.literal('ready'), python: z.string() }),
@@ -190,15 +192,26 @@ class PyodideRunner {
     );
   }
 
-  static async start(config: RunnerConfig, snapshotFile?: string): Promise<PyodideRunner> {
+  /** Resolves once the runner is loaded; `signal` (the pool closing) kills it while it loads. */
+  static async start(config: RunnerConfig, snapshotFile: string | undefined, signal: AbortSignal): Promise<PyodideRunner> {
+    signal.throwIfAborted();
     const runner = new PyodideRunner(PyodideRunner.spawn(config, snapshotFile ? { in: snapshotFile } : undefined));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         runner.kill('exit');
         reject(new Error(`runner did not load within ${config.startTimeoutMs} ms`));
       }, config.startTimeoutMs);
+      // A process that closes (a CLI command that is done) must not wait for a runner nobody will use.
+      const abort = (): void => {
+        clearTimeout(timer);
+        runner.onReady = undefined;
+        runner.kill('exit');
+        reject(new Error('stopped while loading: the sandbox closed'));
+      };
+      signal.addEventListener('abort', abort, { once: true });
       runner.onReady = (error) => {
         clearTimeout(timer);
+        signal.removeEventListener('abort', abort);
         runner.onReady = undefined;
         if (error) reject(error);
         else resolve();
@@ -304,28 +317,45 @@ export class PyodideSandbox implements Sandbox {
       bubblewrap,
       startTimeoutMs: options.startTimeoutMs ?? 60_000,
     };
-    const snapshots = options.snapshot === false ? undefined : new Snapshots(config, options.snapshotCacheDir);
+    const snapshots =
+      options.snapshot === false
+        ? undefined
+        : new Snapshots({ key: () => cacheEntryName(config), make: (dir) => makeSnapshot(config, dir) }, options.snapshotCacheDir);
     this.snapshots = snapshots;
     const poolSize = options.poolSize ?? 2;
     this.pool = new WarmPool({
       size: poolSize,
       maxBusy: options.maxConcurrent ?? poolSize,
       ...(options.retryInitialMs === undefined ? {} : { retryInitialMs: options.retryInitialMs }),
-      create: async () => {
-        const file = await snapshots?.file();
-        if (file) {
-          try {
-            return await PyodideRunner.start(config, file);
-          } catch {
-            // A snapshot that does not load must not take the backend down: load cold instead.
+      replaceWhen: options.replaceWhen ?? 'released',
+      create: async (signal) => {
+        /** Never rejects: it is awaited after the snapshot's check, which may take longer. */
+        const fromSnapshot = (path: string): Promise<{ runner?: PyodideRunner; error?: unknown }> =>
+          PyodideRunner.start(config, path, signal).then(
+            (runner) => ({ runner }),
+            (error: unknown) => ({ error }),
+          );
+        let snapshot = await snapshots?.file();
+        if (snapshot) {
+          // The runner loads while the cached snapshot is hashed; it is used only if the bytes match.
+          let started = fromSnapshot(snapshot.path);
+          if (!(await snapshot.checked)) {
+            void started.then(({ runner }) => runner?.stop());
+            snapshot = await snapshots?.mismatched();
+            started = snapshot ? fromSnapshot(snapshot.path) : Promise.resolve({});
           }
+          const { runner, error } = await started;
+          if (runner) return runner;
+          // Stopped, not broken: the snapshot is as good as it was.
+          if (signal.aborted) throw error;
+          // A snapshot that does not load must not take the backend down: load cold instead.
         }
-        const runner = await PyodideRunner.start(config).catch((error: unknown) => {
+        const runner = await PyodideRunner.start(config, undefined, signal).catch((error: unknown) => {
           // Pyodide itself does not load (a broken install): once it heals, make the snapshot again.
-          if (!file) snapshots?.retry();
+          if (!snapshot) snapshots?.retry();
           throw error;
         });
-        if (file) snapshots?.broken();
+        if (snapshot) snapshots?.broken();
         return runner;
       },
       destroy: (runner) => runner.stop(),
@@ -375,82 +405,6 @@ export class PyodideSandbox implements Sandbox {
 }
 
 /**
- * The memory snapshot every runner starts from: made once (in a jailed runner that serves no
- * request), in a private temporary folder, or in the persistent per-user cache when one is given.
- */
-class Snapshots {
-  private made: Promise<string | undefined> | undefined;
-  private tempDir: string | undefined;
-  private disabled = false;
-
-  constructor(
-    private readonly config: RunnerConfig,
-    private readonly cacheDir: string | undefined,
-  ) {}
-
-  /** The snapshot file to start from, or undefined (runners then load cold: slower, same behaviour). */
-  file(): Promise<string | undefined> {
-    if (this.disabled) return Promise.resolve(undefined);
-    this.made ??= this.cacheDir ? this.fromCache(this.cacheDir) : this.makeTemporary();
-    return this.made;
-  }
-
-  /** Making it failed along with Pyodide itself: try again on the next start. */
-  retry(): void {
-    this.made = undefined;
-  }
-
-  /** A runner did not start from it but did start cold: never use it again (and drop it from the cache). */
-  broken(): void {
-    this.disabled = true;
-    if (this.cacheDir) rmSync(join(this.cacheDir, cacheEntryName(this.config)), { recursive: true, force: true });
-  }
-
-  private async makeTemporary(): Promise<string | undefined> {
-    const dir = mkdtempSync(join(tmpdir(), 'tracefix-pyodide-'));
-    this.tempDir = dir;
-    const file = await makeSnapshot(this.config, dir);
-    if (!file) rmSync(dir, { recursive: true, force: true });
-    return file;
-  }
-
-  private async fromCache(cacheDir: string): Promise<string | undefined> {
-    const entry = join(cacheDir, cacheEntryName(this.config));
-    const file = join(entry, 'pyodide.snap');
-    if (!existsSync(file)) {
-      const made = await this.makeTemporary();
-      if (!made) return undefined;
-      try {
-        installAtomically(made, cacheDir, entry);
-      } catch {
-        // A read-only or full cache folder: this process still has its temporary snapshot.
-        return made;
-      } finally {
-        if (existsSync(file) && this.tempDir) {
-          rmSync(this.tempDir, { recursive: true, force: true });
-          this.tempDir = undefined;
-        }
-      }
-    }
-    // The runner's unprivileged uid may not traverse a private home folder (root's ~/.cache): then this
-    // sandbox reads a copy in its own temporary folder (a copy costs milliseconds, a cold load seconds).
-    if (!isRoot() || readableByAnyone(file)) return file;
-    this.tempDir ??= mkdtempSync(join(tmpdir(), 'tracefix-pyodide-'));
-    chmodSync(this.tempDir, 0o755);
-    const copy = join(this.tempDir, 'cached.snap');
-    copyFileSync(file, copy);
-    chmodSync(copy, 0o644);
-    return copy;
-  }
-
-  async close(): Promise<void> {
-    await this.made?.catch(() => undefined);
-    if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
-    this.tempDir = undefined;
-  }
-}
-
-/**
  * The cache key: everything the snapshot's memory depends on. The runner's Python files are imported
  * into it, the thread script makes it, Pyodide's version decides its layout, and Node's version the
  * WebAssembly engine that restores it.
@@ -471,32 +425,6 @@ function cacheEntryName(config: RunnerConfig): string {
   walk(join(config.runnerDir, 'tracefix_runner'));
   for (const file of files) hash.update(`${basename(file)}\0`).update(readFileSync(file)).update('\0');
   return `pyodide-${version.replace(/[^\w.-]/g, '_')}-${hash.digest('hex').slice(0, 20)}`;
-}
-
-/**
- * Copies the snapshot into the cache under a temporary name and renames the folder into place: a
- * reader sees a whole entry or none, and two processes racing both end with one good entry.
- */
-function installAtomically(file: string, cacheDir: string, entry: string): void {
-  mkdirSync(cacheDir, { recursive: true, mode: 0o755 });
-  const staging = mkdtempSync(join(cacheDir, '.incoming-'));
-  try {
-    chmodSync(staging, 0o755);
-    copyFileSync(file, join(staging, 'pyodide.snap'));
-    chmodSync(join(staging, 'pyodide.snap'), 0o644);
-    // Entries for other versions of the runner or Pyodide are dead weight (tens of MB each).
-    for (const name of readdirSync(cacheDir)) {
-      if (name.startsWith('pyodide-') && join(cacheDir, name) !== entry) rmSync(join(cacheDir, name), { recursive: true, force: true });
-    }
-    try {
-      renameSync(staging, entry);
-    } catch (error) {
-      // Another process won the race: its entry is as good as ours.
-      if (!existsSync(join(entry, 'pyodide.snap'))) throw error;
-    }
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
 }
 
 /**

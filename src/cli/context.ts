@@ -1,4 +1,4 @@
-import type { SandboxName } from '../../sandbox/types.ts';
+import type { SandboxName } from '../../sandbox/index.ts';
 import type { Services } from '../compose.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log.ts';

@@ -59,6 +59,14 @@ describe('config', () => {
     expect(config.sandbox.allowUnisolated).toBe(true);
   });
 
+  it('caches the Pyodide snapshot under XDG_CACHE_HOME, else ~/.cache; `off` switches it off; a relative folder becomes absolute', () => {
+    expect(loadConfig({ XDG_CACHE_HOME: '/x/cache', HOME: '/home/u' }).sandbox.snapshotCacheDir).toBe('/x/cache/tracefix');
+    expect(loadConfig({ HOME: '/home/u' }).sandbox.snapshotCacheDir).toBe('/home/u/.cache/tracefix');
+    expect(loadConfig({ HOME: '/home/u', SANDBOX_SNAPSHOT_CACHE_DIR: '/var/cache/tf' }).sandbox.snapshotCacheDir).toBe('/var/cache/tf');
+    expect(loadConfig({ SANDBOX_SNAPSHOT_CACHE_DIR: 'snapshots' }).sandbox.snapshotCacheDir).toBe(join(process.cwd(), 'snapshots'));
+    expect(loadConfig({ HOME: '/home/u', SANDBOX_SNAPSHOT_CACHE_DIR: 'off' }).sandbox).not.toHaveProperty('snapshotCacheDir');
+  });
+
   it('switches LangChain tracing off even when the environment turns it on', () => {
     const env: NodeJS.ProcessEnv = { LANGSMITH_TRACING: 'true', LANGCHAIN_TRACING_V2: 'true' };
     disableVendorTelemetry(env);

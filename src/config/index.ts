@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { defaultSnapshotCacheDir } from '../../sandbox/index.ts';
 import { TracefixError } from '../errors.ts';
 import { envSchema, type Env } from './schema.ts';
 
@@ -21,6 +23,11 @@ export interface Config {
     memoryMb: number;
     python: string;
     allowUnisolated: boolean;
+    /**
+     * The Pyodide backend's persistent memory-snapshot cache (an absolute folder, made on first use),
+     * which lets a fresh process skip the cold load; absent when switched off.
+     */
+    snapshotCacheDir?: string;
     e2b: { apiKey?: string; template?: string; domain?: string; debug: boolean };
   };
   model: {
@@ -91,6 +98,15 @@ export function environment(options: { env?: NodeJS.ProcessEnv; envFile?: string
 }
 
 /**
+ * SANDBOX_SNAPSHOT_CACHE_DIR as an absolute folder (runners start from `/`), `off` as none, unset as
+ * the per-user cache folder. HOME and XDG_CACHE_HOME, like PATH, are the operator's, not tracefix settings.
+ */
+function snapshotCacheDir(setting: string | undefined, source: NodeJS.ProcessEnv): string | undefined {
+  if (setting?.toLowerCase() === 'off') return undefined;
+  return resolve(setting ?? defaultSnapshotCacheDir({ XDG_CACHE_HOME: source['XDG_CACHE_HOME'], HOME: source['HOME'] }));
+}
+
+/**
  * The only reader of the environment. A bad setting stops start-up with a message naming the key.
  * Empty strings count as unset, as in most .env tooling.
  */
@@ -124,6 +140,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = environment()): Config {
       memoryMb: env.SANDBOX_MEMORY_MB,
       python: env.SANDBOX_PYTHON,
       allowUnisolated: env.SANDBOX_ALLOW_UNISOLATED,
+      ...defined({ snapshotCacheDir: snapshotCacheDir(env.SANDBOX_SNAPSHOT_CACHE_DIR, source) }),
       e2b: defined({
         apiKey: env.E2B_API_KEY,
         template: env.E2B_TEMPLATE,

@@ -33,6 +33,8 @@ export const envSchema = z.object({
   SANDBOX_MEMORY_MB: int(64).default(512),
   SANDBOX_PYTHON: z.string().min(1).default('python3'),
   SANDBOX_ALLOW_UNISOLATED: bool.default(false),
+  // A folder, or `off`; unset: $XDG_CACHE_HOME/tracefix, else ~/.cache/tracefix.
+  SANDBOX_SNAPSHOT_CACHE_DIR: z.string().optional(),
   E2B_API_KEY: z.string().optional(),
   E2B_TEMPLATE: z.string().optional(),
   E2B_DOMAIN: z.string().optional(),

@@ -47,8 +47,8 @@ describe('summarise', () => {
 
 describe('runEval (process sandbox, offline search)', () => {
   let sandbox: Sandbox;
-  beforeAll(() => {
-    sandbox = createSandbox({ backend: 'process' });
+  beforeAll(async () => {
+    sandbox = await createSandbox({ backend: 'process' });
   });
   afterAll(async () => {
     await sandbox.close();

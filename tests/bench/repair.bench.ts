@@ -17,7 +17,7 @@ export async function bench(print: Print): Promise<void> {
   }
   const every = Number(process.env.REPAIR_BENCH_EVERY ?? 6);
   const tasks = (await loadDataset(DATASET)).filter((_, i) => i % every === 0);
-  const sandbox = createSandbox({ backend: 'process' });
+  const sandbox = await createSandbox({ backend: 'process' });
   const engine = createRepairEngine({ sandbox, budget: { searchMs: 10_000 } });
   const fixMs: number[] = [];
   let screened = 0;

@@ -41,7 +41,7 @@ export async function startRepairStack(): Promise<RepairStack> {
     dataDir: dir,
     pseudonymSecret: 'bots-test-secret',
   });
-  const sandbox = createSandbox({ backend: 'process' });
+  const sandbox = await createSandbox({ backend: 'process' });
   const service = createRepairEngine({ sandbox });
   return {
     service,

@@ -9,8 +9,8 @@ import { JS_LIMITS } from './js-fixtures.ts';
 
 let sandbox: Sandbox;
 
-beforeAll(() => {
-  sandbox = createSandbox({ backend: 'process', prespawn: 0 });
+beforeAll(async () => {
+  sandbox = await createSandbox({ backend: 'process', prespawn: 0 });
 });
 afterAll(async () => {
   await sandbox.close();

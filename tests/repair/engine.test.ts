@@ -11,8 +11,8 @@ import type { Progress, RepairRequest, RepairService } from '../../src/repair/ty
 
 let sandbox: Sandbox;
 let engine: RepairService;
-beforeAll(() => {
-  sandbox = createSandbox({ backend: 'process' });
+beforeAll(async () => {
+  sandbox = await createSandbox({ backend: 'process' });
   engine = createRepairEngine({ sandbox, budget: { searchMs: 4000 } });
 });
 afterAll(async () => {
@@ -251,7 +251,7 @@ describe('honest verdicts (issue 9)', () => {
 
 describe('the newcomer\'s binary search on the default sandbox (Pyodide)', () => {
   it('never shows `lo = hi` as fixed: the probe finishes there too and the hanging variant loses', async () => {
-    const pyodide = createSandbox({ backend: 'pyodide' });
+    const pyodide = await createSandbox({ backend: 'pyodide' });
     try {
       const engineOnPyodide = createRepairEngine({ sandbox: pyodide });
       const code = 'def find(xs, target):\n    lo, hi = 0, len(xs) - 1\n    while lo <= hi:\n        mid = (lo + hi) // 2\n        if xs[mid] == target:\n            return mid\n        if xs[mid] < target:\n            lo = mid\n        else:\n            hi = mid - 1\n    return -1\n';

@@ -16,7 +16,7 @@ let sandbox: Sandbox;
 let tasks: Task[] = [];
 beforeAll(async () => {
   if (!available) return;
-  sandbox = createSandbox({ backend: 'process' });
+  sandbox = await createSandbox({ backend: 'process' });
   tasks = (await loadDataset(DATASET)).filter((_, i) => i % 16 === 0);
 });
 afterAll(async () => {

@@ -20,8 +20,8 @@ const MALFORMED = 'I am not sure what is wrong here.';
 
 let sandbox: Sandbox;
 let server: OpenAIChatStandIn | undefined;
-beforeAll(() => {
-  sandbox = createSandbox({ backend: 'process' });
+beforeAll(async () => {
+  sandbox = await createSandbox({ backend: 'process' });
 });
 afterAll(async () => {
   await sandbox.close();

@@ -10,7 +10,7 @@ import { runProbe, type ProbeResponse } from '../../src/repair/probe.ts';
 import { pinningTest } from '../../src/repair/verdict.ts';
 
 const backends: [string, () => Promise<Sandbox>][] = [
-  ['process (CPython 3.11)', () => Promise.resolve(createSandbox({ backend: 'process' }))],
+  ['process (CPython 3.11)', () => createSandbox({ backend: 'process' })],
   [
     'pyodide (3.14)',
     async () => {

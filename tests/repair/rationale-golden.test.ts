@@ -99,8 +99,8 @@ const snippets: Snippet[] = [
 ];
 
 let sandbox: Sandbox;
-beforeAll(() => {
-  sandbox = createSandbox({ backend: 'process' });
+beforeAll(async () => {
+  sandbox = await createSandbox({ backend: 'process' });
   if (update) mkdirSync(GOLDEN, { recursive: true });
 });
 afterAll(async () => {

@@ -8,8 +8,8 @@ import { createSandbox, DEFAULT_LIMITS, type Sandbox } from '../../sandbox/index
 import { editableLines, resumeFrom, runProgramSearch, SearchResponseSchema, type SearchResponse } from '../../src/repair/search.ts';
 
 let sandbox: Sandbox;
-beforeAll(() => {
-  sandbox = createSandbox({ backend: 'process' });
+beforeAll(async () => {
+  sandbox = await createSandbox({ backend: 'process' });
 });
 afterAll(async () => {
   await sandbox.close();
@@ -188,7 +188,7 @@ describe('resuming a search', () => {
 describe('program search under Pyodide (no fork, no SIGALRM: in-process screening with a step counter)', () => {
   let pyodide: Sandbox;
   beforeAll(async () => {
-    pyodide = createSandbox({ backend: 'pyodide' });
+    pyodide = await createSandbox({ backend: 'pyodide' });
     // the first request pays Pyodide's cold start (seconds on a loaded machine): not the search's time
     await pyodide.execute({ mode: 'test', programs: [{ id: 'p0', source: 'x = 1\n' }], tests: 'assert x == 1\n', limits: DEFAULT_LIMITS }, {});
   }, 120_000);

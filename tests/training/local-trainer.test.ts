@@ -96,7 +96,7 @@ beforeAll(async () => {
   requestLog = path.join(dir, 'requests.jsonl');
   await mkdir(modelsDir);
   teacher = await startOpenAIChatStandIn({ respond: (request) => ({ content: Array.from({ length: request.n }, () => answer(RATIONALE, FIX)) }) });
-  sandbox = createSandbox({ backend: 'process', maxProcesses: 1024 });
+  sandbox = await createSandbox({ backend: 'process', maxProcesses: 1024 });
   store = await createFeedbackStore({ url: `sqlite://${dir}/tracefix.sqlite`, retentionDays: 30, dataDir: dir });
   config = loadConfig({ DATA_DIR: dir });
   await recordUpvotedAnswers(bugs(0, 24));

@@ -59,7 +59,7 @@ beforeAll(async () => {
     },
   });
   // Other sandboxes on this machine share the unprivileged uid's process limit; our own dataset code needs no tight one.
-  sandbox = createSandbox({ backend: 'process', maxProcesses: 1024 });
+  sandbox = await createSandbox({ backend: 'process', maxProcesses: 1024 });
   config = loadConfig({ DATA_DIR: dir, MODEL_PROVIDER: 'openai', MODEL_NAME: 'base-model', OPENAI_BASE_URL: chat.url, OPENAI_API_KEY: 'k', MODEL_CONCURRENCY: '4' });
 });
 

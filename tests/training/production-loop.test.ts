@@ -91,7 +91,7 @@ beforeAll(async () => {
   // The gate's extra held-out set (TRAINING_EVAL_DATASET): a task no user brought.
   await writeFile(path.join(dir, 'eval.jsonl'), JSON.stringify({ task_id: 'vowels', buggy_solution: task('count_vowels').code, test: task('count_vowels').tests }) + '\n');
   // Other sandboxes on this machine share the unprivileged uid's process limit; our own dataset code needs no tight one.
-  sandbox = createSandbox({ backend: 'process', maxProcesses: 1024 });
+  sandbox = await createSandbox({ backend: 'process', maxProcesses: 1024 });
   config = loadConfig({
     DATA_DIR: dir,
     MODEL_PROVIDER: 'openai',

@@ -55,7 +55,7 @@ describe.skipIf(skipReason !== undefined)('the web answer in chromium', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'tracefix-web-answer-'));
-    sandbox = createSandbox({ backend: 'process' });
+    sandbox = await createSandbox({ backend: 'process' });
     service = scriptedFirst(createRepairEngine({ sandbox }), LOOSE_TESTS, scripted);
     store = await createFeedbackStore({ url: `sqlite://${dir}/store.sqlite`, retentionDays: 30, dataDir: dir });
     chat = createWebChat({ service, store, limits: { maxPasteBytes: 100_000, userPerHour: 30 }, logger: silentLogger() });

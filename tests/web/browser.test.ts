@@ -36,7 +36,7 @@ describe.skipIf(skipReason !== undefined)('web chat in chromium', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'tracefix-web-browser-'));
-    sandbox = createSandbox({ backend: 'pyodide', poolSize: 1 });
+    sandbox = await createSandbox({ backend: 'pyodide', poolSize: 1 });
     queue = createInProcessQueue({ service: createRepairEngine({ sandbox }), concurrency: 1 });
     store = await createFeedbackStore({ url: `sqlite://${dir}/store.sqlite`, retentionDays: 30, dataDir: dir });
     const metrics = createMetrics({ queue, sandbox });

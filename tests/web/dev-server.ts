@@ -18,7 +18,7 @@ import { createSandbox } from '../../sandbox/index.ts';
 const logger = createLogger({ level: 'info' });
 const dir = await mkdtemp(path.join(tmpdir(), 'tracefix-web-dev-'));
 const store = await createFeedbackStore({ url: `sqlite://${dir}/store.sqlite`, retentionDays: 30, dataDir: dir });
-const sandbox = createSandbox({ backend: 'process' });
+const sandbox = await createSandbox({ backend: 'process' });
 const queue = createInProcessQueue({ service: createRepairEngine({ sandbox, logger }), concurrency: 2 });
 const metrics = createMetrics({ queue, sandbox });
 const chat = createWebChat({ service: metrics.instrument(queue), store, limits: { maxPasteBytes: 100_000, userPerHour: 30 }, logger });

@@ -62,7 +62,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tracefix-web-http-'));
   store = await createFeedbackStore({ url: `sqlite://${dir}/store.sqlite`, retentionDays: 30, dataDir: dir });
   const queue = createInProcessQueue({ service: recordingService, concurrency: 1 });
-  sandbox = createSandbox({ backend: 'process' });
+  sandbox = await createSandbox({ backend: 'process' });
   const metrics = createMetrics({ queue, sandbox });
   const chat = createWebChat({
     service: metrics.instrument(queue),

@@ -26,7 +26,7 @@ let base: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tracefix-web-js-'));
   store = await createFeedbackStore({ url: `sqlite://${dir}/store.sqlite`, retentionDays: 30, dataDir: dir });
-  sandbox = createSandbox({ backend: 'process', prespawn: 0 });
+  sandbox = await createSandbox({ backend: 'process', prespawn: 0 });
   const engine = createRepairEngine({ sandbox, logger: silentLogger(), limits: { ...DEFAULT_LIMITS, memoryMb: 64 } });
   const queue = createInProcessQueue({ service: engine, concurrency: 1 });
   chat = createWebChat({ service: queue, store, limits: { maxPasteBytes: 20_000, userPerHour: 10 }, logger: silentLogger() });

@@ -31,7 +31,7 @@ describe('web chat cancellation and shutdown (real engine)', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'tracefix-web-shutdown-'));
-    sandbox = createSandbox({ backend: 'process' });
+    sandbox = await createSandbox({ backend: 'process' });
     queue = createInProcessQueue({ service: createRepairEngine({ sandbox }), concurrency: 2 });
     store = await createFeedbackStore({ url: `sqlite://${dir}/store.sqlite`, retentionDays: 30, dataDir: dir });
     metrics = createMetrics({ queue, sandbox });

@@ -46,6 +46,34 @@ class Limits:
     totalTimeoutMs: int
 
 
+# protocol.ts DEFAULT_LIMITS: what a request's `limits` start from.
+DEFAULT_LIMITS = {
+    "testTimeoutMs": 2_000,
+    "stepBudget": 2_000_000,
+    "outputBytes": 16_384,
+    "traceEvents": 4_000,
+    "valueChars": 120,
+    "memoryMb": 512,
+    "totalTimeoutMs": 60_000,
+}
+
+
+def merge_limits(raw: Any, on_bad: Callable[[str], None] | None = None) -> dict[str, int]:
+    """DEFAULT_LIMITS with the positive integers `raw` sets. Any other value of a known key goes to
+    `on_bad` (the request parser refuses the request there) or, without it, leaves the default."""
+    merged = dict(DEFAULT_LIMITS)
+    if isinstance(raw, dict):
+        for k, v in raw.items():
+            if k not in merged:
+                continue
+            if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
+                if on_bad is not None:
+                    on_bad(k)
+                continue
+            merged[k] = v
+    return merged
+
+
 class DoctestMismatch(TestAssertion):
     """A doctest example printed something other than its expected output (texts, not values)."""
 

@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from .capture import Capture
 from .discover import DOCTEST_FILE, FAIL_NAME, PROGRAM_FILE, TESTS_FILE, TestsSyntaxError, discover, fail
-from .harness import Limits, compile_program, register_source, run_test
+from .harness import Limits, compile_program, merge_limits, register_source, run_test
 from .reprs import exception_message, safe_repr, shorten
 from .watchdog import HAS_ITIMER, TestTimeout, Watchdog
 
@@ -58,24 +58,12 @@ def handle(payload: Any, limits: Any, report: Callable[[Any], None] | None = Non
         programs, tests, entry, max_inputs, max_ms = _validate(payload)
     except _BadPayload as e:
         return {"ok": False, "reason": "bad_payload", "error": str(e)}
-    merged = dict(limits) if isinstance(limits, dict) else {}
-    lim = Limits(**{k: int(merged.get(k, v)) for k, v in _LIMIT_DEFAULTS.items()})
+    lim = Limits(**merge_limits(limits))
     wd = Watchdog()
     try:
         return _probe(programs, tests, entry, max_inputs, max_ms, lim, wd, report)
     finally:
         wd.release()
-
-
-_LIMIT_DEFAULTS = {
-    "testTimeoutMs": 2_000,
-    "stepBudget": 2_000_000,
-    "outputBytes": 16_384,
-    "traceEvents": 4_000,
-    "valueChars": 120,
-    "memoryMb": 512,
-    "totalTimeoutMs": 60_000,
-}
 
 
 def _validate(payload: Any) -> tuple[list[dict[str, str]], str | None, str | None, int, int]:

@@ -9,27 +9,22 @@ import traceback
 from typing import Any, Callable
 
 from .discover import PROGRAM_FILE, TESTS_FILE, TestSpec, TestsSyntaxError, discover
-from .harness import InOrder, Limits, compile_program, register_source
+from .harness import InOrder, Limits, compile_program, merge_limits, register_source
 from .reprs import shorten
 from .tracer import Tracer
 from .watchdog import Watchdog
 
 PROTOCOL_VERSION = 1
-DEFAULT_LIMITS = {
-    "testTimeoutMs": 2_000,
-    "stepBudget": 2_000_000,
-    "outputBytes": 16_384,
-    "traceEvents": 4_000,
-    "valueChars": 120,
-    "memoryMb": 512,
-    "totalTimeoutMs": 60_000,
-}
 # the traced run is several times slower than the untraced one that produced the verdict
 TRACE_TIMEOUT_FACTOR = 3
 
 
 class BadRequest(Exception):
     pass
+
+
+def _bad_limit(key: str) -> None:
+    raise BadRequest(f"limits.{key} must be a positive integer")
 
 
 def _parse(request_json: str | bytes) -> dict[str, Any]:
@@ -45,13 +40,7 @@ def _parse(request_json: str | bytes) -> dict[str, Any]:
     limits = req.get("limits", {})
     if not isinstance(limits, dict):
         raise BadRequest("limits must be an object")
-    merged = dict(DEFAULT_LIMITS)
-    for k, v in limits.items():
-        if k in merged:
-            if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
-                raise BadRequest(f"limits.{k} must be a positive integer")
-            merged[k] = v
-    req["limits"] = merged
+    req["limits"] = merge_limits(limits, _bad_limit)
     if mode == "mutate":
         return req
     if mode == "test":

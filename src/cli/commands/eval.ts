@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { SandboxName } from '../../../sandbox/types.ts';
+import type { SandboxName } from '../../../sandbox/index.ts';
 import { TracefixError } from '../../errors.ts';
 import { loadDataset, runEval, type EvalReport } from '../../eval/index.ts';
 import type { RepairModel } from '../../model/types.ts';

@@ -8,7 +8,7 @@
  */
 import { access, rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { SandboxName } from '../../../sandbox/types.ts';
+import type { SandboxName } from '../../../sandbox/index.ts';
 import { TracefixError } from '../../errors.ts';
 import type { Progress, RepairResult, RepairStatus } from '../../repair/types.ts';
 import { splitPastedSource } from '../../request/index.ts';

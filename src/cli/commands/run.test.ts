@@ -3,7 +3,7 @@
  * to start; the backends themselves are covered by tests/contract).
  */
 import { runCli, type CliRun } from '../../../tests/fixtures/cli.ts';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,36 @@ describe('tracefix run', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
     expect(r.out).toBe('');
+  });
+});
+
+describe('tracefix run on a JavaScript file', () => {
+  it('runs it on the QuickJS runner, as the chat front ends do (it used to reach Python)', async () => {
+    const js = file('add.js', 'function add(a, b) {\n  return a - b;\n}\n');
+    const jsTests = file('add.test.js', 'console.assert(add(1, 2) === 3);\nconsole.assert(add(2, 0) === 2);\n');
+    const r = await cli('run', js, '--tests', jsTests);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAIL\s+console\.assert\(add\(1, 2\) === 3\);\s+— expected 3, got -1/);
+    expect(r.out).toMatch(/2 tests: 1 passed, 1 failed \(QuickJS .*, process sandbox/);
+  });
+});
+
+describe('tracefix run on Pyodide', () => {
+  it('keeps the memory snapshot in the per-user cache, so the next run starts from it', { timeout: 240_000 }, async () => {
+    const cacheHome = join(dir, 'xdg-cache');
+    const env = { TRACEFIX_SANDBOX: 'pyodide', LOG_LEVEL: 'silent', XDG_CACHE_HOME: cacheHome, HOME: dir };
+    const entry = (): string => {
+      const names = readdirSync(join(cacheHome, 'tracefix')).filter((n) => n.startsWith('pyodide-'));
+      expect(names).toHaveLength(1);
+      return join(cacheHome, 'tracefix', names[0]!, 'pyodide.snap');
+    };
+    const first = await runCli(['run', good], env);
+    expect(first.code, first.err).toBe(0);
+    const made = statSync(entry());
+    const second = await runCli(['run', good], env);
+    expect(second.code, second.err).toBe(0);
+    expect(second.out).toContain('1 test: 1 passed');
+    expect(statSync(entry()).ino).toBe(made.ino);
   });
 });
 

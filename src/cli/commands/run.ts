@@ -8,10 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { languageOf, type Language } from '../../request/language.ts';
 import { parseArgs } from 'node:util';
-// The sandbox's modules one by one: sandbox/index.ts would load every backend's SDK on each CLI start.
-import { isSandboxError } from '../../../sandbox/collect.ts';
-import type { RunnerResponse, TestCase, TestResult } from '../../../sandbox/protocol.ts';
-import type { Sandbox, SandboxName } from '../../../sandbox/types.ts';
+import { isSandboxError, type RunnerResponse, type Sandbox, type SandboxName, type TestCase, type TestResult } from '../../../sandbox/index.ts';
 import { limitsFromConfig } from '../../compose.ts';
 import { TracefixError, type ErrorCode } from '../../errors.ts';
 import type { Config } from '../../config/index.ts';

@@ -23,7 +23,7 @@ import time
 from typing import Any, Callable, Iterable, Iterator
 
 from ..discover import TestsSyntaxError, discover
-from ..harness import Limits, compile_program, register_source
+from ..harness import Limits, compile_program, merge_limits, register_source
 from ..discover import PROGRAM_FILE, TESTS_FILE
 from . import (ops_branches, ops_calls, ops_compare, ops_constants, ops_guards, ops_idioms, ops_imports, ops_operators,
                ops_returns, ops_statements, ops_syntax, ops_variables)
@@ -32,8 +32,6 @@ from .edits import Context, Edit, Evidence, Source, apply_edits, numbers_of
 
 OPERATORS = (ops_operators, ops_compare, ops_constants, ops_variables, ops_calls, ops_returns, ops_branches,
              ops_idioms, ops_statements, ops_guards)
-DEFAULT_LIMITS = {"testTimeoutMs": 2000, "stepBudget": 2_000_000, "outputBytes": 16384, "traceEvents": 4000,
-                  "valueChars": 120, "memoryMb": 512, "totalTimeoutMs": 60000}
 REPORT_EVERY_S = 0.5
 PARTIAL_KEPT = 3
 
@@ -144,12 +142,7 @@ class Screener:
 
 
 def _limits(raw: Any) -> Limits:
-    merged = dict(DEFAULT_LIMITS)
-    if isinstance(raw, dict):
-        for k, v in raw.items():
-            if k in merged and isinstance(v, int) and not isinstance(v, bool) and v > 0:
-                merged[k] = v
-    return Limits(**merged)
+    return Limits(**merge_limits(raw))
 
 
 def _error_text(result: dict[str, Any]) -> str | None:
