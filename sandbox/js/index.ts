@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { RunCounters, executeRequest, type Attempt } from '../collect.ts';
-import { killTree, onceEnded, probeBubblewrap, readableForRunner, real, runnerUid, spawnJailed, type JailSpec, type Mount } from '../process/jail.ts';
+import { killTree, onceEnded, probeBubblewrap, readableForRunner, real, runnerNode, runnerUid, spawnJailed, type JailSpec, type Mount } from '../process/jail.ts';
 import { serveRequest, type Spare } from '../process/spare.ts';
 import type { RunnerRequest, RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
@@ -80,16 +80,17 @@ export class JsSandbox implements LanguageSandbox {
   private spawnRunner(): Spare {
     const mounts: Mount[] = [];
     let runJs = join(this.runnerDir, 'run.js');
+    // The runner's uid must be able to execute Node itself (`npx -p node@22` keeps it in root's ~/.npm).
+    const node = runnerNode();
     if (this.bubblewrap) {
-      const nodeDir = dirname(dirname(real(process.execPath)));
-      if (!nodeDir.startsWith('/usr')) mounts.push({ source: nodeDir });
+      if (node.mount) mounts.push(node.mount);
       // run.js resolves its packages from ../node_modules, so the two sit side by side.
       mounts.push({ source: this.runnerDir, target: '/app/runner' });
       mounts.push({ source: this.modulesDir, target: '/app/node_modules' });
       runJs = '/app/runner/run.js';
     }
     const spec: JailSpec = {
-      command: [real(process.execPath), '--disallow-code-generation-from-strings', '--max-old-space-size=256', '--stack-size=2000', runJs],
+      command: [node.command, '--disallow-code-generation-from-strings', '--max-old-space-size=256', '--stack-size=2000', runJs],
       uid: runnerUid(),
       mounts,
       // No RLIMIT_AS: WebAssembly engines reserve far more address space than they use. QuickJS's

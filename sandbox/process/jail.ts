@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { randomInt } from 'node:crypto';
 import { accessSync, chmodSync, constants, cpSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 
 export interface Mount {
   /** Host path. */
@@ -262,6 +262,18 @@ export function readableForRunner(path: string): string {
   openToAnyone(target);
   staged.set(source, target);
   return target;
+}
+
+/**
+ * The Node binary a runner starts, as the runner's uid can execute it, and the folder to mount for it
+ * under bubblewrap. A Node installed under a private home folder (nvm, `npx -p node@22` in root's
+ * ~/.npm) is staged like the runner's folders; Debian's /usr/bin/node is used, and mounted, as it is.
+ */
+export function runnerNode(): { command: string; mount?: Mount } {
+  const nodeReal = real(process.execPath);
+  if (nodeReal.startsWith('/usr/')) return { command: nodeReal };
+  const nodeDir = readableForRunner(dirname(nodeReal));
+  return { command: join(nodeDir, basename(nodeReal)), mount: { source: nodeDir } };
 }
 
 /**

@@ -19,7 +19,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { z } from 'zod';
 import { LineSplitter, RunCounters, SandboxError, executeRequest, type Attempt, type AttemptEnd, type KillReason } from '../collect.ts';
 import { WarmPool } from '../pool.ts';
-import { isRoot, killTree, onceEnded, probeBubblewrap, readableForRunner, runnerUid, real, spawnJailed, type Mount } from '../process/jail.ts';
+import { isRoot, killTree, onceEnded, probeBubblewrap, readableForRunner, runnerNode, runnerUid, real, spawnJailed, type Mount } from '../process/jail.ts';
 import { type RunnerRequest, type RunnerResponse } from '../protocol.ts';
 import type { ExecuteOptions, Isolation, Sandbox, SandboxStats } from '../types.ts';
 import { Snapshots } from './snapshot-cache.ts';
@@ -145,11 +145,7 @@ class PyodideRunner {
   /** Spawns a runner host; with `snapshot.out` it only writes the memory snapshot there and exits. */
   static spawn(config: RunnerConfig, snapshot: SnapshotMode, uid = runnerUid()): ChildProcessWithoutNullStreams {
     const mounts: Mount[] = [];
-    // The runner's uid must be able to execute Node itself: one installed under a private home
-    // folder (nvm, `npx -p node@22`) is staged like the runner's folders; Debian's /usr/bin/node is not.
-    const nodeReal = real(process.execPath);
-    const nodeDir = nodeReal.startsWith('/usr/') ? dirname(nodeReal) : readableForRunner(dirname(nodeReal));
-    const node = join(nodeDir, basename(nodeReal));
+    const node = runnerNode();
     // Read by the runner's unprivileged uid, with or without bubblewrap.
     const hostDir = readableForRunner(HOST_DIR);
     let host = join(hostDir, 'host.js');
@@ -157,7 +153,7 @@ class PyodideRunner {
     let runnerDir = readableForRunner(config.runnerDir);
     if (config.bubblewrap) {
       // Only its own folders, read-only, at fixed places; the node binary where it lives.
-      if (!nodeDir.startsWith('/usr/')) mounts.push({ source: nodeDir });
+      if (node.mount) mounts.push(node.mount);
       mounts.push({ source: hostDir, target: '/host' });
       mounts.push({ source: pyodideDir, target: '/pyodide' });
       mounts.push({ source: runnerDir, target: '/runner' });
@@ -176,7 +172,7 @@ class PyodideRunner {
     }
     return spawnJailed(
       {
-        command: [node, '--disallow-code-generation-from-strings', '--max-old-space-size=256', host, pyodideDir, runnerDir, ...snapshotArgs],
+        command: [node.command, '--disallow-code-generation-from-strings', '--max-old-space-size=256', host, pyodideDir, runnerDir, ...snapshotArgs],
         uid,
         mounts,
         // No address-space limit: WebAssembly engines reserve many GB they never touch. Memory is
