@@ -2,6 +2,7 @@ import unittest
 
 from helpers import best, variants
 from tracefix_runner.search import ops_calls
+from tracefix_runner.search.edits import Evidence
 
 
 class CallTests(unittest.TestCase):
@@ -35,6 +36,15 @@ class CallTests(unittest.TestCase):
         src = "def sum_of_squares(xs):\n    return sum(x * x for x in xs)\n"
         out = best(src, "assert squares_sum([1, 2]) == 5\n")
         self.assertEqual(out, "def squares_sum(xs):\n    return sum(x * x for x in xs)\n")
+
+    def test_duplicates_dropped_where_a_collection_is_compared_or_counted(self) -> None:
+        src = "def distinct(xs):\n    return len(xs)\n"
+        ev = Evidence()
+        ev.types = {"xs": {"seq"}}
+        self.assertIn("def distinct(xs):\n    return len(set(xs))\n", variants(ops_calls, src, ev))
+        same = "def same_letters(a, b):\n    return sorted(a) == sorted(b)\n"
+        out = best(same, "assert same_letters('aab', 'ab')\nassert not same_letters('abc', 'ab')\nassert same_letters('ba', 'ab')\nassert not same_letters('a', 'ab')\nassert same_letters('ab', 'abb')\n")
+        self.assertEqual(out, "def same_letters(a, b):\n    return sorted(set(a)) == sorted(set(b))\n")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ import unittest
 
 from helpers import best, fix, variants
 from tracefix_runner.search import ops_constants
+from tracefix_runner.search.edits import Evidence
 
 
 class ConstantTests(unittest.TestCase):
@@ -47,6 +48,23 @@ class ConstantTests(unittest.TestCase):
         src = 'def f():\n    """Returns 1."""\n    return 1\n'
         for text in variants(ops_constants, src):
             self.assertIn('"""Returns 1."""', text)
+
+    def test_a_string_the_tests_write_that_the_program_misspells_or_miscases(self) -> None:
+        src = "def color(code):\n    names = ('red', 'grene', 'blue')\n    return names[code]\n"
+        ev = Evidence()
+        ev.test_strings = ["green", "Red", "purple"]
+        out = variants(ops_constants, src, ev)
+        self.assertIn(src.replace("'grene'", "'green'"), out)
+        self.assertIn(src.replace("'red'", "'Red'"), out)
+        self.assertFalse(any("purple" in text for text in out))  # not a typo of anything here
+        # and through the search, from the tests' own strings
+        self.assertEqual(best(src, "assert color(1) == 'green'\nassert color(2) == 'blue'\n"), src.replace("'grene'", "'green'"))
+
+    def test_a_short_word_is_not_a_typo_of_another_short_word(self) -> None:
+        src = "def f(x):\n    return 'cat' if x else 'dog'\n"
+        ev = Evidence()
+        ev.test_strings = ["car", "dot"]
+        self.assertFalse(any("car" in t or "dot" in t for t in variants(ops_constants, src, ev)))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,14 @@ class VariableTests(unittest.TestCase):
         out = best(src, "assert rect(2, 3) == 6\nassert rect(5, 1) == 5\n")
         self.assertIn(out, ("def rect(w, h):\n    return w * h\n", "def rect(w, h):\n    return h * w\n"))
 
+    def test_a_number_where_the_length_of_a_sequence_was_meant(self) -> None:
+        src = "def average(xs):\n    total = sum(xs)\n    return total / total\n"
+        ev = Evidence()
+        ev.types = {"xs": {"seq"}, "total": {"int"}}
+        out = variants(ops_variables, src, ev)
+        self.assertIn("def average(xs):\n    total = sum(xs)\n    return total / len(xs)\n", out)
+        self.assertNotIn("def average(xs):\n    total = sum(xs)\n    return len(xs) / total\n", out)  # not a divisor there
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -26,12 +26,12 @@ from ..discover import TestsSyntaxError, discover
 from ..harness import Limits, compile_program, merge_limits, register_source
 from ..discover import PROGRAM_FILE, TESTS_FILE
 from . import (ops_branches, ops_calls, ops_compare, ops_constants, ops_guards, ops_idioms, ops_imports, ops_operators,
-               ops_returns, ops_statements, ops_syntax, ops_variables)
+               ops_returns, ops_statements, ops_syntax, ops_unused, ops_variables)
 from .checks import Recorder, Runner, literal
-from .edits import Context, Edit, Evidence, Source, apply_edits, numbers_of
+from .edits import Context, Edit, Evidence, Source, apply_edits, numbers_of, strings_of
 
 OPERATORS = (ops_operators, ops_compare, ops_constants, ops_variables, ops_calls, ops_returns, ops_branches,
-             ops_idioms, ops_statements, ops_guards)
+             ops_idioms, ops_statements, ops_guards, ops_unused)
 REPORT_EVERY_S = 0.5
 PARTIAL_KEPT = 3
 
@@ -273,6 +273,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     failing = [i for i, r in enumerate(results) if r["status"] != "passed"]
     evidence = Evidence()
     evidence.numbers = numbers_of(source, tests)
+    evidence.test_strings = strings_of(tests)
     for i in failing:
         call = recs[i].first_call
         if call is not None:

@@ -155,6 +155,7 @@ class Evidence:
         self.failing_calls: list[dict[str, Any]] = []
         self.expected: list[Any] = []  # expected values of failing comparisons (literals only)
         self.numbers: set[Any] = set()  # numbers written in the program or the tests
+        self.test_strings: list[str] = []  # string literals written in the tests (inputs and expected values)
         self.missing_names: list[str] = []  # names the tests call that the program does not define
 
 
@@ -376,3 +377,41 @@ def numbers_of(*texts: str | None) -> set[Any]:
                 found.add(n.value)
                 found.add(-n.value)
     return found
+
+
+def strings_of(text: str | None, longest: int = 40) -> list[str]:
+    """The string literals of `text` (not docstrings), in order of appearance, each once."""
+    if not text:
+        return []
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    found: list[str] = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Expr):
+            continue
+        for c in ast.iter_child_nodes(n):  # a constant's parent is not a bare expression: no docstrings
+            if isinstance(c, ast.Constant) and isinstance(c.value, str) and 0 < len(c.value) <= longest and c.value not in found:
+                found.append(c.value)
+    return found
+
+
+def edit_distance(a: str, b: str, cap: int) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) from `a` to `b`, or `cap + 1` once it is known
+    to exceed `cap`: the optimal-string-alignment distance, in which a typo like `grene` is one edit."""
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    before: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i]
+        for j in range(1, len(b) + 1):
+            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d = min(d, before[j - 2] + 1)
+            cur.append(d)
+        if min(cur) > cap:
+            return cap + 1
+        before, prev = prev, cur
+    return prev[-1]

@@ -23,6 +23,7 @@ METHOD_SIBLINGS = {
     "ceil": ["floor"], "title": ["capitalize"], "capitalize": ["title"], "add": ["discard"], "insert": ["append"],
     "popleft": ["pop"], "appendleft": ["append"],
 }
+_DEDUPED = ("sorted", "len", "list", "tuple", "sum")
 NO_UNWRAP = ("range", "print", "len", "enumerate", "zip", "isinstance", "super", "iter", "next", "open")
 
 
@@ -69,7 +70,8 @@ def call(ctx: Context, node: ast.Call) -> None:
 
 def wrap(ctx: Context, node: ast.expr) -> None:
     """A value that needed one built-in applied: `abs` of a difference, `sorted` of a collection, the
-    string normalised (`.strip()`, `.lower()`), a sequence reversed."""
+    string normalised (`.strip()`, `.lower()`), a sequence reversed, its duplicates dropped where it is
+    compared, sorted or counted (`set()`)."""
     parent = ctx.parent.get(node)
     if not isinstance(parent, (ast.Return, ast.Assign, ast.Compare)) and not (isinstance(parent, ast.Call) and node in parent.args):
         return
@@ -88,6 +90,9 @@ def wrap(ctx: Context, node: ast.expr) -> None:
         if "str" not in kinds:
             outs.append((f"sorted({text})", "sort it", TIER_RARE))
         outs.append((f"{inner}[::-1]", "reverse it", TIER_LAST))
+        counted = isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _DEDUPED
+        if counted or isinstance(parent, ast.Compare):
+            outs.append((f"set({text})", "drop duplicates (`set()`)", TIER_RARE))
     if isinstance(parent, ast.Return) and "int" in kinds and "str" in {str(type(v).__name__) for v in ctx.evidence.expected}:
         outs.append((f"str({text})", "convert to str", TIER_RARE))
     if isinstance(parent, ast.Return) and not isinstance(node, ast.Call):

@@ -1,11 +1,11 @@
-"""Constants and off-by-one: a literal off by one (or the other boolean, another string of the program),
-a range bound, slice bound or index off by one, a range that starts at the wrong place."""
+"""Constants and off-by-one: a literal off by one (or the other boolean, another string of the program,
+a string the tests write that it misspells or miscases), a range bound, slice bound or index off by one, a range that starts at the wrong place."""
 
 from __future__ import annotations
 
 import ast
 
-from .edits import TIER_COMMON, TIER_LAST, TIER_RARE, TIER_USUAL, Context, shifted
+from .edits import TIER_COMMON, TIER_LAST, TIER_RARE, TIER_USUAL, Context, edit_distance, shifted
 
 
 def _string_literal(text: str, quote: str) -> str:
@@ -13,6 +13,19 @@ def _string_literal(text: str, quote: str) -> str:
     if quote == '"' and '"' not in text and "\\" not in lit:
         lit = '"' + lit[1:-1] + '"'
     return lit
+
+
+def _misspelt(word: str, written: list[str]) -> list[str]:
+    """Strings the tests write that `word` is a typo of: the same but for case, or (for words of four or
+    more letters) one or two letters off."""
+    cap = 1 if len(word) < 8 else 2
+    out = []
+    for other in written:
+        if other == word:
+            continue
+        if other.lower() == word.lower() or (len(word) >= 4 and edit_distance(word, other, cap) <= cap):
+            out.append(other)
+    return out
 
 
 def constant(ctx: Context, node: ast.Constant, strings: list[str]) -> None:
@@ -36,7 +49,9 @@ def constant(ctx: Context, node: ast.Constant, strings: list[str]) -> None:
     elif isinstance(v, str) and len(v) <= 40:
         quote = old[0] if old[:1] in ("'", '"') else "'"
         outs = [(other, TIER_USUAL) for other in strings if other != v]
-        outs += [("", TIER_USUAL), (v.strip(), TIER_USUAL), (v.upper(), TIER_USUAL), (v.lower(), TIER_USUAL), (" ", TIER_LAST)]
+        outs += [(other, TIER_USUAL) for other in _misspelt(v, ctx.evidence.test_strings)]
+        outs += [("", TIER_USUAL), (v.strip(), TIER_USUAL), (v.upper(), TIER_USUAL), (v.lower(), TIER_USUAL),
+                 (v.capitalize(), TIER_RARE), (" ", TIER_LAST)]
         if len(v) > 1:
             outs += [(v[:-1], TIER_RARE), (v[1:], TIER_RARE)]
         seen: list[str] = []

@@ -1,5 +1,6 @@
-"""Variables: one variable used (or assigned) where another of the same scope was meant, and elements
-of a tuple or list in the wrong order (`(j, i)` for `(i, j)`)."""
+"""Variables: one variable used (or assigned) where another of the same scope was meant (a number where
+a sequence's length was meant, as a divisor, a bound or a comparison), and elements of a tuple or list in
+the wrong order (`(j, i)` for `(i, j)`)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,20 @@ def load(ctx: Context, node: ast.Name) -> None:
         if mine and theirs and not (mine & theirs):
             continue  # a variable of another kind would only raise
         ctx.add([(*ctx.src.span(node), other)], node.lineno, "variable", f"`{node.id}` -> `{other}`", TIER_USUAL)
+    if mine & {"int", "float"} and _counts_here(ctx, node):
+        for other in names:
+            if other != node.id and ctx.type_of_name(other) & {"seq", "str"}:
+                ctx.add([(*ctx.src.span(node), f"len({other})")], node.lineno, "variable", f"`{node.id}` -> `len({other})`", TIER_RARE)
+
+
+def _counts_here(ctx: Context, node: ast.Name) -> bool:
+    """Where a count is usual: a divisor, a range bound, a side of a comparison."""
+    parent = ctx.parent.get(node)
+    if isinstance(parent, ast.BinOp) and parent.right is node and isinstance(parent.op, (ast.Div, ast.FloorDiv, ast.Mod)):
+        return True
+    if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "range":
+        return True
+    return isinstance(parent, ast.Compare)
 
 
 def store(ctx: Context, node: ast.Name) -> None:
