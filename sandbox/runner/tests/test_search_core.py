@@ -64,6 +64,15 @@ class CoreTests(unittest.TestCase):
         self.assertEqual(r["checks"][1]["status"], "passed")
         self.assertEqual(r["candidates"][0]["source"], "def add(a, b):\n    return a + b\n")
 
+    def test_a_fix_that_works_as_hard_as_the_failing_test_is_not_cut_off(self) -> None:
+        # The passing test loops twice, the failing one 100,000 times: limits scaled from the passing
+        # test alone would stop every candidate, the right one too, before it could finish.
+        src = ("def multiples(n):\n    c = 0\n    for i in range(1, n):\n"
+               "        if i % 3 == 0 and i % 5 == 0:\n            c += 1\n    return c\n")
+        result = fix(src, "assert multiples(3) == 0\nassert multiples(100000) == 46666\n")
+        passing = [c["source"] for c in result["candidates"] if c["passed"] == c["total"]]
+        self.assertIn(src.replace(" and ", " or "), passing)
+
     def test_only_the_editable_region_changes(self) -> None:
         src = "def helper(x):\n    return x - 1\n\ndef f(x):\n    return helper(x) - 1\n"
         r = fix(src, "assert f(3) == 4\n", editable=[4, 5])

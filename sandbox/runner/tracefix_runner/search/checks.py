@@ -147,10 +147,10 @@ class Runner:
             in_order.close()
         return results
 
-    def run_alone(self, code: Any, spec: TestSpec) -> str:
-        """One test on its own (it replays what precedes it in the file): the quick reject."""
+    def run_alone(self, code: Any, spec: TestSpec) -> dict[str, Any]:
+        """One test on its own under the screening limits (it replays what precedes it in the file)."""
         return run_test("search", code, spec, self.screen_limits, self.wd, timeout_ms=self.screen_timeout_ms,
-                        tests_source=self.tests_source, eager_steps=True).result["status"]
+                        tests_source=self.tests_source, eager_steps=True).result
 
     def tune(self, slowest_ms: float, most_steps: int) -> None:
         """Screening limits scaled from the original's passing tests, so that a variant that loops stops
@@ -166,7 +166,7 @@ class Runner:
         Returns the tests passed (all of them: a fix)."""
         fixed = 0
         for i in failing:
-            if self.run_alone(code, self.specs[i]) != "passed":
+            if self.run_alone(code, self.specs[i])["status"] != "passed":
                 return fixed
             fixed += 1
         results = self.run_all(code, screening=True, stop_early=True)

@@ -252,8 +252,18 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     # traced durations bound it from above meanwhile, so a test that loops stops soon here too)
     traced_ms = max([float(r.get("durationMs", 0)) for r in results if r["status"] == "passed"] or [0.0])
     runner.tune(traced_ms, 0)
-    for res in runner.run_all(compiled.code, screening=True):
-        if res["status"] == "passed":
+    screened = runner.run_all(compiled.code, screening=True)
+    cut = [i for i, (r, s) in enumerate(zip(results, screened)) if s["status"] == "timeout" and (
+        r["status"] == "failed" or (r["status"] == "timeout" and "trace events" in str((r.get("error") or {}).get("message"))))]
+    if cut:
+        # A failing test the screening limits cut off may be a wrong answer that takes long, not a hang:
+        # its input is bigger than every passing test's, and limits scaled from those alone would cut
+        # every candidate off, the fix too. Run the first such test once more with the whole step budget
+        # (and at most a second): if it ends, the work it does is work a fix may do as well.
+        runner.tune(0.0, runner.limits.stepBudget // 20)
+        screened[cut[0]] = runner.run_alone(compiled.code, specs[cut[0]])
+    for res in screened:
+        if res["status"] in ("passed", "failed"):
             slowest_ms = max(slowest_ms, float(res.get("durationMs", 0)))
             most_steps = max(most_steps, int(res.get("steps", 0)))
     for spec, res, rec in zip(specs, results, recs):
