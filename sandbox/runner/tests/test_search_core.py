@@ -73,6 +73,15 @@ class CoreTests(unittest.TestCase):
         passing = [c["source"] for c in result["candidates"] if c["passed"] == c["total"]]
         self.assertIn(src.replace(" and ", " or "), passing)
 
+    def test_a_fix_that_loops_far_longer_than_the_original_failing_run_is_retried(self) -> None:
+        # The original returns after one iteration; the fix loops 100,000 times, more than limits scaled
+        # from the original allow. Cut-off candidates get the whole step budget once.
+        src = ("def total_upto(n):\n    t = 0\n    i = 0\n    while i < n:\n        i += 1\n        t += i\n"
+               "        return t\n    return t\n")
+        result = fix(src, "assert total_upto(0) == 0\nassert total_upto(100000) == 5000050000\n")
+        passing = [c["source"] for c in result["candidates"] if c["passed"] == c["total"]]
+        self.assertIn(src.replace("        return t\n    return t\n", "    return t\n    return t\n"), passing)
+
     def test_only_the_editable_region_changes(self) -> None:
         src = "def helper(x):\n    return x - 1\n\ndef f(x):\n    return helper(x) - 1\n"
         r = fix(src, "assert f(3) == 4\n", editable=[4, 5])

@@ -160,18 +160,22 @@ class Runner:
         steps = min(self.limits.stepBudget, max(20_000, most_steps * 20))
         self.screen_limits = replace(self.limits, stepBudget=steps, outputBytes=min(self.limits.outputBytes, 4096))
 
-    def score(self, code: Any, failing: list[int]) -> int:
+    def score(self, code: Any, failing: list[int]) -> tuple[int, bool]:
         """How far a candidate gets: each test that failed on the original is tried alone first (a
         candidate that still fails one of them is rejected after one run); then every test in order.
-        Returns the tests passed (all of them: a fix)."""
+        Returns the tests passed (all of them: a fix), and whether the screening limits cut a test off
+        (it may have needed more steps than the original did, or it loops)."""
         fixed = 0
         for i in failing:
-            if self.run_alone(code, self.specs[i])["status"] != "passed":
-                return fixed
+            status = self.run_alone(code, self.specs[i])["status"]
+            if status != "passed":
+                return fixed, status == "timeout"
             fixed += 1
         results = self.run_all(code, screening=True, stop_early=True)
         passed = sum(1 for r in results if r["status"] == "passed")
-        return len(self.specs) if passed == len(self.specs) else min(passed, len(self.specs) - 1)
+        if passed == len(self.specs):
+            return passed, False
+        return min(passed, len(self.specs) - 1), bool(results) and results[-1]["status"] == "timeout"
 
 
 def literal(text: str | None) -> Any:

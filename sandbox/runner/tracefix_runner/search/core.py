@@ -34,6 +34,7 @@ OPERATORS = (ops_operators, ops_compare, ops_constants, ops_variables, ops_calls
              ops_idioms, ops_statements, ops_guards, ops_unused)
 REPORT_EVERY_S = 0.5
 PARTIAL_KEPT = 3
+RETRY_CUT_OFF = 10  # candidates stopped by the screening limits that get the whole step budget once
 
 
 def _norm(tree: ast.AST) -> str:
@@ -376,10 +377,12 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     total = len(specs)
 
     def score(text: str) -> int:
+        """Tests passed; negative (-1 - passed) when the screening limits cut a test off."""
         code = compile_program(text).code
         if code is None:
             return 0
-        return runner.score(code, failing)
+        passed, cut = runner.score(code, failing)
+        return -1 - passed if cut else passed
 
     # A forked screener kills a candidate that went silent this long: one test's limit (a C call the alarm
     # cannot reach), plus what all its tests normally take (generously), not every test's full limit.
@@ -441,28 +444,40 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     def enough() -> bool:
         return sum(1 for p in scored.values() if p == total) >= return_limit
 
+    cut_off: list[int] = []  # stream indices of candidates the screening limits stopped, in order
+
+    def screen(batch: list[int], retry: bool = False) -> bool:
+        """Scores a batch of candidates; True when the search should stop."""
+        nonlocal tried
+        results_iter = screener.screen([text_of[i] for i in batch], lambda k: progress(batch[k]))
+        try:
+            for k, passed in results_iter:
+                idx = batch[k]
+                if not retry:
+                    tried = idx + 1
+                if passed < 0:
+                    passed = -1 - passed
+                    if not retry:
+                        cut_off.append(idx)
+                if passed > 0:
+                    scored[idx] = passed
+                progress()
+                if enough() or over():
+                    return True
+        finally:
+            results_iter.close()
+        return False
+
     def feed(combos: Iterable[list[Edit]]) -> bool:
         """Screens the stream of edit combinations; True when the search should stop."""
         nonlocal stream_index, tried
         batch: list[int] = []
 
         def flush() -> bool:
-            nonlocal tried
             if not batch:
                 return False
-            texts = [text_of[i] for i in batch]
-            results_iter = screener.screen(texts, lambda k: progress(batch[k]))
-            try:
-                for k, passed in results_iter:
-                    idx = batch[k]
-                    tried = idx + 1
-                    if passed > 0:
-                        scored[idx] = passed
-                    progress()
-                    if enough() or over():
-                        return True
-            finally:
-                results_iter.close()
+            if screen(batch):
+                return True
             batch.clear()
             return False
 
@@ -514,6 +529,13 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
             if a is not b and not a.overlaps(b)
         )
         stop = feed(pairs)
+    if not stop and not any(p == total for p in scored.values()) and cut_off and not over():
+        # Limits scaled from the original are tight when the original failed early: a fix may have to do
+        # far more work than the failing run did (a loop that now runs to its end). The first few
+        # candidates those limits stopped get the whole step budget once.
+        runner.tune(0.0, runner.limits.stepBudget // 20)
+        screener = Screener(score, runner.screen_timeout_ms / 1000.0 * (total + len(failing)) + 0.5)
+        stop = screen(cut_off[:RETRY_CUT_OFF], retry=True)
     out["tried"] = tried + out.get("syntax", {}).get("tried", 0)
     out["exhausted"] = not over() and not enough() and time.monotonic() <= deadline
     # why it stopped: the host resumes a search stopped by its time slice ('time'), never the others
