@@ -66,6 +66,15 @@ class ConstantTests(unittest.TestCase):
         ev.test_strings = ["car", "dot"]
         self.assertFalse(any("car" in t or "dot" in t for t in variants(ops_constants, src, ev)))
 
+    def test_a_difference_that_counts_the_values_between_two_ends(self) -> None:
+        src = "def mean_between(a, b):\n    return sum(range(a, b + 1)) / (b - a)\n"
+        ev = Evidence()
+        ev.types = {"a": {"int"}, "b": {"int"}}
+        out = variants(ops_constants, src, ev)
+        self.assertIn("def mean_between(a, b):\n    return sum(range(a, b + 1)) / (b - a + 1)\n", out)
+        self.assertEqual(best(src, "assert mean_between(1, 3) == 2\nassert mean_between(4, 10) == 7\n"),
+                         "def mean_between(a, b):\n    return sum(range(a, b + 1)) / (b - a + 1)\n")
+
 
 if __name__ == "__main__":
     unittest.main()

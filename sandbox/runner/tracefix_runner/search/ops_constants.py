@@ -1,5 +1,6 @@
 """Constants and off-by-one: a literal off by one (or the other boolean, another string of the program,
-a string the tests write that it misspells or miscases), a range bound, slice bound or index off by one, a range that starts at the wrong place."""
+a string the tests write that it misspells or miscases), a range bound, slice bound or index off by one, a
+range that starts at the wrong place, a difference that counts the values between two ends one off."""
 
 from __future__ import annotations
 
@@ -140,6 +141,24 @@ def assigned(ctx: Context, node: ast.Assign) -> None:
         ctx.replace(value, new, "bound", f"`{text}` -> `{new}`", TIER_USUAL)
 
 
+def span_count(ctx: Context, node: ast.BinOp) -> None:
+    """`b - a` counting the values from `a` to `b` misses one end (`b - a + 1`), or counts one too many."""
+    if not isinstance(node.op, ast.Sub) or isinstance(node.left, ast.Constant) or isinstance(node.right, ast.Constant):
+        return
+    parent = ctx.parent.get(node)
+    if isinstance(parent, ast.BinOp) and isinstance(parent.op, (ast.Add, ast.Sub)):
+        return  # part of a longer sum: its terms are the constants operator's and the operators' job
+    if isinstance(parent, (ast.Slice, ast.Subscript)) or (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "range"):
+        return  # bounds and indices are shifted by their own operators
+    if not ctx.expr_type(node) & {"int"}:
+        return
+    text = ctx.src.seg(node)
+    for delta in (1, -1):
+        new = shifted(text, delta)
+        # `b - a ± 1` binds like `b - a`: where a tighter operator holds it, it is in parentheses already
+        ctx.replace(node, new, "bound", f"`{text}` -> `{new}`", TIER_RARE, False)
+
+
 def generate(ctx: Context) -> None:
     strings: list[str] = []
     for node in ast.walk(ctx.tree):
@@ -157,3 +176,5 @@ def generate(ctx: Context) -> None:
             subscript(ctx, node)
         elif isinstance(node, ast.Assign):
             assigned(ctx, node)
+        elif isinstance(node, ast.BinOp):
+            span_count(ctx, node)
