@@ -160,6 +160,11 @@ class Runner:
         steps = min(self.limits.stepBudget, max(20_000, most_steps * 20))
         self.screen_limits = replace(self.limits, stepBudget=steps, outputBytes=min(self.limits.outputBytes, 4096))
 
+    def unscaled(self) -> None:
+        """Screening with the request's own limits: every step and the whole time limit of a test (the
+        step budget binds first, so the verdict still does not depend on the machine's load)."""
+        self.tune(self.limits.testTimeoutMs / 20, self.limits.stepBudget // 20)
+
     def score(self, code: Any, failing: list[int]) -> tuple[int, bool]:
         """How far a candidate gets: each test that failed on the original is tried alone first (a
         candidate that still fails one of them is rejected after one run); then every test in order.

@@ -34,7 +34,7 @@ OPERATORS = (ops_operators, ops_compare, ops_constants, ops_variables, ops_calls
              ops_idioms, ops_statements, ops_guards, ops_unused)
 REPORT_EVERY_S = 0.5
 PARTIAL_KEPT = 3
-RETRY_CUT_OFF = 10  # candidates stopped by the screening limits that get the whole step budget once
+RETRY_CUT_OFF = 6  # candidates stopped by the screening limits that get the whole step budget once
 
 
 def _norm(tree: ast.AST) -> str:
@@ -259,9 +259,9 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     if cut:
         # A failing test the screening limits cut off may be a wrong answer that takes long, not a hang:
         # its input is bigger than every passing test's, and limits scaled from those alone would cut
-        # every candidate off, the fix too. Run the first such test once more with the whole step budget
-        # (and at most a second): if it ends, the work it does is work a fix may do as well.
-        runner.tune(0.0, runner.limits.stepBudget // 20)
+        # every candidate off, the fix too. The first such test runs once more with the request's own
+        # limits: if it ends, the work it does is work a fix may do as well.
+        runner.unscaled()
         screened[cut[0]] = runner.run_alone(compiled.code, specs[cut[0]])
     for res in screened:
         if res["status"] in ("passed", "failed"):
@@ -532,8 +532,8 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     if not stop and not any(p == total for p in scored.values()) and cut_off and not over():
         # Limits scaled from the original are tight when the original failed early: a fix may have to do
         # far more work than the failing run did (a loop that now runs to its end). The first few
-        # candidates those limits stopped get the whole step budget once.
-        runner.tune(0.0, runner.limits.stepBudget // 20)
+        # candidates those limits stopped are screened once more with the request's own limits.
+        runner.unscaled()
         screener = Screener(score, runner.screen_timeout_ms / 1000.0 * (total + len(failing)) + 0.5)
         stop = screen(cut_off[:RETRY_CUT_OFF], retry=True)
     out["tried"] = tried + out.get("syntax", {}).get("tried", 0)
