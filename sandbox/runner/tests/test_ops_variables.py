@@ -34,6 +34,17 @@ class VariableTests(unittest.TestCase):
         self.assertIn("def average(xs):\n    total = sum(xs)\n    return total / len(xs)\n", out)
         self.assertNotIn("def average(xs):\n    total = sum(xs)\n    return len(xs) / total\n", out)  # not a divisor there
 
+    def test_the_element_at_the_loop_index_where_a_variable_was_meant(self) -> None:
+        plain = "def peaks(xs):\n    best = 0\n    for i in range(len(xs)):\n        if best > 0:\n            best = best\n    return best\n"
+        ev = Evidence()
+        ev.types = {"xs": {"seq"}, "best": {"int"}, "i": {"int"}}
+        out = variants(ops_variables, plain, ev)
+        self.assertIn(plain.replace("if best > 0", "if xs[i] > 0"), out)
+        self.assertFalse(any("xs[xs]" in t or "i[" in t for t in out))
+        src = "def count_matches(a, b):\n    same = 0\n    for i in range(len(a)):\n        if same == b[i]:\n            same += 1\n    return same\n"
+        tests = "assert count_matches([1, 2, 3], [1, 5, 3]) == 2\nassert count_matches([0, 0], [0, 1]) == 1\nassert count_matches([4], [4]) == 1\n"
+        self.assertEqual(best(src, tests), src.replace("if same == b[i]", "if a[i] == b[i]"))
+
 
 if __name__ == "__main__":
     unittest.main()

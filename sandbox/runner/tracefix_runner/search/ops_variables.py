@@ -1,6 +1,6 @@
 """Variables: one variable used (or assigned) where another of the same scope was meant (a number where
-a sequence's length was meant, as a divisor, a bound or a comparison), and elements of a tuple or list in
-the wrong order (`(j, i)` for `(i, j)`)."""
+a sequence's length was meant, as a divisor, a bound or a comparison; a variable where the element at the
+loop's index was meant), and elements of a tuple or list in the wrong order (`(j, i)` for `(i, j)`)."""
 
 from __future__ import annotations
 
@@ -24,10 +24,36 @@ def load(ctx: Context, node: ast.Name) -> None:
         if mine and theirs and not (mine & theirs):
             continue  # a variable of another kind would only raise
         ctx.add([(*ctx.src.span(node), other)], node.lineno, "variable", f"`{node.id}` -> `{other}`", TIER_USUAL)
+    if not (isinstance(parent, ast.Subscript) and parent.value is node):
+        for index, seq in _elements_at(ctx, node, names):
+            ctx.add([(*ctx.src.span(node), f"{seq}[{index}]")], node.lineno, "variable", f"`{node.id}` -> `{seq}[{index}]`", TIER_RARE)
     if mine & {"int", "float"} and _counts_here(ctx, node):
         for other in names:
             if other != node.id and ctx.type_of_name(other) & {"seq", "str"}:
                 ctx.add([(*ctx.src.span(node), f"len({other})")], node.lineno, "variable", f"`{node.id}` -> `len({other})`", TIER_RARE)
+
+
+def _elements_at(ctx: Context, node: ast.Name, names: list[str]) -> list[tuple[str, str]]:
+    """(index, sequence) pairs for `seq[i]` where `node` stands: `i` the variable of an enclosing
+    `for i in range(...)`, `seq` a sequence of the function whose elements are of `node`'s kind."""
+    mine = ctx.type_of_name(node.id)
+    if mine and not mine & {"int", "float", "str", "bool"}:
+        return []  # a collection stands here, not one element
+    indices: list[str] = []
+    cur = ctx.parent.get(node)
+    while cur is not None and not isinstance(cur, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(cur, ast.For) and isinstance(cur.target, ast.Name) and isinstance(cur.iter, ast.Call) \
+                and isinstance(cur.iter.func, ast.Name) and cur.iter.func.id == "range":
+            indices.append(cur.target.id)
+        cur = ctx.parent.get(cur)
+    out: list[tuple[str, str]] = []
+    for index in indices:
+        if index == node.id:
+            continue
+        for seq in names:
+            if seq != node.id and ctx.type_of_name(seq) & {"seq", "str"} and ("str" not in ctx.type_of_name(seq) or not mine or "str" in mine):
+                out.append((index, seq))
+    return out
 
 
 def _counts_here(ctx: Context, node: ast.Name) -> bool:
