@@ -5,6 +5,7 @@ import sys
 import unittest
 
 from helpers import fix
+from tracefix_runner.search import core
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUGGY = "def span(xs):\n    lo = min(xs)\n    hi = min(xs)\n    return hi - lo\n"
@@ -81,6 +82,19 @@ class CoreTests(unittest.TestCase):
         result = fix(src, "assert total_upto(0) == 0\nassert total_upto(100000) == 5000050000\n")
         passing = [c["source"] for c in result["candidates"] if c["passed"] == c["total"]]
         self.assertIn(src.replace("        return t\n    return t\n", "    return t\n    return t\n"), passing)
+        # A run stopped before it re-screened them hands the cut-off candidates on (negative scores), and
+        # the resumed run re-screens them: the same answer.
+        tests = "assert total_upto(0) == 0\nassert total_upto(100000) == 5000050000\n"
+        saved = core.RETRY_CUT_OFF
+        core.RETRY_CUT_OFF = 0
+        try:
+            first = fix(src, tests)
+        finally:
+            core.RETRY_CUT_OFF = saved
+        self.assertTrue(any(p < 0 for _, p in first["scores"]))
+        self.assertFalse(any(c["passed"] == c["total"] for c in first["candidates"]))
+        resumed = fix(src, tests, skip={"count": first["tried"], "scores": first["scores"]})
+        self.assertEqual([c["source"] for c in resumed["candidates"] if c["passed"] == c["total"]], passing)
 
     def test_only_the_editable_region_changes(self) -> None:
         src = "def helper(x):\n    return x - 1\n\ndef f(x):\n    return helper(x) - 1\n"

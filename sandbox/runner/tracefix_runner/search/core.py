@@ -7,7 +7,9 @@ Resuming: the payload's `skip` ({count, scores}) says how far an earlier run of 
 and how the candidates it screened scored; the run regenerates the same stream, takes those scores as
 given and screens from `count` on. src/repair/search.ts re-issues a search that was cut short (time, or
 a runner killed by a candidate stuck in C) this way, so the answer is the one an uninterrupted search
-would give.
+would give. A candidate the screening limits stopped is reported with a negative score (-1 - passed):
+after the stream, the first few of those are screened once more with the request's own limits, by
+whichever run gets there.
 """
 
 from __future__ import annotations
@@ -392,6 +394,12 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     stream_index = 0
     tried = 0
     scored: dict[int, int] = {}  # stream index -> tests passed (only > 0 kept)
+    # stream index -> tests passed, of candidates the screening limits stopped and not yet re-screened;
+    # reported in `scores` as -1 - passed, so that a resumed search re-screens them too
+    cut_off: dict[int, int] = {}
+
+    def scores_json() -> list[list[int]]:
+        return sorted([i, -1 - cut_off[i] if i in cut_off else p] for i, p in {**cut_off, **scored}.items())
     chosen_of: dict[int, list[Edit]] = {}
     text_of: dict[int, str] = {}
     base_passed = total - len(failing)
@@ -419,7 +427,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
 
     def snapshot(cursor: int | None) -> dict[str, Any]:
         snap = dict(out, candidates=result_json(), tried=tried, exhausted=False, partial=True, elapsedMs=_ms(started),
-                    scores=sorted([i, p] for i, p in scored.items()))
+                    scores=scores_json())
         if cursor is not None:
             snap["cursor"] = cursor
         return snap
@@ -432,7 +440,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
             # Screening in process (no fork), a candidate stuck in C ends the runner: a light report before
             # each candidate names it (`cursor`), and the host resumes after it (src/repair/search.ts).
             report({"ok": True, "partial": True, "light": True, "tried": tried, "cursor": cursor,
-                    "scores": sorted([i, p] for i, p in scored.items()), "elapsedMs": _ms(started)})
+                    "scores": scores_json(), "elapsedMs": _ms(started)})
             return
         if now - last_report[0] >= REPORT_EVERY_S:
             last_report[0] = now
@@ -444,12 +452,11 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     def enough() -> bool:
         return sum(1 for p in scored.values() if p == total) >= return_limit
 
-    cut_off: list[int] = []  # stream indices of candidates the screening limits stopped, in order
-
     def screen(batch: list[int], retry: bool = False) -> bool:
-        """Scores a batch of candidates; True when the search should stop."""
+        """Scores a batch of candidates; True when the search should stop. A re-screened candidate is
+        never named as the one in flight: the stream position a resumed search starts from stays put."""
         nonlocal tried
-        results_iter = screener.screen([text_of[i] for i in batch], lambda k: progress(batch[k]))
+        results_iter = screener.screen([text_of[i] for i in batch], (lambda k: None) if retry else lambda k: progress(batch[k]))
         try:
             for k, passed in results_iter:
                 idx = batch[k]
@@ -458,7 +465,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
                 if passed < 0:
                     passed = -1 - passed
                     if not retry:
-                        cut_off.append(idx)
+                        cut_off[idx] = passed
                 if passed > 0:
                     scored[idx] = passed
                 progress()
@@ -499,8 +506,11 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
             text_of[idx] = text
             if idx < skip_count:
                 tried = idx + 1
-                if skip_scores.get(idx, 0) > 0:
-                    scored[idx] = skip_scores[idx]
+                earlier = skip_scores.get(idx, 0)
+                if earlier < 0:
+                    cut_off[idx] = earlier = -1 - earlier
+                if earlier > 0:
+                    scored[idx] = earlier
                 if enough():
                     return True
                 continue
@@ -535,14 +545,20 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
         # candidates those limits stopped are screened once more with the request's own limits.
         runner.unscaled()
         screener = Screener(score, runner.screen_timeout_ms / 1000.0 * (total + len(failing)) + 0.5)
-        stop = screen(cut_off[:RETRY_CUT_OFF], retry=True)
+        for idx in sorted(cut_off)[:RETRY_CUT_OFF]:
+            del cut_off[idx]
+            if report is not None and not screener.forking:
+                report(snapshot(None))  # a candidate stuck in C ends the runner: it is not re-screened again
+            if screen([idx], retry=True):
+                stop = True
+                break
     out["tried"] = tried + out.get("syntax", {}).get("tried", 0)
     out["exhausted"] = not over() and not enough() and time.monotonic() <= deadline
     # why it stopped: the host resumes a search stopped by its time slice ('time'), never the others
     out["stop"] = ("enough" if enough() else "candidates" if tried >= max_candidates or stream_index > max_candidates
                    else "time" if time.monotonic() > deadline else "done")
     out["candidates"] = result_json()
-    out["scores"] = sorted([i, p] for i, p in scored.items())
+    out["scores"] = scores_json()
     out["elapsedMs"] = _ms(started)
     return out
 
