@@ -26,6 +26,7 @@ import re
 import sys
 import time
 import types
+from dataclasses import replace
 from typing import Any, Callable
 
 from .capture import Capture
@@ -109,9 +110,16 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
     register_source(PROGRAM_FILE, original["source"])
 
     recorder = _CallRecorder()
+    # Only the calls' arguments are wanted, and they are recorded as each call starts: the tests run on a
+    # short leash (four probe calls' worth), one call's worth after a test that did not finish, so an
+    # original that hangs on every input costs little. The recorder is a profile hook: the loop counter
+    # still runs, so a test that never ends stops.
+    leash = replace(limits, testTimeoutMs=min(limits.testTimeoutMs, 4 * CALL_TIMEOUT_MS),
+                    stepBudget=min(limits.stepBudget, 4 * CALL_STEP_BUDGET))
     for spec in specs:
-        # the recorder is a profile hook: the loop counter still runs, so a test that never ends stops
-        run_test(original["id"], compiled.code, spec, limits, wd, tracer=recorder, tests_source=tests, count_steps=True)
+        run = run_test(original["id"], compiled.code, spec, leash, wd, tracer=recorder, tests_source=tests, count_steps=True)
+        if run.result["status"] == "timeout":
+            leash = replace(leash, testTimeoutMs=min(leash.testTimeoutMs, CALL_TIMEOUT_MS), stepBudget=min(leash.stepBudget, CALL_STEP_BUDGET))
     func = entry if entry is not None else recorder.most_called()
     if func is None:
         return {"ok": False, "reason": "no_function_called", "inputs": []}

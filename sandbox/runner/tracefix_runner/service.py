@@ -6,6 +6,7 @@ import importlib
 import json
 import sys
 import traceback
+from dataclasses import replace
 from typing import Any, Callable
 
 from .discover import PROGRAM_FILE, TESTS_FILE, TestSpec, TestsSyntaxError, discover
@@ -152,14 +153,23 @@ def _run_program(program: dict[str, Any], specs: list[TestSpec], req: dict[str, 
     register_source(PROGRAM_FILE, program["source"])
     broken: dict[str, Any] | None = None
     in_order = InOrder()
+    hung = False
     for spec in specs:
         if broken is not None:
             # the program's module code failed before any test code ran: same verdict, not re-run
             r = dict(broken, test=spec.id, durationMs=0)
         else:
-            out({"type": "start", "program": pid, "test": spec.id, "timeoutMs": limits.testTimeoutMs})
-            run = in_order.run(pid, compiled.code, spec, limits, wd, tests_source=req.get("tests"))
+            # Once a test of this program has run out of time, the rest get a shorter leash (steps counted
+            # from their start): a program that hangs on every input then costs one time limit, not one
+            # per test.
+            own = _after_a_hang(limits) if hung else limits
+            out({"type": "start", "program": pid, "test": spec.id, "timeoutMs": own.testTimeoutMs})
+            run = in_order.run(pid, compiled.code, spec, own, wd, tests_source=req.get("tests"), eager_steps=hung)
             r = run.result
+            if r["status"] == "timeout":
+                if hung and isinstance(r.get("error"), dict):
+                    r["error"]["message"] = f"{r['error'].get('message', '')}; shortened, as an earlier test had run out of time"
+                hung = True
             if run.failed_in_program_phase:
                 broken = r
         out({"type": "result", "result": r})
@@ -168,6 +178,10 @@ def _run_program(program: dict[str, Any], specs: list[TestSpec], req: dict[str, 
             break
     in_order.close()
     return results
+
+
+def _after_a_hang(limits: Limits) -> Limits:
+    return replace(limits, testTimeoutMs=max(250, limits.testTimeoutMs // 4), stepBudget=max(10_000, limits.stepBudget // 10))
 
 
 def _test_mode(req: dict[str, Any], out: _Out, wd: Watchdog) -> None:

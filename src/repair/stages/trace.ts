@@ -15,8 +15,12 @@ export async function traceOriginal(ctx: RunContext, failingCase: TestCase | und
   if (!target) return;
   ctx.progress({ stage: 'trace', message: failingCase ? `Tracing ${failingCase.name}` : 'Tracing your program' });
   const tr = performance.now();
+  // A test that ran out of time in the test run hangs here too: its first steps are all the trace can
+  // show, and they come at once, so it gets one test's time limit, not the trace's usual threefold.
+  const hung = ctx.baseline.find((r) => r.test === target.id)?.status === 'timeout';
+  const limits = hung ? { ...ctx.common.limits, testTimeoutMs: Math.max(250, Math.floor(ctx.common.limits.testTimeoutMs / 3)) } : ctx.common.limits;
   try {
-    const traced = await ctx.exec({ mode: 'trace', program: { id: 'original', source: ctx.program }, testId: target.id, ...ctx.common });
+    const traced = await ctx.exec({ mode: 'trace', program: { id: 'original', source: ctx.program }, testId: target.id, ...ctx.common, limits });
     if (traced.trace) {
       ctx.trace = traced.trace;
       ctx.rendered = renderTrace(ctx, traced.trace, ctx.program);

@@ -17,7 +17,11 @@ export async function verify(ctx: RunContext, cands: Proposal[]): Promise<void> 
     return { ...c, results, passed, total: cases.length, complete: !report?.compileError && passed === cases.length };
   });
   const full = screened.filter((v) => v.complete);
-  const rerun = rankCandidates(screened.filter((v) => !v.complete && v.passed > 0)).slice(0, 4);
+  // The closest failures, run in full, are what the answer shows when nothing passes (and what a second
+  // round starts from); once something passes every test they would only cost time (a variant that
+  // hangs costs a time limit per test).
+  const fixed = full.some((v) => v.passed === cases.length) || ctx.verified.some((v) => v.complete && v.passed === v.total);
+  const rerun = fixed ? [] : rankCandidates(screened.filter((v) => !v.complete && v.passed > 0)).slice(0, 4);
   if (rerun.length) {
     const again = await ctx.exec({ mode: 'test', programs: rerun.map((c) => ({ id: c.id, source: c.source })), ...ctx.common });
     const againMap = new Map(again.programs.map((p) => [p.id, p]));

@@ -20,6 +20,9 @@ _KEPT_VALUES = 6  # states kept per line of the first failing test
 # Trace events one recorded test may use. The watchdog does not count steps while a tracer runs, and in
 # mutate mode the host sends no interrupt, so the recorder stops a runaway loop itself (deterministically).
 RECORD_EVENTS = 30_000
+# Once one test of a run has used all its events (a hang, or a long run), the later tests of that run get
+# this many: enough for which lines they reach, and a program that hangs on every input stays cheap.
+RECORD_EVENTS_AFTER_CAP = 3_000
 
 
 def _snapshot(value: Any) -> Any:
@@ -36,9 +39,11 @@ def _snapshot(value: Any) -> Any:
 class Recorder:
     """A harness tracer (start/stop) that records what one test did in the program."""
 
-    def __init__(self, keep_values: bool, max_events: int = RECORD_EVENTS) -> None:
+    def __init__(self, keep_values: bool, max_events: int = RECORD_EVENTS, capped: list[bool] | None = None) -> None:
         self.keep_values = keep_values
         self.max_events = max_events
+        # shared by the recorders of one run: set when one of them ran out of events
+        self.capped = capped if capped is not None else [False]
         self.lines: list[int] = []
         self._seen_lines: set[int] = set()
         self.order: dict[int, int] = {}
@@ -50,6 +55,8 @@ class Recorder:
         self.step = 0
 
     def start(self) -> None:
+        if self.capped[0]:
+            self.max_events = min(self.max_events, RECORD_EVENTS_AFTER_CAP)
         sys.settrace(self._global)
 
     def stop(self) -> None:
@@ -79,6 +86,7 @@ class Recorder:
         def local(fr: Any, ev: str, a: Any) -> Any:
             rec.step += 1
             if rec.step > rec.max_events:
+                rec.capped[0] = True
                 raise TestTimeout(f"step budget ({rec.max_events} trace events)")
             prev = state["line"]
             if ev in ("line", "return"):
@@ -159,6 +167,11 @@ class Runner:
         self.screen_timeout_ms = int(min(self.limits.testTimeoutMs, max(1000, slowest_ms * 20 + 200)))
         steps = min(self.limits.stepBudget, max(20_000, most_steps * 20))
         self.screen_limits = replace(self.limits, stepBudget=steps, outputBytes=min(self.limits.outputBytes, 4096))
+
+    def generous(self) -> None:
+        """Screening with ten times the floor of the scaled limits (200,000 loop iterations, a second):
+        room for a long wrong answer, while a hang still costs little."""
+        self.tune(0.0, 10_000)
 
     def unscaled(self) -> None:
         """Screening with the request's own limits: every step and the whole time limit of a test (the

@@ -244,7 +244,8 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     results: list[dict[str, Any]] = []
     first_failing: int | None = None
     slowest_ms, most_steps = 0.0, 0
-    recs = [Recorder(keep_values=True) for _ in specs]
+    capped = [False]
+    recs = [Recorder(keep_values=True, capped=capped) for _ in specs]
     results = runner.run_all(compiled.code, recorders=recs)
     for i, res in enumerate(results):
         if res["status"] != "passed" and first_failing is None:
@@ -261,9 +262,10 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     if cut:
         # A failing test the screening limits cut off may be a wrong answer that takes long, not a hang:
         # its input is bigger than every passing test's, and limits scaled from those alone would cut
-        # every candidate off, the fix too. The first such test runs once more with the request's own
-        # limits: if it ends, the work it does is work a fix may do as well.
-        runner.unscaled()
+        # every candidate off, the fix too. The first such test runs once more on a longer leash: if it
+        # ends, the work it does is work a fix may do as well. (A resumed search pays this again, so the
+        # leash is ten times the usual, not the request's whole budget.)
+        runner.generous()
         screened[cut[0]] = runner.run_alone(compiled.code, specs[cut[0]])
     for res in screened:
         if res["status"] in ("passed", "failed"):
