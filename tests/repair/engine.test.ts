@@ -90,9 +90,18 @@ describe('repair engine (program search, process sandbox)', () => {
   });
 
   it('uses the docstring examples when there are no tests', async () => {
-    const code = 'def double(x):\n    """\n    >>> double(2)\n    4\n    """\n    return x * 3\n';
+    const code = 'def double(x):\n    """\n    >>> double(2)\n    4\n    >>> double(5)\n    10\n    """\n    return x * 3\n';
     const result = await engine.run(request(code));
     expect(result.status).toBe('fixed');
+    expect(result.fixedCode).toContain('return x * 2');
+  });
+
+  it('asks which answer is meant when one example is all there is', async () => {
+    // `x * 2`, `x + 2` and `x ** 2` all give 4 for 2: one example cannot say which doubling is meant.
+    const code = 'def double(x):\n    """\n    >>> double(2)\n    4\n    """\n    return x * 3\n';
+    const result = await engine.run(request(code));
+    expect(result.status).toBe('not_pinned');
+    expect(result.summary).toMatch(/one test does not settle it|answer .* differently/);
     expect(result.fixedCode).not.toContain('x * 3');
   });
 

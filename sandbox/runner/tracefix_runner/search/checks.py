@@ -181,19 +181,26 @@ class Runner:
     def score(self, code: Any, failing: list[int]) -> tuple[int, bool]:
         """How far a candidate gets: each test that failed on the original is tried alone first (a
         candidate that still fails one of them is rejected after one run); then every test in order.
-        Returns the tests passed (all of them: a fix), and whether the screening limits cut a test off
-        (it may have needed more steps than the original did, or it loops)."""
+        Returns the tests passed (all of them: a fix), and whether the screening's step budget cut a test
+        off (it may have needed more steps than the original did, or it loops)."""
         fixed = 0
         for i in failing:
-            status = self.run_alone(code, self.specs[i])["status"]
-            if status != "passed":
-                return fixed, status == "timeout"
+            result = self.run_alone(code, self.specs[i])
+            if result["status"] != "passed":
+                return fixed, out_of_steps(result)
             fixed += 1
         results = self.run_all(code, screening=True, stop_early=True)
         passed = sum(1 for r in results if r["status"] == "passed")
         if passed == len(self.specs):
             return passed, False
-        return min(passed, len(self.specs) - 1), bool(results) and results[-1]["status"] == "timeout"
+        return min(passed, len(self.specs) - 1), bool(results) and out_of_steps(results[-1])
+
+
+def out_of_steps(result: dict[str, Any]) -> bool:
+    """The test was stopped by its step budget: a count, the same on every backend and under any load
+    (a stop by the clock, or a memory error where integers grow in C, is neither)."""
+    error = result.get("error")
+    return result["status"] == "timeout" and isinstance(error, dict) and "step budget" in str(error.get("message"))
 
 
 def literal(text: str | None) -> Any:

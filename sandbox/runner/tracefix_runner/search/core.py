@@ -29,7 +29,7 @@ from ..harness import Limits, compile_program, merge_limits, register_source
 from ..discover import PROGRAM_FILE, TESTS_FILE
 from . import (ops_branches, ops_calls, ops_compare, ops_constants, ops_guards, ops_idioms, ops_imports, ops_operators,
                ops_returns, ops_statements, ops_syntax, ops_unused, ops_variables)
-from .checks import Recorder, Runner, literal
+from .checks import Recorder, Runner, literal, out_of_steps
 from .edits import Context, Edit, Evidence, Source, apply_edits, numbers_of, strings_of
 
 OPERATORS = (ops_operators, ops_compare, ops_constants, ops_variables, ops_calls, ops_returns, ops_branches,
@@ -257,7 +257,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     traced_ms = max([float(r.get("durationMs", 0)) for r in results if r["status"] == "passed"] or [0.0])
     runner.tune(traced_ms, 0)
     screened = runner.run_all(compiled.code, screening=True)
-    cut = [i for i, (r, s) in enumerate(zip(results, screened)) if s["status"] == "timeout" and (
+    cut = [i for i, (r, s) in enumerate(zip(results, screened)) if out_of_steps(s) and (
         r["status"] == "failed" or (r["status"] == "timeout" and "trace events" in str((r.get("error") or {}).get("message"))))]
     if cut:
         # A failing test the screening limits cut off may be a wrong answer that takes long, not a hang:
