@@ -488,6 +488,23 @@ export function guestPrelude(config) {
       frame.names = names;
       frame.getter = getter;
     },
+    // A for loop's init has run: its variables' values belong to the loop's line, even if the
+    // body never runs. They join the frame's last state, so the body's first hook does not repeat them.
+    head(frame, line, names, getter, head) {
+      if (!trace.on) return;
+      const now = snapshot(names, getter);
+      if (!now) return;
+      const mine = {};
+      let any = false;
+      for (const k of head) {
+        if (k in now && frame.last[k] !== now[k]) {
+          mine[k] = now[k];
+          frame.last[k] = now[k];
+          any = true;
+        }
+      }
+      if (any) emit('line', line, frame, mine);
+    },
     ret(frame, line, value) {
       if (trace.on) {
         flush(frame, frame.names, frame.getter);

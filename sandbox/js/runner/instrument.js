@@ -170,6 +170,16 @@ export function instrument(code, ast) {
     if (loop.update) visitNode(loop.update, names, fnCtx);
     const inner = names.concat(head.filter((n) => !names.includes(n)));
     const line = loop.type === 'DoWhileStatement' ? loop.loc.start.line : loop.body.loc.start.line;
+    if (fnCtx && loop.type === 'ForStatement' && loop.init && head.length) {
+      // The head's initial values, recorded as soon as the init has run: the body may never run
+      // (`for (let i = 1; i < 1; i++)`), and then the loop hook below never would either.
+      const seen = `__tf.head(__f,${line},${lit(inner)},${getter(inner)},${lit([...new Set(head)])})`;
+      if (loop.init.type === 'VariableDeclaration') s.appendLeft(loop.init.end, `,__tfh${loop.start}=${seen}`);
+      else {
+        s.appendLeft(loop.init.start, '(');
+        s.appendLeft(loop.init.end, `),${seen}`);
+      }
+    }
     if (fnCtx) {
       const hook = `__tf.loop(__f,${line},${lit(inner)},${getter(inner)},${lit([...new Set(head)])});`;
       if (loop.body.type === 'BlockStatement') s.appendLeft(loop.body.start + 1, hook);
