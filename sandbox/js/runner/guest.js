@@ -488,28 +488,13 @@ export function guestPrelude(config) {
       frame.names = names;
       frame.getter = getter;
     },
-    // A for loop's init has run: its variables' values belong to the loop's line, even if the
-    // body never runs. They join the frame's last state, so the body's first hook does not repeat them.
-    head(frame, line, names, getter, head) {
-      if (!trace.on) return;
-      const now = snapshot(names, getter);
-      if (!now) return;
-      const mine = {};
-      let any = false;
-      for (const k of head) {
-        if (k in now && frame.last[k] !== now[k]) {
-          mine[k] = now[k];
-          frame.last[k] = now[k];
-          any = true;
-        }
-      }
-      if (any) emit('line', line, frame, mine);
-    },
+    // The return event waits for `leave`: a `finally` block may still run after the return statement,
+    // and its changes belong before the frame's return (a later `return` in it replaces the value).
     ret(frame, line, value) {
       if (trace.on) {
         flush(frame, frame.names, frame.getter);
         frame.line = 0;
-        emit('return', line, frame, null, repr(value));
+        frame.pending = { line, value: repr(value) };
       }
       frame.returned = true;
       return value;
@@ -525,7 +510,13 @@ export function guestPrelude(config) {
     },
     leave(frame, endLine) {
       trace.depth = frame.depth;
-      if (!trace.on || frame.returned || frame.threw) return;
+      if (!trace.on || frame.threw) return;
+      if (frame.returned) {
+        flush(frame, frame.names, frame.getter);
+        frame.line = 0;
+        if (frame.pending) emit('return', frame.pending.line, frame, null, frame.pending.value);
+        return;
+      }
       flush(frame, frame.names, frame.getter);
       frame.line = 0;
       if (endLine) emit('return', endLine, frame, null, 'undefined');

@@ -142,7 +142,16 @@ export function instrument(code, ast) {
     if (stmt.type === 'IfStatement') {
       visitNode(stmt.test, names, fnCtx);
       visitStatement(stmt.consequent, names, fnCtx);
-      if (stmt.alternate) visitStatement(stmt.alternate, names, fnCtx);
+      if (stmt.alternate) {
+        // `else hi = mid - 1;` (or `else if …`) on a line of its own: its changes belong to its line,
+        // not to the `if` line, where the hook in front of the whole statement put them.
+        const alt = stmt.alternate;
+        if (fnCtx && alt.type !== 'BlockStatement' && targetLine(alt) !== targetLine(stmt)) {
+          s.appendLeft(alt.start, `{__tf.l(__f,${targetLine(alt)},${lit(names)},${getter(names)});`);
+          s.prependLeft(alt.end, '}');
+        }
+        visitStatement(alt, names, fnCtx);
+      }
       return;
     }
     if (stmt.type === 'LabeledStatement') return visitStatement(stmt.body, names, fnCtx);
@@ -170,21 +179,17 @@ export function instrument(code, ast) {
     if (loop.update) visitNode(loop.update, names, fnCtx);
     const inner = names.concat(head.filter((n) => !names.includes(n)));
     const line = loop.type === 'DoWhileStatement' ? loop.loc.start.line : loop.body.loc.start.line;
-    if (fnCtx && loop.type === 'ForStatement' && loop.init && head.length) {
-      // The head's initial values, recorded as soon as the init has run: the body may never run
-      // (`for (let i = 1; i < 1; i++)`), and then the loop hook below never would either.
-      const seen = `__tf.head(__f,${line},${lit(inner)},${getter(inner)},${lit([...new Set(head)])})`;
-      if (loop.init.type === 'VariableDeclaration') s.appendLeft(loop.init.end, `,__tfh${loop.start}=${seen}`);
-      else {
-        s.appendLeft(loop.init.start, '(');
-        s.appendLeft(loop.init.end, `),${seen}`);
-      }
-    }
     if (fnCtx) {
-      const hook = `__tf.loop(__f,${line},${lit(inner)},${getter(inner)},${lit([...new Set(head)])});`;
-      if (loop.body.type === 'BlockStatement') s.appendLeft(loop.body.start + 1, hook);
+      const hook = `__tf.loop(__f,${line},${lit(inner)},${getter(inner)},${lit([...new Set(head)])})`;
+      if (loop.type === 'ForStatement' && loop.test) {
+        // In the test, which runs after the init and after every update: the init's values show even
+        // when the body never runs (`for (let i = 1; i < 1; i++)`), and so does the last update
+        // (`i` = 3 when `i < 3` ends the loop), as a debugger stepping the loop would see them.
+        s.appendLeft(loop.test.start, `(${hook},`);
+        s.prependLeft(loop.test.end, ')');
+      } else if (loop.body.type === 'BlockStatement') s.appendLeft(loop.body.start + 1, `${hook};`);
       else {
-        s.appendLeft(loop.body.start, `{${hook}`);
+        s.appendLeft(loop.body.start, `{${hook};`);
         s.appendLeft(loop.body.end, '}');
       }
     }
