@@ -98,6 +98,12 @@ describe('TypeScript', () => {
     expect(r[1]).toMatchObject({ status: 'error', error: { type: 'RangeError', line: 8, where: 'program' } });
   });
 
+  it('reports the line of an error inside a chain that esbuild printed on one line', async () => {
+    const source = 'export function depth(xs: { y?: { z: number } }[]): number[] {\n  return xs\n    .filter((x) => x !== null)\n    .map((x) => x.y!.z);\n}\n';
+    const r = results(await run(source, 'expect(depth([{}])).toEqual([1]);', 'typescript'));
+    expect(r[0]).toMatchObject({ status: 'error', error: { type: 'TypeError', line: 4, where: 'program' } });
+  });
+
   it('runs despite a type error (esbuild does not type-check), and reports a syntax error', async () => {
     const ok = results(await run('function f(x: number): string {\n  return x * 2;\n}\n', 'expect(f(2)).toBe(4)', 'typescript'));
     expect(ok[0]?.status).toBe('passed');

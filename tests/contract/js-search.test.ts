@@ -34,6 +34,14 @@ describe('JS program search', () => {
     expect(response.candidates[0]?.edits[0]).toMatchObject({ line: 8, kind: 'await' });
   });
 
+  it('finds and places an edit inside a TypeScript chain that esbuild printed on one line', async () => {
+    const source = "export function titleCase(s: string): string {\n  return s\n    .split(' ')\n    .map((w: string) => w.charAt(0).toUpperCase() + w.slice(0).toLowerCase())\n    .join(' ');\n}\n";
+    const response = SearchResponseSchema.parse(await mutate('typescript', { source, tests: "expect(titleCase('hello world')).toBe('Hello World');" }));
+    expect(response.suspicious.map((s) => s.line)).toEqual(expect.arrayContaining([4, 5]));
+    expect(response.candidates[0]?.source).toBe(source.replace('w.slice(0)', 'w.slice(1)'));
+    expect(response.candidates[0]?.edits[0]?.line).toBe(4);
+  });
+
   it('probes: two programs that agree on the tests disagree on grown inputs', async () => {
     const a = 'function last(xs) {\n  return xs[xs.length - 1];\n}\n';
     const b = 'function last(xs) {\n  return xs[1];\n}\n';

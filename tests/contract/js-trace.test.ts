@@ -40,6 +40,13 @@ const CASES: { name: string; source: string; tests: string; language?: 'typescri
     tests: "expect(best([{ name: 'a', score: 1 }, { name: 'b', score: 3 }])).toBe('b');",
     language: 'typescript',
   },
+  {
+    // esbuild prints the chain on one line; the trace keeps the user's lines (mapped by position).
+    name: 'typescript-chain',
+    source: "export function titleCase(s: string): string {\n  return s\n    .split(' ')\n    .map((w: string) => w.charAt(0).toUpperCase() + w.slice(0).toLowerCase())\n    .join(' ');\n}\n",
+    tests: "expect(titleCase('hello world')).toBe('Hello World');",
+    language: 'typescript',
+  },
 ];
 
 describe('JavaScript traces, rendered', () => {

@@ -211,9 +211,12 @@ function throwUnhandled(ctx) {
 
 /** The first frame of the user's program in a QuickJS stack (`at f (program.js:3:10)`). */
 function programLine(stack, program) {
-  const m = /\((?:program\.js):(\d+)(?::\d+)?\)|at program\.js:(\d+)/.exec(stack);
+  const m = /\((?:program\.js):(\d+)(?::(\d+))?\)|at program\.js:(\d+)(?::(\d+))?/.exec(stack);
   if (!m) return undefined;
-  return program.lineOf(Number(m[1] ?? m[2]));
+  const line = Number(m[1] ?? m[3]);
+  const column = m[2] ?? m[4];
+  // TypeScript: esbuild may have joined the user's lines; the column says which one (QuickJS counts from 1).
+  return column !== undefined && program.lineAt ? program.lineAt(line, Number(column) - 1) : program.lineOf(line);
 }
 
 function verdict(info, phase, program, interrupted, limits) {

@@ -5,7 +5,7 @@
 // in src/repair/search.ts's SearchResponse shape, so the engine reads both languages alike.
 // Then probing: passing variants that disagree on inputs grown from the tests are reported, so the
 // engine can say the tests do not pin the fix down instead of claiming one.
-import { compileProgram, parseJs, PrepareError } from './prepare.js';
+import { compileProgram, lineAtOf, parseJs, PrepareError } from './prepare.js';
 import { instrument, patternNames } from './instrument.js';
 import { casesFor, runIsolated, withoutInlineTests } from './service.js';
 
@@ -81,7 +81,7 @@ function children(node) {
 /** Every one-edit variant: { start, end, text, line, kind, description, before }. */
 export function generateEdits(code, ast) {
   const edits = [];
-  const add = (node, start, end, text, kind, description) => edits.push({ start, end, text, line: node.loc.start.line, kind, description, before: code.slice(start, end) });
+  const add = (node, start, end, text, kind, description) => edits.push({ start, end, text, line: node.loc.start.line, column: node.loc.start.column, kind, description, before: code.slice(start, end) });
 
   function opPosition(node) {
     // The operator sits between the operands, outside comments and parentheses.
@@ -229,9 +229,9 @@ function apply(code, edit) {
  * TypeScript: the edit was made on esbuild's JavaScript. Find the same text on the mapped line of
  * the TypeScript source and keep the placement whose stripped form equals the edited JavaScript.
  */
-function toTypeScript(tsSource, edit, lineOf, jsCandidate, js) {
+function toTypeScript(tsSource, edit, jsCandidate, js) {
   const tsLines = tsSource.split('\n');
-  const line = lineOf(edit.line);
+  const line = edit.userLine;
   const text = tsLines[line - 1];
   // An insertion has no text of its own to find: anchor it on the JavaScript that follows it.
   const needle = edit.before !== '' ? edit.before : js.slice(edit.start, edit.start + 24).split('\n')[0];
@@ -302,21 +302,22 @@ export async function handleMutate(payload, limits, { qjs, language }) {
   }
 
   // Spectrum: the lines the failing test ran come first.
-  const traced = await runIsolated(qjs, { ...original, js: instrument(original.js, parseJs(original.js).ast) }, firstFailing.c, limits, { timeoutMs: limits.testTimeoutMs, trace: true });
+  // Lines here are the user's (TypeScript: mapped by position, as the trace's are).
+  const lineAt = lineAtOf(program);
+  const traced = await runIsolated(qjs, { ...original, js: instrument(original.js, parseJs(original.js).ast, lineAt) }, firstFailing.c, limits, { timeoutMs: limits.testTimeoutMs, trace: true });
   const hits = new Map();
   for (const e of traced.trace?.events ?? []) if (e.kind === 'line' || e.kind === 'return' || e.kind === 'exception') hits.set(e.line, (hits.get(e.line) ?? 0) + 1);
-  response.suspicious = [...hits.keys()].map((line) => ({ line: program.lineOf(line), score: 1 }));
+  response.suspicious = [...hits.keys()].map((line) => ({ line, score: 1 }));
   const fail = checks.find((c) => c.id === firstFailing.c.id);
-  fail.lines = [...hits.keys()].map((l) => program.lineOf(l));
+  fail.lines = [...hits.keys()];
 
   const js = program.js;
-  const edits = generateEdits(js, program.ast).filter((e) => {
-    const line = program.lineOf(e.line);
-    return line >= editable[0] && line <= editable[1];
-  });
+  const edits = generateEdits(js, program.ast)
+    .map((e) => ({ ...e, userLine: lineAt(e.line, e.column) }))
+    .filter((e) => e.userLine >= editable[0] && e.userLine <= editable[1]);
   // Executed lines first; among them the edit classes that are rarely wrong when they pass.
   const FIRST = new Set(['await', 'radix', 'sort', 'missing_return']);
-  const rank = (e) => (hits.has(e.line) ? 0 : 2) + (FIRST.has(e.kind) ? 0 : 1);
+  const rank = (e) => (hits.has(e.userLine) ? 0 : 2) + (FIRST.has(e.kind) ? 0 : 1);
   edits.sort((a, b) => rank(a) - rank(b));
   const order = [firstFailing.c, ...cases.filter((c) => c !== firstFailing.c)];
   const seen = new Set();
@@ -337,7 +338,7 @@ export async function handleMutate(payload, limits, { qjs, language }) {
     let userSource = jsCandidate;
     let line = edit.line;
     if (language === 'typescript') {
-      const mapped = toTypeScript(source, edit, program.lineOf, jsCandidate, js);
+      const mapped = toTypeScript(source, edit, jsCandidate, js);
       if (!mapped) continue;
       ({ source: userSource, line } = mapped);
     }
