@@ -81,6 +81,7 @@ function children(node) {
 /** Every one-edit variant: { start, end, text, line, kind, description, before }. */
 export function generateEdits(code, ast) {
   const edits = [];
+  const strings = programStrings(ast);
   const add = (node, start, end, text, kind, description) => edits.push({ start, end, text, line: node.loc.start.line, column: node.loc.start.column, kind, description, before: code.slice(start, end) });
 
   function opPosition(node) {
@@ -118,7 +119,18 @@ export function generateEdits(code, ast) {
       case 'Literal':
         if (typeof node.value === 'number' && Number.isInteger(node.value) && Math.abs(node.value) < 1000 && !(parent?.type === 'Property' && parent.key === node)) {
           add(node, node.start, node.end, String(node.value + 1), 'off_by_one', `${node.value} → ${node.value + 1}`);
-          if (node.value > 0) add(node, node.start, node.end, String(node.value - 1), 'off_by_one', `${node.value} → ${node.value - 1}`);
+          // `i + size - 1` → `- 0` does nothing the edit that drops `- 1` does not do more plainly.
+          const term = parent?.type === 'BinaryExpression' && (parent.operator === '+' || parent.operator === '-') && parent.right === node;
+          if (node.value > 0 && !(node.value === 1 && term)) add(node, node.start, node.end, String(node.value - 1), 'off_by_one', `${node.value} → ${node.value - 1}`);
+        }
+        // A string argument or operand replaced by another string of the program, or by '' (`join(',')`
+        // for `join('')`, `split(' ')` for `split('')`): the string-constant analogue of a variable misuse.
+        if (typeof node.value === 'string' && stringSlot(node, parent)) {
+          for (const other of strings) {
+            if (other === node.value) continue;
+            const text = quoted(other, node.raw?.[0] === '"' ? '"' : "'");
+            add(node, node.start, node.end, text, 'constant', `${node.raw} → ${text}`);
+          }
         }
         if (typeof node.value === 'boolean') add(node, node.start, node.end, String(!node.value), 'constant', `${node.value} → ${!node.value}`);
         break;
@@ -147,6 +159,7 @@ export function generateEdits(code, ast) {
         else if (node.kind === 'let' && parent?.type !== 'ForStatement') add(node, node.start, node.start + 3, 'var', 'scope', '`let` → `var`');
         break;
       case 'ExpressionStatement':
+        discardedResult(node);
         // `xs.forEach(...)` / `xs.map(...)` as a function's last statement: the result was meant to be returned.
         if (fn && fn.body.type === 'BlockStatement' && fn.body.body.at(-1) === node && node.expression.type !== 'AssignmentExpression') {
           const call = node.expression;
@@ -160,6 +173,26 @@ export function generateEdits(code, ast) {
     for (const c of children(node)) visit(c, inFn, node);
   }
 
+  // `xs.concat(ys);` or `s.trim();` as a statement: the method returns a new value and changes nothing,
+  // so its result was meant to be kept (`s = s.trim()`), or, for `concat`, the mutating sibling was
+  // meant (`xs.push(...ys)`).
+  function discardedResult(stmt) {
+    const call = stmt.expression;
+    if (call.type !== 'CallExpression' || call.callee.type !== 'MemberExpression' || call.callee.computed) return;
+    const name = call.callee.property.name;
+    if (!PURE_METHODS.has(name)) return;
+    const target = call.callee.object;
+    // For `concat`, `push` keeps both readings right: the same array, now longer.
+    if (name !== 'concat' && (target.type === 'Identifier' || target.type === 'MemberExpression')) {
+      const lhs = code.slice(target.start, target.end);
+      add(stmt, call.start, call.start, `${lhs} = `, 'discarded', `keep the result: \`${lhs} = ${lhs}.${name}(…)\``);
+    }
+    if (name === 'concat' && call.arguments.length > 0) {
+      const args = call.arguments.map((a) => (a.type === 'SpreadElement' ? code.slice(a.start, a.end) : `...${code.slice(a.start, a.end)}`)).join(', ');
+      add(stmt, call.callee.property.start, call.end, `push(${args})`, 'discarded', '`.concat(…)` → `.push(...…)`');
+    }
+  }
+
   function missingReturn(fn) {
     const locals = [];
     for (const s of fn.body.body) if (s.type === 'VariableDeclaration') for (const d of s.declarations) locals.push(...patternNames(d.id));
@@ -170,6 +203,38 @@ export function generateEdits(code, ast) {
   visit(ast, undefined, undefined);
   variableSwaps(ast, add);
   return edits;
+}
+
+/** A string literal in the quotes the user chose. */
+function quoted(value, quote) {
+  const json = JSON.stringify(value);
+  return quote === '"' ? json : `'${json.slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
+}
+
+/** Methods that return a new value and leave their receiver alone. */
+const PURE_METHODS = new Set(['concat', 'slice', 'map', 'filter', 'trim', 'trimStart', 'trimEnd', 'toUpperCase', 'toLowerCase', 'replace', 'replaceAll', 'padStart', 'padEnd', 'toSorted', 'toReversed', 'with']);
+
+/** The distinct short string constants of a program, and '' (at most eight in all). */
+function programStrings(ast) {
+  const found = new Set(['']);
+  const walk = (n, parent) => {
+    if (found.size >= 8) return;
+    if (n.type === 'Literal' && typeof n.value === 'string' && n.value.length <= 12 && stringSlot(n, parent)) found.add(n.value);
+    for (const c of children(n)) walk(c, n);
+  };
+  walk(ast, undefined);
+  return [...found];
+}
+
+/** A string literal that is a value (an argument, an operand, an initialiser), not a key, an import or a directive. */
+function stringSlot(node, parent) {
+  if (!parent) return false;
+  if (parent.type === 'Property' && parent.key === node) return false;
+  if (parent.type === 'MemberExpression' && parent.property === node) return false;
+  if (parent.type === 'ImportDeclaration' || parent.type === 'ExportAllDeclaration' || parent.type === 'ExportNamedDeclaration') return false;
+  if (parent.type === 'ExpressionStatement') return false;
+  if (parent.type === 'CallExpression' && parent.callee.type === 'Identifier' && parent.callee.name === 'require') return false;
+  return true;
 }
 
 function hasReturn(body) {
@@ -266,10 +331,10 @@ export async function handleMutate(payload, limits, { qjs, language }) {
     throw e;
   }
   const { cases, inline } = casesFor({ tests, language }, source);
-  const runAll = async (prog, order = cases, stopEarly = false) => {
+  const runAll = async (prog, order = cases, stopEarly = false, timeoutMs = limits.testTimeoutMs) => {
     const out = [];
     for (const c of order) {
-      const run = await runIsolated(qjs, prog, c, limits, { timeoutMs: limits.testTimeoutMs });
+      const run = await runIsolated(qjs, prog, c, limits, { timeoutMs });
       out.push({ c, r: run.result });
       if (stopEarly && run.result.status !== 'passed') break;
     }
@@ -320,16 +385,35 @@ export async function handleMutate(payload, limits, { qjs, language }) {
   const rank = (e) => (hits.has(e.userLine) ? 0 : 2) + (FIRST.has(e.kind) ? 0 : 1);
   edits.sort((a, b) => rank(a) - rank(b));
   const order = [firstFailing.c, ...cases.filter((c) => c !== firstFailing.c)];
+  // A variant that loops for ever would cost the user's whole test time limit; the original's own
+  // run says how long a test takes here (and under this load), so a variant gets twenty times that.
+  const baselineMs = Math.max(...baseline.map(({ r }) => r.durationMs ?? 0), 0);
+  const candidateTimeoutMs = Math.min(limits.testTimeoutMs, Math.max(750, 20 * baselineMs));
   const seen = new Set();
   const passing = [];
   // An edit's `before` is the whole line as the user wrote it, as the Python search reports it.
   const originalLines = source.split('\n');
+  // Resumable in slices (src/repair/search.ts): the stream of distinct variants is the same on every
+  // call; a resumed call skips the `skip.count` screened before and keeps those that passed (`scores`).
+  const skip = payload?.skip ?? { count: 0, scores: [] };
+  const earlier = new Map(skip.scores ?? []);
+  response.scores = [...(skip.scores ?? [])];
+  let screened = 0;
+  let stop = 'done';
   // The backend's hard stop follows budget.ms closely: stop while one more candidate still fits.
   let slowest = 0;
   for (const edit of edits) {
-    if (passing.length >= returnLimit) break;
-    if (response.tried >= budget.candidates || Date.now() - began + slowest > budget.ms) {
-      response.elapsedMs = Date.now() - began;
+    if (passing.length >= returnLimit) {
+      stop = 'enough';
+      break;
+    }
+    const resumed = screened < (skip.count ?? 0);
+    if (!resumed && screened >= budget.candidates) {
+      stop = 'candidates';
+      break;
+    }
+    if (!resumed && Date.now() - began + slowest > budget.ms) {
+      stop = 'time';
       break;
     }
     const jsCandidate = apply(js, edit);
@@ -348,16 +432,22 @@ export async function handleMutate(payload, limits, { qjs, language }) {
     } catch {
       continue;
     }
-    response.tried++;
+    const index = screened++;
+    const found = () => ({ source: userSource, passed: cases.length, total: cases.length, edits: [{ line, kind: edit.kind, description: edit.description, before: originalLines[line - 1] ?? '' }], size: Math.max(1, edit.text.length + edit.before.length) });
+    if (resumed) {
+      if (earlier.get(index) === cases.length) passing.push(found());
+      continue;
+    }
     const startedAt = Date.now();
-    const results = await runAll(candidate, order, true);
+    const results = await runAll(candidate, order, true, candidateTimeoutMs);
     slowest = Math.max(slowest, Date.now() - startedAt);
     const passed = results.filter(({ r }) => r.status === 'passed').length;
-    if (passed === cases.length) {
-      passing.push({ source: userSource, passed, total: cases.length, edits: [{ line, kind: edit.kind, description: edit.description, before: originalLines[line - 1] ?? '' }], size: Math.max(1, edit.text.length + edit.before.length) });
-    }
+    if (passed > 0) response.scores.push([index, passed]);
+    if (passed === cases.length) passing.push(found());
   }
-  if (response.elapsedMs === 0) response.exhausted = passing.length < returnLimit;
+  response.tried = screened;
+  response.stop = stop;
+  response.exhausted = stop === 'done';
   response.candidates = passing;
   response.elapsedMs = Date.now() - began;
   return response;
