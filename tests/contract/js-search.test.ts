@@ -83,6 +83,19 @@ describe('JS program search', () => {
     expect(rest.tried).toBe(whole.tried);
   });
 
+  it('probes with null when the program tests for null, so two fixes that differ there are not taken as one', async () => {
+    const original = "function isBlank(s) {\n  return s === null && s.trim() === '';\n}\n";
+    const answer = (await mutate('javascript', {
+      op: 'probe',
+      programs: [{ id: 'original', source: original }, { id: 'a', source: original.replace('===', '!==') }, { id: 'b', source: original.replace('&&', '||') }],
+      tests: "console.assert(isBlank('  ') === true);",
+    })) as { inputs: { call: string; outputs: Record<string, string> }[] };
+    const onNull = answer.inputs.find((i) => i.call === 'isBlank(null)');
+    expect(onNull?.outputs).toMatchObject({ a: 'false', b: 'true' });
+    const plain = (await mutate('javascript', { op: 'probe', programs: [{ id: 'p', source: 'function twice(s) {\n  return s + s;\n}\n' }], tests: "assert.strictEqual(twice('a'), 'aa');" })) as { inputs: { call: string }[] };
+    expect(plain.inputs.map((i) => i.call)).not.toContain('twice(null)');
+  });
+
   it('probes: two programs that agree on the tests disagree on grown inputs', async () => {
     const a = 'function last(xs) {\n  return xs[xs.length - 1];\n}\n';
     const b = 'function last(xs) {\n  return xs[1];\n}\n';

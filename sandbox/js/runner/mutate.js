@@ -461,7 +461,7 @@ export async function handleMutate(payload, limits, { qjs, language }) {
  */
 async function probe(payload, limits, qjs, language) {
   const programs = (payload.programs ?? []).map((p) => ({ id: p.id, prog: safeCompile(p.source, language) }));
-  const calls = grownCalls(String(payload.tests ?? ''), payload.limit ?? 12);
+  const calls = grownCalls(String(payload.tests ?? ''), payload.limit ?? 12, absentValues(String(payload.programs?.[0]?.source ?? '')));
   const outputs = {};
   for (const { id, prog } of programs) {
     outputs[id] = [];
@@ -490,7 +490,19 @@ function safeCompile(source, language) {
 }
 
 /** Calls of user functions found in the tests, with their literal arguments varied. */
-export function grownCalls(tests, limit) {
+/**
+ * `null` / `undefined` when the program itself tests for them (`s === null`, `x == null`,
+ * `typeof x === 'undefined'`): inputs its author had in mind, so candidates that disagree on them
+ * are not pinned down by tests that never pass one.
+ */
+export function absentValues(program) {
+  const out = [];
+  if (/[=!]==?\s*null\b|\bnull\s*[=!]==?/.test(program)) out.push('null');
+  if (/[=!]==?\s*(?:undefined\b|'undefined'|"undefined")|\bundefined\s*[=!]==?/.test(program)) out.push('undefined');
+  return out;
+}
+
+export function grownCalls(tests, limit, absent = []) {
   let ast;
   try {
     ast = parseJs(tests).ast;
@@ -510,7 +522,7 @@ export function grownCalls(tests, limit) {
     const args = call.arguments.map((a) => tests.slice(a.start, a.end));
     out.add(`${call.callee.name}(${args.join(', ')})`);
     call.arguments.forEach((a, i) => {
-      for (const v of variants(a, tests)) {
+      for (const v of [...variants(a, tests), ...absent]) {
         const next = args.slice();
         next[i] = v;
         out.add(`${call.callee.name}(${next.join(', ')})`);
