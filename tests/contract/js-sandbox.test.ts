@@ -224,9 +224,10 @@ async function fails(x) {
 test('this, super, arguments', async () => expect(await new Child().hello(4)).toEqual(['base', 2, 1, 5]));
 test('length and name', () => { expect(Child.prototype.hello.length).toBe(1); expect(fails.name).toBe('fails'); expect(obj.get.name).toBe('get'); });
 test('object methods and arrows', async () => { expect(await obj.get()).toBe(3); expect(await obj.arrow(1)).toEqual({ x: 1 }); });
-test('lines of a rejection', async () => { await fails(1); });`;
+test('lines of a rejection', async () => { await fails(1); });
+test('Promise as Node has it', () => { const p = Promise.resolve(1); expect(Promise.resolve(p)).toBe(p); expect(p).toBeInstanceOf(Promise); expect(() => Promise()).toThrow(TypeError); });`;
     const r = results(await run(program, tests));
-    expect(r.map((x) => x.status)).toEqual(['passed', 'passed', 'passed', 'error']);
+    expect(r.map((x) => x.status)).toEqual(['passed', 'passed', 'passed', 'error', 'passed']);
     expect(r[3]?.error).toMatchObject({ type: 'Error', message: 'line 9: 1', line: 9 });
   });
 

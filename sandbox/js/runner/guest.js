@@ -353,6 +353,19 @@ export function guestPrelude(config) {
   };
   Object.setPrototypeOf(TrackedPromise, RealPromise);
   Object.defineProperty(TrackedPromise, 'prototype', { value: RealPromise.prototype, writable: false });
+  // `Promise.resolve(p)` is `p` itself for a plain promise, as in Node (its constructor is the engine's
+  // own, not this function); reading it here attaches no handler, so it does not count as handling.
+  const realResolve = RealPromise.resolve;
+  Object.defineProperty(TrackedPromise, 'resolve', {
+    configurable: true,
+    writable: true,
+    value: {
+      resolve(value) {
+        if (this === TrackedPromise && value instanceof RealPromise && Object.getPrototypeOf(value) === RealPromise.prototype && !Object.prototype.hasOwnProperty.call(value, 'constructor')) return value;
+        return realResolve.call(this, value);
+      },
+    }.resolve,
+  });
   g.Promise = TrackedPromise;
   function unhandledInfo(reason) {
     const suffix = ' (an unhandled promise rejection: nothing awaited this promise or called .catch() on it)';
