@@ -26,7 +26,8 @@ import { TracefixError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { translateFault, type Fault, type FaultContext, type Provider } from './errors.ts';
 import { analyseAnswer } from './parse.ts';
-import { buildMessages, loadPrompt, renderPromptText, type ChatMessage, type Prompt } from './prompt.ts';
+import { analyseJsAnswer } from './parse-js.ts';
+import { buildMessages, loadPrompt, promptFor, renderPromptText, type ChatMessage, type Prompt } from './prompt.ts';
 import type { Candidate, PromptInput, RepairModel } from './types.ts';
 
 export {
@@ -42,6 +43,7 @@ export {
   type Prompt,
 } from './prompt.ts';
 export { analyseAnswer, parseAnswer, type ParseOptions, type ParseOutcome } from './parse.ts';
+export { analyseJsAnswer } from './parse-js.ts';
 export type { Candidate, PromptInput, RepairModel } from './types.ts';
 
 export type ModelConfig = Config['model'];
@@ -212,6 +214,8 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
   if (config.provider === 'offline') return undefined;
   const provider: Provider = config.provider;
   const prompt: Prompt = loadPrompt(deps.promptVersion);
+  // JavaScript and TypeScript requests get the JS prompt: JS exemplars, `//` traces, ```js fences.
+  const promptOf = (input: PromptInput): Prompt => (input.language === 'javascript' || input.language === 'typescript' ? promptFor(input.language) : prompt);
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
   const limit = pLimit(Math.max(1, config.concurrency));
   const logger = deps.logger;
@@ -423,8 +427,12 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
       return lastId;
     },
 
+    promptVersionFor(language) {
+      return promptOf({ program: '', failures: [], ...(language ? { language } : {}) }).id;
+    },
+
     promptText(input) {
-      return renderPromptText(buildMessages(input, prompt));
+      return renderPromptText(buildMessages(input, promptOf(input)));
     },
 
     async propose(input, k, options = {}) {
@@ -434,12 +442,13 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
       if (k <= 0) return [];
       const modelId = await currentId();
       const withExemplars = deps.exemplars?.(modelId) ?? true;
-      let chat = buildMessages(input, prompt, { exemplars: withExemplars });
+      const chosen = promptOf(input);
+      let chat = buildMessages(input, chosen, { exemplars: withExemplars });
       let outcome = await sample(modelId, toLangChain(chat), k, callerSignal);
       if (withExemplars && outcome.answers.length === 0 && outcome.errors.some((error) => faultOf(error)?.contextOverflow)) {
         // The exemplars cost a few thousand tokens; a small local model may fit the request without them.
         logger?.info({ provider, model: modelId }, 'prompt too long for the model; retrying without exemplars');
-        chat = buildMessages(input, prompt, { exemplars: false });
+        chat = buildMessages(input, chosen, { exemplars: false });
         outcome = await sample(modelId, toLangChain(chat), k, callerSignal);
       }
       const promptText = renderPromptText(chat);
@@ -460,7 +469,8 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
       const dropped: Record<string, number> = {};
       const original = normaliseCode(input.program);
       for (const answer of answers) {
-        const parsed = analyseAnswer(answer, { program: input.program, ...(options.entryPoint ? { entryPoint: options.entryPoint } : {}) });
+        const parseOptions = { program: input.program, ...(options.entryPoint ? { entryPoint: options.entryPoint } : {}) };
+        const parsed = chosen.language === 'javascript' ? analyseJsAnswer(answer, parseOptions) : analyseAnswer(answer, parseOptions);
         if (parsed.candidate === null) {
           dropped[parsed.reason] = (dropped[parsed.reason] ?? 0) + 1;
           continue;
@@ -469,14 +479,14 @@ export function createRepairModel(config: ModelConfig, deps: RepairModelDeps = {
           dropped.unchanged = (dropped.unchanged ?? 0) + 1;
           continue;
         }
-        candidates.push({ ...parsed.candidate, modelId, promptVersion: prompt.id, answer, promptText });
+        candidates.push({ ...parsed.candidate, modelId, promptVersion: chosen.id, answer, promptText });
       }
       if (deps.debug) logger?.debug({ provider, model: modelId, answers }, 'model answers');
       logger?.info(
         {
           provider,
           model: modelId,
-          promptVersion: prompt.id,
+          promptVersion: chosen.id,
           k,
           answers: answers.length,
           candidates: candidates.length,

@@ -20,7 +20,7 @@ export type ParseOutcome =
   | { candidate: Candidate; merged: boolean; source: 'fence' | 'unfenced' }
   | { candidate: null; reason: 'empty' | 'no_code' | 'incomplete_code' | 'missing_entry' };
 
-interface Block {
+export interface Block {
   lang: string;
   body: string;
   /** Line span in the normalised answer, fence lines included. */
@@ -33,7 +33,7 @@ interface Block {
 
 const PYTHON_LANGS = new Set(['', 'python', 'py', 'python3', 'py3', 'ipython', 'python2', 'sage']);
 
-function normalise(answer: string): string {
+export function normalise(answer: string): string {
   return (
     answer
       .replace(/^\uFEFF/, '')
@@ -44,7 +44,7 @@ function normalise(answer: string): string {
   );
 }
 
-function findBlocks(lines: string[]): Block[] {
+export function findBlocks(lines: string[]): Block[] {
   const blocks: Block[] = [];
   let open: { fence: string; indent: number; lang: string; start: number; lead: string } | undefined;
   for (let index = 0; index < lines.length; index++) {
@@ -133,7 +133,7 @@ function unfenced(lines: string[]): { code: string; start: number; end: number }
   return { code: lines.slice(start, lastCode + 1).join('\n'), start, end: lastCode + 1 };
 }
 
-function tidyRationale(text: string): string {
+export function tidyRationale(text: string): string {
   const lines = text.replace(/\n{3,}/g, '\n\n').trim().split('\n');
   // "Here is the fixed program:" or a "### Fix" heading only introduced the code we took away.
   while (lines.length > 0) {

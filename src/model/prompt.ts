@@ -10,6 +10,8 @@ import type { Candidate, PromptInput } from './types.ts';
 
 /** The prompt version used when none is asked for. Every candidate and training record names it. */
 export const PROMPT_VERSION = 'repair-v1';
+/** The prompt for JavaScript and TypeScript requests: the same NExT format, `//` traces, JS exemplars. */
+export const JS_PROMPT_VERSION = 'repair-js-v1';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -35,6 +37,8 @@ export interface Prompt {
   exemplars: Exemplar[];
   /** Folder the files were read from. */
   dir: string;
+  /** The language the prompt's exemplars and instructions are written for. */
+  language: 'python' | 'javascript';
 }
 
 export interface BuildOptions {
@@ -45,13 +49,17 @@ export interface BuildOptions {
   exemplars?: boolean;
 }
 
+const VERSION = /^([a-z]+(?:-[a-z]+)*)-(v\d+)$/;
+
 const metaSchema = z.object({
-  id: z.string().regex(/^[a-z]+-v\d+$/),
+  id: z.string().regex(VERSION),
   task: z.string(),
+  language: z.enum(['python', 'javascript']).optional(),
   files: z.object({ system: z.string(), user: z.string(), exemplars: z.string() }),
 });
 
 const promptInputSchema = z.object({
+  language: z.enum(['python', 'javascript', 'typescript']).optional(),
   description: z.string().optional(),
   program: z.string(),
   tests: z.string().optional(),
@@ -89,7 +97,7 @@ function compact<T extends object>(value: T): T {
 export function loadPrompt(version: string = PROMPT_VERSION): Prompt {
   const cached = cache.get(version);
   if (cached) return cached;
-  const match = /^([a-z]+)-(v\d+)$/.exec(version);
+  const match = VERSION.exec(version);
   if (!match) throw new Error(`Unknown prompt version "${version}" (expected e.g. "${PROMPT_VERSION}")`);
   const [, task, v] = match as unknown as [string, string, string];
   const dir = `${PROMPTS_ROOT}${task}/${v}/`;
@@ -111,9 +119,24 @@ export function loadPrompt(version: string = PROMPT_VERSION): Prompt {
     user: readFileSync(`${dir}${meta.files.user}`, 'utf8'),
     exemplars,
     dir,
+    language: meta.language ?? 'python',
   };
   cache.set(version, prompt);
   return prompt;
+}
+
+/**
+ * The prompt for a request in `language`: the JavaScript one (which also serves TypeScript) for JS
+ * and TS, else the Python one (`pythonVersion`, default PROMPT_VERSION). A model asked to fix
+ * JavaScript sees JavaScript exemplars; a Python paste keeps the Python ones.
+ */
+export function promptFor(language?: PromptInput['language'], pythonVersion: string = PROMPT_VERSION): Prompt {
+  return language === 'javascript' || language === 'typescript' ? loadPrompt(JS_PROMPT_VERSION) : loadPrompt(pythonVersion);
+}
+
+/** The fence label of code in a request's language (`python`, `js`, `ts`). */
+export function codeFence(language?: PromptInput['language']): string {
+  return language === 'typescript' ? 'ts' : language === 'javascript' ? 'js' : 'python';
 }
 
 type Values = Record<string, string | boolean>;
@@ -163,6 +186,7 @@ function valuesFor(input: PromptInput): Values {
   const previous = input.previousAttempt;
   const hasPreviousTrace = previous?.trace !== undefined && previous.trace.trim() !== '';
   return {
+    code_lang: codeFence(input.language),
     has_description: input.description !== undefined && input.description.trim() !== '',
     description: input.description?.trim() ?? '',
     program: trimCode(input.program),
@@ -189,7 +213,7 @@ function renderUser(input: PromptInput, prompt: Prompt): string {
  * the system prompt, the exemplars and the request alike, so the two variants differ only in the
  * trace. With `input.previousAttempt` it is the second round.
  */
-export function buildMessages(input: PromptInput, prompt: Prompt = loadPrompt(), options: BuildOptions = {}): ChatMessage[] {
+export function buildMessages(input: PromptInput, prompt: Prompt = promptFor(input.language), options: BuildOptions = {}): ChatMessage[] {
   const withTrace = input.trace !== undefined && input.trace.trim() !== '';
   const messages: ChatMessage[] = [
     { role: 'system', content: renderTemplate(prompt.system, { has_trace: withTrace }).trim() },
@@ -215,10 +239,10 @@ export function renderPromptText(messages: ChatMessage[]): string {
 }
 
 /** An answer in the prompt's own format (rationale, then one fenced block): fine-tuning targets. */
-export function renderAnswer(candidate: Candidate): string {
+export function renderAnswer(candidate: Candidate, language?: PromptInput['language']): string {
   const longest = Math.max(2, ...Array.from(candidate.code.matchAll(/`+/g), (m) => m[0].length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
-  return `${candidate.rationale.trim()}\n\n${fence}python\n${trimCode(candidate.code)}\n${fence}`;
+  return `${candidate.rationale.trim()}\n\n${fence}${codeFence(language)}\n${trimCode(candidate.code)}\n${fence}`;
 }
 
 /**
@@ -229,10 +253,10 @@ export function renderAnswer(candidate: Candidate): string {
 export function trainingMessages(
   input: PromptInput,
   answer: string | Candidate,
-  prompt: Prompt = loadPrompt(),
+  prompt: Prompt = promptFor(input.language),
   options: { exemplars?: boolean } = {},
 ): ChatMessage[] {
-  const content = typeof answer === 'string' ? answer.replace(/\r\n?/g, '\n').trim() : renderAnswer(answer);
+  const content = typeof answer === 'string' ? answer.replace(/\r\n?/g, '\n').trim() : renderAnswer(answer, input.language);
   return [...buildMessages(input, prompt, { exemplars: options.exemplars ?? false }), { role: 'assistant', content }];
 }
 

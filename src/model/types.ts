@@ -1,5 +1,7 @@
 /** The NExT prompt's inputs; prompts/ turns them into messages. */
 export interface PromptInput {
+  /** The program's language; absent means Python. Picks the prompt (and its exemplars) and the code fences. */
+  language?: 'python' | 'javascript' | 'typescript';
   description?: string;
   program: string;
   tests?: string;
@@ -23,6 +25,8 @@ export interface RepairModel {
   /** Model id recorded with every answer (a promoted fine-tune changes it at run time). */
   readonly id: string;
   readonly promptVersion: string;
+  /** The prompt version a request in `language` is answered with, when it differs by language. */
+  promptVersionFor?(language?: PromptInput['language']): string;
   /** k samples; malformed answers are dropped, never thrown. Rejects with TracefixError on auth/rate/network faults. */
   propose(input: PromptInput, k: number, options?: { signal?: AbortSignal; entryPoint?: string }): Promise<Candidate[]>;
 }

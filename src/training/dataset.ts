@@ -113,6 +113,7 @@ export function parsePromptText(text: string): ChatMessage[] | undefined {
 export function promptInputOf(interaction: Interaction): PromptInput {
   const { request, result } = interaction;
   const input: PromptInput = {
+    ...(request.language ? { language: request.language } : {}),
     program: request.code,
     failures: result.tests
       .filter((row) => row.before !== 'passed')
@@ -139,7 +140,7 @@ export function selectExample(interaction: Interaction): Selection {
   } else {
     prompt = buildMessages(promptInputOf(interaction));
   }
-  const answer = renderAnswer({ rationale: rationale ?? interaction.result.summary, code: fixedCode });
+  const answer = renderAnswer({ rationale: rationale ?? interaction.result.summary, code: fixedCode }, interaction.request.language);
   const key = exampleKey(interaction.request.code, fixedCode);
   const task: HeldOutTask = {
     task_id: key.slice(0, 16),

@@ -1,5 +1,5 @@
 import { isSandboxError, type Limits, type RunnerRequest, type RunnerResponse, type Sandbox, type TestResult } from '../../sandbox/index.ts';
-import { loadPrompt, trainingMessages as modelTrainingMessages, type ChatMessage } from '../model/prompt.ts';
+import { promptFor, trainingMessages as modelTrainingMessages, type ChatMessage } from '../model/prompt.ts';
 import type { Candidate, PromptInput, RepairModel } from '../model/types.ts';
 import { renderInline } from '../trace/index.ts';
 import { programOf, shownTests, type RepairTask } from './tasks.ts';
@@ -125,7 +125,7 @@ export function passAt1(samples: TaskSample[], k: number): number {
  * prompt's own format, so a tuned model is trained on what it will be asked.
  */
 export function trainingMessages(input: PromptInput, candidate: Candidate): ChatMessage[] {
-  return modelTrainingMessages(input, candidate, loadPrompt(), { exemplars: true });
+  return modelTrainingMessages(input, candidate, promptFor(input.language), { exemplars: true });
 }
 
 /** Runs `work` over items with at most `limit` at once, results in input order. */

@@ -98,6 +98,12 @@ describe('TypeScript', () => {
     expect(r[1]).toMatchObject({ status: 'error', error: { type: 'RangeError', line: 8, where: 'program' } });
   });
 
+  it('reports the line of an error inside a chain that esbuild printed on one line', async () => {
+    const source = 'export function depth(xs: { y?: { z: number } }[]): number[] {\n  return xs\n    .filter((x) => x !== null)\n    .map((x) => x.y!.z);\n}\n';
+    const r = results(await run(source, 'expect(depth([{}])).toEqual([1]);', 'typescript'));
+    expect(r[0]).toMatchObject({ status: 'error', error: { type: 'TypeError', line: 4, where: 'program' } });
+  });
+
   it('runs despite a type error (esbuild does not type-check), and reports a syntax error', async () => {
     const ok = results(await run('function f(x: number): string {\n  return x * 2;\n}\n', 'expect(f(2)).toBe(4)', 'typescript'));
     expect(ok[0]?.status).toBe('passed');
@@ -148,7 +154,7 @@ test('no secrets in the global scope', () => expect(Object.keys(globalThis).filt
     expect(r.map((x) => [x.test, x.status, x.error?.message])).toEqual(r.map((x) => [x.test, 'passed', undefined]));
   });
 
-  it('survives an unhandled rejection and a promise that never settles; virtual timers fire at once', async () => {
+  it('reports an unhandled rejection as Node would, survives a promise that never settles; virtual timers fire at once', async () => {
     const tests = `
 test('unhandled rejection', () => { Promise.reject(new Error('nobody listens')); });
 test('never settles', async () => { await new Promise(() => {}); });
@@ -156,7 +162,79 @@ test('a far timer', async () => { const v = await new Promise((r) => setTimeout(
 test('an interval that never stops', () => new Promise(() => setInterval(() => {}, 10)));
 test('after', () => expect(3).toBe(3));`;
     const r = results(await run('', tests));
-    expect(r.map((x) => x.status)).toEqual(['passed', 'error', 'passed', 'timeout', 'passed']);
+    expect(r.map((x) => x.status)).toEqual(['error', 'error', 'passed', 'timeout', 'passed']);
+    expect([r[0]?.error?.type, r[0]?.error?.message]).toEqual(['Error', 'nobody listens (an unhandled promise rejection: nothing awaited this promise or called .catch() on it)']);
     expect(r[1]?.error?.message).toMatch(/never settles/);
+  });
+
+  it('fails a test that leaves a rejected promise unhandled, wherever the promise came from, and passes one that handles it', async () => {
+    const program = `async function load(x) {
+  if (x > 1) throw new Error('cannot load ' + x);
+  return x * 10;
+}
+class Store {
+  async get(k) { return load(k); }
+}
+`;
+    const tests = `
+test('load in a loop, nobody awaits', () => { for (const x of [1, 2, 3]) load(x); });
+test('an async forEach callback whose expect fails', () => { [0, 1].forEach(async (x) => { expect(await load(x)).toBe(x); }); });
+test('a .then callback that throws', async () => { await load(1); load(1).then((v) => { throw new RangeError('too big: ' + v); }); });
+test('a string reason', () => { Promise.reject('oops'); });
+test('a method of a class', () => { new Store().get(5); });
+test('a microtask that throws', () => { queueMicrotask(() => { throw new TypeError('in a microtask'); }); });
+test('an un-awaited assert.rejects', () => { assert.rejects(load(1)); });
+test('awaited', async () => { expect(await load(1)).toBe(10); });
+test('caught', async () => { await expect(load(2)).rejects.toThrow('cannot load'); load(3).catch(() => {}); });
+test('in Promise.all, caught', async () => { expect(await Promise.all([load(1), load(2)]).catch((e) => e.message)).toBe('cannot load 2'); });
+test('awaited after a microtask, as Node allows', async () => { const p = load(4); await null; await expect(p).rejects.toThrow(); });
+test('try/await/catch', async () => { try { await new Store().get(9); } catch (e) { expect(e.message).toBe('cannot load 9'); } });`;
+    const r = results(await run(program, tests));
+    const unhandled = /\(an unhandled promise rejection: nothing awaited this promise or called \.catch\(\) on it\)$/;
+    expect(r.map((x) => x.status)).toEqual(['error', 'failed', 'error', 'error', 'error', 'error', 'failed', 'passed', 'passed', 'passed', 'passed', 'passed']);
+    // The reason (type, message, where the program raised it) and that nothing handled it.
+    const said = r.map((x) => [x.error?.type, x.error?.message?.replace(unhandled, '<unhandled>'), x.error?.line]);
+    expect(said.slice(0, 7)).toEqual([
+      ['Error', 'cannot load 2 <unhandled>', 2],
+      ['AssertionError', 'expect(received).toBe(1): received 10 <unhandled>', undefined],
+      ['RangeError', 'too big: 10 <unhandled>', undefined],
+      ['UnhandledPromiseRejection', 'This error originated either by throwing inside of an async function without a catch block, or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason "oops".', undefined],
+      ['Error', 'cannot load 5 <unhandled>', 2],
+      ['TypeError', 'in a microtask <unhandled>', undefined],
+      ['AssertionError', 'Missing expected rejection. <unhandled>', undefined],
+    ]);
+    expect(r[0]?.error?.where).toBe('program');
+    // An assertion inside an async callback is the test's failure, with both sides.
+    expect(r[1]).toMatchObject({ actual: '10', expected: '1' });
+  });
+
+  it('keeps what an async function sees (this, arguments, super, length, its lines) while it watches its promise', async () => {
+    const program = `class Base { async hello() { return 'base'; } }
+class Child extends Base {
+  constructor() { super(); this.n = 2; }
+  async hello(a, b = 1) { return [await super.hello(), this.n, arguments.length, a + b]; }
+}
+const obj = { k: 3, async get() { return this.k; }, arrow: async (x) => ({ x }) };
+async function fails(x) {
+  await null;
+  throw new Error('line 9: ' + x);
+}
+`;
+    const tests = `
+test('this, super, arguments', async () => expect(await new Child().hello(4)).toEqual(['base', 2, 1, 5]));
+test('length and name', () => { expect(Child.prototype.hello.length).toBe(1); expect(fails.name).toBe('fails'); expect(obj.get.name).toBe('get'); });
+test('object methods and arrows', async () => { expect(await obj.get()).toBe(3); expect(await obj.arrow(1)).toEqual({ x: 1 }); });
+test('lines of a rejection', async () => { await fails(1); });
+test('Promise as Node has it', () => { const p = Promise.resolve(1); expect(Promise.resolve(p)).toBe(p); expect(p).toBeInstanceOf(Promise); expect(() => Promise()).toThrow(TypeError); });`;
+    const r = results(await run(program, tests));
+    expect(r.map((x) => x.status)).toEqual(['passed', 'passed', 'passed', 'error', 'passed']);
+    expect(r[3]?.error).toMatchObject({ type: 'Error', message: 'line 9: 1', line: 9 });
+  });
+
+  it('reports an unhandled rejection in the program itself, as a script run would crash', async () => {
+    const script = "async function save(x) { throw new Error('disk full'); }\nsave(1);\nconsole.log('after');\n";
+    const r = results(await run(script, null));
+    expect(r[0]).toMatchObject({ status: 'error', stdout: 'after\n', error: { type: 'Error', where: 'program', line: 1 } });
+    expect(r[0]?.error?.message).toMatch(/^disk full \(an unhandled promise rejection/);
   });
 });

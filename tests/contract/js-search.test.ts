@@ -5,6 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SearchResponseSchema } from '../../src/repair/search.ts';
+// @ts-expect-error -- plain JavaScript runner (it runs under bare node in the jail), no type declarations
+import { generateEdits } from '../../sandbox/js/runner/mutate.js';
+// @ts-expect-error -- the same
+import { parseJs } from '../../sandbox/js/runner/prepare.js';
 import { runnerMessages } from './js-fixtures.ts';
 
 async function mutate(language: string, payload: Record<string, unknown>): Promise<unknown> {
@@ -32,6 +36,64 @@ describe('JS program search', () => {
     expect(response.candidates[0]?.source).toContain('const v = await load(k);');
     expect(response.candidates[0]?.source).toContain('keys: string[]');
     expect(response.candidates[0]?.edits[0]).toMatchObject({ line: 8, kind: 'await' });
+  });
+
+  it('finds and places an edit inside a TypeScript chain that esbuild printed on one line', async () => {
+    const source = "export function titleCase(s: string): string {\n  return s\n    .split(' ')\n    .map((w: string) => w.charAt(0).toUpperCase() + w.slice(0).toLowerCase())\n    .join(' ');\n}\n";
+    const response = SearchResponseSchema.parse(await mutate('typescript', { source, tests: "expect(titleCase('hello world')).toBe('Hello World');" }));
+    expect(response.suspicious.map((s) => s.line)).toEqual(expect.arrayContaining([4, 5]));
+    expect(response.candidates[0]?.source).toBe(source.replace('w.slice(0)', 'w.slice(1)'));
+    expect(response.candidates[0]?.edits[0]?.line).toBe(4);
+  });
+
+  it('replaces a string constant by another of the program (or by an empty one)', async () => {
+    const source = "function letters(word) {\n  return word.split(',');\n}\nfunction dashed(word) {\n  return word.split('').join('-');\n}\n";
+    const response = SearchResponseSchema.parse(await mutate('javascript', { source, tests: "expect(letters('abc')).toEqual(['a', 'b', 'c']);\nexpect(dashed('ab')).toBe('a-b');" }));
+    expect(response.candidates[0]?.source).toBe(source.replace("split(',')", "split('')"));
+    expect(response.candidates[0]?.edits[0]).toMatchObject({ line: 2, kind: 'constant' });
+  });
+
+  it('keeps the result of a method whose result was thrown away; concat becomes push', async () => {
+    const shout = "function shout(s) {\n  s.toUpperCase();\n  return s + '!';\n}\n";
+    const a = SearchResponseSchema.parse(await mutate('javascript', { source: shout, tests: "expect(shout('hi')).toBe('HI!');" }));
+    expect(a.candidates[0]?.source).toBe(shout.replace('  s.toUpperCase();', '  s = s.toUpperCase();'));
+    const addAll = 'function addAll(list, extra) {\n  list.concat(extra);\n  return list.length;\n}\n';
+    const b = SearchResponseSchema.parse(await mutate('javascript', { source: addAll, tests: 'const l = [1];\nexpect(addAll(l, [2, 3])).toBe(3);' }));
+    expect(b.candidates[0]?.source).toBe(addAll.replace('list.concat(extra)', 'list.push(...extra)'));
+  });
+
+  it('does not offer `- 0` where dropping `- 1` says the same', () => {
+    const code = 'function chunk(xs, i, size) {\n  return xs.slice(i, i + size - 1);\n}\n';
+    const parse = parseJs as (code: string) => { ast: unknown };
+    const edits = (generateEdits as (code: string, ast: unknown) => { description: string; text: string }[])(code, parse(code).ast);
+    expect(edits.map((e) => e.description)).toContain('drop `- 1`');
+    expect(edits.filter((e) => e.description === '1 → 0')).toEqual([]);
+  });
+
+  it('resumes in slices: a second call skips what the first screened and keeps what passed', async () => {
+    const source = 'function largest(xs) {\n  let best = xs[0];\n  for (let i = 1; i < xs.length - 1; i++) {\n    if (xs[i] > best) best = xs[i];\n  }\n  return best;\n}\n';
+    const tests = 'expect(largest([2, 9])).toBe(9);\nexpect(largest([4, 7, 1, 8])).toBe(8);';
+    const whole = SearchResponseSchema.parse(await mutate('javascript', { source, tests, returnLimit: 2 }));
+    expect(whole.stop).toBe('enough');
+    expect(whole.candidates).toHaveLength(2);
+    const first = SearchResponseSchema.parse(await mutate('javascript', { source, tests, returnLimit: 2, budget: { candidates: 3, ms: 60_000 } }));
+    expect(first).toMatchObject({ stop: 'candidates', tried: 3 });
+    const rest = SearchResponseSchema.parse(await mutate('javascript', { source, tests, returnLimit: 2, skip: { count: first.tried, scores: first.scores } }));
+    expect(rest.candidates.map((c) => c.source)).toEqual(whole.candidates.map((c) => c.source));
+    expect(rest.tried).toBe(whole.tried);
+  });
+
+  it('probes with null when the program tests for null, so two fixes that differ there are not taken as one', async () => {
+    const original = "function isBlank(s) {\n  return s === null && s.trim() === '';\n}\n";
+    const answer = (await mutate('javascript', {
+      op: 'probe',
+      programs: [{ id: 'original', source: original }, { id: 'a', source: original.replace('===', '!==') }, { id: 'b', source: original.replace('&&', '||') }],
+      tests: "console.assert(isBlank('  ') === true);",
+    })) as { inputs: { call: string; outputs: Record<string, string> }[] };
+    const onNull = answer.inputs.find((i) => i.call === 'isBlank(null)');
+    expect(onNull?.outputs).toMatchObject({ a: 'false', b: 'true' });
+    const plain = (await mutate('javascript', { op: 'probe', programs: [{ id: 'p', source: 'function twice(s) {\n  return s + s;\n}\n' }], tests: "assert.strictEqual(twice('a'), 'aa');" })) as { inputs: { call: string }[] };
+    expect(plain.inputs.map((i) => i.call)).not.toContain('twice(null)');
   });
 
   it('probes: two programs that agree on the tests disagree on grown inputs', async () => {

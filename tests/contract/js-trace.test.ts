@@ -29,9 +29,22 @@ const CASES: { name: string; source: string; tests: string; language?: 'typescri
     tests: 'assert.deepStrictEqual(evens([1, 2, 4]), [{ x: 2 }, { x: 4 }]);',
   },
   {
+    // The body never runs: the loop variable's initial value still shows on the for line.
+    name: 'loop-never-runs',
+    source: 'function maxOf(xs) {\n  let best = xs[0];\n  for (let i = 1; i < xs.length; i++) {\n    if (xs[i] > best) best = xs[i];\n  }\n  return best;\n}\n',
+    tests: 'expect(maxOf([])).toBe(-Infinity);',
+  },
+  {
     name: 'typescript',
     source: 'type Row = { name: string; score: number };\n\nexport function best(rows: Row[]): string {\n  let top: Row | undefined;\n  for (const r of rows) {\n    if (!top || r.score < top.score) top = r;\n  }\n  return top?.name ?? `none`;\n}\n',
     tests: "expect(best([{ name: 'a', score: 1 }, { name: 'b', score: 3 }])).toBe('b');",
+    language: 'typescript',
+  },
+  {
+    // esbuild prints the chain on one line; the trace keeps the user's lines (mapped by position).
+    name: 'typescript-chain',
+    source: "export function titleCase(s: string): string {\n  return s\n    .split(' ')\n    .map((w: string) => w.charAt(0).toUpperCase() + w.slice(0).toLowerCase())\n    .join(' ');\n}\n",
+    tests: "expect(titleCase('hello world')).toBe('Hello World');",
     language: 'typescript',
   },
 ];

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadPrompt, type Prompt } from '../../src/model/prompt.ts';
+import { JS_PROMPT_VERSION, loadPrompt, type Prompt } from '../../src/model/prompt.ts';
 
 const F = '```';
 
@@ -13,7 +13,7 @@ export function quoteAnswer(answer: string): string {
   return answer.replace(/^/gm, '> ').replace(/^> $/gm, '>');
 }
 
-export function promptsReadme(prompt: Prompt): string {
+export function promptsReadme(prompt: Prompt, js: Prompt = loadPrompt(JS_PROMPT_VERSION)): string {
   const parts: string[] = [];
   parts.push(`# Prompts
 
@@ -93,6 +93,42 @@ ${input.trace ?? ''}
 ${F}
 
 The answer:
+
+${quoteAnswer(exemplar.answer)}
+`);
+  });
+  parts.push(`## ${js.id} (\`prompts/repair-js/v1/\`)
+
+The same NExT prompt for JavaScript and TypeScript pastes: \`promptFor(language)\` in
+\`src/model/prompt.ts\` picks it for \`language: 'javascript' | 'typescript'\`, so a model asked to fix
+JavaScript sees JavaScript exemplars, while a Python paste keeps the ones above. The files and the
+template values are those of ${prompt.id}, plus \`code_lang\` (\`js\` or \`ts\`, the fence label of the
+request's code). The traces carry \`// (k) name=value;\` comments, values as a JavaScript developer
+reads them (\`[1, 2]\`, \`{ a: 1 }\`, \`undefined\`); a \`for\` line also shows the value that ended the
+loop. The answer is the rationale, then the whole program in one \`${F}js\` (or \`${F}ts\`) block,
+read by \`src/model/parse-js.ts\`. tests/model/js-exemplars.test.ts regenerates each exemplar's trace
+with the JS runner and renderer, checks its failure lines against a real run, and runs its fix.
+
+### The JavaScript exemplars
+`);
+  js.exemplars.forEach((exemplar, index) => {
+    const input = exemplar.input;
+    const lang = input.language === 'typescript' ? 'ts' : 'js';
+    parts.push(`#### ${index + 1}. ${exemplar.bug.charAt(0).toUpperCase()}${exemplar.bug.slice(1)} (${input.language === 'typescript' ? 'TypeScript' : 'JavaScript'})
+
+${input.description ? `Task: ${input.description}\n\n` : ''}${F}${lang}
+${input.program}
+${F}
+
+${F}${lang}
+${input.tests ?? ''}
+${F}
+
+Failing: ${input.failures.map((failure) => `\`${failure}\``).join('; ')}
+
+${F}${lang}
+${input.trace ?? ''}
+${F}
 
 ${quoteAnswer(exemplar.answer)}
 `);

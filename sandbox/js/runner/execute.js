@@ -4,6 +4,7 @@
 import { newQuickJSWASMModuleFromVariant } from 'quickjs-emscripten-core';
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 import { guestPrelude } from './guest.js';
+import { trackAsync } from './rejections.js';
 
 let modulePromise;
 /** The QuickJS module; `fresh` after a case broke the current one (a trap inside WebAssembly). */
@@ -61,11 +62,11 @@ export function runCase(qjs, program, testCase, limits, options) {
     check(ctx, ctx.evalCode(`(${guestPrelude.toString()})(${JSON.stringify(config)})`, 'prelude.js'), 'prelude');
     if (options.trace) check(ctx, ctx.evalCode('__tfi.trace.on = true', 'prelude.js'), 'prelude');
 
-    const evaluated = ctx.evalCode(program.js, PROGRAM_FILE);
+    const evaluated = ctx.evalCode(trackAsync(program.js), PROGRAM_FILE);
     settle(ctx, runtime, evaluated, () => interrupted);
     phase = 'test';
     const body = testCase.kind === 'pytest' ? `${testCase.code}\n;await __tfi.runRegistered(${testCase.index});` : testCase.code;
-    const wrapped = `globalThis.__tf_case = (async () => {\n${body}\n})();`;
+    const wrapped = `globalThis.__tf_case = (async () => {\n${trackAsync(body)}\n})();`;
     // tests.js line 1 is the wrapper: the test code starts on line 2.
     check(ctx, ctx.evalCode(wrapped, TESTS_FILE), 'test');
     const pending = ctx.getProp(ctx.global, '__tf_case');
@@ -165,15 +166,16 @@ function settle(ctx, runtime, evaluated, isInterrupted) {
       }
       if (isInterrupted()) throw new GuestThrow({ type: 'InternalError', message: 'interrupted', stack: '' }, 'throw');
       const state = ctx.getPromiseState(handle);
-      if (state.type === 'fulfilled') {
-        if (!state.notAPromise) state.value.dispose();
-        return;
-      }
+      // The test's own failure comes first; an unhandled rejection is reported when it would have
+      // ended a Node process: the job queue drained and nothing handled the promise.
       if (state.type === 'rejected') {
         const info = errorInfoOf(ctx, state.error);
         state.error.dispose();
         throw new GuestThrow(info, 'throw');
       }
+      if (state.type === 'fulfilled' && !state.notAPromise) state.value.dispose();
+      throwUnhandled(ctx);
+      if (state.type === 'fulfilled') return;
       if (firings++ > MAX_TIMER_FIRINGS) throw new GuestThrow({ type: 'InternalError', message: 'interrupted', stack: '' }, 'throw');
       const fired = ctx.evalCode('__tfi.fireNext()', 'prelude.js');
       if (fired.error) {
@@ -195,11 +197,26 @@ function settle(ctx, runtime, evaluated, isInterrupted) {
   }
 }
 
+function throwUnhandled(ctx) {
+  const r = ctx.evalCode('__tfi.unhandled()', 'prelude.js');
+  if (r.error) {
+    const info = errorInfoOf(ctx, r.error);
+    r.error.dispose();
+    throw new GuestThrow(info, 'throw');
+  }
+  const info = ctx.dump(r.value);
+  r.value.dispose();
+  if (info) throw new GuestThrow(info, 'throw');
+}
+
 /** The first frame of the user's program in a QuickJS stack (`at f (program.js:3:10)`). */
 function programLine(stack, program) {
-  const m = /\((?:program\.js):(\d+)(?::\d+)?\)|at program\.js:(\d+)/.exec(stack);
+  const m = /\((?:program\.js):(\d+)(?::(\d+))?\)|at program\.js:(\d+)(?::(\d+))?/.exec(stack);
   if (!m) return undefined;
-  return program.lineOf(Number(m[1] ?? m[2]));
+  const line = Number(m[1] ?? m[3]);
+  const column = m[2] ?? m[4];
+  // TypeScript: esbuild may have joined the user's lines; the column says which one (QuickJS counts from 1).
+  return column !== undefined && program.lineAt ? program.lineAt(line, Number(column) - 1) : program.lineOf(line);
 }
 
 function verdict(info, phase, program, interrupted, limits) {

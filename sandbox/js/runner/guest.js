@@ -211,15 +211,19 @@ export function guestPrelude(config) {
     const r = thrown(fn);
     if (r.threw) fail(messageOr(m, 'Got unwanted exception: ' + repr(r.error)), r.error);
   };
-  assert.rejects = async (p, expected, m) => {
-    try {
-      await (typeof p === 'function' ? p() : p);
-    } catch (e) {
-      if (!errorMatches(e, expected)) throw e;
-      return;
-    }
-    fail(messageOr(m, 'Missing expected rejection.'));
-  };
+  // The helpers that return promises hand them to `track` (below), as a user's own async function would be.
+  assert.rejects = (p, expected, m) =>
+    track(
+      (async () => {
+        try {
+          await (typeof p === 'function' ? p() : p);
+        } catch (e) {
+          if (!errorMatches(e, expected)) throw e;
+          return;
+        }
+        fail(messageOr(m, 'Missing expected rejection.'));
+      })(),
+    );
   assert.strict = assert;
   assert.AssertionError = AssertionError;
 
@@ -267,20 +271,116 @@ export function guestPrelude(config) {
     }
     const matchers = make(false);
     matchers.not = make(true);
-    matchers.resolves = new Proxy({}, { get: (_, k) => async (...a) => expect(await actual)[k](...a) });
+    matchers.resolves = new Proxy({}, { get: (_, k) => (...a) => track((async () => expect(await actual)[k](...a))()) });
     matchers.rejects = new Proxy({}, {
-      get: (_, k) => async (...a) => {
-        try {
-          await actual;
-        } catch (e) {
-          return expect(() => {
-            throw e;
-          })[k](...a);
-        }
-        fail('expect(received).rejects: the promise resolved');
-      },
+      get: (_, k) => (...a) =>
+        track(
+          (async () => {
+            try {
+              await actual;
+            } catch (e) {
+              return expect(() => {
+                throw e;
+              })[k](...a);
+            }
+            fail('expect(received).rejects: the promise resolved');
+          })(),
+        ),
     });
     return matchers;
+  }
+
+  // ---------- unhandled rejections (see rejections.js for why this lives in the guest) ----------
+  // Every promise the guest can see is watched until it settles or something handles it: `new
+  // Promise`, the statics (through the constructor below), each `.then`/`.catch`/`.finally`, and the
+  // promise of every user `async` function (rejections.js hands those to `track`). "Handled" is the
+  // same moment the engine marks it: a handler is attached, which `await`, `.then` and the
+  // combinators all do by reading the promise's `constructor` first. The runner asks `unhandled()`
+  // each time the job queue drains, as Node does after each macrotask.
+  const RealPromise = Promise;
+  const realThen = RealPromise.prototype.then;
+  const watched = new Map();
+  let rejectedSince = [];
+  let internal = 0;
+  let promiseCtor = RealPromise;
+  function track(p) {
+    if (!(p instanceof RealPromise) || watched.has(p)) return p;
+    const record = { reason: undefined };
+    watched.set(p, record);
+    internal++;
+    try {
+      realThen.call(
+        p,
+        () => watched.delete(p),
+        (reason) => {
+          if (!watched.has(p)) return;
+          record.reason = reason;
+          rejectedSince.push(p);
+        },
+      );
+    } finally {
+      internal--;
+    }
+    return p;
+  }
+  Object.defineProperty(RealPromise.prototype, 'constructor', {
+    configurable: true,
+    enumerable: false,
+    get() {
+      if (internal === 0) watched.delete(this);
+      return promiseCtor;
+    },
+    set(v) {
+      if (this === RealPromise.prototype) promiseCtor = v;
+      else Object.defineProperty(this, 'constructor', { value: v, writable: true, enumerable: true, configurable: true });
+    },
+  });
+  Object.defineProperty(RealPromise.prototype, 'then', {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: {
+      then(onFulfilled, onRejected) {
+        return track(realThen.call(this, onFulfilled, onRejected));
+      },
+    }.then,
+  });
+  // `Promise` as user code sees it: the real one, except that what it makes is watched. Statics are
+  // inherited and run with `this` = this function, so `Promise.reject(e)` and `Promise.all(...)` are too.
+  const TrackedPromise = function Promise(executor) {
+    if (new.target === undefined) throw new TypeError("Promise constructor cannot be invoked without 'new'");
+    return track(Reflect.construct(RealPromise, [executor], new.target === TrackedPromise ? RealPromise : new.target));
+  };
+  Object.setPrototypeOf(TrackedPromise, RealPromise);
+  Object.defineProperty(TrackedPromise, 'prototype', { value: RealPromise.prototype, writable: false });
+  // `Promise.resolve(p)` is `p` itself for a plain promise, as in Node (its constructor is the engine's
+  // own, not this function); reading it here attaches no handler, so it does not count as handling.
+  const realResolve = RealPromise.resolve;
+  Object.defineProperty(TrackedPromise, 'resolve', {
+    configurable: true,
+    writable: true,
+    value: {
+      resolve(value) {
+        if (this === TrackedPromise && value instanceof RealPromise && Object.getPrototypeOf(value) === RealPromise.prototype && !Object.prototype.hasOwnProperty.call(value, 'constructor')) return value;
+        return realResolve.call(this, value);
+      },
+    }.resolve,
+  });
+  g.Promise = TrackedPromise;
+  function unhandledInfo(reason) {
+    const suffix = ' (an unhandled promise rejection: nothing awaited this promise or called .catch() on it)';
+    if (reason instanceof Error) {
+      const info = internals.errorInfo(reason);
+      info.message += suffix;
+      return info;
+    }
+    const text = typeof reason === 'string' ? reason : repr(reason);
+    return {
+      type: 'UnhandledPromiseRejection',
+      message: `This error originated either by throwing inside of an async function without a catch block, or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason "${text}".`,
+      stack: '',
+      assertion: false,
+    };
   }
 
   // ---------- test registration (jest / vitest / node:test style) ----------
@@ -401,11 +501,13 @@ export function guestPrelude(config) {
       frame.names = names;
       frame.getter = getter;
     },
+    // The return event waits for `leave`: a `finally` block may still run after the return statement,
+    // and its changes belong before the frame's return (a later `return` in it replaces the value).
     ret(frame, line, value) {
       if (trace.on) {
         flush(frame, frame.names, frame.getter);
         frame.line = 0;
-        emit('return', line, frame, null, repr(value));
+        frame.pending = { line, value: repr(value) };
       }
       frame.returned = true;
       return value;
@@ -421,7 +523,13 @@ export function guestPrelude(config) {
     },
     leave(frame, endLine) {
       trace.depth = frame.depth;
-      if (!trace.on || frame.returned || frame.threw) return;
+      if (!trace.on || frame.threw) return;
+      if (frame.returned) {
+        flush(frame, frame.names, frame.getter);
+        frame.line = 0;
+        if (frame.pending) emit('return', frame.pending.line, frame, null, frame.pending.value);
+        return;
+      }
       flush(frame, frame.names, frame.getter);
       frame.line = 0;
       if (endLine) emit('return', endLine, frame, null, 'undefined');
@@ -447,6 +555,20 @@ export function guestPrelude(config) {
     timers,
     trace,
     AssertionError,
+    track,
+    // The first promise that rejected since the last call and is still unhandled, as errorInfo; else null.
+    unhandled() {
+      const since = rejectedSince;
+      rejectedSince = [];
+      for (const p of since) {
+        const record = watched.get(p);
+        if (record) {
+          watched.delete(p);
+          return unhandledInfo(record.reason);
+        }
+      }
+      return null;
+    },
     // Runs the earliest timer, advancing virtual time; false when none is left.
     fireNext() {
       if (timers.length === 0) return false;

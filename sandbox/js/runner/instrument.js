@@ -62,40 +62,49 @@ function walk(node, visit) {
   }
 }
 
-/** The line a statement's state is written on: a compound statement's header, else its last line. */
-function targetLine(stmt) {
+/** The last character of a node (its `loc.end` is one past it). */
+function lastOf(node) {
+  return { line: node.loc.end.line, column: Math.max(0, node.loc.end.column - 1) };
+}
+
+/** Where a statement's state is written: a compound statement's header, else its last line. */
+function targetPos(stmt) {
   switch (stmt.type) {
     case 'IfStatement':
-      return stmt.consequent.loc.start.line;
+      return stmt.consequent.loc.start;
     case 'ForStatement':
     case 'ForInStatement':
     case 'ForOfStatement':
     case 'WhileStatement':
-      return stmt.body.loc.start.line;
+      return stmt.body.loc.start;
     case 'DoWhileStatement':
-      return stmt.loc.start.line;
+      return stmt.loc.start;
     case 'TryStatement':
-      return stmt.block.loc.start.line;
+      return stmt.block.loc.start;
     case 'SwitchStatement':
-      return stmt.discriminant.loc.end.line;
+      return lastOf(stmt.discriminant);
     case 'BlockStatement':
     case 'FunctionDeclaration':
     case 'ClassDeclaration':
-      return stmt.loc.start.line;
+      return stmt.loc.start;
     case 'LabeledStatement':
-      return targetLine(stmt.body);
+      return targetPos(stmt.body);
     default:
-      return stmt.loc.end.line;
+      return lastOf(stmt);
   }
 }
 
 /**
  * @param {string} code the flattened program (prepare.js)
  * @param {object} ast acorn AST of `code`
+ * @param {(line: number, column: number) => number} [lineAt] the user's line for a position of `code`
+ *   (TypeScript: through esbuild's source map; the hooks then carry the user's lines)
  * @returns {string} instrumented code, same lines
  */
-export function instrument(code, ast) {
+export function instrument(code, ast, lineAt = (line) => line) {
   const s = new MagicString(code);
+  const at = (pos) => lineAt(pos.line, pos.column);
+  const targetLine = (stmt) => at(targetPos(stmt));
   const lit = (names) => JSON.stringify(names);
   const getter = (names) => `()=>[${names.join(',')}]`;
 
@@ -115,7 +124,7 @@ export function instrument(code, ast) {
     if (LOOP_TYPES.has(stmt.type)) return visitLoop(stmt, names, fnCtx);
     if (stmt.type === 'BlockStatement') return visitList(stmt.body, names, fnCtx);
     if (stmt.type === 'ReturnStatement' && fnCtx) {
-      const line = stmt.loc.end.line;
+      const line = at(lastOf(stmt));
       if (stmt.argument) {
         s.appendLeft(stmt.argument.start, `__tf.ret(__f,${line},(`);
         visitNode(stmt.argument, names, fnCtx);
@@ -142,7 +151,16 @@ export function instrument(code, ast) {
     if (stmt.type === 'IfStatement') {
       visitNode(stmt.test, names, fnCtx);
       visitStatement(stmt.consequent, names, fnCtx);
-      if (stmt.alternate) visitStatement(stmt.alternate, names, fnCtx);
+      if (stmt.alternate) {
+        // `else hi = mid - 1;` (or `else if …`) on a line of its own: its changes belong to its line,
+        // not to the `if` line, where the hook in front of the whole statement put them.
+        const alt = stmt.alternate;
+        if (fnCtx && alt.type !== 'BlockStatement' && targetLine(alt) !== targetLine(stmt)) {
+          s.appendLeft(alt.start, `{__tf.l(__f,${targetLine(alt)},${lit(names)},${getter(names)});`);
+          s.prependLeft(alt.end, '}');
+        }
+        visitStatement(alt, names, fnCtx);
+      }
       return;
     }
     if (stmt.type === 'LabeledStatement') return visitStatement(stmt.body, names, fnCtx);
@@ -169,12 +187,18 @@ export function instrument(code, ast) {
     if (loop.test) visitNode(loop.test, names, fnCtx);
     if (loop.update) visitNode(loop.update, names, fnCtx);
     const inner = names.concat(head.filter((n) => !names.includes(n)));
-    const line = loop.type === 'DoWhileStatement' ? loop.loc.start.line : loop.body.loc.start.line;
+    const line = at(loop.type === 'DoWhileStatement' ? loop.loc.start : loop.body.loc.start);
     if (fnCtx) {
-      const hook = `__tf.loop(__f,${line},${lit(inner)},${getter(inner)},${lit([...new Set(head)])});`;
-      if (loop.body.type === 'BlockStatement') s.appendLeft(loop.body.start + 1, hook);
+      const hook = `__tf.loop(__f,${line},${lit(inner)},${getter(inner)},${lit([...new Set(head)])})`;
+      if (loop.type === 'ForStatement' && loop.test) {
+        // In the test, which runs after the init and after every update: the init's values show even
+        // when the body never runs (`for (let i = 1; i < 1; i++)`), and so does the last update
+        // (`i` = 3 when `i < 3` ends the loop), as a debugger stepping the loop would see them.
+        s.appendLeft(loop.test.start, `(${hook},`);
+        s.prependLeft(loop.test.end, ')');
+      } else if (loop.body.type === 'BlockStatement') s.appendLeft(loop.body.start + 1, `${hook};`);
       else {
-        s.appendLeft(loop.body.start, `{${hook}`);
+        s.appendLeft(loop.body.start, `{${hook};`);
         s.appendLeft(loop.body.end, '}');
       }
     }
@@ -223,13 +247,13 @@ export function instrument(code, ast) {
     const close = (endLine) => `}catch(__e){__tf.thr(__f,__e);throw __e}finally{__tf.leave(__f,${endLine})}`;
     for (const p of fn.params) visitNode(p, params, null);
     if (fn.body.type === 'BlockStatement') {
-      s.appendLeft(fn.body.start + 1, enter(fn.body.loc.start.line));
+      s.appendLeft(fn.body.start + 1, enter(at(fn.body.loc.start)));
       visitList(fn.body.body, params, fnCtx);
-      s.appendLeft(fn.body.end - 1, close(fn.body.loc.end.line));
+      s.appendLeft(fn.body.end - 1, close(at(lastOf(fn.body))));
     } else {
       const arrow = code.lastIndexOf('=>', fn.body.start);
-      const line = fn.body.loc.end.line;
-      s.appendLeft(arrow + 2, `{${enter(fn.loc.start.line)}return __tf.ret(__f,${line},(`);
+      const line = at(lastOf(fn.body));
+      s.appendLeft(arrow + 2, `{${enter(at(fn.loc.start))}return __tf.ret(__f,${line},(`);
       visitNode(fn.body, params, fnCtx);
       s.appendLeft(fn.end, `))${close(0)}}`);
     }

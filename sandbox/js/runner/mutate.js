@@ -5,7 +5,7 @@
 // in src/repair/search.ts's SearchResponse shape, so the engine reads both languages alike.
 // Then probing: passing variants that disagree on inputs grown from the tests are reported, so the
 // engine can say the tests do not pin the fix down instead of claiming one.
-import { compileProgram, parseJs, PrepareError } from './prepare.js';
+import { compileProgram, lineAtOf, parseJs, PrepareError } from './prepare.js';
 import { instrument, patternNames } from './instrument.js';
 import { casesFor, runIsolated, withoutInlineTests } from './service.js';
 
@@ -81,7 +81,8 @@ function children(node) {
 /** Every one-edit variant: { start, end, text, line, kind, description, before }. */
 export function generateEdits(code, ast) {
   const edits = [];
-  const add = (node, start, end, text, kind, description) => edits.push({ start, end, text, line: node.loc.start.line, kind, description, before: code.slice(start, end) });
+  const strings = programStrings(ast);
+  const add = (node, start, end, text, kind, description) => edits.push({ start, end, text, line: node.loc.start.line, column: node.loc.start.column, kind, description, before: code.slice(start, end) });
 
   function opPosition(node) {
     // The operator sits between the operands, outside comments and parentheses.
@@ -118,7 +119,18 @@ export function generateEdits(code, ast) {
       case 'Literal':
         if (typeof node.value === 'number' && Number.isInteger(node.value) && Math.abs(node.value) < 1000 && !(parent?.type === 'Property' && parent.key === node)) {
           add(node, node.start, node.end, String(node.value + 1), 'off_by_one', `${node.value} → ${node.value + 1}`);
-          if (node.value > 0) add(node, node.start, node.end, String(node.value - 1), 'off_by_one', `${node.value} → ${node.value - 1}`);
+          // `i + size - 1` → `- 0` does nothing the edit that drops `- 1` does not do more plainly.
+          const term = parent?.type === 'BinaryExpression' && (parent.operator === '+' || parent.operator === '-') && parent.right === node;
+          if (node.value > 0 && !(node.value === 1 && term)) add(node, node.start, node.end, String(node.value - 1), 'off_by_one', `${node.value} → ${node.value - 1}`);
+        }
+        // A string argument or operand replaced by another string of the program, or by '' (`join(',')`
+        // for `join('')`, `split(' ')` for `split('')`): the string-constant analogue of a variable misuse.
+        if (typeof node.value === 'string' && stringSlot(node, parent)) {
+          for (const other of strings) {
+            if (other === node.value) continue;
+            const text = quoted(other, node.raw?.[0] === '"' ? '"' : "'");
+            add(node, node.start, node.end, text, 'constant', `${node.raw} → ${text}`);
+          }
         }
         if (typeof node.value === 'boolean') add(node, node.start, node.end, String(!node.value), 'constant', `${node.value} → ${!node.value}`);
         break;
@@ -147,6 +159,7 @@ export function generateEdits(code, ast) {
         else if (node.kind === 'let' && parent?.type !== 'ForStatement') add(node, node.start, node.start + 3, 'var', 'scope', '`let` → `var`');
         break;
       case 'ExpressionStatement':
+        discardedResult(node);
         // `xs.forEach(...)` / `xs.map(...)` as a function's last statement: the result was meant to be returned.
         if (fn && fn.body.type === 'BlockStatement' && fn.body.body.at(-1) === node && node.expression.type !== 'AssignmentExpression') {
           const call = node.expression;
@@ -160,6 +173,26 @@ export function generateEdits(code, ast) {
     for (const c of children(node)) visit(c, inFn, node);
   }
 
+  // `xs.concat(ys);` or `s.trim();` as a statement: the method returns a new value and changes nothing,
+  // so its result was meant to be kept (`s = s.trim()`), or, for `concat`, the mutating sibling was
+  // meant (`xs.push(...ys)`).
+  function discardedResult(stmt) {
+    const call = stmt.expression;
+    if (call.type !== 'CallExpression' || call.callee.type !== 'MemberExpression' || call.callee.computed) return;
+    const name = call.callee.property.name;
+    if (!PURE_METHODS.has(name)) return;
+    const target = call.callee.object;
+    // For `concat`, `push` keeps both readings right: the same array, now longer.
+    if (name !== 'concat' && (target.type === 'Identifier' || target.type === 'MemberExpression')) {
+      const lhs = code.slice(target.start, target.end);
+      add(stmt, call.start, call.start, `${lhs} = `, 'discarded', `keep the result: \`${lhs} = ${lhs}.${name}(…)\``);
+    }
+    if (name === 'concat' && call.arguments.length > 0) {
+      const args = call.arguments.map((a) => (a.type === 'SpreadElement' ? code.slice(a.start, a.end) : `...${code.slice(a.start, a.end)}`)).join(', ');
+      add(stmt, call.callee.property.start, call.end, `push(${args})`, 'discarded', '`.concat(…)` → `.push(...…)`');
+    }
+  }
+
   function missingReturn(fn) {
     const locals = [];
     for (const s of fn.body.body) if (s.type === 'VariableDeclaration') for (const d of s.declarations) locals.push(...patternNames(d.id));
@@ -170,6 +203,38 @@ export function generateEdits(code, ast) {
   visit(ast, undefined, undefined);
   variableSwaps(ast, add);
   return edits;
+}
+
+/** A string literal in the quotes the user chose. */
+function quoted(value, quote) {
+  const json = JSON.stringify(value);
+  return quote === '"' ? json : `'${json.slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
+}
+
+/** Methods that return a new value and leave their receiver alone. */
+const PURE_METHODS = new Set(['concat', 'slice', 'map', 'filter', 'trim', 'trimStart', 'trimEnd', 'toUpperCase', 'toLowerCase', 'replace', 'replaceAll', 'padStart', 'padEnd', 'toSorted', 'toReversed', 'with']);
+
+/** The distinct short string constants of a program, and '' (at most eight in all). */
+function programStrings(ast) {
+  const found = new Set(['']);
+  const walk = (n, parent) => {
+    if (found.size >= 8) return;
+    if (n.type === 'Literal' && typeof n.value === 'string' && n.value.length <= 12 && stringSlot(n, parent)) found.add(n.value);
+    for (const c of children(n)) walk(c, n);
+  };
+  walk(ast, undefined);
+  return [...found];
+}
+
+/** A string literal that is a value (an argument, an operand, an initialiser), not a key, an import or a directive. */
+function stringSlot(node, parent) {
+  if (!parent) return false;
+  if (parent.type === 'Property' && parent.key === node) return false;
+  if (parent.type === 'MemberExpression' && parent.property === node) return false;
+  if (parent.type === 'ImportDeclaration' || parent.type === 'ExportAllDeclaration' || parent.type === 'ExportNamedDeclaration') return false;
+  if (parent.type === 'ExpressionStatement') return false;
+  if (parent.type === 'CallExpression' && parent.callee.type === 'Identifier' && parent.callee.name === 'require') return false;
+  return true;
 }
 
 function hasReturn(body) {
@@ -229,9 +294,9 @@ function apply(code, edit) {
  * TypeScript: the edit was made on esbuild's JavaScript. Find the same text on the mapped line of
  * the TypeScript source and keep the placement whose stripped form equals the edited JavaScript.
  */
-function toTypeScript(tsSource, edit, lineOf, jsCandidate, js) {
+function toTypeScript(tsSource, edit, jsCandidate, js) {
   const tsLines = tsSource.split('\n');
-  const line = lineOf(edit.line);
+  const line = edit.userLine;
   const text = tsLines[line - 1];
   // An insertion has no text of its own to find: anchor it on the JavaScript that follows it.
   const needle = edit.before !== '' ? edit.before : js.slice(edit.start, edit.start + 24).split('\n')[0];
@@ -266,10 +331,10 @@ export async function handleMutate(payload, limits, { qjs, language }) {
     throw e;
   }
   const { cases, inline } = casesFor({ tests, language }, source);
-  const runAll = async (prog, order = cases, stopEarly = false) => {
+  const runAll = async (prog, order = cases, stopEarly = false, timeoutMs = limits.testTimeoutMs) => {
     const out = [];
     for (const c of order) {
-      const run = await runIsolated(qjs, prog, c, limits, { timeoutMs: limits.testTimeoutMs });
+      const run = await runIsolated(qjs, prog, c, limits, { timeoutMs });
       out.push({ c, r: run.result });
       if (stopEarly && run.result.status !== 'passed') break;
     }
@@ -302,33 +367,53 @@ export async function handleMutate(payload, limits, { qjs, language }) {
   }
 
   // Spectrum: the lines the failing test ran come first.
-  const traced = await runIsolated(qjs, { ...original, js: instrument(original.js, parseJs(original.js).ast) }, firstFailing.c, limits, { timeoutMs: limits.testTimeoutMs, trace: true });
+  // Lines here are the user's (TypeScript: mapped by position, as the trace's are).
+  const lineAt = lineAtOf(program);
+  const traced = await runIsolated(qjs, { ...original, js: instrument(original.js, parseJs(original.js).ast, lineAt) }, firstFailing.c, limits, { timeoutMs: limits.testTimeoutMs, trace: true });
   const hits = new Map();
   for (const e of traced.trace?.events ?? []) if (e.kind === 'line' || e.kind === 'return' || e.kind === 'exception') hits.set(e.line, (hits.get(e.line) ?? 0) + 1);
-  response.suspicious = [...hits.keys()].map((line) => ({ line: program.lineOf(line), score: 1 }));
+  response.suspicious = [...hits.keys()].map((line) => ({ line, score: 1 }));
   const fail = checks.find((c) => c.id === firstFailing.c.id);
-  fail.lines = [...hits.keys()].map((l) => program.lineOf(l));
+  fail.lines = [...hits.keys()];
 
   const js = program.js;
-  const edits = generateEdits(js, program.ast).filter((e) => {
-    const line = program.lineOf(e.line);
-    return line >= editable[0] && line <= editable[1];
-  });
+  const edits = generateEdits(js, program.ast)
+    .map((e) => ({ ...e, userLine: lineAt(e.line, e.column) }))
+    .filter((e) => e.userLine >= editable[0] && e.userLine <= editable[1]);
   // Executed lines first; among them the edit classes that are rarely wrong when they pass.
   const FIRST = new Set(['await', 'radix', 'sort', 'missing_return']);
-  const rank = (e) => (hits.has(e.line) ? 0 : 2) + (FIRST.has(e.kind) ? 0 : 1);
+  const rank = (e) => (hits.has(e.userLine) ? 0 : 2) + (FIRST.has(e.kind) ? 0 : 1);
   edits.sort((a, b) => rank(a) - rank(b));
   const order = [firstFailing.c, ...cases.filter((c) => c !== firstFailing.c)];
+  // A variant that loops for ever would cost the user's whole test time limit; the original's own
+  // run says how long a test takes here (and under this load), so a variant gets twenty times that.
+  const baselineMs = Math.max(...baseline.map(({ r }) => r.durationMs ?? 0), 0);
+  const candidateTimeoutMs = Math.min(limits.testTimeoutMs, Math.max(750, 20 * baselineMs));
   const seen = new Set();
   const passing = [];
   // An edit's `before` is the whole line as the user wrote it, as the Python search reports it.
   const originalLines = source.split('\n');
+  // Resumable in slices (src/repair/search.ts): the stream of distinct variants is the same on every
+  // call; a resumed call skips the `skip.count` screened before and keeps those that passed (`scores`).
+  const skip = payload?.skip ?? { count: 0, scores: [] };
+  const earlier = new Map(skip.scores ?? []);
+  response.scores = [...(skip.scores ?? [])];
+  let screened = 0;
+  let stop = 'done';
   // The backend's hard stop follows budget.ms closely: stop while one more candidate still fits.
   let slowest = 0;
   for (const edit of edits) {
-    if (passing.length >= returnLimit) break;
-    if (response.tried >= budget.candidates || Date.now() - began + slowest > budget.ms) {
-      response.elapsedMs = Date.now() - began;
+    if (passing.length >= returnLimit) {
+      stop = 'enough';
+      break;
+    }
+    const resumed = screened < (skip.count ?? 0);
+    if (!resumed && screened >= budget.candidates) {
+      stop = 'candidates';
+      break;
+    }
+    if (!resumed && Date.now() - began + slowest > budget.ms) {
+      stop = 'time';
       break;
     }
     const jsCandidate = apply(js, edit);
@@ -337,7 +422,7 @@ export async function handleMutate(payload, limits, { qjs, language }) {
     let userSource = jsCandidate;
     let line = edit.line;
     if (language === 'typescript') {
-      const mapped = toTypeScript(source, edit, program.lineOf, jsCandidate, js);
+      const mapped = toTypeScript(source, edit, jsCandidate, js);
       if (!mapped) continue;
       ({ source: userSource, line } = mapped);
     }
@@ -347,16 +432,22 @@ export async function handleMutate(payload, limits, { qjs, language }) {
     } catch {
       continue;
     }
-    response.tried++;
+    const index = screened++;
+    const found = () => ({ source: userSource, passed: cases.length, total: cases.length, edits: [{ line, kind: edit.kind, description: edit.description, before: originalLines[line - 1] ?? '' }], size: Math.max(1, edit.text.length + edit.before.length) });
+    if (resumed) {
+      if (earlier.get(index) === cases.length) passing.push(found());
+      continue;
+    }
     const startedAt = Date.now();
-    const results = await runAll(candidate, order, true);
+    const results = await runAll(candidate, order, true, candidateTimeoutMs);
     slowest = Math.max(slowest, Date.now() - startedAt);
     const passed = results.filter(({ r }) => r.status === 'passed').length;
-    if (passed === cases.length) {
-      passing.push({ source: userSource, passed, total: cases.length, edits: [{ line, kind: edit.kind, description: edit.description, before: originalLines[line - 1] ?? '' }], size: Math.max(1, edit.text.length + edit.before.length) });
-    }
+    if (passed > 0) response.scores.push([index, passed]);
+    if (passed === cases.length) passing.push(found());
   }
-  if (response.elapsedMs === 0) response.exhausted = passing.length < returnLimit;
+  response.tried = screened;
+  response.stop = stop;
+  response.exhausted = stop === 'done';
   response.candidates = passing;
   response.elapsedMs = Date.now() - began;
   return response;
@@ -370,7 +461,7 @@ export async function handleMutate(payload, limits, { qjs, language }) {
  */
 async function probe(payload, limits, qjs, language) {
   const programs = (payload.programs ?? []).map((p) => ({ id: p.id, prog: safeCompile(p.source, language) }));
-  const calls = grownCalls(String(payload.tests ?? ''), payload.limit ?? 12);
+  const calls = grownCalls(String(payload.tests ?? ''), payload.limit ?? 12, absentValues(String(payload.programs?.[0]?.source ?? '')));
   const outputs = {};
   for (const { id, prog } of programs) {
     outputs[id] = [];
@@ -399,7 +490,19 @@ function safeCompile(source, language) {
 }
 
 /** Calls of user functions found in the tests, with their literal arguments varied. */
-export function grownCalls(tests, limit) {
+/**
+ * `null` / `undefined` when the program itself tests for them (`s === null`, `x == null`,
+ * `typeof x === 'undefined'`): inputs its author had in mind, so candidates that disagree on them
+ * are not pinned down by tests that never pass one.
+ */
+export function absentValues(program) {
+  const out = [];
+  if (/[=!]==?\s*null\b|\bnull\s*[=!]==?/.test(program)) out.push('null');
+  if (/[=!]==?\s*(?:undefined\b|'undefined'|"undefined")|\bundefined\s*[=!]==?/.test(program)) out.push('undefined');
+  return out;
+}
+
+export function grownCalls(tests, limit, absent = []) {
   let ast;
   try {
     ast = parseJs(tests).ast;
@@ -419,7 +522,7 @@ export function grownCalls(tests, limit) {
     const args = call.arguments.map((a) => tests.slice(a.start, a.end));
     out.add(`${call.callee.name}(${args.join(', ')})`);
     call.arguments.forEach((a, i) => {
-      for (const v of variants(a, tests)) {
+      for (const v of [...variants(a, tests), ...absent]) {
         const next = args.slice();
         next[i] = v;
         out.add(`${call.callee.name}(${next.join(', ')})`);

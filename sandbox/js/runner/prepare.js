@@ -64,18 +64,37 @@ export function stripTypes(source) {
     if (table[i] === undefined) table[i] = next;
     else next = table[i];
   }
-  return { code: out.code, lineOf: (jsLine) => table[jsLine - 1] ?? jsLine };
+  // esbuild reprints: a statement the user spread over lines (`return s\n  .split(' ')\n  .map(...)`)
+  // becomes one line. `lineAt` maps a position, not a line, to the TypeScript line it came from.
+  const lineAt = (jsLine, column) => {
+    const segments = mappings[jsLine - 1];
+    let found;
+    for (const seg of segments ?? []) {
+      if (seg.length < 4) continue;
+      if (seg[0] > column && found !== undefined) break;
+      found = seg[2] + 1;
+      if (seg[0] > column) break;
+    }
+    return found ?? table[jsLine - 1] ?? jsLine;
+  };
+  return { code: out.code, lineOf: (jsLine) => table[jsLine - 1] ?? jsLine, lineAt };
 }
 
 export function identityLines() {
   return (line) => line;
 }
 
+/** A program's `lineAt(line, column)`: the user's line for a position of the JavaScript that runs. */
+export function lineAtOf(program) {
+  return program.lineAt ?? ((line) => program.lineOf(line));
+}
+
 /** Pasted source → { js, lineOf } or throws PrepareError (a compile error of the user's program). */
 export function compileProgram(source, language) {
   let js = source;
   let lineOf = identityLines();
-  if (language === 'typescript') ({ code: js, lineOf } = stripTypes(source));
+  let lineAt;
+  if (language === 'typescript') ({ code: js, lineOf, lineAt } = stripTypes(source));
   let parsed;
   try {
     parsed = parseJs(js, true);
@@ -85,7 +104,7 @@ export function compileProgram(source, language) {
   const flat = flattenModule(js, parsed.ast);
   // Positions below refer to the flattened text: parse it again when flattening changed it.
   const final = flat === js ? parsed : parseJs(flat, true);
-  return { js: flat, ast: final.ast, comments: final.comments, lineOf, original: source };
+  return { js: flat, ast: final.ast, comments: final.comments, lineOf, ...(lineAt ? { lineAt } : {}), original: source };
 }
 
 /** `import`/`export` → plain script statements, without moving any line. */

@@ -1,6 +1,6 @@
 // The JavaScript runner's protocol side: the same modes and messages as the Python runner
 // (sandbox/protocol.ts), so a backend and the engine cannot tell the languages apart.
-import { parseJs, compileProgram, discoverTests, stripTypes, PrepareError, DRAIN_TIMERS } from './prepare.js';
+import { parseJs, compileProgram, discoverTests, stripTypes, PrepareError, DRAIN_TIMERS, lineAtOf } from './prepare.js';
 import { instrument, unsafeLines } from './instrument.js';
 import { quickjs, runCase } from './execute.js';
 import { handleMutate } from './mutate.js';
@@ -147,15 +147,16 @@ async function traceMode(qjs, req, out) {
   }
   if (req.testId !== undefined) out({ type: 'program', program: pid, compileError: null });
   program = withoutInlineTests(program, inline);
-  const unsafe = unsafeLines(program.ast, program.comments);
-  const traced = { ...program, js: instrument(program.js, parseJs(program.js).ast) };
+  // The hooks carry the user's lines (TypeScript: mapped by position through esbuild's source map).
+  const unsafe = new Set([...unsafeLines(program.ast, program.comments)].map((l) => program.lineOf(l)));
+  const traced = { ...program, js: instrument(program.js, parseJs(program.js).ast, lineAtOf(program)) };
   const timeoutMs = req.limits.testTimeoutMs * TRACE_TIMEOUT_FACTOR;
   out({ type: 'start', program: pid, test: target.id, timeoutMs });
   const run = await runIsolated(qjs, traced, target, req.limits, { timeoutMs, trace: true });
   const placeLine = (line) => {
     let l = line;
     while (unsafe.has(l)) l++;
-    return program.lineOf(l);
+    return l;
   };
   const events = (run.trace?.events ?? []).map((e) => ({ ...e, line: e.line > 0 ? placeLine(e.line) : e.line }));
   for (let i = 0; i < events.length; i += 200) out({ type: 'trace_events', events: events.slice(i, i + 200) });

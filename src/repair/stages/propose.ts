@@ -117,6 +117,7 @@ export async function askModel(ctx: RunContext, input: PromptInput): Promise<Can
 /** The model's request: the program, its failures and, unless ablated, the NExT trace. */
 export function promptInput(ctx: RunContext, failures: string[], previousAttempt?: PromptInput['previousAttempt']): PromptInput {
   return {
+    ...(ctx.request.language ? { language: ctx.request.language } : {}),
     program: ctx.program,
     failures,
     ...(ctx.request.description ? { description: ctx.request.description } : {}),

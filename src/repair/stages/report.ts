@@ -168,7 +168,7 @@ export function finish(
       fromModel: counts.fromModel,
       fromSearch: counts.fromSearch,
     },
-    model: ctx.modelUsed && model ? { id: model.id, promptVersion: model.promptVersion } : { id: SEARCH_ID },
+    model: ctx.modelUsed && model ? { id: model.id, promptVersion: model.promptVersionFor?.(request.language) ?? model.promptVersion } : { id: SEARCH_ID },
     timings,
   };
   if (rationale) result.rationale = rationale;
