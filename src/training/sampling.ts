@@ -68,6 +68,7 @@ export async function passesHidden(ctx: SamplingContext, task: RepairTask, progr
     programs: programs.map((source, i) => ({ id: `p${i}`, source })),
     tests: task.test,
     ...(task.entry_point !== undefined ? { entryPoint: task.entry_point } : {}),
+    ...(task.language !== undefined ? { language: task.language } : {}),
     stopOnFirstFailure: true,
     limits: ctx.limits,
   });
@@ -78,7 +79,12 @@ export async function passesHidden(ctx: SamplingContext, task: RepairTask, progr
 export async function promptInputFor(ctx: SamplingContext, task: RepairTask): Promise<PromptInput> {
   const program = programOf(task);
   let tests = shownTests(task);
-  const common = { tests, ...(task.entry_point !== undefined ? { entryPoint: task.entry_point } : {}), limits: ctx.limits };
+  const common = {
+    tests,
+    ...(task.entry_point !== undefined ? { entryPoint: task.entry_point } : {}),
+    ...(task.language !== undefined ? { language: task.language } : {}),
+    limits: ctx.limits,
+  };
   let run = await execute(ctx, { mode: 'test', programs: [{ id: 'buggy', source: program }], ...common });
   const allPass = (r: RunnerResponse) => !r.programs[0]?.compileError && (r.programs[0]?.results ?? []).every((x) => x.status === 'passed');
   if (allPass(run) && tests !== task.test) {
@@ -94,12 +100,12 @@ export async function promptInputFor(ctx: SamplingContext, task: RepairTask): Pr
     .filter((r) => r.status !== 'passed')
     .map((r) => `${names.get(r.test) ?? r.test}: ${detailOf(r)}`);
   if (report?.compileError) failures.unshift(`${report.compileError.type}: ${report.compileError.message}`);
-  const input: PromptInput = { program, tests, failures };
+  const input: PromptInput = { program, tests, failures, ...(task.language !== undefined ? { language: task.language } : {}) };
   if (task.description !== undefined) input.description = task.description;
   const failing = report?.results.find((r) => r.status !== 'passed');
   if (failing && !report?.compileError) {
     const traced = await execute(ctx, { mode: 'trace', program: { id: 'buggy', source: program }, testId: failing.test, ...common });
-    if (traced.trace) input.trace = renderInline(traced.trace, program, { tokenBudget: ctx.traceTokens }).text;
+    if (traced.trace) input.trace = renderInline(traced.trace, program, { tokenBudget: ctx.traceTokens, ...(task.language ? { language: task.language } : {}) }).text;
   }
   return input;
 }
