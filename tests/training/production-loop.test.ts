@@ -39,7 +39,8 @@ const TASKS: ScriptedTask[] = [
   {
     name: 'largest',
     code: 'def largest(xs):\n    best = 0\n    for x in xs:\n        if x < best:\n            best = x\n    return best\n',
-    tests: 'assert largest([1, 5, 3]) == 5',
+    // two examples: one alone never makes a "fixed" (it is asked about instead)
+    tests: 'assert largest([1, 5, 3]) == 5\nassert largest([2, 9, 4]) == 9',
     fix: 'def largest(xs):\n    best = 0\n    for x in xs:\n        if x > best:\n            best = x\n    return best\n',
     wrong: 'def largest(xs):\n    return xs[0]\n',
   },
@@ -53,7 +54,7 @@ const TASKS: ScriptedTask[] = [
   {
     name: 'square',
     code: 'def square(n):\n    return n * 2\n',
-    tests: 'assert square(3) == 9',
+    tests: 'assert square(3) == 9\nassert square(4) == 16',
     fix: 'def square(n):\n    return n * n\n',
     wrong: 'def square(n):\n    return n + n\n',
   },
