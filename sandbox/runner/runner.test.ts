@@ -797,10 +797,11 @@ interface HumanEvalFixRow {
   entry_point: string;
 }
 
-describe('runner: HumanEvalFix sample', () => {
-  const available = existsSync(HUMANEVALFIX);
-  if (!available) console.warn(`skipping the HumanEvalFix sample: ${HUMANEVALFIX} is not on this machine`);
-  it.skipIf(!available)(
+const humanEvalFixSkip = existsSync(HUMANEVALFIX) ? undefined : `${HUMANEVALFIX} is not on this machine`;
+if (humanEvalFixSkip) console.warn(`[skip] sandbox/runner/runner.test.ts: the HumanEvalFix sample: ${humanEvalFixSkip}`);
+
+describe(`runner: HumanEvalFix sample${humanEvalFixSkip ? ` (skipped: ${humanEvalFixSkip})` : ''}`, () => {
+  it.skipIf(humanEvalFixSkip !== undefined)(
     'canonical solutions pass and buggy ones fail (every 20th task)',
     async () => {
       const rows = readFileSync(HUMANEVALFIX, 'utf8')
