@@ -12,7 +12,7 @@ export default defineConfig({
       'src/trace/**/*.test.ts',
       'src/request/**/*.test.ts',
       'bots/shared/**/*.test.ts',
-      'src/training/dataset.test.ts',
+      'src/training/dataset*.test.ts',
       'src/training/gate.test.ts',
     ],
     testTimeout: 30_000,

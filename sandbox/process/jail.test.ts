@@ -7,8 +7,11 @@ import { readableForRunner } from './jail.ts';
 const root = mkdtempSync(join(tmpdir(), 'tracefix-jail-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('readableForRunner', () => {
-  const asRoot = process.getuid?.() === 0;
+const asRoot = process.getuid?.() === 0;
+const rootSkip = asRoot ? undefined : 'they need root (runners only drop to another uid as root)';
+if (rootSkip) console.warn(`[skip] sandbox/process/jail.test.ts: readableForRunner tests ${rootSkip}`);
+
+describe(`readableForRunner${rootSkip ? ` (skipped: ${rootSkip})` : ''}`, () => {
 
   it.skipIf(!asRoot)('copies a folder behind a private (0700) parent to a place the runner uid can read', () => {
     const privateDir = join(root, 'private');
@@ -33,6 +36,4 @@ describe('readableForRunner', () => {
     writeFileSync(join(open, 'run.py'), '', { mode: 0o644 });
     expect(readableForRunner(open)).toBe(open);
   });
-
-  if (!asRoot) console.log('readableForRunner tests skipped: they need root (runners only drop to another uid as root)');
 });

@@ -10,10 +10,10 @@ import { describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-const available = python.status === 0;
-if (!available) console.log('[search unit tests] skipped: python3 is not on PATH');
+const pythonSkip = python.status === 0 ? undefined : 'python3 is not on PATH';
+if (pythonSkip) console.warn(`[skip] sandbox/runner/search.test.ts: the search's Python unit tests: ${pythonSkip}`);
 
-describe.skipIf(!available)('program search: Python unit tests (operators by bug class, core)', () => {
+describe.skipIf(pythonSkip !== undefined)(`program search: Python unit tests (operators by bug class, core)${pythonSkip ? ` (skipped: ${pythonSkip})` : ''}`, () => {
   it('pass', () => {
     const run = spawnSync('python3', ['-m', 'unittest', 'discover', '-s', join(here, 'tests'), '-t', join(here, 'tests')], {
       encoding: 'utf8',

@@ -75,13 +75,14 @@ describe('createRepairModel (Ollama)', () => {
   });
 
   it('aborts and times out even though ChatOllama does not pass the signal down', async () => {
-    const { model } = await setup({ replies: [{ content: RIGHT, delayMs: 3000 }, { content: RIGHT, delayMs: 3000 }] }, { timeoutMs: 300 });
+    const { server, model } = await setup({ replies: [{ content: RIGHT, delayMs: 3000 }, { content: RIGHT, delayMs: 3000 }] }, { timeoutMs: 300 });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const started = Date.now();
+    // Abort once the request is at the stand-in; both rejections must come before its answers (3 s).
+    void server.waitForRequest().then(() => controller.abort());
     expect((await rejection(model.propose(INPUT, 1, { signal: controller.signal }))).code).toBe('cancelled');
     const timedOut = await rejection(model.propose(INPUT, 1));
     expect(timedOut.userMessage).toContain('MODEL_TIMEOUT_MS');
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(server.requests).toHaveLength(2);
+    expect(server.answered).toBe(0);
   });
 });

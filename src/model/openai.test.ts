@@ -1,6 +1,8 @@
+import { Writable } from 'node:stream';
 import { ChatOpenAI } from '@langchain/openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
+import { createLogger } from '../log.ts';
 import { startOpenAIChatStandIn, type OpenAIChatStandIn } from '../../tests/standins/openai-chat.ts';
 import {
   API_KEY,
@@ -226,12 +228,20 @@ describe('errors from an OpenAI-compatible server', () => {
   });
 
   it('429: retries after retry-after and succeeds', async () => {
-    const { server, model } = await setup({ replies: [{ status: 429, headers: { 'retry-after-ms': '250' } }, RIGHT] });
-    const started = Date.now();
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'warn', destination });
+    const { server, model } = await setup({ replies: [{ status: 429, headers: { 'retry-after-ms': '250' } }, RIGHT] }, {}, { logger });
     const candidates = await model.propose(INPUT, 1);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
     expect(candidates).toHaveLength(1);
     expect(server.chatRequests).toHaveLength(2);
+    // The retry waited on the server's hint (read from retry-after-ms), not on the backoff alone.
+    expect(lines).toEqual([expect.objectContaining({ msg: 'model request failed; retrying', attempt: 1, retryAfterMs: 250 })]);
   });
 
   it('429 with a retry-after beyond the limit: model_rate_limited at once', async () => {
@@ -288,22 +298,24 @@ describe('errors from an OpenAI-compatible server', () => {
   });
 
   it('times out after MODEL_TIMEOUT_MS', async () => {
-    const { model } = await setup({ replies: [{ content: RIGHT, delayMs: 3000 }] }, { timeoutMs: 300 });
-    const started = Date.now();
+    const { server, model } = await setup({ replies: [{ content: RIGHT, delayMs: 3000 }] }, { timeoutMs: 300 });
     const error = await rejection(model.propose(INPUT, 1));
-    expect(Date.now() - started).toBeLessThan(2000);
+    // It gave up before the stand-in's answer (due 10x later than the timeout) was sent.
+    expect(server.chatRequests).toHaveLength(1);
+    expect(server.answered).toBe(0);
     expect(error.code).toBe('model_unavailable');
     expect(error.userMessage).toBe('The model did not answer within MODEL_TIMEOUT_MS (300 ms).');
   });
 
   it('stops at once when the caller aborts, and says why', async () => {
-    const { model } = await setup({ replies: [{ content: RIGHT, delayMs: 3000 }, { content: RIGHT, delayMs: 3000 }] });
+    const { server, model } = await setup({ replies: [{ content: RIGHT, delayMs: 3000 }, { content: RIGHT, delayMs: 3000 }] });
     const controller = new AbortController();
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 100);
+    // Abort once the request is at the stand-in: the rejection must come without its answer.
+    void server.waitForRequest().then(() => controller.abort());
     const cancelled = await rejection(model.propose(INPUT, 1, { signal: controller.signal }));
     expect(cancelled.code).toBe('cancelled');
-    expect(Date.now() - started).toBeLessThan(1500);
+    expect(server.chatRequests).toHaveLength(1);
+    expect(server.answered).toBe(0);
 
     const deadline = await rejection(model.propose(INPUT, 1, { signal: AbortSignal.timeout(100) }));
     expect(deadline.code).toBe('deadline');

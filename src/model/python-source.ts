@@ -1,10 +1,12 @@
 /**
- * Just enough Python lexing to cut a program into its top-level statements without a Python process:
- * strings (including triple-quoted ones spanning lines), comments, brackets and backslash
- * continuations decide where a statement really ends. Used to merge a function the model returned into
+ * Cuts a program into its top-level statements without a Python process: strings (including
+ * triple-quoted ones spanning lines), comments, brackets and backslash continuations decide where a
+ * statement really ends (the lexing is src/trace/python-lexer.ts's). Used to merge a function the model returned into
  * the user's program, and to reject code that stops in the middle of a string or a bracket (an answer
  * cut off by the token limit).
  */
+
+import { lexPython } from '../trace/python-lexer.ts';
 
 export type TopLevelKind = 'def' | 'class' | 'import' | 'other';
 
@@ -24,56 +26,6 @@ export interface SplitResult {
   items: TopLevelItem[];
   /** False when the source ends inside a string, a bracket or a backslash continuation. */
   complete: boolean;
-}
-
-interface LexState {
-  /** The open string's quote ('"', "'", '"""', "'''"), or '' outside strings. */
-  quote: string;
-  depth: number;
-  continued: boolean;
-}
-
-/** Advances the lexer over one line; returns false if a one-line string was left open. */
-function lexLine(line: string, state: LexState): boolean {
-  state.continued = false;
-  let i = 0;
-  while (i < line.length) {
-    const ch = line[i];
-    if (state.quote) {
-      if (ch === '\\') {
-        // An escaped line break continues any string; otherwise skip the escaped character.
-        if (i === line.length - 1) {
-          state.continued = true;
-          return true;
-        }
-        i += 2;
-        continue;
-      }
-      if (line.startsWith(state.quote, i)) {
-        i += state.quote.length;
-        state.quote = '';
-        continue;
-      }
-      i += 1;
-      continue;
-    }
-    if (ch === '#') break;
-    if (ch === '"' || ch === "'") {
-      const triple = line.startsWith(ch.repeat(3), i);
-      state.quote = triple ? ch.repeat(3) : ch;
-      i += triple ? 3 : 1;
-      continue;
-    }
-    if (ch === '(' || ch === '[' || ch === '{') state.depth += 1;
-    else if (ch === ')' || ch === ']' || ch === '}') state.depth = Math.max(0, state.depth - 1);
-    else if (ch === '\\' && i === line.length - 1) state.continued = true;
-    i += 1;
-  }
-  if (state.quote.length === 1 && !state.continued) {
-    state.quote = '';
-    return false;
-  }
-  return true;
 }
 
 /** A column-0 line that starts a Python statement (rather than prose or a markdown leftover). */
@@ -102,10 +54,8 @@ function classify(line: string): { kind: TopLevelKind; name?: string } {
 
 /** Cuts Python source (LF line breaks) into top-level statements. Never throws. */
 export function splitTopLevel(source: string): SplitResult {
-  const lines = source.split('\n');
-  const state: LexState = { quote: '', depth: 0, continued: false };
+  const { lines, lineStates, complete } = lexPython(source);
   const items: TopLevelItem[] = [];
-  let complete = true;
   let current: { kind: TopLevelKind; name?: string; start: number; lastCode: number } | undefined;
   let decoratorStart: number | undefined;
 
@@ -125,7 +75,7 @@ export function splitTopLevel(source: string): SplitResult {
 
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index] ?? '';
-    const atStatementStart = state.quote === '' && state.depth === 0 && !state.continued;
+    const atStatementStart = lineStates[index - 1]?.open !== true;
     const trimmed = line.trim();
     if (atStatementStart && trimmed !== '' && !/^\s/.test(line)) {
       if (trimmed.startsWith('#')) {
@@ -144,14 +94,12 @@ export function splitTopLevel(source: string): SplitResult {
     } else if (trimmed !== '' && current && !(atStatementStart && trimmed.startsWith('#'))) {
       current.lastCode = index;
     }
-    if (!lexLine(line, state)) complete = false;
   }
   if (decoratorStart !== undefined) {
     // Decorators with nothing under them: keep them as an item so no line is lost.
     current = { kind: 'other', start: decoratorStart, lastCode: lines.length - 1 };
   }
   close();
-  if (state.quote !== '' || state.depth > 0 || state.continued) complete = false;
   return { lines, items, complete };
 }
 

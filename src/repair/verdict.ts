@@ -3,6 +3,7 @@
  * ranked by how plausible they are as the fix a person meant, and, when groups disagree, one input is
  * picked to put the question to the user. Pure functions: the engine feeds them the probe's answer.
  */
+import { codeOnly } from '../trace/python-lexer.ts';
 import type { ProbeResponse } from './probe.ts';
 
 export interface Plausible {
@@ -52,11 +53,7 @@ const MAX_OPTIONS = 4;
 
 /** Numbers written in the program outside strings and comments. */
 export function numericLiterals(source: string): string[] {
-  const stripped = source
-    .replace(/("""|''')[\s\S]*?\1/g, '')
-    .replace(/'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"/g, '')
-    .replace(/#.*$/gm, '');
-  return stripped.match(/(?<![\w.])\d+(?:\.\d+)?(?![\w.])/g) ?? [];
+  return codeOnly(source).match(/(?<![\w.])\d+(?:\.\d+)?(?![\w.])/g) ?? [];
 }
 
 export function newConstantCount(original: string, candidate: string): number {

@@ -383,13 +383,12 @@ describe('parsePaste: errors the user can act on', () => {
 });
 
 describe('parsePaste: size', () => {
-  it('parses a 1 MB paste quickly and keeps every line', () => {
+  // Its speed is measured by `npm run bench text`, not here.
+  it('parses a 1 MB paste and keeps every line', () => {
     const body = Array.from({ length: 30_000 }, (_, i) => `def f${i}(x):\n    return x + ${i}`).join('\n');
     const text = `big one\n${F}python\n${body}\n${F}\n${F}python\nassert f7(1) == 8\n${F}`;
     expect(Buffer.byteLength(text)).toBeGreaterThan(1_000_000);
-    const started = performance.now();
     const out = parsePaste({ text, platform: 'slack' }, { maxBytes: 2 * 1024 * 1024 });
-    expect(performance.now() - started).toBeLessThan(2_000);
     expect(out.code).toBe(`${body}\n`);
     expect(out.tests).toBe('assert f7(1) == 8\n');
     expect(out.entryPoint).toBe('f7');

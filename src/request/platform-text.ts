@@ -3,6 +3,7 @@
  * code the user typed.
  */
 import type { Platform } from '../repair/types.ts';
+import { CURLY_QUOTES, lexPython } from '../trace/python-lexer.ts';
 
 /**
  * Slack's message text escapes `&`, `<` and `>` as entities, everywhere including code blocks, and uses
@@ -64,55 +65,25 @@ export function cleanCodeCharacters(code: string): string {
   return code.replace(/\u200B|\u200C|\u200D|\u2060|\uFEFF/g, '').replace(/\u00A0/g, ' ');
 }
 
-const CURLY: Record<string, string> = { '\u201C': '"', '\u201D': '"', '\u2018': "'", '\u2019': "'" };
-
 /**
  * Rich-text editors (macOS, Slack's composer with smart punctuation) turn quotes curly. Outside a
  * string or comment a curly quote can only be that accident (Python rejects it), so straighten those
- * and leave curly quotes inside real strings and comments alone.
+ * and leave curly quotes inside real strings and comments alone. A string a curly quote opened closes
+ * on the next quote of its kind, curly or straight (“hi”).
  */
 export function straightenQuotes(code: string): string {
   if (!/[\u2018\u2019\u201C\u201D]/.test(code)) return code;
+  const straight = (ch: string) => CURLY_QUOTES[ch] ?? ch;
   let out = '';
-  let quote = '';
-  let comment = false;
-  let openedCurly = false;
-  for (let i = 0; i < code.length; i++) {
-    let ch = code[i] ?? '';
-    if (comment) {
-      if (ch === '\n') comment = false;
-      out += ch;
-      continue;
+  let cursor = 0;
+  for (const span of lexPython(code, { curlyQuotes: true }).spans) {
+    if (span.kind !== 'string' || span.quoteStart === undefined) continue;
+    out += code.slice(cursor, span.quoteStart) + straight(code[span.quoteStart] ?? '');
+    cursor = span.quoteStart + 1;
+    if (span.closeStart !== undefined) {
+      out += code.slice(cursor, span.closeStart) + straight(code[span.closeStart] ?? '');
+      cursor = span.closeStart + 1;
     }
-    if (quote !== '') {
-      if (ch === '\\') {
-        out += ch + (code[i + 1] ?? '');
-        i++;
-        continue;
-      }
-      const straight = CURLY[ch];
-      // A curly quote closes, as a straight one, only a string a curly quote opened (“hi”).
-      if (openedCurly && straight !== undefined && quote === straight) ch = straight;
-      if (code.startsWith(quote, i) || (ch === quote && quote.length === 1)) {
-        out += quote;
-        i += quote.length - 1;
-        quote = '';
-        continue;
-      }
-      if (ch === '\n' && quote.length === 1) quote = '';
-      out += ch;
-      continue;
-    }
-    openedCurly = CURLY[ch] !== undefined;
-    ch = CURLY[ch] ?? ch;
-    if (ch === '#') comment = true;
-    else if (ch === '"' || ch === "'") {
-      quote = code.startsWith(ch.repeat(3), i) ? ch.repeat(3) : ch;
-      out += quote;
-      i += quote.length - 1;
-      continue;
-    }
-    out += ch;
   }
-  return out;
+  return out + code.slice(cursor);
 }

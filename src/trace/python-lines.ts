@@ -1,13 +1,11 @@
 /**
- * Just enough of Python's tokenizer to know where a logical line (a statement, or a compound
- * statement's header) starts and ends. The renderer needs this because a comment may only go where
- * Python allows one: after a backslash continuation it is a syntax error, and inside a triple-quoted
- * string it would silently become part of the string. Annotating the *last* physical line of a logical
- * line is always safe, so that is the one rule the renderer follows.
- *
- * Not a full tokenizer: f-string replacement fields that reuse the enclosing quote (allowed since
- * Python 3.12) are scanned as if the string ended and restarted, which still balances on the same line.
+ * Where a logical line (a statement, or a compound statement's header) starts and ends. The renderer
+ * needs this because a comment may only go where Python allows one: after a backslash continuation it
+ * is a syntax error, and inside a triple-quoted string it would silently become part of the string.
+ * Annotating the *last* physical line of a logical line is always safe, so that is the one rule the
+ * renderer follows. The lexing is python-lexer.ts's.
  */
+import { lexPython } from './python-lexer.ts';
 
 export interface SourceLines {
   /** Physical lines without their terminators (a trailing `\r` of CRLF is kept). */
@@ -18,72 +16,15 @@ export interface SourceLines {
   endOf: number[];
 }
 
-const STRING_PREFIX = /^(?:[rRbBuUfFtT]|[rR][bBfFtT]|[bBfFtT][rR])$/;
-
 export function splitSource(source: string): SourceLines {
-  const lines = source.split('\n');
+  const { lines, lineStates } = lexPython(source);
   const n = lines.length;
   const startOf = new Array<number>(n + 1).fill(0);
   const endOf = new Array<number>(n + 1).fill(0);
-
-  let depth = 0;
-  /** The quote that closes the string we are in ('' when outside a string). */
-  let quote = '';
   let logicalStart = 1;
-
   for (let ln = 1; ln <= n; ln++) {
-    const line = lines[ln - 1] ?? '';
-    let continued = false;
-    let i = 0;
-    while (i < line.length) {
-      const ch = line[i] ?? '';
-      if (quote !== '') {
-        if (ch === '\\') {
-          i += 2;
-          continue;
-        }
-        if (line.startsWith(quote, i)) {
-          i += quote.length;
-          quote = '';
-          continue;
-        }
-        i++;
-        continue;
-      }
-      if (ch === '#') break;
-      if (ch === '"' || ch === "'") {
-        const triple = line.startsWith(ch.repeat(3), i);
-        quote = triple ? ch.repeat(3) : ch;
-        i += quote.length;
-        continue;
-      }
-      if (/[A-Za-z]/.test(ch)) {
-        // A string prefix is a word of 1-2 letters glued to a quote; skip whole words either way.
-        let j = i;
-        while (j < line.length && /\w/.test(line[j] ?? '')) j++;
-        const word = line.slice(i, j);
-        const next = line[j];
-        if ((next === '"' || next === "'") && STRING_PREFIX.test(word)) {
-          const triple = line.startsWith(next.repeat(3), j);
-          quote = triple ? next.repeat(3) : next;
-          i = j + quote.length;
-          continue;
-        }
-        i = j;
-        continue;
-      }
-      if (ch === '(' || ch === '[' || ch === '{') depth++;
-      else if (ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
-      else if (ch === '\\' && /^\s*$/.test(line.slice(i + 1))) continued = true;
-      i++;
-    }
-    // A single-quoted string cannot span lines (unless backslash-continued); end it so one
-    // unterminated quote does not swallow the rest of the file.
-    if ((quote === "'" || quote === '"') && !line.endsWith('\\')) quote = '';
-
     startOf[ln] = logicalStart;
-    const open = depth > 0 || quote !== '' || continued;
-    if (!open) {
+    if (lineStates[ln - 1]?.open !== true) {
       for (let k = logicalStart; k <= ln; k++) endOf[k] = ln;
       logicalStart = ln + 1;
     }

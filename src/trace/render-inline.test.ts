@@ -391,11 +391,10 @@ describe('estimateTokens', () => {
     expect(estimateTokens('x\ny\r\n')).toBe(4);
   });
 
-  it('grows with the text and is fast on a megabyte', () => {
+  // Its speed on a megabyte is measured by `npm run bench text`, not here.
+  it('grows linearly with the text, up to a megabyte', () => {
     const big = 'def f(x):\n    return [i * x for i in range(10)]  # (3) x=12;\n'.repeat(16_000);
-    const started = performance.now();
     const tokens = estimateTokens(big);
-    expect(performance.now() - started).toBeLessThan(500);
     expect(tokens).toBe(
       16_000 * estimateTokens('def f(x):\n    return [i * x for i in range(10)]  # (3) x=12;\n'),
     );

@@ -90,6 +90,33 @@ describe('buildDataset', () => {
     expect(later.considered).toBe(0);
   });
 
+  it('drops what was recorded before --since, and counts it', async () => {
+    const all = await buildDataset(store, { heldOutFraction: 0 });
+    const times = (await store.listSince(undefined, 100)).items.map((i) => i.createdAt).sort((a, b) => a - b);
+    const none = await buildDataset(store, { since: (times.at(-1) ?? 0) + 1 });
+    expect(none.dropped).toEqual({ before_since: 6 });
+    expect([...none.train, ...none.heldOut]).toEqual([]);
+    const from = await buildDataset(store, { since: times[0] ?? 0, heldOutFraction: 0 });
+    expect(from.train.map((e) => e.key)).toEqual(all.train.map((e) => e.key));
+    expect(from.dropped.before_since).toBeUndefined();
+  });
+
+  it('reads every page of a long listing', async () => {
+    const many = await createFeedbackStore({ url: `sqlite://${dir}/many.sqlite`, retentionDays: 30, dataDir: dir });
+    try {
+      for (let i = 0; i < 205; i++) {
+        await many.record({ ...sampleInteraction(`p${i}`), request: { code: `x = ${i}`, tests: 'assert x' }, result: sampleResult({ fixedCode: `x = ${i + 1}` }) });
+        await many.vote(`p${i}`, { user: 'A', vote: 'up', at: 1, source: 'reaction' });
+      }
+      const build = await buildDataset(many, { heldOutFraction: 0 });
+      expect(build.considered).toBe(205);
+      expect(build.train).toHaveLength(205);
+      expect((await buildDataset(many, { cursor: build.cursor })).considered).toBe(0);
+    } finally {
+      await many.close();
+    }
+  });
+
   it('splits the same way in every build: train and held-out are disjoint and cover every kept example', async () => {
     const sides = async (fraction: number) => {
       const build = await buildDataset(store, { heldOutFraction: fraction });

@@ -207,24 +207,49 @@ if (redisSkip) console.warn(`[skipped] training lock and BullMQ schedule: ${redi
 describe.skipIf(redisSkip !== undefined)(`across processes (Redis)${redisSkip ? ` (skipped: ${redisSkip})` : ''}`, () => {
   const key = `tracefix:test:lock:${Date.now()}`;
 
-  it('lets one holder at a time take the lock, and frees it when the holder dies', async () => {
-    const a = createRedisLock({ redisUrl: REDIS_URL, key, ttlMs: 300 });
-    const b = createRedisLock({ redisUrl: REDIS_URL, key, ttlMs: 300 });
-    const release = await a.acquire();
-    expect(release).toBeDefined();
-    expect(await b.acquire()).toBeUndefined();
-    await release?.();
-    const releaseB = await b.acquire();
-    expect(releaseB).toBeDefined();
-    // b "dies" (never releases, its refresh timer is slower than the ttl): the lock expires.
-    await new Promise((r) => setTimeout(r, 450));
-    const again = await a.acquire();
-    expect(again).toBeDefined();
-    await releaseB?.(); // a stale holder's release must not free the new holder's lock
-    expect(await b.acquire()).toBeUndefined();
-    await again?.();
-    await a.close();
-    await b.close();
+  it('lets one holder at a time take the lock, and only its holder frees it', async () => {
+    // A long ttl: nothing here may depend on how fast this machine is.
+    const a = createRedisLock({ redisUrl: REDIS_URL, key, ttlMs: 60_000 });
+    const b = createRedisLock({ redisUrl: REDIS_URL, key, ttlMs: 60_000 });
+    try {
+      const release = await a.acquire();
+      expect(release).toBeDefined();
+      expect(await b.acquire()).toBeUndefined();
+      await release?.();
+      const releaseB = await b.acquire();
+      expect(releaseB).toBeDefined();
+      expect(await a.acquire()).toBeUndefined();
+      await releaseB?.();
+      const again = await a.acquire();
+      expect(again).toBeDefined();
+      await again?.();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('frees the lock of a holder that died (stopped refreshing), and the dead holder cannot free its successor', async () => {
+    const deadKey = `${key}:dead`;
+    // ttl 300 ms refreshes every second at the soonest (lock.ts), so a holder that only holds it lapses.
+    const dead = createRedisLock({ redisUrl: REDIS_URL, key: deadKey, ttlMs: 300 });
+    const next = createRedisLock({ redisUrl: REDIS_URL, key: deadKey, ttlMs: 60_000 });
+    try {
+      const stale = await dead.acquire();
+      expect(stale).toBeDefined();
+      // Redis expires it; wait for that by asking, not by a clock.
+      let mine: (() => Promise<void>) | undefined;
+      await expect.poll(async () => (mine ??= await next.acquire()) !== undefined, { timeout: 20_000, interval: 50 }).toBe(true);
+      await stale?.(); // a stale holder's release must not free the new holder's lock
+      expect(await dead.acquire()).toBeUndefined();
+      await mine?.();
+      const free = await dead.acquire();
+      expect(free).toBeDefined();
+      await free?.();
+    } finally {
+      await dead.close();
+      await next.close();
+    }
   });
 
   it('runs the schedule as a BullMQ repeatable job', async () => {

@@ -243,6 +243,8 @@ export interface ModelServer<R, Reply> {
   readonly requests: R[];
   /** The most requests served at once. */
   readonly maxInFlight: number;
+  /** Responses sent in full so far: a client that gave up on a delayed reply leaves this unchanged. */
+  readonly answered: number;
   enqueue: (...replies: Reply[]) => void;
   /** Resolves on the first recorded request that matches, fails after `timeoutMs` (2 s). */
   waitForRequest: (predicate?: (request: R) => boolean, timeoutMs?: number) => Promise<R>;
@@ -254,6 +256,7 @@ export async function serveModelStandIn<R, Reply>(spec: ModelServerSpec<R, Reply
   const requests: R[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  let answered = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = (await readBody(req)).toString('utf8');
@@ -282,6 +285,9 @@ export async function serveModelStandIn<R, Reply>(spec: ModelServerSpec<R, Reply
     res.on('close', () => {
       inFlight -= 1;
     });
+    res.on('finish', () => {
+      answered += 1;
+    });
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) spec.failure(res, `stand-in failure: ${String(error)}`);
       else res.end();
@@ -294,6 +300,9 @@ export async function serveModelStandIn<R, Reply>(spec: ModelServerSpec<R, Reply
     requests,
     get maxInFlight() {
       return maxInFlight;
+    },
+    get answered() {
+      return answered;
     },
     enqueue: (...replies) => spec.replies.enqueue(...replies),
     waitForRequest: (predicate = () => true, timeoutMs = 2000) =>

@@ -184,6 +184,9 @@ export async function startOpenAIChatStandIn(options: OpenAIChatStandInOptions =
     get maxInFlight() {
       return server.maxInFlight;
     },
+    get answered() {
+      return server.answered;
+    },
     enqueue: server.enqueue,
     failNext: (status, failure = {}) => replies.failNext({ status, ...failure }),
     waitForRequest: server.waitForRequest,
