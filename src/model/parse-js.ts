@@ -1,4 +1,4 @@
-import { findBlocks, normalise, tidyRationale, type Block, type ParseOptions, type ParseOutcome } from './parse.ts';
+import { chooseBlock, findBlocks, normalise, tidyRationale, type Block, type ParseOptions, type ParseOutcome } from './parse.ts';
 
 /**
  * A model's answer to the JavaScript/TypeScript prompt → a Candidate. The prompt asks for one ```js
@@ -46,25 +46,7 @@ function balanced(code: string): boolean {
 
 function pick(blocks: Block[], originalNames: string[], entry: string | undefined): Block | undefined {
   const code = blocks.filter((b) => JS_LANGS.has(b.lang) && b.body.trim() !== '');
-  const fresh = code.filter((b) => !isTraceEcho(b.body));
-  const usable = fresh.length > 0 ? fresh : code;
-  const pool = usable.some((b) => b.closed) ? usable.filter((b) => b.closed) : usable;
-  if (pool.length === 0) return undefined;
-  const names = pool.map((b) => new Set(declaredNames(b.body)));
-  if (entry !== undefined) {
-    for (let i = pool.length - 1; i >= 0; i--) if (names[i]?.has(entry)) return pool[i];
-  }
-  let best: Block | undefined;
-  let bestScore = -1;
-  pool.forEach((b, i) => {
-    const defined = names[i] ?? new Set<string>();
-    const score = originalNames.filter((n) => defined.has(n)).length * 2 + (defined.size > 0 ? 1 : 0);
-    if (score >= bestScore) {
-      best = b;
-      bestScore = score;
-    }
-  });
-  return best;
+  return chooseBlock(code, isTraceEcho, declaredNames, originalNames, entry);
 }
 
 export function analyseJsAnswer(answer: string, options: ParseOptions): ParseOutcome {

@@ -149,14 +149,28 @@ export function tidyRationale(text: string): string {
 
 function pickBlock(blocks: Block[], originalNames: string[], entry: string | undefined): Block | undefined {
   const python = blocks.filter((block) => PYTHON_LANGS.has(block.lang) && looksLikePython(block.body));
-  // The trace echoed back is not a fix, unless it is all there is (a model that edited the annotated
-  // program in place; its NExT comments are stripped later).
-  const fresh = python.filter((block) => !isTraceEcho(block.body));
-  const usable = fresh.length > 0 ? fresh : python;
-  // A block cut off by the token limit is only worth trying when nothing complete came back.
+  return chooseBlock(python, isTraceEcho, (body) => definedNames(splitTopLevel(body).items), originalNames, entry);
+}
+
+/**
+ * The code block an answer's fix is in, among the blocks in the program's language: the trace echoed
+ * back is not a fix unless it is all there is (a model that edited the annotated program in place; its
+ * trace comments are stripped later); a block cut off by the token limit only when nothing complete
+ * came back; then the last block that defines the entry point, else the one defining most of the
+ * original's names (the last of equals).
+ */
+export function chooseBlock(
+  code: Block[],
+  echoesTrace: (body: string) => boolean,
+  namesOf: (body: string) => string[],
+  originalNames: string[],
+  entry: string | undefined,
+): Block | undefined {
+  const fresh = code.filter((block) => !echoesTrace(block.body));
+  const usable = fresh.length > 0 ? fresh : code;
   const pool = usable.some((block) => block.closed) ? usable.filter((block) => block.closed) : usable;
   if (pool.length === 0) return undefined;
-  const names = pool.map((block) => new Set(definedNames(splitTopLevel(block.body).items)));
+  const names = pool.map((block) => new Set(namesOf(block.body)));
   if (entry !== undefined) {
     for (let index = pool.length - 1; index >= 0; index--) if (names[index]?.has(entry)) return pool[index];
   }
