@@ -33,6 +33,9 @@ export const LimitsSchema = z.object({
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
+/** A traced run gets this many times a test's time limit (the runner's TRACE_TIMEOUT_FACTOR). */
+export const TRACE_TIMEOUT_FACTOR = 3;
+
 export const DEFAULT_LIMITS: Limits = {
   testTimeoutMs: 2_000,
   stepBudget: 2_000_000,
@@ -79,7 +82,8 @@ export const TraceRequestSchema = z.object({
   /**
    * Which test to trace; default: the first one that does not pass (the runner first runs the tests
    * untraced, emitting their `start`/`result` messages, then traces that one, or t0 if all pass).
-   * The traced run's verdict is only in `trace_end`; its time limit is 3x testTimeoutMs (see its `start`).
+   * The traced run's verdict is only in `trace_end`; its time limit is TRACE_TIMEOUT_FACTOR x
+   * testTimeoutMs (see its `start`).
    */
   testId: z.string().optional(),
   ...common,

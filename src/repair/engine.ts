@@ -8,7 +8,7 @@
 import { DEFAULT_LIMITS, type Limits } from '../../sandbox/protocol.ts';
 import { TracefixError } from '../errors.ts';
 import type { RepairRequest, RepairResult, RepairService, RunOptions } from './types.ts';
-import { byTest, createContext, DEFAULT_BUDGET, Stop, type RepairBudget, type RepairEngineDeps, type RunContext } from './stages/context.ts';
+import { anyPassesAll, byTest, createContext, DEFAULT_BUDGET, Stop, type RepairBudget, type RepairEngineDeps, type RunContext } from './stages/context.ts';
 import { askModel, fromModel, fromSearch, promptInput, runSearch } from './stages/propose.ts';
 import { allPassPhrase, citeLinesOf, conclude, failureLines, finish } from './stages/report.ts';
 import { runTests } from './stages/test.ts';
@@ -19,8 +19,6 @@ import { rankCandidates } from './rank.ts';
 
 export { DEFAULT_BUDGET, type RepairBudget, type RepairEngineDeps } from './stages/context.ts';
 export { missingModuleOf } from './stages/report.ts';
-
-const anyPassesAll = (ctx: RunContext) => ctx.verified.some((v) => v.complete && v.passed === v.total);
 
 /** Search first; the model when the search found nothing that passes every test. */
 async function firstRound(ctx: RunContext, failures: string[]): Promise<void> {

@@ -181,6 +181,11 @@ export function createContext(
   return ctx;
 }
 
+/** Some verified candidate passes every test. */
+export function anyPassesAll(ctx: RunContext): boolean {
+  return ctx.verified.some((v) => v.complete && v.passed === v.total);
+}
+
 export function byTest(results: readonly TestResult[]): Map<string, TestResult> {
   return new Map(results.map((r) => [r.test, r]));
 }

@@ -1,5 +1,5 @@
 /** Stage "trace": the NExT trace of the original's failing test, and of later attempts for the model. */
-import type { TestCase, Trace } from '../../../sandbox/protocol.ts';
+import { TRACE_TIMEOUT_FACTOR, type TestCase, type Trace } from '../../../sandbox/protocol.ts';
 import { divergenceNote } from '../../model/prompt.ts';
 import { renderInline } from '../../trace/index.ts';
 import { findDivergence } from '../divergence.ts';
@@ -18,7 +18,7 @@ export async function traceOriginal(ctx: RunContext, failingCase: TestCase | und
   // A test that ran out of time in the test run hangs here too: its first steps are all the trace can
   // show, and they come at once, so it gets one test's time limit, not the trace's usual threefold.
   const hung = ctx.baseline.find((r) => r.test === target.id)?.status === 'timeout';
-  const limits = hung ? { ...ctx.common.limits, testTimeoutMs: Math.max(250, Math.floor(ctx.common.limits.testTimeoutMs / 3)) } : ctx.common.limits;
+  const limits = hung ? { ...ctx.common.limits, testTimeoutMs: Math.max(250, Math.floor(ctx.common.limits.testTimeoutMs / TRACE_TIMEOUT_FACTOR)) } : ctx.common.limits;
   try {
     const traced = await ctx.exec({ mode: 'trace', program: { id: 'original', source: ctx.program }, testId: target.id, ...ctx.common, limits });
     if (traced.trace) {

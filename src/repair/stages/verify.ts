@@ -1,6 +1,6 @@
 /** Stage "verify": every candidate against every test, in batched sandbox calls. */
 import { rankCandidates } from '../rank.ts';
-import type { Proposal, RunContext, Verified } from './context.ts';
+import { anyPassesAll, type Proposal, type RunContext, type Verified } from './context.ts';
 
 /** Screens with stopOnFirstFailure, then runs survivors (and the best few failures) in full. */
 export async function verify(ctx: RunContext, cands: Proposal[]): Promise<void> {
@@ -20,8 +20,7 @@ export async function verify(ctx: RunContext, cands: Proposal[]): Promise<void> 
   // The closest failures, run in full, are what the answer shows when nothing passes (and what a second
   // round starts from); once something passes every test they would only cost time (a variant that
   // hangs costs a time limit per test).
-  const fixed = full.some((v) => v.passed === cases.length) || ctx.verified.some((v) => v.complete && v.passed === v.total);
-  const rerun = fixed ? [] : rankCandidates(screened.filter((v) => !v.complete && v.passed > 0)).slice(0, 4);
+  const rerun = full.length > 0 || anyPassesAll(ctx) ? [] : rankCandidates(screened.filter((v) => !v.complete && v.passed > 0)).slice(0, 4);
   if (rerun.length) {
     const again = await ctx.exec({ mode: 'test', programs: rerun.map((c) => ({ id: c.id, source: c.source })), ...ctx.common });
     const againMap = new Map(again.programs.map((p) => [p.id, p]));

@@ -44,6 +44,7 @@ class Recorder:
         self.max_events = max_events
         # shared by the recorders of one run: set when one of them ran out of events
         self.capped = capped if capped is not None else [False]
+        self.ran_out = False  # this test used all its events (and was stopped)
         self.lines: list[int] = []
         self._seen_lines: set[int] = set()
         self.order: dict[int, int] = {}
@@ -86,7 +87,7 @@ class Recorder:
         def local(fr: Any, ev: str, a: Any) -> Any:
             rec.step += 1
             if rec.step > rec.max_events:
-                rec.capped[0] = True
+                rec.ran_out = rec.capped[0] = True
                 raise TestTimeout(f"step budget ({rec.max_events} trace events)")
             prev = state["line"]
             if ev in ("line", "return"):

@@ -257,8 +257,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     traced_ms = max([float(r.get("durationMs", 0)) for r in results if r["status"] == "passed"] or [0.0])
     runner.tune(traced_ms, 0)
     screened = runner.run_all(compiled.code, screening=True)
-    cut = [i for i, (r, s) in enumerate(zip(results, screened)) if out_of_steps(s) and (
-        r["status"] == "failed" or (r["status"] == "timeout" and "trace events" in str((r.get("error") or {}).get("message"))))]
+    cut = [i for i, (r, s) in enumerate(zip(results, screened)) if out_of_steps(s) and (r["status"] == "failed" or recs[i].ran_out)]
     if cut:
         # A failing test the screening limits cut off may be a wrong answer that takes long, not a hang:
         # its input is bigger than every passing test's, and limits scaled from those alone would cut

@@ -17,6 +17,9 @@ TIGHT_NODES = (ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.UnaryOp, ast.L
 LOOSE_PARENT = (ast.Call, ast.keyword, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Return, ast.Assign, ast.AugAssign,
                 ast.AnnAssign, ast.Expr, ast.If, ast.While, ast.For, ast.comprehension, ast.Slice, ast.FormattedValue)
 
+# Methods that change the object they are called on (a list, dict or set changed in place).
+MUTATING_METHODS = ("append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update", "add", "discard")
+
 # How common a kind of edit is as a real bug: lower tiers are tried first and rank first.
 TIER_COMMON, TIER_USUAL, TIER_RARE, TIER_LAST = 0, 1, 2, 3
 

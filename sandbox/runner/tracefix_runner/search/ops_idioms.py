@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 
-from .edits import TIER_RARE, TIER_USUAL, Context
+from .edits import MUTATING_METHODS, TIER_RARE, TIER_USUAL, Context
 
 _DEFAULTS = ("0", "None", "[]", "''")
 
@@ -68,7 +68,7 @@ def mutated_argument(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -
     for n in ast.walk(fn):
         name = None
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name):
-            if n.func.attr in ("append", "extend", "insert", "pop", "remove", "sort", "reverse", "clear", "update", "add", "discard"):
+            if n.func.attr in MUTATING_METHODS:
                 name = n.func.value.id
         elif isinstance(n, (ast.Assign, ast.AugAssign)):
             for t in n.targets if isinstance(n, ast.Assign) else [n.target]:
@@ -111,9 +111,6 @@ def mutable_default(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) ->
                 "idiom", f"a fresh `{text}` per call for `{arg.arg}`", TIER_USUAL)
 
 
-_MUTATORS = ("append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update", "add", "discard")
-
-
 def loop_over_copy(ctx: Context, node: ast.For) -> None:
     """`for x in xs:` whose body removes from or adds to `xs`: the loop skips or repeats items; walk a copy."""
     it = node.iter
@@ -121,7 +118,7 @@ def loop_over_copy(ctx: Context, node: ast.For) -> None:
         return
     changed = any(
         (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
-         and n.func.value.id == it.id and n.func.attr in _MUTATORS)
+         and n.func.value.id == it.id and n.func.attr in MUTATING_METHODS)
         or (isinstance(n, ast.Delete) and any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == it.id
                                               for t in n.targets))
         for stmt in node.body for n in ast.walk(stmt)

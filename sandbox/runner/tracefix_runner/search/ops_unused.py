@@ -14,12 +14,11 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from .edits import TIER_LAST, TIER_RARE, Context
+from .edits import MUTATING_METHODS, TIER_LAST, TIER_RARE, Context
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _LOOPS = (ast.For, ast.While, ast.AsyncFor)
-_MUTATORS = ("append", "extend", "add", "update", "insert", "pop", "remove", "discard", "clear", "setdefault",
-             "appendleft", "popleft", "sort", "reverse")
+_MUTATORS = MUTATING_METHODS + ("setdefault", "appendleft", "popleft")
 
 
 def _walk_own(node: ast.AST) -> Iterator[ast.AST]:
