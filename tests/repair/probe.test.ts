@@ -147,4 +147,43 @@ describe.each(backends)('probe on %s', (_name, create) => {
     expect(r.inputs.length).toBeGreaterThan(r.seeds);
     expect(r.inputs.some((row) => row.outputs['hi'] !== row.outputs['plus'])).toBe(true);
   }, 90_000);
+
+  it('measures "does not finish" against the tests\' own calls: a seed costlier than a grown call\'s floor finishes, and so does twice it', async () => {
+    // 150,000 iterations is more than a grown call's floor (CALL_STEP_BUDGET): the seed gets a seed's
+    // budget, and grown inputs get ten times what the seed used; only the endless input times out
+    const r = await probe([{ id: 'original', source: COUNT_UP }, { id: 'linear', source: LINEAR }], 'assert count_up(150000) == 11249925000\n');
+    expect(r.ok).toBe(true);
+    expect(rowOf(r, 'count_up(150000)')?.outputs).toEqual({ original: '11249925000', linear: '11249925000' });
+    expect(rowOf(r, 'count_up(300000)')?.outputs).toEqual({ original: '44999850000', linear: '44999850000' });
+    expect(rowOf(r, 'count_up(-150000)')?.outputs).toEqual({ original: 'timeout', linear: '0' });
+  }, 60_000);
+});
+
+const COUNT_UP = 'def count_up(n):\n    s = 0\n    i = 0\n    while i != n:\n        s += i\n        i += 1\n    return s\n';
+const LINEAR = 'def count_up(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return s\n';
+
+describe('probe on both backends', () => {
+  let pair: Sandbox[] = [];
+  beforeAll(async () => {
+    pair = await Promise.all(backends.map(([, create]) => create()));
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(pair.map((s) => s.close()));
+  });
+
+  it('gives the same answer on CPython and Pyodide, hangs and costly seeds included, since every limit is a count', async () => {
+    const request = {
+      programs: [
+        { id: 'original', source: COUNT_UP },
+        { id: 'linear', source: LINEAR },
+      ],
+      tests: 'assert count_up(150000) == 11249925000\nassert count_up(7) == 21\n',
+      budget: { inputs: 20, ms: 60_000 },
+    };
+    const [cpython, pyodide] = await Promise.all(pair.map((s) => runProbe(s, request, DEFAULT_LIMITS)));
+    expect(cpython.ok).toBe(true);
+    expect(cpython.inputs.length).toBeGreaterThan(cpython.seeds);
+    expect(cpython.inputs.some((row) => row.outputs['original'] === 'timeout' && row.outputs['linear'] !== 'timeout')).toBe(true);
+    expect(pyodide).toEqual(cpython);
+  }, 180_000);
 });

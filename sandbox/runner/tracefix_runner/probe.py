@@ -13,7 +13,8 @@ The first program is the original: its run of the tests yields the seed calls. A
 `seeds`: how many of the first inputs are the tests' own calls.
 
 Deterministic: seeds come in test order, variations in a fixed order, reprs are canonical (sets and dict
-items sorted, object addresses blanked), and each call is limited in steps as well as in time. Only
+items sorted, object addresses blanked), and each call is limited by a count of loop iterations, time
+being only a backstop (see CALL_STEP_BUDGET). Only
 arguments whose repr is a Python literal are used, so every `call` is source a test can repeat.
 """
 
@@ -38,10 +39,23 @@ from .watchdog import HAS_ITIMER, TestTimeout, Watchdog
 DEFAULT_INPUTS = 40
 DEFAULT_MS = 5_000
 MAX_INPUTS = 200
-# One probe call is a unit-test-sized call: far less than a test's limits, so a candidate that loops on
-# a grown input costs little. Steps (loop back-edges) bind first on a fast machine; time is the backstop.
-CALL_TIMEOUT_MS = 200
+# Every probe call counts its loop iterations from the start (the watchdog's `eager` mode, as Pyodide always
+# does), so whether a call finishes is decided by a count, the same on both backends and under any load;
+# time is only a backstop (a call stuck in C, a recursion with no loop). A seed is a call the tests
+# make: it gets up to SEED_STEP_BUDGET. A grown input gets GROWTH times what that program's costliest seed
+# used, and at least CALL_STEP_BUDGET: "does not finish" means far costlier than the tests' own calls, not
+# slower than some fixed size.
 CALL_STEP_BUDGET = 100_000
+SEED_STEP_BUDGET = 1_000_000
+GROWTH = 10
+# The backstop per call: generous per step (Pyodide counts about 3x slower than CPython 3.11's 0.5 us),
+# but bounded so a loop-free hang costs little.
+CALL_BACKSTOP_MS_PER_STEP = 0.005
+CALL_BACKSTOP_MIN_MS = 200
+CALL_BACKSTOP_MAX_MS = 2_000
+# All calls together: past this many counted steps no more inputs are tried (a count again, so two
+# backends stop at the same input); the request's `ms` stays the backstop.
+TOTAL_STEP_BUDGET = 4_000_000
 OUTPUT_CHARS = 200
 CALL_CHARS = 300
 _ARG_CHARS = 10_000
@@ -111,15 +125,17 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
 
     recorder = _CallRecorder()
     # Only the calls' arguments are wanted, and they are recorded as each call starts: the tests run on a
-    # short leash (four probe calls' worth), one call's worth after a test that did not finish, so an
-    # original that hangs on every input costs little. The recorder is a profile hook: the loop counter
-    # still runs, so a test that never ends stops.
-    leash = replace(limits, testTimeoutMs=min(limits.testTimeoutMs, 4 * CALL_TIMEOUT_MS),
-                    stepBudget=min(limits.stepBudget, 4 * CALL_STEP_BUDGET))
+    # short leash (a seed's steps, counted from the start so both backends collect the same seeds), one
+    # grown call's worth after a test that did not finish, so an original that hangs on every input costs
+    # little. The recorder is a profile hook: the loop counter still runs, so a test that never ends stops.
+    leash = replace(limits, testTimeoutMs=min(limits.testTimeoutMs, _backstop_ms(SEED_STEP_BUDGET)),
+                    stepBudget=min(limits.stepBudget, SEED_STEP_BUDGET))
     for spec in specs:
-        run = run_test(original["id"], compiled.code, spec, leash, wd, tracer=recorder, tests_source=tests, count_steps=True)
+        run = run_test(original["id"], compiled.code, spec, leash, wd, tracer=recorder, tests_source=tests,
+                       count_steps=True, eager_steps=True)
         if run.result["status"] == "timeout":
-            leash = replace(leash, testTimeoutMs=min(leash.testTimeoutMs, CALL_TIMEOUT_MS), stepBudget=min(leash.stepBudget, CALL_STEP_BUDGET))
+            leash = replace(leash, testTimeoutMs=min(leash.testTimeoutMs, _backstop_ms(CALL_STEP_BUDGET)),
+                            stepBudget=min(leash.stepBudget, CALL_STEP_BUDGET))
     func = entry if entry is not None else recorder.most_called()
     if func is None:
         return {"ok": False, "reason": "no_function_called", "inputs": []}
@@ -136,8 +152,11 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
     rows: list[dict[str, Any]] = []
     truncated = False
     deadline = t0 + max_ms / 1000
+    seed_steps = {p["id"]: 0 for p in programs}  # the costliest seed each program finished
+    hung: set[str] = set()  # programs that did not finish a seed: their other seeds get a grown call's budget
+    total_steps = 0
     for n, (call_src, args_src) in enumerate(calls):
-        if time.perf_counter() >= deadline:
+        if time.perf_counter() >= deadline or total_steps >= TOTAL_STEP_BUDGET:
             truncated = True
             break
         outputs: dict[str, str] = {}
@@ -149,7 +168,16 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
                 outputs[p["id"]] = f"raises {code['type']}: {code['message']}"
                 continue
             register_source(PROGRAM_FILE, p["source"])
-            outputs[p["id"]] = _call(code, func, args_src, limits, wd)
+            if n < n_seeds and p["id"] not in hung:
+                budget = SEED_STEP_BUDGET
+            else:
+                budget = max(CALL_STEP_BUDGET, GROWTH * seed_steps[p["id"]])
+            outputs[p["id"]], steps = _call(code, func, args_src, limits, wd, min(limits.stepBudget, budget))
+            total_steps += steps
+            if n < n_seeds and outputs[p["id"]] == "timeout":
+                hung.add(p["id"])
+            elif n < n_seeds:
+                seed_steps[p["id"]] = max(seed_steps[p["id"]], steps)
         if len(outputs) < len(programs):
             truncated = True  # an input not every program ran on tells nothing apart
             break
@@ -158,6 +186,11 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
             # after every input: a runner killed for a call stuck in C keeps what was learnt
             report({"ok": True, "func": func, "seeds": n_seeds, "inputs": rows, "truncated": True})
     return {"ok": True, "func": func, "seeds": n_seeds, "inputs": rows, "truncated": truncated}
+
+
+def _backstop_ms(steps: int) -> int:
+    """The wall-clock limit behind a step budget: loose enough that the count binds first on a slow backend."""
+    return int(min(CALL_BACKSTOP_MAX_MS, max(CALL_BACKSTOP_MIN_MS, steps * CALL_BACKSTOP_MS_PER_STEP)))
 
 
 # -- seeds: the calls the tests make ------------------------------------------------------------------
@@ -408,10 +441,11 @@ def _variants(v: Any) -> list[Any]:
 
 # -- running one call -------------------------------------------------------------------------------------
 
-def _call(code: Any, func: str, args_src: str, limits: Limits, wd: Watchdog) -> str:
+def _call(code: Any, func: str, args_src: str, limits: Limits, wd: Watchdog, step_budget: int) -> tuple[str, int]:
     """Runs the program's module code in a fresh module, then `func(args)`, under the watchdog with a
     call-sized limit. A fresh module per call: module-level state one call leaves must not change the
-    next call's answer (that would make the outcome depend on the order of the inputs)."""
+    next call's answer (that would make the outcome depend on the order of the inputs). Returns the output
+    and the loop iterations the call (module code included) used."""
     module = types.ModuleType("solution")
     ns = module.__dict__
     ns["__builtins__"] = builtins
@@ -420,13 +454,14 @@ def _call(code: Any, func: str, args_src: str, limits: Limits, wd: Watchdog) -> 
     saved = (sys.stdout, sys.stderr, sys.stdin, sys.getrecursionlimit(), sys.modules.get("solution"))
     sys.stdout, sys.stderr, sys.stdin = cap.stdout, cap.stderr, io.StringIO("")
     sys.modules["solution"] = module
-    timeout_s = min(CALL_TIMEOUT_MS, limits.testTimeoutMs) / 1000
+    timeout_s = min(_backstop_ms(step_budget), limits.testTimeoutMs) / 1000
+    steps = 0
     result: str
     try:
         try:
             # the arguments are literals: evaluating the call's source gives fresh objects every time
             call = compile(f"__tf_probe__({args_src})", "<probe>", "eval")
-            wd.arm(timeout_s, min(CALL_STEP_BUDGET, limits.stepBudget))
+            wd.arm(timeout_s, step_budget, eager=True)
             exec(code, ns)
             fn = ns.get(func)
             if not callable(fn):
@@ -434,8 +469,9 @@ def _call(code: Any, func: str, args_src: str, limits: Limits, wd: Watchdog) -> 
             value = eval(call, {"__builtins__": {}, "__tf_probe__": fn})
         finally:
             wd.disarm()
+            steps = wd.steps
         try:
-            wd.arm(timeout_s, min(CALL_STEP_BUDGET, limits.stepBudget))
+            wd.arm(timeout_s, step_budget, eager=True)
             try:
                 result = shorten(canonical(value, 0), OUTPUT_CHARS)
             finally:
@@ -458,4 +494,4 @@ def _call(code: Any, func: str, args_src: str, limits: Limits, wd: Watchdog) -> 
         else:
             sys.modules.pop("solution", None)
         ns.clear()
-    return _ADDRESS.sub(" at 0x…", result)
+    return _ADDRESS.sub(" at 0x…", result), steps
