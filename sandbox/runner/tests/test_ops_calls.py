@@ -47,5 +47,43 @@ class CallTests(unittest.TestCase):
         self.assertEqual(out, "def same_letters(a, b):\n    return sorted(set(a)) == sorted(set(b))\n")
 
 
+class ConversionTests(unittest.TestCase):
+    """Values of another type than the code or the tests need."""
+
+    def test_an_int_where_a_call_needs_a_string(self) -> None:
+        src = "def from_octal(n):\n    return int(n, 8)\n"
+        self.assertEqual(best(src, "assert from_octal(17) == 15\nassert from_octal(7) == 7\n"),
+                         "def from_octal(n):\n    return int(str(n), 8)\n")
+
+    def test_a_string_where_a_number_was_needed(self) -> None:
+        src = "def stars(n):\n    return ['*' for _ in range(n)]\n"
+        self.assertEqual(best(src, "assert stars('3') == ['*', '*', '*']\nassert stars('0') == []\n"),
+                         "def stars(n):\n    return ['*' for _ in range(int(n))]\n")
+
+    def test_a_list_used_as_a_key(self) -> None:
+        src = "def tally(rows):\n    seen = {}\n    for r in rows:\n        seen[r] = seen.get(tuple(r), 0) + 1\n    return len(seen)\n"
+        out = best(src, "assert tally([[1, 2], [1, 2], [3]]) == 2\nassert tally([]) == 0\n")
+        self.assertEqual(out, "def tally(rows):\n    seen = {}\n    for r in rows:\n        seen[tuple(r)] = seen.get(tuple(r), 0) + 1\n    return len(seen)\n")
+
+    def test_only_on_the_line_that_raised_and_only_what_the_message_asks(self) -> None:
+        ev = Evidence()
+        ev.error_types = {2: "TypeError"}
+        ev.error_messages = {2: "int() can't convert non-string with explicit base"}
+        src = "def f(a, b):\n    x = int(a, 2)\n    return x + len(b)\n"
+        texts = variants(ops_calls, src, ev)
+        self.assertIn("def f(a, b):\n    x = int(str(a), 2)\n    return x + len(b)\n", texts)
+        self.assertFalse(any("str(b)" in t or "int(int(" in t or "tuple(" in t for t in texts))
+
+    def test_the_result_the_tests_wrote_as_a_string_or_a_tuple(self) -> None:
+        src = "def evens(xs):\n    out = [x for x in xs if x % 2 == 0]\n    return out\n"
+        self.assertEqual(best(src, "assert evens([1, 2, 4]) == '[2, 4]'\nassert evens([]) == '[]'\n"),
+                         "def evens(xs):\n    out = [x for x in xs if x % 2 == 0]\n    return str(out)\n")
+        self.assertEqual(best(src, "assert evens([1, 2, 4]) == (2, 4)\nassert evens([3]) == ()\n"),
+                         "def evens(xs):\n    out = [x for x in xs if x % 2 == 0]\n    return tuple(out)\n")
+        ev = Evidence()
+        ev.expected, ev.actual = [(2, 4)], [(2, 4, 6)]  # a tuple for a tuple: no conversion is the fix
+        self.assertFalse(any("tuple(out)" in t for t in variants(ops_calls, src, ev)))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -76,5 +76,39 @@ class ConstantTests(unittest.TestCase):
                          "def mean_between(a, b):\n    return sum(range(a, b + 1)) / (b - a + 1)\n")
 
 
+class ApproximateConstantTests(unittest.TestCase):
+    """A mathematical constant written to another precision than the tests' figures use."""
+
+    def test_hand_written_pi_becomes_math_pi_with_its_import(self) -> None:
+        src = "def ring(r):\n    return 2 * 3.14 * r\n"
+        texts = variants(ops_constants, src)
+        self.assertIn("import math\ndef ring(r):\n    return 2 * math.pi * r\n", texts)
+        self.assertIn("def ring(r):\n    return 2 * (22 / 7) * r\n", texts)
+
+    def test_math_pi_becomes_the_rounding_the_tests_used_and_no_second_import(self) -> None:
+        src = "import math\n\ndef disc(r):\n    return math.pi * r * r\n"
+        texts = variants(ops_constants, src)
+        self.assertIn("import math\n\ndef disc(r):\n    return 3.1415 * r * r\n", texts)
+        self.assertFalse(any(t.count("import math") > 1 for t in texts))
+
+    def test_the_import_goes_at_the_top_of_an_editable_body_under_a_frozen_signature(self) -> None:
+        src = "def tilt(deg):\n    rad = deg * 3.1416 / 180\n    return round(rad, 9)\n"
+        texts = variants(ops_constants, src, editable=(2, 3))
+        self.assertIn("def tilt(deg):\n    import math\n    rad = deg * math.pi / 180\n    return round(rad, 9)\n", texts)
+
+    def test_e_and_numbers_that_only_look_like_pi_are_left_alone(self) -> None:
+        texts = variants(ops_constants, "def grow(x):\n    return x * 2.718\n")
+        self.assertIn("import math\ndef grow(x):\n    return x * math.e\n", texts)
+        for src in ("def f(x):\n    return x * 3.2\n", "def g(x):\n    return x * 3\n", "def h(x):\n    return x / 7\n"):
+            self.assertFalse(any("math." in t for t in variants(ops_constants, src)), src)
+
+    def test_end_to_end_the_tests_figures_decide(self) -> None:
+        src = "def area(r):\n    return 3.14 * r ** 2\n"
+        out = best(src, "assert area(2) == 12.566370614359172\nassert area(1) == 3.141592653589793\n")
+        self.assertEqual(out, "import math\ndef area(r):\n    return math.pi * r ** 2\n")
+        out = best(src, "assert area(10) == 314.1592653589793\n")
+        self.assertEqual(out, "import math\ndef area(r):\n    return math.pi * r ** 2\n")
+
+
 if __name__ == "__main__":
     unittest.main()

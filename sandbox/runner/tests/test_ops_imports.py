@@ -36,5 +36,19 @@ class MissingImportTests(unittest.TestCase):
         self.assertEqual(alone["candidates"][0]["edits"][0], {"line": 1, "kind": "import", "description": "add `from math import sqrt`", "before": ""})
 
 
+class AliasTests(unittest.TestCase):
+    def test_a_module_used_under_its_usual_short_name(self) -> None:
+        src = "def smallest(xs, k):\n    return hq.nsmallest(k, xs)\n"
+        self.assertEqual(ops_imports.missing(src), ["import heapq as hq"])
+        self.assertEqual(best(src, "assert smallest([5, 1, 4], 2) == [1, 4]\n"),
+                         "import heapq as hq\ndef smallest(xs, k):\n    return hq.nsmallest(k, xs)\n")
+
+    def test_no_alias_for_a_variable_a_module_without_the_attribute_or_two_candidates(self) -> None:
+        self.assertEqual(ops_imports.missing("def f(xs):\n    return hq.append(1) or hq\n"), [])
+        self.assertEqual(ops_imports.missing("def f():\n    return hq.no_such_function()\n"), [])
+        self.assertEqual(ops_imports.missing("def f(x):\n    return mt.sqrt(x)\n"), ["import math as mt"])
+        self.assertEqual(ops_imports.missing("def f(x):\n    return s.x\n"), [])
+
+
 if __name__ == "__main__":
     unittest.main()

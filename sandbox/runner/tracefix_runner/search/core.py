@@ -296,9 +296,12 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
         expected = results[i].get("expected")
         if isinstance(expected, str):
             try:
-                evidence.expected.append(ast.literal_eval(expected))
+                value = ast.literal_eval(expected)
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 pass
+            else:
+                evidence.expected.append(value)
+                evidence.actual.append(_literal(results[i].get("actual")))
         err = results[i].get("error")
         if results[i]["status"] == "error" and isinstance(err, dict) and err.get("type") == "NameError" and err.get("where") == "test":
             missing = re.match(r"name '(\w+)' is not defined", str(err.get("message", "")))
@@ -307,6 +310,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
         if results[i]["status"] == "error" and isinstance(err, dict) and isinstance(err.get("line"), int):
             evidence.error_lines.append(err["line"])
             evidence.error_types.setdefault(err["line"], str(err.get("type")))
+            evidence.error_messages.setdefault(err["line"], str(err.get("message", "")))
     if not failing:
         if base_edits:  # the syntax repair or the missing import alone passes every test
             out["candidates"] = [{"source": source, "passed": len(specs), "total": len(specs), "rank": -1,
@@ -574,6 +578,17 @@ def _rank(chosen: list[Edit], line_score: dict[int, float], index: int) -> tuple
         sum(e.size() for e in chosen),
         index,
     )
+
+
+class _Unknown:
+    """An actual value that is not a literal (an object, a cut-off repr): of no type the tests name."""
+
+
+def _literal(text: Any) -> Any:
+    try:
+        return ast.literal_eval(text) if isinstance(text, str) else _Unknown()
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return _Unknown()
 
 
 def _short(value: Any) -> str:

@@ -154,9 +154,11 @@ class Evidence:
         self.suspicious: list[int] = []  # lines, most suspicious first
         self.error_lines: list[int] = []  # program lines where a failing test raised
         self.error_types: dict[int, str] = {}  # line -> exception type raised there
+        self.error_messages: dict[int, str] = {}  # line -> the message of the first exception raised there
         # failing calls of the function under test: {"func": name, "args": {param: value}}
         self.failing_calls: list[dict[str, Any]] = []
         self.expected: list[Any] = []  # expected values of failing comparisons (literals only)
+        self.actual: list[Any] = []  # what the program gave in those comparisons, paired with `expected`
         self.numbers: set[Any] = set()  # numbers written in the program or the tests
         self.test_strings: list[str] = []  # string literals written in the tests (inputs and expected values)
         self.missing_names: list[str] = []  # names the tests call that the program does not define

@@ -1,10 +1,13 @@
 """Calls and built-ins: a function or method confused with its sibling (`min`/`max`, `.upper()`/`.lower()`,
 `.append`/`.extend`), an in-place method used for its (None) result, a missing or extra `reverse=`, an
-extra call, arguments in the wrong order, and a value that misses a built-in it needed (`abs`, `sorted`)."""
+extra call, arguments in the wrong order, a value that misses a built-in it needed (`abs`, `sorted`), a
+result of another type than the tests expect (`str()`, `tuple()`), and an operand of the wrong type where
+a TypeError says so (`int(str(n), 8)`)."""
 
 from __future__ import annotations
 
 import ast
+import re
 
 from .edits import TIER_LAST, TIER_RARE, TIER_USUAL, TIGHT_NODES, Context
 
@@ -93,14 +96,35 @@ def wrap(ctx: Context, node: ast.expr) -> None:
         counted = isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _DEDUPED
         if counted or isinstance(parent, ast.Compare):
             outs.append((f"set({text})", "drop duplicates (`set()`)", TIER_RARE))
-    if isinstance(parent, ast.Return) and "int" in kinds and "str" in {str(type(v).__name__) for v in ctx.evidence.expected}:
-        outs.append((f"str({text})", "convert to str", TIER_RARE))
+    if isinstance(parent, ast.Return):
+        for conv in _conversions(ctx.evidence):
+            outs.append((f"{conv}({text})", f"convert to {conv}", TIER_RARE))
     if isinstance(parent, ast.Return) and not isinstance(node, ast.Call):
         # a float result the tests state to a few decimals: rounded to that precision
         for digits in _decimals(ctx.evidence.expected):
             outs.append((f"round({text}, {digits})", f"round to {digits} decimals", TIER_RARE))
     for new, desc, tier in outs:
         ctx.replace(node, new, "wrap", desc, tier, False)
+
+
+# expected type -> the types of returned values one built-in turns into it with the same content
+_CONVERTIBLE = {
+    str: (int, float, list, tuple, dict, set, bool),
+    tuple: (list,),
+    list: (tuple,),
+    int: (str,),
+}
+
+
+def _conversions(ev: Any) -> list[str]:
+    """The tests expected a value of one type and the program returned the same content as another: a
+    list where the tests wrote its repr as a string, a list for a tuple. Read off the failing comparisons."""
+    out: list[str] = []
+    for want, got in zip(ev.expected, ev.actual):
+        for target, sources in _CONVERTIBLE.items():
+            if type(want) is target and type(got) in sources and target.__name__ not in out:
+                out.append(target.__name__)
+    return out
 
 
 def _decimals(expected: list[object]) -> list[int]:
@@ -113,6 +137,46 @@ def _decimals(expected: list[object]) -> list[int]:
                 if 0 < digits <= 4 and digits not in out:
                     out.append(digits)
     return out
+
+
+# What a TypeError's message says the value should have been; the conversion that makes it so.
+_WANTS = (
+    (re.compile(r"can't convert non-string|must be str\b|expected str\b|can only concatenate str|expected string"), ("str",)),
+    (re.compile(r"cannot be interpreted as an integer|must be int\b|must be an integer|multiply sequence by non-int of type 'str'"), ("int",)),
+    (re.compile(r"unsupported operand type\(s\) for .*'(int|float)' and 'str'|unsupported operand type\(s\) for .*'str' and '(int|float)'"), ("int", "str")),
+    (re.compile(r"unhashable type: 'list'"), ("tuple",)),
+)
+
+
+def converted(ctx: Context) -> None:
+    """A value of the wrong type where the program raised a TypeError (`int(n, 8)` on an int, `range(s)`
+    on a string, a list as a dict key): each operand on that line converted to the type the message asks
+    for."""
+    for line, message in ctx.evidence.error_messages.items():
+        if ctx.evidence.error_types.get(line) != "TypeError":
+            continue
+        wanted = [conv for pattern, convs in _WANTS if pattern.search(message) for conv in convs]
+        if not wanted:
+            continue
+        operands: list[ast.expr] = []
+        for node in ast.walk(ctx.tree):
+            if getattr(node, "lineno", None) != line:
+                continue
+            if isinstance(node, ast.Call):
+                operands += [a for a in node.args if not isinstance(a, ast.Starred)]
+            elif isinstance(node, ast.BinOp):
+                operands += [node.left, node.right]
+            elif isinstance(node, ast.Subscript):
+                operands.append(node.slice)  # a key read or written
+        seen: set[tuple[int, int]] = set()
+        for op in operands:
+            if not isinstance(op, (ast.Name, ast.Subscript, ast.Attribute, ast.Call)) or ctx.src.span(op) in seen:
+                continue
+            seen.add(ctx.src.span(op))
+            text = ctx.src.seg(op)
+            for conv in wanted:
+                if not text.startswith(f"{conv}("):
+                    ctx.replace(op, f"{conv}({text})", "call", f"convert `{text}` to {conv}", TIER_USUAL, False)
 
 
 def renamed(ctx: Context) -> None:
@@ -131,6 +195,7 @@ def renamed(ctx: Context) -> None:
 
 def generate(ctx: Context) -> None:
     renamed(ctx)
+    converted(ctx)
     for node in ast.walk(ctx.tree):
         if not ctx.in_region(node):
             continue

@@ -1,11 +1,14 @@
 """Constants and off-by-one: a literal off by one (or the other boolean, another string of the program,
 a string the tests write that it misspells or miscases), a range bound, slice bound or index off by one, a
-range that starts at the wrong place, a difference that counts the values between two ends one off."""
+range that starts at the wrong place, a difference that counts the values between two ends one off, a
+mathematical constant written to another precision than the tests use (3.14 for `math.pi`)."""
 
 from __future__ import annotations
 
 import ast
+import math
 
+from . import ops_imports
 from .edits import TIER_COMMON, TIER_LAST, TIER_RARE, TIER_USUAL, Context, edit_distance, shifted
 
 
@@ -159,6 +162,50 @@ def span_count(ctx: Context, node: ast.BinOp) -> None:
         ctx.replace(node, new, "bound", f"`{text}` -> `{new}`", TIER_RARE, False)
 
 
+# Mathematical constants and the ways people write them: the module's exact value, the usual roundings
+# and (for pi) the fraction taught at school. A test computed with one of them fails, to the last digits,
+# against a program that wrote another.
+_WRITTEN = {
+    "pi": ("math.pi", "3.14", "3.1416", "3.14159", "3.1415", "22 / 7"),
+    "e": ("math.e", "2.718", "2.71828"),
+}
+
+
+def _which_constant(ctx: Context, node: ast.expr) -> str | None:
+    """The constant `node` writes: `math.pi`, a float within a rounding of it, or `22 / 7`."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "math" and node.attr in _WRITTEN:
+        return node.attr
+    if isinstance(node, ast.Constant) and type(node.value) is float:
+        for name in _WRITTEN:
+            exact = getattr(math, name)
+            if node.value != exact and abs(node.value - exact) < 0.002:
+                return name
+    if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and isinstance(node.left, ast.Constant)
+            and isinstance(node.right, ast.Constant) and (node.left.value, node.right.value) == (22, 7)):
+        return "pi"
+    return None
+
+
+def approximate(ctx: Context, node: ast.expr) -> None:
+    """`3.14` where the tests' figures come from `math.pi` (or the other way round, or another rounding):
+    the constant in each of its usual writings, with `import math` added where the program lacks it."""
+    name = _which_constant(ctx, node)
+    if name is None:
+        return
+    old = ctx.src.seg(node)
+    for text in _WRITTEN[name]:
+        if text == old or text.replace(" ", "") == old.replace(" ", ""):
+            continue
+        s, e = ctx.src.span(node)
+        new = f"({text})" if "/" in text and not isinstance(ctx.parent.get(node), (ast.Call, ast.Assign, ast.Return, ast.keyword)) else text
+        spans = [(s, e, new)]
+        if text.startswith("math."):
+            extra = ops_imports.import_span(ctx, "math")
+            if extra is not None:
+                spans.insert(0, extra)
+        ctx.add(spans, node.lineno, "constant", f"`{old}` -> `{text}`", TIER_USUAL)
+
+
 def generate(ctx: Context) -> None:
     strings: list[str] = []
     for node in ast.walk(ctx.tree):
@@ -178,3 +225,5 @@ def generate(ctx: Context) -> None:
             assigned(ctx, node)
         elif isinstance(node, ast.BinOp):
             span_count(ctx, node)
+        if isinstance(node, (ast.Constant, ast.Attribute, ast.BinOp)):
+            approximate(ctx, node)

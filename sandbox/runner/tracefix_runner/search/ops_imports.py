@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from typing import Any
 
 # name -> the import line that brings it in. Modules by their own name; members whose names say where
 # they come from (a `Counter` is collections', a `List` typing's).
@@ -74,12 +75,44 @@ def missing(source: str, tests: str | None = None) -> list[str]:
                    key=lambda n: (n.lineno, n.col_offset))
     for node in loads:
         name = node.id
-        if name in bound or hasattr(builtins, name) or name not in KNOWN:
+        if name in bound or hasattr(builtins, name):
             continue
-        line = KNOWN[name]
-        if line not in out:
+        line = KNOWN.get(name) or _aliased(tree, name)
+        if line is not None and line not in out:
             out.append(line)
     return out
+
+
+def _abbreviates(short: str, module: str) -> bool:
+    """`hq` for heapq, `it` for itertools: the module's first letter, then letters of it in order."""
+    if len(short) < 2 or len(short) >= len(module) or short[0] != module[0]:
+        return False
+    rest = iter(module[1:])
+    return all(ch in rest for ch in short[1:])
+
+
+def _aliased(tree: ast.Module, name: str) -> str | None:
+    """A short name used only as `name.attr`, where one standard module abbreviated by it has every attribute
+    read: the program was written under `import heapq as hq` and the import line was lost."""
+    attrs: set[str] = set()
+    bases: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == name:
+            attrs.add(node.attr)
+            bases.add(id(node.value))
+    uses = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name]
+    if not attrs or any(id(n) not in bases for n in uses):
+        return None  # used bare somewhere: a variable, not a module
+    fits = []
+    for module in _MODULES:
+        if _abbreviates(name, module):
+            try:
+                mod = __import__(module)
+            except ImportError:
+                continue
+            if all(hasattr(mod, a) for a in attrs):
+                fits.append(module)
+    return f"import {fits[0]} as {name}" if len(fits) == 1 else None
 
 
 def _top_line(tree: ast.Module) -> int:
@@ -114,3 +147,20 @@ def add_imports(source: str, tests: str | None, editable: tuple[int, int]) -> tu
     if at - 1 > 0 and not lines[at - 2].endswith("\n"):
         added = "\n" + added
     return "".join(lines[: at - 1]) + added + "".join(lines[at - 1:]), at, lines_needed
+
+
+def import_span(ctx: Any, module: str) -> tuple[int, int, str] | None:
+    """The insertion that makes `module` importable where an edit starts to use it (`math.pi` for a
+    hand-written 3.14): nothing when the program binds the name already, else `import module` where
+    add_imports would put it. The caller adds it to the same edit, so the candidate runs as one program."""
+    if module in _bound(ctx.tree):
+        return None
+    editable = ctx.editable
+    if editable[0] <= 1:
+        at, indent = _top_line(ctx.tree), ""
+    else:
+        at = editable[0]
+        indent = ctx.src.indent_of(at) if at - 1 < len(ctx.src.lines) else ""
+    s = ctx.src.line_start(at) if at - 1 < len(ctx.src.lines) else len(ctx.src.text)
+    lead = "" if s == 0 or ctx.src.text[s - 1] == "\n" else "\n"
+    return (s, s, f"{lead}{indent}import {module}\n")
