@@ -105,6 +105,14 @@ describe('repair engine (program search, process sandbox)', () => {
     expect(result.fixedCode).not.toContain('x * 3');
   });
 
+  it('one test that checks many inputs is many examples, not one: the fix is called fixed', async () => {
+    const code = 'def double(x):\n    return x * 3\n';
+    const tests = 'def check(f):\n    for x in (2, 5, -1, 0):\n        assert f(x) == x + x\n\ncheck(double)\n';
+    const result = await engine.run(request(code, tests, { entryPoint: 'double' }));
+    expect(result.status).toBe('fixed');
+    expect(result.fixedCode).toBe('def double(x):\n    return x * 2\n');
+  });
+
   it('never returns the frozen prefix, and never changes it', async () => {
     const prefix = 'def helper(x):\n    return x + 1\n\n\ndef twice_helper(x):\n    """helper(x), twice."""\n';
     const code = '    return helper(x) * 3\n';

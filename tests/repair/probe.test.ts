@@ -148,6 +148,14 @@ describe.each(backends)('probe on %s', (_name, create) => {
     expect(r.inputs.some((row) => row.outputs['hi'] !== row.outputs['plus'])).toBe(true);
   }, 90_000);
 
+  it('takes as seeds the calls a passing candidate makes after the original stopped at its first failure', async () => {
+    const tests = 'def check(f):\n    for x in (2, 5, -1):\n        assert f(x) == x + x\n\ncheck(double)\n';
+    const r = await probe([{ id: 'original', source: 'def double(x):\n    return x * 3\n' }, { id: 'fix', source: 'def double(x):\n    return x * 2\n' }], tests, { entryPoint: 'double' });
+    expect(r.ok).toBe(true);
+    expect(r.seeds).toBe(3);
+    expect(r.inputs.slice(0, 3).map((row) => row.call)).toEqual(['double(2)', 'double(5)', 'double(-1)']);
+  }, 60_000);
+
   it('measures "does not finish" against the tests\' own calls: a seed costlier than a grown call\'s floor finishes, and so does twice it', async () => {
     // 150,000 iterations is more than a grown call's floor (CALL_STEP_BUDGET): the seed gets a seed's
     // budget, and grown inputs get ten times what the seed used; only the endless input times out

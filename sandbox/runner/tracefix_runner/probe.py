@@ -124,18 +124,15 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
     register_source(PROGRAM_FILE, original["source"])
 
     recorder = _CallRecorder()
-    # Only the calls' arguments are wanted, and they are recorded as each call starts: the tests run on a
-    # short leash (a seed's steps, counted from the start so both backends collect the same seeds), one
-    # grown call's worth after a test that did not finish, so an original that hangs on every input costs
-    # little. The recorder is a profile hook: the loop counter still runs, so a test that never ends stops.
-    leash = replace(limits, testTimeoutMs=min(limits.testTimeoutMs, _backstop_ms(SEED_STEP_BUDGET)),
-                    stepBudget=min(limits.stepBudget, SEED_STEP_BUDGET))
-    for spec in specs:
-        run = run_test(original["id"], compiled.code, spec, leash, wd, tracer=recorder, tests_source=tests,
-                       count_steps=True, eager_steps=True)
-        if run.result["status"] == "timeout":
-            leash = replace(leash, testTimeoutMs=min(leash.testTimeoutMs, _backstop_ms(CALL_STEP_BUDGET)),
-                            stepBudget=min(leash.stepBudget, CALL_STEP_BUDGET))
+    _collect_seeds(recorder, original["id"], compiled.code, specs, tests, limits, wd)
+    # The original stops at its first failing assert; a candidate passes them all and so makes every call
+    # the tests make (a `check()` that loops over examples): its calls are seeds too, after the original's.
+    if len(programs) > 1:
+        first = compile_program(programs[1]["source"])
+        if first.error is None:
+            register_source(PROGRAM_FILE, programs[1]["source"])
+            _collect_seeds(recorder, programs[1]["id"], first.code, specs, tests, limits, wd)
+            register_source(PROGRAM_FILE, original["source"])
     func = entry if entry is not None else recorder.most_called()
     if func is None:
         return {"ok": False, "reason": "no_function_called", "inputs": []}
@@ -186,6 +183,23 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
             # after every input: a runner killed for a call stuck in C keeps what was learnt
             report({"ok": True, "func": func, "seeds": n_seeds, "inputs": rows, "truncated": True})
     return {"ok": True, "func": func, "seeds": n_seeds, "inputs": rows, "truncated": truncated}
+
+
+def _collect_seeds(recorder: "_CallRecorder", program_id: str, code: Any, specs: list[Any], tests: str | None,
+                   limits: Limits, wd: Watchdog) -> None:
+    """Runs the tests on one program with the recorder on. Only the calls' arguments are wanted, and they
+    are recorded as each call starts: the tests run on a short leash (a seed's steps, counted from the
+    start so both backends collect the same seeds), one grown call's worth after a test that did not
+    finish, so a program that hangs on every input costs little. The recorder is a profile hook: the loop
+    counter still runs, so a test that never ends stops."""
+    leash = replace(limits, testTimeoutMs=min(limits.testTimeoutMs, _backstop_ms(SEED_STEP_BUDGET)),
+                    stepBudget=min(limits.stepBudget, SEED_STEP_BUDGET))
+    for spec in specs:
+        run = run_test(program_id, code, spec, leash, wd, tracer=recorder, tests_source=tests,
+                       count_steps=True, eager_steps=True)
+        if run.result["status"] == "timeout":
+            leash = replace(leash, testTimeoutMs=min(leash.testTimeoutMs, _backstop_ms(CALL_STEP_BUDGET)),
+                            stepBudget=min(leash.stepBudget, CALL_STEP_BUDGET))
 
 
 def _backstop_ms(steps: int) -> int:

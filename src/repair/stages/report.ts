@@ -285,10 +285,13 @@ export async function conclude(ctx: RunContext, probeAllowed: boolean): Promise<
   // Likewise an import the code was missing (the search adds it before anything else).
   const onlyImports = Boolean(best.search?.edits.length) && best.search!.edits.every((e) => e.kind === 'import');
   const repairsLoading = makesItLoad || onlyImports;
-  // One test is one example: any change of behaviour that fits it is a guess at the rest (measured on
-  // the first 160 of Mbpp-R's one-assert tasks, 6 of the 9 fixes then called fixed failed the hidden tests).
+  // One example: any change of behaviour that fits it is a guess at the rest (measured on the first 160
+  // of Mbpp-R's one-assert tasks, 6 of the 9 fixes then called fixed failed the hidden tests). A single
+  // test that calls the function on many inputs (a `check()` with a loop) is many examples: the probe
+  // counts the distinct calls the tests made.
+  const examples = Math.max(total, probe?.ok ? probe.seeds : 0);
   const guess =
-    (total === 1 && !repairsLoading) ||
+    (examples === 1 && !repairsLoading) ||
     (verdict.ranked.length === 1 && !looked && !repairsLoading) ||
     best.editedLines.length > 1 ||
     best.editSize > SMALL_EDIT ||
