@@ -188,7 +188,7 @@ describe('probe on both backends', () => {
       tests: 'assert count_up(150000) == 11249925000\nassert count_up(7) == 21\n',
       budget: { inputs: 20, ms: 60_000 },
     };
-    const [cpython, pyodide] = await Promise.all(pair.map((s) => runProbe(s, request, DEFAULT_LIMITS)));
+    const [cpython, pyodide] = (await Promise.all(pair.map((s) => runProbe(s, request, DEFAULT_LIMITS)))) as [ProbeResponse, ProbeResponse];
     expect(cpython.ok).toBe(true);
     expect(cpython.inputs.length).toBeGreaterThan(cpython.seeds);
     expect(cpython.inputs.some((row) => row.outputs['original'] === 'timeout' && row.outputs['linear'] !== 'timeout')).toBe(true);
