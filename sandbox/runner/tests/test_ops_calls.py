@@ -85,5 +85,24 @@ class ConversionTests(unittest.TestCase):
         self.assertFalse(any("tuple(out)" in t for t in variants(ops_calls, src, ev)))
 
 
+class RenameTests(unittest.TestCase):
+    def test_the_one_uncalled_function_takes_the_name_the_tests_call_and_the_search_goes_on(self) -> None:
+        src = ("def helper(c):\n    return c.isdigit()\n\n\ndef count_digit(s, i=0):\n    if i >= len(s):\n        return 0\n"
+               "    return int(helper(s[i])) + count_digit(s, i + 2)\n")
+        tests = "assert digits('a1b2') == 2\nassert digits('123') == 3\n"
+        renamed = ops_calls.rename_to_called(src, tests, (1, 8))
+        assert renamed is not None
+        self.assertIn("def digits(s, i=0):", renamed[0])
+        self.assertIn("+ digits(s, i + 2)", renamed[0])
+        self.assertEqual(best(src, tests), src.replace("count_digit", "digits").replace("i + 2", "i + 1"))
+
+    def test_not_when_two_functions_could_be_it_or_the_definition_is_frozen(self) -> None:
+        two = "def a(x):\n    return x\n\n\ndef b(x):\n    return x\n"
+        self.assertIsNone(ops_calls.rename_to_called(two, "assert c(1) == 1\n", (1, 6)))
+        one = "def a(x):\n    return x\n"
+        self.assertIsNone(ops_calls.rename_to_called(one, "assert c(1) == 1\n", (2, 2)))
+        self.assertIsNone(ops_calls.rename_to_called(one, "assert c(1) == d(1)\n", (1, 2)))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -282,8 +282,9 @@ export async function conclude(ctx: RunContext, probeAllowed: boolean): Promise<
   const looked = Boolean(ctx.search?.exhausted) || ctx.modelUsed;
   // A small edit that makes code load which did not is a repair of its syntax, not a guess at behaviour.
   const makesItLoad = Boolean(ctx.compileError) && best.editedLines.length === 1 && best.editSize <= SMALL_EDIT;
-  // Likewise an import the code was missing (the search adds it before anything else).
-  const onlyImports = Boolean(best.search?.edits.length) && best.search!.edits.every((e) => e.kind === 'import');
+  // Likewise an import the code was missing, or its function renamed to the name the tests call (the
+  // search makes both before anything else).
+  const onlyImports = Boolean(best.search?.edits.length) && best.search!.edits.every((e) => e.kind === 'import' || e.kind === 'rename');
   const repairsLoading = makesItLoad || onlyImports;
   // One example: any change of behaviour that fits it is a guess at the rest (measured on the first 160
   // of Mbpp-R's one-assert tasks, 6 of the 9 fixes then called fixed failed the hidden tests). A single

@@ -201,6 +201,11 @@ def search(payload: dict[str, Any], raw_limits: Any, report: Callable[[dict[str,
             source, at, added = imported
             base_edits = base_edits + [Edit([], at, "import", f"add `{line}`", 0) for line in added]
             editable = (editable[0], editable[1] + len(added))
+        # Likewise when the tests call a name the program has only under another one.
+        renamed = ops_calls.rename_to_called(source, tests, editable)
+        if renamed is not None:
+            source, at, desc = renamed
+            base_edits = base_edits + [Edit([], at, "rename", desc, 0)]
         return _search(source, tests, entry, editable, runner, out, want_search, max_candidates, deadline, return_limit,
                        skip_count, skip_scores, base_edits, report, started)
     finally:

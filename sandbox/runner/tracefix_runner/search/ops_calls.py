@@ -7,9 +7,11 @@ a TypeError says so (`int(str(n), 8)`)."""
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 
-from .edits import TIER_LAST, TIER_RARE, TIER_USUAL, TIGHT_NODES, Context
+from .edits import TIER_LAST, TIER_RARE, TIER_USUAL, TIGHT_NODES, Context, Source
+from .ops_imports import bound_names
 
 FUNC_SIBLINGS = {
     "min": ["max"], "max": ["min"], "any": ["all"], "all": ["any"], "int": ["round", "float"], "round": ["int"],
@@ -191,6 +193,47 @@ def renamed(ctx: Context) -> None:
                 at = ctx.src.text.find(fn.name, start)
                 if at >= 0:
                     ctx.add([(at, at + len(fn.name), missing)], fn.lineno, "call", f"rename `{fn.name}` to `{missing}`, the name the tests call", TIER_USUAL)
+
+
+def rename_to_called(source: str, tests: str | None, editable: tuple[int, int]) -> tuple[str, int, str] | None:
+    """The tests call one name the program never defines, and the program has exactly one top-level function
+    that nothing calls: it is that function under another name. Renamed (its definition and its own
+    recursive calls) before the search, as a missing import is, since until then every test stops at the
+    NameError and shows nothing of the other bugs. None when that is not clearly the case."""
+    if not tests:
+        return None
+    try:
+        tree, test_tree = ast.parse(source), ast.parse(tests)
+    except SyntaxError:
+        return None
+    def called(t: ast.AST) -> set[str]:
+        return {n.func.id for n in ast.walk(t) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+    bound = bound_names(tree) | bound_names(test_tree)
+    missing = {name for name in called(test_tree) if name not in bound and not hasattr(builtins, name)}
+    if len(missing) != 1:
+        return None
+    funcs = [f for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    outside = called(test_tree) | {name for stmt in tree.body if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) for name in called(stmt)}
+    # a function's calls of itself do not count: a recursive function nothing else calls is still unused
+    unused = [f for f in funcs if f.name not in outside and not any(g is not f and f.name in called(g) for g in funcs)]
+    if len(unused) != 1 or not editable[0] <= unused[0].lineno <= editable[1]:
+        return None
+    fn, new = unused[0], missing.pop()
+    src = Source(source)
+    spans: list[tuple[int, int]] = []
+    at = src.text.find(fn.name, src.offset(fn.lineno, fn.col_offset))
+    spans.append((at, at + len(fn.name)))
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name) and n.id == fn.name and isinstance(n.ctx, ast.Load):
+            if not editable[0] <= n.lineno <= editable[1]:
+                return None
+            start = src.offset(n.lineno, n.col_offset)
+            spans.append((start, start + len(fn.name)))
+    text = source
+    for a, b in sorted(spans, reverse=True):
+        text = text[:a] + new + text[b:]
+    return text, fn.lineno, f"rename `{fn.name}` to `{new}`, the name the tests call"
 
 
 def generate(ctx: Context) -> None:

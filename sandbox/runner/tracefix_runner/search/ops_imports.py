@@ -35,7 +35,7 @@ for _module, _names in _MEMBERS.items():
         KNOWN.setdefault(_name, f"from {_module} import {_name}")
 
 
-def _bound(tree: ast.AST) -> set[str]:
+def bound_names(tree: ast.AST) -> set[str]:
     """Every name the program binds anywhere (assignments, parameters, defs, classes, imports, targets)."""
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -64,10 +64,10 @@ def missing(source: str, tests: str | None = None) -> list[str]:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    bound = _bound(tree)
+    bound = bound_names(tree)
     if tests:
         try:
-            bound |= _bound(ast.parse(tests))
+            bound |= bound_names(ast.parse(tests))
         except SyntaxError:
             pass
     out: list[str] = []
@@ -153,7 +153,7 @@ def import_span(ctx: Any, module: str) -> tuple[int, int, str] | None:
     """The insertion that makes `module` importable where an edit starts to use it (`math.pi` for a
     hand-written 3.14): nothing when the program binds the name already, else `import module` where
     add_imports would put it. The caller adds it to the same edit, so the candidate runs as one program."""
-    if module in _bound(ctx.tree):
+    if module in bound_names(ctx.tree):
         return None
     editable = ctx.editable
     if editable[0] <= 1:
