@@ -194,4 +194,19 @@ describe('probe on both backends', () => {
     expect(cpython.inputs.some((row) => row.outputs['original'] === 'timeout' && row.outputs['linear'] !== 'timeout')).toBe(true);
     expect(pyodide).toEqual(cpython);
   }, 180_000);
+
+  it('a recursion with no loop in it ends on the same count on both (calls are steps in the probe)', async () => {
+    const request = {
+      programs: [
+        { id: 'original', source: 'def fib(n):\n    if n < 2:\n        return n\n    return fib(n - 1) + fib(n - 2)\n' },
+        { id: 'loop', source: 'def fib(n):\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a if n >= 0 else n\n' },
+      ],
+      tests: 'assert fib(18) == 2584\nassert fib(1) == 1\n',
+      budget: { inputs: 12, ms: 60_000 },
+    };
+    const [cpython, pyodide] = (await Promise.all(pair.map((s) => runProbe(s, request, DEFAULT_LIMITS)))) as [ProbeResponse, ProbeResponse];
+    expect(rowOf(cpython, 'fib(36)')?.outputs).toEqual({ original: 'timeout', loop: '14930352' });
+    expect(rowOf(cpython, 'fib(19)')?.outputs).toEqual({ original: '4181', loop: '4181' });
+    expect(pyodide).toEqual(cpython);
+  }, 180_000);
 });

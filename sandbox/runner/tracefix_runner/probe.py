@@ -39,9 +39,9 @@ from .watchdog import HAS_ITIMER, TestTimeout, Watchdog
 DEFAULT_INPUTS = 40
 DEFAULT_MS = 5_000
 MAX_INPUTS = 200
-# Every probe call counts its loop iterations from the start (the watchdog's `eager` mode, as Pyodide always
-# does), so whether a call finishes is decided by a count, the same on both backends and under any load;
-# time is only a backstop (a call stuck in C, a recursion with no loop). A seed is a call the tests
+# Every probe call counts its loop iterations and its calls from the start (the watchdog's `eager` and
+# `count_calls` modes), so whether a call finishes is decided by a count, the same on both backends and under
+# any load; time is only a backstop (a call stuck in C). A seed is a call the tests
 # make: it gets up to SEED_STEP_BUDGET. A grown input gets GROWTH times what that program's costliest seed
 # used, and at least CALL_STEP_BUDGET: "does not finish" means far costlier than the tests' own calls, not
 # slower than some fixed size.
@@ -475,7 +475,7 @@ def _call(code: Any, func: str, args_src: str, limits: Limits, wd: Watchdog, ste
         try:
             # the arguments are literals: evaluating the call's source gives fresh objects every time
             call = compile(f"__tf_probe__({args_src})", "<probe>", "eval")
-            wd.arm(timeout_s, step_budget, eager=True)
+            wd.arm(timeout_s, step_budget, eager=True, count_calls=True)
             exec(code, ns)
             fn = ns.get(func)
             if not callable(fn):
@@ -485,7 +485,7 @@ def _call(code: Any, func: str, args_src: str, limits: Limits, wd: Watchdog, ste
             wd.disarm()
             steps = wd.steps
         try:
-            wd.arm(timeout_s, step_budget, eager=True)
+            wd.arm(timeout_s, step_budget, eager=True, count_calls=True)
             try:
                 result = shorten(canonical(value, 0), OUTPUT_CHARS)
             finally:

@@ -75,6 +75,7 @@ class Watchdog:
         self.step_budget = 0
         self.steps = 0
         self.count_steps = True
+        self.count_calls = False
         self._counting = False
         self._mon_tool: int | None = None
         self._prev_trace: Any = None
@@ -90,10 +91,14 @@ class Watchdog:
             pass
 
     # -- arming ---------------------------------------------------------------------------------
-    def arm(self, timeout_s: float, step_budget: int, count_steps: bool = True, eager: bool = False) -> None:
+    def arm(self, timeout_s: float, step_budget: int, count_steps: bool = True, eager: bool = False,
+            count_calls: bool = False) -> None:
         """`eager`: count loop iterations from the start, as Pyodide always does (the program search's
-        screening: a verdict set by the step budget does not depend on the machine's load)."""
+        screening: a verdict set by the step budget does not depend on the machine's load). `count_calls`:
+        every start or resumption of a Python frame of user code is a step too, so a recursion with no loop
+        in it (an exponential `fib`) also ends on a count, not on the clock (the probe's calls)."""
         now = time.perf_counter()
+        self.count_calls = count_calls
         self.started = now
         self.deadline = now + timeout_s
         self.step_budget = step_budget
@@ -247,7 +252,18 @@ class Watchdog:
                 return mon.DISABLE
 
             mon.register_callback(tool, mon.events.JUMP, on_jump)
-        mon.set_events(tool, mon.events.JUMP)
+
+            def on_start(code: Any, offset: int) -> Any:
+                # as settrace's "call" event, which fires for a new frame and for a resumed generator
+                if code.co_filename.startswith(_RUNNER_DIR):
+                    return mon.DISABLE
+                budget_ref._counted()
+                return None
+
+            mon.register_callback(tool, mon.events.PY_START, on_start)
+            mon.register_callback(tool, mon.events.PY_RESUME, on_start)
+        events = mon.events.JUMP | (mon.events.PY_START | mon.events.PY_RESUME if self.count_calls else 0)
+        mon.set_events(tool, events)
         mon.restart_events()  # forward jumps disabled during an earlier test
 
     def _start_settrace(self, frame: Any) -> None:
@@ -271,6 +287,8 @@ class Watchdog:
         def glob(f: Any, event: str, arg: Any) -> Callable[..., Any] | None:
             if f.f_code.co_filename.startswith(_RUNNER_DIR):
                 return None
+            if wd.count_calls:
+                wd._counted()
             return make_local(0)
 
         self._prev_trace = sys.gettrace()
@@ -295,6 +313,8 @@ class Watchdog:
                 sys.monitoring.set_events(self._mon_tool, 0)
                 sys.monitoring.register_callback(self._mon_tool, sys.monitoring.events.JUMP, None)
                 sys.monitoring.register_callback(self._mon_tool, sys.monitoring.events.LINE, None)
+                sys.monitoring.register_callback(self._mon_tool, sys.monitoring.events.PY_START, None)
+                sys.monitoring.register_callback(self._mon_tool, sys.monitoring.events.PY_RESUME, None)
                 sys.monitoring.free_tool_id(self._mon_tool)
             except ValueError:
                 pass
