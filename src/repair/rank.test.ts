@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedLines, editSize, rankCandidates } from './rank.ts';
+import { changedLines, editSize, rankCandidates, withoutAddedImports } from './rank.ts';
 
 describe('rankCandidates', () => {
   const c = (name: string, passed: number, total: number, size: number, order: number) => ({ name, passed, total, editSize: size, order });
@@ -25,6 +25,15 @@ describe('editSize', () => {
     expect(editSize('return a - b\n', 'return a + b\n')).toBe(1);
     expect(editSize('x = 1\n', 'x = 1\n')).toBe(0);
     expect(editSize('if a:\n    return 1\n', 'if not a:\n    return 1\n')).toBe(4);
+  });
+});
+
+describe('withoutAddedImports', () => {
+  it('drops the import lines a fix adds, keeps the ones the program had and every other added line', () => {
+    const before = 'import re\ndef area(r):\n    return 3.14 * r * r\n';
+    const after = 'import math\nimport re\nfrom fractions import Fraction\ndef area(r):\n    x = 1\n    return math.pi * r * r\n';
+    expect(withoutAddedImports(before, after)).toBe('import re\ndef area(r):\n    x = 1\n    return math.pi * r * r\n');
+    expect(editSize(before, withoutAddedImports(before, 'import math\n' + before.replace('3.14', 'math.pi')))).toBe(7);
   });
 });
 

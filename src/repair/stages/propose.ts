@@ -3,7 +3,7 @@
  * model, turned into proposals with their edit measured against the original.
  */
 import type { Candidate, PromptInput } from '../../model/types.ts';
-import { changedLines, editSize } from '../rank.ts';
+import { changedLines, editSize, withoutAddedImports } from '../rank.ts';
 import { editableLines, runProgramSearch, type SearchResponse } from '../search.ts';
 import { Stop, type Proposal, type RunContext } from './context.ts';
 
@@ -32,7 +32,7 @@ export function fromSearch(ctx: RunContext, s: SearchResponse): Proposal[] {
       code: c.source.slice(ctx.prefix.length),
       search: c,
       order: ctx.order++,
-      editSize: editSize(ctx.program, c.source),
+      editSize: editSize(ctx.program, withoutAddedImports(ctx.program, c.source)),
       editedLines: c.edits.length ? c.edits.map((e) => e.line) : changedLines(ctx.program, c.source),
     }));
 }
@@ -52,7 +52,7 @@ export function fromModel(ctx: RunContext, list: Candidate[]): Proposal[] {
       rationale: c.rationale,
       ...(c.promptText === undefined ? {} : { prompt: c.promptText }),
       order: ctx.order++,
-      editSize: editSize(ctx.program, source),
+      editSize: editSize(ctx.program, withoutAddedImports(ctx.program, source)),
       editedLines: changedLines(ctx.program, source),
     });
   }
