@@ -4,8 +4,8 @@
  * written as the runner writes them, and a logger whose lines the test can read.
  */
 import { Writable } from 'node:stream';
-import type { TestCase, TestResult } from '../../sandbox/protocol.ts';
-import type { Sandbox } from '../../sandbox/types.ts';
+import type { RunnerRequest, RunnerResponse, TestCase, TestResult } from '../../sandbox/protocol.ts';
+import type { ExecuteOptions, Sandbox } from '../../sandbox/types.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import type { RepairModel } from '../../src/model/types.ts';
 import { DEFAULT_LIMITS, type Limits } from '../../sandbox/protocol.ts';
@@ -77,4 +77,37 @@ export function verified(ctx: RunContext, source: string, results: TestResult[],
     complete: true,
     ...extra,
   };
+}
+
+/**
+ * The real sandbox with a tap on its wire: records every request, and lets a test replace the answer
+ * of one call, or fail it, the way a killed runner would (a runner kill cannot be timed to a given
+ * candidate on the process backend; tests/repair/search.test.ts has the real one on Pyodide).
+ */
+export class TappedSandbox implements Sandbox {
+  readonly requests: RunnerRequest[] = [];
+  /** Per call index (0-based): rewrite the real answer, or throw instead of answering. */
+  readonly faults = new Map<number, ((response: RunnerResponse) => RunnerResponse) | Error>();
+
+  constructor(private readonly inner: Sandbox) {}
+
+  get name() {
+    return this.inner.name;
+  }
+  get isolation() {
+    return this.inner.isolation;
+  }
+  async execute(req: RunnerRequest, options?: ExecuteOptions): Promise<RunnerResponse> {
+    const call = this.requests.push(req) - 1;
+    const fault = this.faults.get(call);
+    if (fault instanceof Error) throw fault;
+    const response = await this.inner.execute(req, options);
+    return fault ? fault(response) : response;
+  }
+  stats() {
+    return this.inner.stats();
+  }
+  close() {
+    return Promise.resolve();
+  }
 }
