@@ -12,7 +12,7 @@ import { loadConfig } from '../config/index.ts';
 import { TracefixError } from '../errors.ts';
 import { createRepairModel } from '../model/index.ts';
 import { createRepairEngine, DEFAULT_BUDGET, missingModuleOf } from './engine.ts';
-import type { Progress, RepairResult } from './types.ts';
+import type { Progress } from './types.ts';
 
 let sandbox: Sandbox;
 let server: OpenAIChatStandIn | undefined;
@@ -146,8 +146,7 @@ describe('deadlines and cancels', () => {
     try {
       const deadline = Date.now() + 60_000;
       const engine = createRepairEngine({ sandbox, budget: { searchMs: 3_000, searchCandidates: 20 } });
-      let r: RepairResult | undefined;
-      r = await engine.run(request(TWO_BUGS, TWO_BUGS_TESTS), {
+      const r = await engine.run(request(TWO_BUGS, TWO_BUGS_TESTS), {
         deadline,
         onProgress: (p) => {
           if (p.stage === 'second_round') vi.setSystemTime(deadline);

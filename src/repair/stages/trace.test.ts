@@ -163,7 +163,7 @@ describe('traceFix', () => {
 });
 
 describe('renderTrace', () => {
-  it('renders JavaScript with // comments', async () => {
+  it('renders JavaScript with // comments', () => {
     const ctx = contextFor(sandbox, request('function f(n) {\n  const y = n * 3;\n  return y;\n}\n', 'assert f(2) == 5', { language: 'javascript' }));
     const t = {
       program: 'original',
