@@ -58,6 +58,26 @@ describe('the engine without a model', () => {
     expect(mutateBudgets(tap)[0]).toEqual({ candidates: DEFAULT_BUDGET.searchCandidates, ms: 3_000 });
     expect(stagesOf(progress)).not.toContain('second_round');
     expect(stagesOf(progress)).not.toContain('model');
+    // the passing fix was run on inputs grown from the tests
+    expect(r.probe?.inputs).toBeGreaterThan(3);
+  });
+
+  it('calls a one-edit fix of two tests fixed once the search has looked through every edit', async () => {
+    const r = await createRepairEngine({ sandbox, budget: { searchMs: 3_000 } }).run(request('def f(n):\n    return n * 3\n', 'assert f(2) == 5\nassert f(0) == 3\n'));
+    expect(r.fixedCode).toBe('def f(n):\n    return n + 3\n');
+    expect(r.status).toBe('fixed');
+  });
+
+  it('goes on without the search when it fails, and rejects when the tests cannot run', async () => {
+    const tap = new TappedSandbox(sandbox);
+    tap.faults.set(2, new Error('runner gone'));
+    const r = await createRepairEngine({ sandbox: tap, budget: { searchMs: 3_000 } }).run(request('def f(n):\n    return n * 3\n', 'assert f(2) == 5\n'));
+    expect(tap.requests[2]?.mode).toBe('mutate');
+    expect(r.status).toBe('not_fixed');
+    expect(r.summary).toMatch(/^No fix found: no candidate fix could be tried/);
+    const broken = new TappedSandbox(sandbox);
+    broken.faults.set(0, new Error('sandbox down'));
+    await expect(createRepairEngine({ sandbox: broken }).run(request('def f(n):\n    return n * 3\n', 'assert f(2) == 5\n'))).rejects.toThrow('sandbox down');
   });
 
   it('searches again from the closest attempt, with half the time, and describes both edits', async () => {
@@ -138,7 +158,7 @@ describe('deadlines and cancels', () => {
     const tap2 = new TappedSandbox(sandbox);
     await createRepairEngine({ sandbox: tap2, budget: { secondRound: false } }).run(request('def f(n):\n    return n * 3\n', 'assert f(2) == 5\n'), { deadline: Date.now() + 5_000 });
     expect(mutateBudgets(tap2)[0]!.ms).toBeLessThanOrEqual(500);
-    expect(mutateBudgets(tap2)[0]!.ms).toBeGreaterThanOrEqual(250);
+    expect(mutateBudgets(tap2)[0]!.ms).toBeGreaterThan(400);
   });
 
   it('returns the best partial fix it has when the deadline falls, without probing or tracing it', async () => {
