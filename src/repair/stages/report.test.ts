@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, DEFAULT_LIMITS, type Sandbox, type Trace } from '../../../sandbox/index.ts';
 import { cases, contextFor, memoryLogger, passedAll, request, result, verified } from '../../../tests/repair/stage-kit.ts';
-import { allPassPhrase, citeLinesOf, conclude, detailOf, failureLine, failureLines, finish, missingModuleOf, SEARCH_ID } from './report.ts';
+import { allPassPhrase, citeLinesOf, conclude, detailOf, failureLine, failureLines, FEW_TESTS, finish, missingModuleOf, SEARCH_ID } from './report.ts';
 import { renderTrace } from './trace.ts';
 
 let sandbox: Sandbox;
@@ -152,6 +152,7 @@ describe('finish: the result', () => {
   it('counts the candidates that pass every test, reports the search as the model, and tells the listener it is done', () => {
     const progress: string[] = [];
     const { logger, lines } = memoryLogger();
+    const t0 = performance.now();
     const ctx = contextOfF({ logger, options: { onProgress: (p) => progress.push(`${p.stage}: ${p.message}`) } });
     ctx.counts.tried = 7;
     ctx.counts.fromSearch = 4;
@@ -173,6 +174,8 @@ describe('finish: the result', () => {
     expect(progress).toEqual(['done: Fixed: it.']);
     expect(r.timings.totalMs).toBe(ctx.timings.totalMs);
     expect(r.timings.totalMs).toBeGreaterThanOrEqual(0);
+    // the time since the context was made: no more than this test has taken
+    expect(r.timings.totalMs).toBeLessThanOrEqual(Math.ceil(performance.now() - t0));
     expect(lines).toEqual([expect.objectContaining({ msg: 'repair finished', status: 'fixed', tried: 7, requestId: 'req-1' })]);
   });
 
@@ -295,6 +298,17 @@ describe('conclude: nothing better than the original', () => {
     expect(r.trace!.excerpt.split('\n')[0]).toContain('def f(n):');
     ctx.compileError = { type: 'SyntaxError', message: 'unexpected EOF', where: 'program' };
     expect((await conclude(ctx, true)).summary).toBe('Your code does not load: SyntaxError: unexpected EOF. No fix found that makes it load and pass the tests.');
+  });
+
+  it('quotes the trace around the line that does not compile', async () => {
+    const src = 'def f(n):\n    a = 1\n    b = 2\n    c = 3\n    d = 4\n    e = 5\n    return n / 0\n';
+    const ctx = contextFor(sandbox, request(src, 'assert f(1) == 1\n'));
+    ctx.cases = cases('assert f(1) == 1');
+    ctx.baseline = [result('t0', 'error')];
+    ctx.trace = { ...traceOfF, result: result('t0', 'error') };
+    ctx.rendered = { text: src, truncated: false, tokens: 10 } as never;
+    ctx.compileError = { type: 'SyntaxError', message: 'bad', line: 7, where: 'program' };
+    expect((await conclude(ctx, false)).trace!.excerpt).toBe('    d = 4\n    e = 5\n    return n / 0');
   });
 
   it('says how many candidates were tried and how the failing test failed', async () => {
@@ -485,6 +499,40 @@ describe('conclude: fixes that pass every test', () => {
     expect((await conclude(ctx, false)).status).toBe('fixed');
   });
 
+  it('on two tests, trusts an edit of up to 12 characters on one line', async () => {
+    const two = 'assert f(2) == 5\nassert f(0) == 3\n';
+    for (const [size, status] of [[12, 'fixed'], [13, 'not_pinned']] as const) {
+      const ctx = contextOfF({ budget: { probeInputs: 0 } }, two);
+      ctx.cases = ctx.cases.slice(0, 2);
+      ctx.baseline = ctx.baseline.slice(0, 2);
+      ctx.modelUsed = true;
+      ctx.verified.push(verified(ctx, PLUS, passedAll(['t0', 't1']), { editSize: size }));
+      expect((await conclude(ctx, false)).status).toBe(status);
+    }
+    // and a repair that makes the code load, up to 12 characters
+    for (const [size, status] of [[12, 'fixed'], [13, 'not_pinned']] as const) {
+      const ctx = contextFor(sandbox, request('def f(n)\n    return n\n', 'assert f(2) == 2\n'), { budget: { probeInputs: 0 } });
+      ctx.cases = cases('assert f(2) == 2');
+      ctx.baseline = [result('t0', 'error')];
+      ctx.compileError = { type: 'SyntaxError', message: "expected ':'", line: 1, where: 'program' };
+      ctx.verified.push(verified(ctx, 'def f(n):\n    return n\n', passedAll(['t0']), { editSize: size }));
+      expect((await conclude(ctx, false)).status).toBe(status);
+    }
+    expect(FEW_TESTS).toBe(3);
+  });
+
+  it('names the lines a rewrite touches in the question', async () => {
+    const edits = async (editedLines: number[]) => {
+      const ctx = contextFor(sandbox, request(F, 'assert f(2) == 5\n'));
+      ctx.cases = cases('assert f(2) == 5');
+      ctx.baseline = [result('t0', 'failed')];
+      ctx.verified.push(verified(ctx, PLUS, passedAll(['t0']), { editedLines }));
+      return (await conclude(ctx, true)).choice?.options[0]?.edit;
+    };
+    expect(await edits([2, 3])).toBe('rewrites lines 2, 3');
+    expect(await edits([])).toBe('rewrites the program');
+  });
+
   it('with two tests, asks about the answer a constant-answering fix gives', async () => {
     const two = 'assert f(2) == 5\nassert f(0) == 3\n';
     const ctx = contextFor(sandbox, request('def f(n):\n    return n + 3\n'.replace('n + 3', 'n * 3'), two));
@@ -519,6 +567,7 @@ describe('conclude: fixes that pass every test', () => {
     expect(choice.options.map((o) => o.id)).toEqual(choice.options.map((_, k) => `option-${k + 1}`));
     // the best-ranked fix leads, and is the one returned
     expect(choice.options[0]).toMatchObject({ fixedCode: PLUS, edit: 'line 2: `*` -> `+`' });
+    expect(r.rationale).toContain('The fix (`*` -> `+`) turns `y = n * 3` into `y = n + 3` at line 2.');
     expect(r.fixedCode).toBe(PLUS);
     expect(r.probe).toMatchObject({ plausible: 3 });
     expect(r.probe!.clusters).toBeGreaterThanOrEqual(2);
@@ -535,6 +584,12 @@ describe('conclude: fixes that pass every test', () => {
     expect(r.summary).toBe('Not pinned down: 2 different fixes pass all 3 tests, and I could not run them on other inputs to tell them apart. Here is the one I would pick; add a test that says what you want.');
     expect(r.fixedCode).toBe(PLUS);
     expect(r.choice).toBeUndefined();
+    // the verdict's pick, not the smallest edit: a number from nowhere weighs more than size
+    const ctx2 = contextOfF({ budget: { probeInputs: 0 } });
+    const seven = verified(ctx2, F.replace('n * 3', 'n * 7'), passedAll(['t0', 't1', 't2']));
+    const plain = verified(ctx2, F.replace('n * 3', 'n + 3 * 1'), passedAll(['t0', 't1', 't2']));
+    ctx2.verified.push(seven, plain);
+    expect((await conclude(ctx2, true)).fixedCode).toBe(plain.source);
   });
 
   it('calls two fixes that agree on every grown input fixed', async () => {
