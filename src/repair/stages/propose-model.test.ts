@@ -51,7 +51,9 @@ describe('askModel', () => {
     const ctx = contextFor(sandbox, request(F, TESTS, { entryPoint: 'f' }), { model: modelAt(server.url), budget: { modelSamples: 3 }, options: { onProgress: (p) => progress.push(p) } });
     ctx.counts.tried = 10;
     ctx.timings.modelMs = 1_000_000;
+    const t0 = performance.now();
     const list = await askModel(ctx, promptInput(ctx, ['assert f(2) == 5: expected 5, got 6']));
+    expect(ctx.timings.modelMs).toBeLessThanOrEqual(1_000_000 + Math.ceil(performance.now() - t0));
     expect(list.map((c) => c.rationale)).toEqual(['Plus, not times.', 'Minus.']);
     expect(ctx.counts).toEqual({ tried: 12, fromModel: 2, fromSearch: 0 });
     expect(ctx.modelUsed).toBe(true);

@@ -102,7 +102,9 @@ describe('runSearch', () => {
     const ctx = contextFor(sandbox, request(F, TESTS), { budget: { searchAlternatives: 2 }, options: { onProgress: (p) => progress.push(p) } });
     ctx.counts.tried = 1;
     ctx.timings.searchMs = 1_000_000;
+    const t0 = performance.now();
     const s = await runSearch(ctx, ctx.program, 3000);
+    expect(ctx.timings.searchMs).toBeLessThanOrEqual(1_000_000 + Math.ceil(performance.now() - t0));
     expect(s?.candidates[0]?.source).toBe(F.replace('n * 3', 'n + 3'));
     expect(s!.tried).toBeGreaterThan(0);
     expect(ctx.counts.tried).toBe(1 + s!.tried);

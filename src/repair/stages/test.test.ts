@@ -20,7 +20,9 @@ describe('runTests', () => {
   it('runs the tests and returns the first failing one, keeping the cases and the baseline', async () => {
     const progress: Progress[] = [];
     const ctx = contextFor(sandbox, request('def f(n):\n    return n * 3\n', 'assert f(0) == 0\nassert f(2) == 5\nassert f(1) == 9\n'), { options: { onProgress: (p) => progress.push(p) } });
+    const t0 = performance.now();
     const out = await runTests(ctx);
+    expect(ctx.timings.testsMs).toBeLessThanOrEqual(Math.ceil(performance.now() - t0));
     expect(out).toEqual({ failingCase: expect.objectContaining({ id: 't1', name: 'assert f(2) == 5' }) as unknown, allPass: false });
     expect(ctx.cases.map((c) => c.id)).toEqual(['t0', 't1', 't2']);
     expect(ctx.baseline.map((r) => r.status)).toEqual(['passed', 'failed', 'failed']);
@@ -68,6 +70,13 @@ describe('runTests', () => {
     expect((await done('def g(n):\n    return n\n', {}, '  \n'))?.summary).toBe(ask('g'));
     // a script that fails is something to work from
     expect(await done('def g(n):\n    return n\n\nassert g(1) == 2\n')).toBeUndefined();
+  });
+
+  it('does not ask for an example when the program does not load, or when the tests are a script', async () => {
+    const broken = await runTests(contextFor(sandbox, request('def f(n)\n    return n\n')));
+    expect(broken).toEqual({ failingCase: expect.objectContaining({ id: 't0', kind: 'script' }) as unknown, allPass: false });
+    const script = await runTests(contextFor(sandbox, request('def f(n):\n    return n\n', 'x = f(1)\n')));
+    expect(script).toEqual({ failingCase: undefined, allPass: true });
   });
 
   it('works from docstring examples when there are no tests', async () => {

@@ -33,7 +33,9 @@ describe('traceOriginal', () => {
   it('traces the first failing test and renders it within the token budget', async () => {
     const progress: Progress[] = [];
     const { ctx, failing } = await tested(F, TESTS, { budget: { traceTokens: 400 }, options: { onProgress: (p) => progress.push(p) } });
+    const t0 = performance.now();
     await traceOriginal(ctx, failing);
+    expect(ctx.timings.traceMs).toBeLessThanOrEqual(Math.ceil(performance.now() - t0));
     expect(ctx.trace?.test.id).toBe('t1');
     expect(ctx.rendered?.text).toContain('y = n * 3  # (1) y=6');
     expect(ctx.rendered?.text).toContain('__return__=6');
