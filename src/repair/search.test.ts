@@ -72,9 +72,13 @@ describe('runProgramSearch', () => {
     expect(sent(tap)).toHaveLength(1);
     expect(req!.mode).toBe('mutate');
     expect(req).not.toHaveProperty('language');
-    expect(payloadOf(req!)).toEqual({ op: 'search', source: SOURCE, tests: REQUEST.tests, entryPoint: null, editable: [1, 3], budget: { candidates: 500, ms: 3_000 }, returnLimit: 5 });
+    // the slice is what is left of the 3 s (a millisecond may have passed since the search began)
+    const ms = (payloadOf(req!).budget as { ms: number }).ms;
+    expect(ms).toBeGreaterThan(2_900);
+    expect(ms).toBeLessThanOrEqual(3_000);
+    expect(payloadOf(req!)).toEqual({ op: 'search', source: SOURCE, tests: REQUEST.tests, entryPoint: null, editable: [1, 3], budget: { candidates: 500, ms }, returnLimit: 5 });
     // the runner stops itself at the slice; the backend's hard stop sits 4 s beyond it
-    expect(req!.limits).toEqual({ ...DEFAULT_LIMITS, totalTimeoutMs: 7_000 });
+    expect(req!.limits).toEqual({ ...DEFAULT_LIMITS, totalTimeoutMs: ms + 4_000 });
   });
 
   it('passes the operation, the entry point, the language and the number of alternatives on', async () => {
