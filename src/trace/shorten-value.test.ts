@@ -86,3 +86,40 @@ describe('renderInline in JavaScript', () => {
     expect(withEnd.text).toBe('function f(n) {  // (0) n=2;\n  const y = n * 3;\n  return y;\n}\n// [trace incomplete: the runner recorded 1 steps]\n');
   });
 });
+
+describe('what a line shows', () => {
+  const src = 'def f(n):\n    y = n\n    return y\n';
+  const trace = (events: Trace['events']): Trace => ({
+    program: 'p',
+    test: { id: 't0', name: 'f(2)', kind: 'assert', source: '' },
+    result: { program: 'p', test: 't0', status: 'failed', durationMs: 1 },
+    events,
+    totalEvents: events.length,
+    truncated: false,
+  });
+
+  it('leaves out hidden iterators, dunder bookkeeping and modules, and writes line breaks as escapes', () => {
+    const out = renderInline(
+      trace([
+        { step: 0, kind: 'call', line: 1, func: 'f', depth: 0, vars: { n: '2' } },
+        { step: 1, kind: 'line', line: 2, func: 'f', depth: 0, vars: { '.0': '<iter>', __name__: "'m'", os: "<module 'os'>", y: "'a\nb\rc'", x__: '1', __y: '2', z: "'<module>'" } },
+      ]),
+      src,
+    );
+    expect(out.text.split('\n')[1]).toBe("    y = n  # (1) y='a\\nb\\rc'; x__=1; __y=2; z='<module>';");
+  });
+
+  it('gives no comment to a line whose event changed nothing, and keeps the states in step order', () => {
+    const out = renderInline(
+      trace([
+        { step: 0, kind: 'call', line: 1, func: 'f', depth: 0, vars: { n: '2' } },
+        { step: 3, kind: 'line', line: 2, func: 'f', depth: 0, vars: { y: '3' } },
+        { step: 1, kind: 'line', line: 2, func: 'f', depth: 0, vars: { y: '1' } },
+        { step: 2, kind: 'line', line: 3, func: 'f', depth: 0 },
+        { step: 4, kind: 'line', line: 3, func: 'f', depth: 0, vars: {} },
+      ]),
+      src,
+    );
+    expect(out.text.split('\n')).toEqual(['def f(n):  # (0) n=2;', '    y = n  # (1) y=1; (3) y=3;', '    return y', '']);
+  });
+});
