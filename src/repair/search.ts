@@ -159,6 +159,8 @@ export async function runProgramSearch(
     const next = resumeFrom(response, request.budget.candidates);
     if (!next) {
       if (!response.partial) return response;
+      // An interim report that reached the candidate budget: the rebuild below must skip all it screened.
+      if (response.ok) skip = { count: Math.min(request.budget.candidates, response.cursor === undefined ? response.tried : response.cursor + 1), scores: response.scores };
       break;
     }
     skip = next;
