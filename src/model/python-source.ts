@@ -43,12 +43,17 @@ function isJunk(item: TopLevelItem): boolean {
 
 const CONTINUATION = /^(else|elif|except|finally|case)\b/;
 
+/** An `import …` or `from … import …` statement, at any indent. */
+export function isImportLine(line: string): boolean {
+  return /^\s*(import\s|from\s+\S+\s+import\b)/.test(line);
+}
+
 function classify(line: string): { kind: TopLevelKind; name?: string } {
   const def = /^(?:async\s+)?def\s+([A-Za-z_]\w*)/.exec(line);
   if (def?.[1]) return { kind: 'def', name: def[1] };
   const cls = /^class\s+([A-Za-z_]\w*)/.exec(line);
   if (cls?.[1]) return { kind: 'class', name: cls[1] };
-  if (/^(import\s|from\s+\S+\s+import\b)/.test(line)) return { kind: 'import' };
+  if (isImportLine(line)) return { kind: 'import' };
   return { kind: 'other' };
 }
 

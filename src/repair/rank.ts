@@ -3,6 +3,8 @@
  * order candidates were proposed in (the program search first, most suspicious lines first), which is
  * the better prior when two candidates are otherwise equal.
  */
+import { isImportLine } from '../model/python-source.ts';
+
 export interface Ranked {
   passed: number;
   total: number;
@@ -32,15 +34,13 @@ export function editSize(before: string, after: string): number {
   return Math.max(before.length - head - tail, after.length - head - tail);
 }
 
-const IMPORT_LINE = /^\s*(import [\w.]+( as \w+)?|from [\w.]+ import [\w, ]+)\s*$/;
-
 /** `after` without the Python import lines it adds: the import a fix needs (`math` for `math.pi`) is not
  * part of how much the fix changes, and would otherwise stretch its size from the top of the file. */
 export function withoutAddedImports(before: string, after: string): string {
   const had = new Set(before.split('\n').map((l) => l.trim()));
   return after
     .split('\n')
-    .filter((l) => !(IMPORT_LINE.test(l) && !had.has(l.trim())))
+    .filter((l) => !(isImportLine(l) && !had.has(l.trim())))
     .join('\n');
 }
 

@@ -298,15 +298,10 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
         if call is not None:
             evidence.failing_calls.append(call)
             out["inputs"].append({"func": call["func"], "args": {k: _short(v) for k, v in call["args"].items()}, "check": specs[i].id})
-        expected = results[i].get("expected")
-        if isinstance(expected, str):
-            try:
-                value = ast.literal_eval(expected)
-            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                pass
-            else:
-                evidence.expected.append(value)
-                evidence.actual.append(_literal(results[i].get("actual")))
+        expected = _literal(results[i].get("expected"))
+        if expected is not _UNKNOWN:
+            evidence.expected.append(expected)
+            evidence.actual.append(_literal(results[i].get("actual")))
         err = results[i].get("error")
         if results[i]["status"] == "error" and isinstance(err, dict) and err.get("type") == "NameError" and err.get("where") == "test":
             missing = re.match(r"name '(\w+)' is not defined", str(err.get("message", "")))
@@ -585,15 +580,15 @@ def _rank(chosen: list[Edit], line_score: dict[int, float], index: int) -> tuple
     )
 
 
-class _Unknown:
-    """An actual value that is not a literal (an object, a cut-off repr): of no type the tests name."""
+# A repr that is not a literal (an object, a cut-off value): of no type the tests name.
+_UNKNOWN = object()
 
 
 def _literal(text: Any) -> Any:
     try:
-        return ast.literal_eval(text) if isinstance(text, str) else _Unknown()
+        return ast.literal_eval(text) if isinstance(text, str) else _UNKNOWN
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return _Unknown()
+        return _UNKNOWN
 
 
 def _short(value: Any) -> str:

@@ -10,7 +10,7 @@ import ast
 import builtins
 import re
 
-from .edits import TIER_LAST, TIER_RARE, TIER_USUAL, TIGHT_NODES, Context, Source
+from .edits import TIER_LAST, TIER_RARE, TIER_USUAL, TIGHT_NODES, Context, Edit, Source, apply_edits
 from .ops_imports import bound_names
 
 FUNC_SIBLINGS = {
@@ -230,10 +230,8 @@ def rename_to_called(source: str, tests: str | None, editable: tuple[int, int]) 
                 return None
             start = src.offset(n.lineno, n.col_offset)
             spans.append((start, start + len(fn.name)))
-    text = source
-    for a, b in sorted(spans, reverse=True):
-        text = text[:a] + new + text[b:]
-    return text, fn.lineno, f"rename `{fn.name}` to `{new}`, the name the tests call"
+    desc = f"rename `{fn.name}` to `{new}`, the name the tests call"
+    return apply_edits(source, [Edit([(a, b, new) for a, b in spans], fn.lineno, "rename", desc, 0)]), fn.lineno, desc
 
 
 def generate(ctx: Context) -> None:

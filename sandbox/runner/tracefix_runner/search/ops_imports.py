@@ -128,25 +128,34 @@ def _top_line(tree: ast.Module) -> int:
     return line
 
 
+def _placement(tree: ast.Module, lines: list[str], editable: tuple[int, int]) -> tuple[int, str]:
+    """The line an added import goes on, and its indent: the top of the file when the whole file may be
+    edited, else the start of the editable region, indented as its first line (a function body under a
+    frozen signature)."""
+    if editable[0] <= 1:
+        return _top_line(tree), ""
+    at = editable[0]
+    first = lines[at - 1] if at - 1 < len(lines) else ""
+    return at, first[: len(first) - len(first.lstrip())]
+
+
+def _insert_at(lines: list[str], at: int, text: str) -> tuple[int, str]:
+    """Offset of line `at` in the joined `lines`, and `text` with a line break before it when the line
+    above has none."""
+    offset = sum(len(line) for line in lines[: at - 1])
+    return offset, ("\n" + text if at - 1 > 0 and not lines[at - 2].endswith("\n") else text)
+
+
 def add_imports(source: str, tests: str | None, editable: tuple[int, int]) -> tuple[str, int, list[str]] | None:
-    """The program with its missing imports added, the line they went in at, and the lines added; None when
-    nothing is missing. At the top of the file when the whole file may be edited, else at the start of the
-    editable region, indented as its first line (a function body under a frozen signature)."""
+    """The program with its missing imports added (where `_placement` says), the line they went in at, and
+    the lines added; None when nothing is missing."""
     lines_needed = missing(source, tests)
     if not lines_needed:
         return None
-    tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    if editable[0] <= 1:
-        at, indent = _top_line(tree), ""
-    else:
-        at = editable[0]
-        first = lines[at - 1] if at - 1 < len(lines) else ""
-        indent = first[: len(first) - len(first.lstrip())]
-    added = "".join(f"{indent}{line}\n" for line in lines_needed)
-    if at - 1 > 0 and not lines[at - 2].endswith("\n"):
-        added = "\n" + added
-    return "".join(lines[: at - 1]) + added + "".join(lines[at - 1:]), at, lines_needed
+    at, indent = _placement(ast.parse(source), lines, editable)
+    offset, added = _insert_at(lines, at, "".join(f"{indent}{line}\n" for line in lines_needed))
+    return source[:offset] + added + source[offset:], at, lines_needed
 
 
 def import_span(ctx: Any, module: str) -> tuple[int, int, str] | None:
@@ -155,12 +164,7 @@ def import_span(ctx: Any, module: str) -> tuple[int, int, str] | None:
     add_imports would put it. The caller adds it to the same edit, so the candidate runs as one program."""
     if module in bound_names(ctx.tree):
         return None
-    editable = ctx.editable
-    if editable[0] <= 1:
-        at, indent = _top_line(ctx.tree), ""
-    else:
-        at = editable[0]
-        indent = ctx.src.indent_of(at) if at - 1 < len(ctx.src.lines) else ""
-    s = ctx.src.line_start(at) if at - 1 < len(ctx.src.lines) else len(ctx.src.text)
-    lead = "" if s == 0 or ctx.src.text[s - 1] == "\n" else "\n"
-    return (s, s, f"{lead}{indent}import {module}\n")
+    lines = ctx.src.text.splitlines(keepends=True)
+    at, indent = _placement(ctx.tree, lines, ctx.editable)
+    offset, text = _insert_at(lines, at, f"{indent}import {module}\n")
+    return (offset, offset, text)
