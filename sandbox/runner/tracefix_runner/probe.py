@@ -13,9 +13,8 @@ The first program is the original: its run of the tests yields the seed calls. A
 `seeds`: how many of the first inputs are the tests' own calls.
 
 Deterministic: seeds come in test order, variations in a fixed order, reprs are canonical (sets and dict
-items sorted, object addresses blanked), and each call is limited by a count of loop iterations, time
-being only a backstop (see CALL_STEP_BUDGET). Only
-arguments whose repr is a Python literal are used, so every `call` is source a test can repeat.
+items sorted, object addresses blanked), and each call is limited by a count of loop iterations and
+calls, time being only a backstop (see CALL_STEP_BUDGET). Only arguments whose repr is a Python literal are used, so every `call` is source a test can repeat.
 """
 
 from __future__ import annotations
@@ -40,11 +39,11 @@ DEFAULT_INPUTS = 40
 DEFAULT_MS = 5_000
 MAX_INPUTS = 200
 # Every probe call counts its loop iterations and its calls from the start (the watchdog's `eager` and
-# `count_calls` modes), so whether a call finishes is decided by a count, the same on both backends and under
-# any load; time is only a backstop (a call stuck in C). A seed is a call the tests
-# make: it gets up to SEED_STEP_BUDGET. A grown input gets GROWTH times what that program's costliest seed
-# used, and at least CALL_STEP_BUDGET: "does not finish" means far costlier than the tests' own calls, not
-# slower than some fixed size.
+# `count_calls` modes), so whether a call finishes is decided by a count, the same on both backends and
+# under any load; time is only a backstop (a call stuck in C). A seed is a call the tests make: it gets up
+# to SEED_STEP_BUDGET. A grown input gets GROWTH times what that program's costliest seed used, and at
+# least CALL_STEP_BUDGET: "does not finish" means far costlier than the tests' own calls, not slower than
+# some fixed size.
 CALL_STEP_BUDGET = 100_000
 SEED_STEP_BUDGET = 1_000_000
 GROWTH = 10
@@ -459,7 +458,7 @@ def _call(code: Any, func: str, args_src: str, limits: Limits, wd: Watchdog, ste
     """Runs the program's module code in a fresh module, then `func(args)`, under the watchdog with a
     call-sized limit. A fresh module per call: module-level state one call leaves must not change the
     next call's answer (that would make the outcome depend on the order of the inputs). Returns the output
-    and the loop iterations the call (module code included) used."""
+    and the steps (loop iterations and calls) the call, module code included, used."""
     module = types.ModuleType("solution")
     ns = module.__dict__
     ns["__builtins__"] = builtins
