@@ -47,11 +47,12 @@ MAX_INPUTS = 200
 CALL_STEP_BUDGET = 100_000
 SEED_STEP_BUDGET = 1_000_000
 GROWTH = 10
-# The backstop per call: generous per step (Pyodide counts about 3x slower than CPython 3.11's 0.5 us),
-# but bounded so a loop-free hang costs little.
+# The backstop per call: generous per step (Pyodide counts about 3x slower than CPython 3.11's 0.5 us, and
+# a loaded machine slower still), so that the count binds first; bounded for a call stuck in C, the one
+# hang the count cannot see.
 CALL_BACKSTOP_MS_PER_STEP = 0.005
 CALL_BACKSTOP_MIN_MS = 200
-CALL_BACKSTOP_MAX_MS = 2_000
+CALL_BACKSTOP_MAX_MS = 8_000
 # All calls together: past this many counted steps no more inputs are tried (a count again, so two
 # backends stop at the same input); the request's `ms` stays the backstop.
 TOTAL_STEP_BUDGET = 4_000_000
@@ -168,8 +169,11 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
                 budget = SEED_STEP_BUDGET
             else:
                 budget = max(CALL_STEP_BUDGET, GROWTH * seed_steps[p["id"]])
-            outputs[p["id"]], steps = _call(code, func, args_src, limits, wd, min(limits.stepBudget, budget))
-            total_steps += steps
+            budget = min(limits.stepBudget, budget)
+            outputs[p["id"]], steps = _call(code, func, args_src, limits, wd, budget)
+            # a call that did not finish counts its whole budget, whether the count or the backstop stopped
+            # it, so the input the total stops at does not depend on the machine's speed
+            total_steps += budget if outputs[p["id"]] == "timeout" else steps
             if n < n_seeds and outputs[p["id"]] == "timeout":
                 hung.add(p["id"])
             elif n < n_seeds:
