@@ -94,7 +94,7 @@ describe('runProgramSearch', () => {
 
   it('screens a long search in slices of SLICE_MS, resuming each where the last stopped on time', async () => {
     const tap = new TappedSandbox(sandbox);
-    tap.faults.set(0, rewrite({ stop: 'time', tried: 3, scores: [[1, 1]], candidates: [], exhausted: false }));
+    tap.faults.set(0, rewrite({ stop: 'time', tried: 3, scores: [[1, 1]], candidates: [], exhausted: false, prepMs: 0 }));
     const r = await runProgramSearch(tap, { ...REQUEST, budget: { candidates: 500, ms: 60_000 } }, DEFAULT_LIMITS);
     const [first, second] = sent(tap);
     expect(sent(tap)).toHaveLength(2);
@@ -105,6 +105,18 @@ describe('runProgramSearch', () => {
     expect(SLICE_MS).toBe(4_000);
     // the second slice skipped what the first screened, and its answer is the search's
     expect(r.tried).toBeGreaterThan(3);
+    expect(r.candidates[0]?.source).toContain('n + 3');
+  });
+
+  it('gives a resumed slice, and the deadline, the time its run spends again on the evidence before screening', async () => {
+    // a slow test on a slow backend: the first run spent 3 s of its 4 s slice on the evidence runs
+    const tap = new TappedSandbox(sandbox);
+    tap.faults.set(0, rewrite({ stop: 'time', tried: 1, scores: [], candidates: [], exhausted: false, prepMs: 3_000 }));
+    const r = await runProgramSearch(tap, { ...REQUEST, budget: { candidates: 500, ms: 5_000 } }, DEFAULT_LIMITS);
+    const [, second] = sent(tap);
+    // 5 s budget, about 4.5 s left after the first call: without the 3 s back the slice would be what is left
+    expect((payloadOf(second!).budget as { ms: number }).ms).toBeGreaterThan(SLICE_MS + 2_000);
+    expect((payloadOf(second!).budget as { ms: number }).ms).toBeLessThanOrEqual(SLICE_MS + 3_000);
     expect(r.candidates[0]?.source).toContain('n + 3');
   });
 

@@ -95,6 +95,8 @@ export const SearchResponseSchema = z.object({
   tried: z.number().int().default(0),
   exhausted: z.boolean().default(false),
   elapsedMs: z.number().default(0),
+  /** Time the run took before screening its first candidate (the evidence runs): paid again by every resumed run. */
+  prepMs: z.number().optional(),
   /** Why the search stopped: its stream ran out, the candidate budget, its time slice, or enough found. */
   stop: z.enum(['done', 'candidates', 'time', 'enough']).optional(),
   /** Screened candidates (stream index) that passed some tests, and how many: what a resumed search needs. */
@@ -136,14 +138,25 @@ export async function runProgramSearch(
   limits: Limits,
   signal?: AbortSignal,
 ): Promise<SearchResponse> {
-  const deadline = Date.now() + request.budget.ms;
+  let deadline = Date.now() + request.budget.ms;
+  let extended = 0;
+  let prep = 0;
   let skip: SearchSkip = { count: 0, scores: [] };
   let last: SearchResponse | undefined;
   let failures = 0;
   for (let call = 0; call < MAX_CALLS; call++) {
+    // A resumed run first repeats the evidence runs (prepMs) before it screens where the last one stopped:
+    // that repetition is the slicing's cost, not the search's, so its slice and the deadline grow by it
+    // (in all by at most the budget again). Else a slow backend with a slow test (Pyodide) would spend
+    // every slice on the evidence and screen nothing.
+    if (last && prep > 0 && extended < request.budget.ms) {
+      const more = Math.min(prep, request.budget.ms - extended);
+      deadline += more;
+      extended += more;
+    }
     const left = deadline - Date.now();
     if (last && left < 250) break;
-    const slice = Math.max(250, Math.min(left, SLICE_MS));
+    const slice = Math.max(250, Math.min(left, SLICE_MS + prep));
     let response: SearchResponse;
     try {
       const grace = last?.partial || failures > 0 ? RESTART_GRACE_MS : KILL_GRACE_MS;
@@ -156,6 +169,7 @@ export async function runProgramSearch(
       continue;
     }
     last = response;
+    prep = response.prepMs ?? prep; // a light report (a killed run) carries none: the last full one's stands
     const next = resumeFrom(response, request.budget.candidates);
     if (!next) {
       if (!response.partial) return response;

@@ -226,6 +226,23 @@ describe('program search under Pyodide (no fork, no SIGALRM: in-process screenin
     expect(onPyodide.scores).toEqual(onProcess.scores);
     expect(onPyodide.tried).toBe(onProcess.tried);
   }, 240_000);
+
+  it('screens a candidate whose `**` would take minutes in C as a failure at once, and screens the whole stream', async () => {
+    // `*` -> `**` in the chain makes `abs(a % 10) ** abs(b % 10) ** a * b`: a power with billions of digits
+    const request = {
+      source: 'def multiply(a, b):\n    return abs(a % 10) * abs(b % 10) * a * b\n',
+      tests: 'assert multiply(148, 412) == 16\nassert multiply(19, 28) == 72\nassert multiply(14, -15) == 20\n',
+      editable: [1, 2] as [number, number],
+      budget: { candidates: 400, ms: 8_000 },
+    };
+    const onPyodide = await runProgramSearch(pyodide, request, DEFAULT_LIMITS);
+    const onProcess = await runProgramSearch(sandbox, request, DEFAULT_LIMITS);
+    // both got through their whole budget: no candidate held either up until the time ran out
+    expect(onPyodide.tried).toBe(400);
+    expect(onPyodide.stop).toBe('candidates');
+    expect(onPyodide.scores).toEqual(onProcess.scores);
+    expect(onPyodide.candidates.map((c) => c.source)).toEqual(onProcess.candidates.map((c) => c.source));
+  }, 240_000);
 });
 
 describe('what the search must not edit', () => {

@@ -64,11 +64,11 @@ def hidden_passes(task: dict[str, Any], program: str) -> bool:
     return bool(results) and all(s == "passed" for s in results)
 
 
-def run_task(task: dict[str, Any], candidates: int, ms: int) -> dict[str, Any]:
+def run_task(task: dict[str, Any], candidates: int, ms: int, keep: int = 5) -> dict[str, Any]:
     program, tests, first = shown(task)
     total_lines = len(program.splitlines())
     payload = {"op": "search", "source": program, "tests": tests, "entryPoint": task.get("entry_point"),
-               "editable": [first, max(first, total_lines)], "budget": {"candidates": candidates, "ms": ms}, "returnLimit": 5}
+               "editable": [first, max(first, total_lines)], "budget": {"candidates": candidates, "ms": ms}, "returnLimit": keep}
     t0 = time.perf_counter()
     msgs = _runner({"mode": "mutate", "payload": payload, "limits": LIMITS}, ms / 1000 + 60)
     seconds = time.perf_counter() - t0
@@ -91,6 +91,7 @@ def run_task(task: dict[str, Any], candidates: int, ms: int) -> dict[str, Any]:
     entry["edits"] = [e["description"] for e in best["edits"]]
     entry["alternatives"] = len(passing) - 1
     entry["any_correct"] = any(verdicts)
+    entry["correct_at"] = [i for i, v in enumerate(verdicts) if v]
     if verdicts[0]:
         entry["outcome"] = "fixed"
     else:
@@ -107,14 +108,18 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--candidates", type=int, default=4000)
     ap.add_argument("--ms", type=int, default=30000)
+    ap.add_argument("--limit", type=int, default=0, help="only the first N tasks (after --offset/--every)")
+    ap.add_argument("--keep", type=int, default=5, help="passing candidates returned per task (all judged on the hidden test)")
     ap.add_argument("--out")
     args = ap.parse_args()
     with open(args.data) as f:
         tasks = [json.loads(line) for line in f if line.strip()]
     tasks = tasks[args.offset :: args.every]
+    if args.limit:
+        tasks = tasks[: args.limit]
     started = time.time()
     with ThreadPoolExecutor(args.jobs) as pool:
-        entries = list(pool.map(lambda t: run_task(t, args.candidates, args.ms), tasks))
+        entries = list(pool.map(lambda t: run_task(t, args.candidates, args.ms, args.keep), tasks))
     by_type: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for e in entries:
         for key in (e["bug_type"], "all"):

@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ..discover import TestsSyntaxError, discover
 from ..harness import Limits, compile_program, merge_limits, register_source
 from ..discover import PROGRAM_FILE, TESTS_FILE
+from . import bounded
 from . import (ops_branches, ops_calls, ops_compare, ops_constants, ops_guards, ops_idioms, ops_imports, ops_operators,
                ops_returns, ops_statements, ops_syntax, ops_unused, ops_variables)
 from .checks import Recorder, Runner, literal, out_of_steps
@@ -382,10 +383,12 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     edits = [edits[i] for i in order]
     runner.tune(slowest_ms, most_steps)
     total = len(specs)
+    bounded.install()
+    out["prepMs"] = _ms(started)  # evidence and stream built: what every resumed run pays again before screening
 
     def score(text: str) -> int:
         """Tests passed; negative (-1 - passed) when the screening limits cut a test off."""
-        code = compile_program(text).code
+        code = bounded.bound(text, PROGRAM_FILE) or compile_program(text).code
         if code is None:
             return 0
         passed, cut = runner.score(code, failing)

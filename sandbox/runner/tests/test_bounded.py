@@ -1,0 +1,50 @@
+import unittest
+
+import helpers  # noqa: F401  (puts the runner on sys.path)
+
+from tracefix_runner.search import bounded
+
+
+def run(source: str) -> dict:
+    bounded.install()
+    code = bounded.bound(source, "<program>")
+    assert code is not None
+    ns: dict = {}
+    exec(code, ns)
+    return ns
+
+
+class BoundedTests(unittest.TestCase):
+    def test_a_power_of_a_billion_digits_is_refused_at_once(self) -> None:
+        ns = run("def f(a, b):\n    return a ** b ** a\n")
+        with self.assertRaisesRegex(OverflowError, "more than screening allows"):  # refused, not computed
+            ns["f"](148, 412)
+
+    def test_ordinary_powers_and_shifts_are_unchanged(self) -> None:
+        ns = run("def f(a, b):\n    return (a ** b, 2 ** 100, (-3) ** 3, 2 ** -1, 2.5 ** 2, 1 ** 10**9, a << b, 7 >> 1)\n")
+        self.assertEqual(ns["f"](3, 4), (81, 2 ** 100, -27, 0.5, 6.25, 1, 48, 3))
+
+    def test_an_augmented_power_on_a_name_is_bounded_and_other_targets_run_as_written(self) -> None:
+        ns = run("def f(x, n):\n    x **= n\n    return x\n\ndef g(xs):\n    xs[0] **= 2\n    return xs\n")
+        self.assertEqual(ns["f"](5, 3), 125)
+        with self.assertRaises(OverflowError):
+            ns["f"](10, 10 ** 7)
+        self.assertEqual(ns["g"]([4]), [16])
+
+    def test_a_huge_shift_is_refused_and_a_zero_shifted_is_not(self) -> None:
+        ns = run("def f(a, b):\n    return a << b\n")
+        with self.assertRaises(OverflowError):
+            ns["f"](1, 10 ** 12)
+        self.assertEqual(ns["f"](0, 10 ** 12), 0)
+
+    def test_other_types_keep_their_own_power(self) -> None:
+        ns = run("class V:\n    def __pow__(self, n):\n        return ('pow', n)\n\ndef f(v):\n    return v ** 10 ** 9\n")
+        self.assertEqual(ns["f"](ns["V"]()), ("pow", 10 ** 9))
+
+    def test_a_program_without_either_operator_is_left_to_the_usual_compile(self) -> None:
+        self.assertIsNone(bounded.bound("def f(a):\n    return a * 2\n", "<program>"))
+        self.assertIsNone(bounded.bound("def f(a:\n", "<program>"))
+
+
+if __name__ == "__main__":
+    unittest.main()
