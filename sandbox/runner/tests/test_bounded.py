@@ -41,6 +41,16 @@ class BoundedTests(unittest.TestCase):
         ns = run("class V:\n    def __pow__(self, n):\n        return ('pow', n)\n\ndef f(v):\n    return v ** 10 ** 9\n")
         self.assertEqual(ns["f"](ns["V"]()), ("pow", 10 ** 9))
 
+    def test_an_expression_built_and_evaluated_is_bounded_in_the_callers_namespace(self) -> None:
+        ns = run("def calc(ops, nums):\n    k = 10\n    e = str(nums[0])\n    for o, n in zip(ops, nums[1:]):\n        e += o + str(n)\n"
+                 "    return eval(e + '+k')\n\ndef with_ns(e):\n    return eval(e, {'x': 2})\n")
+        self.assertEqual(ns["calc"](["**", "*"], [2, 3, 4]), 42)
+        self.assertEqual(ns["with_ns"]("x ** 5"), 32)
+        with self.assertRaisesRegex(OverflowError, "more than screening allows"):
+            ns["calc"](["**", "**"], [22, 322, 3])
+        with self.assertRaises(SyntaxError):
+            ns["calc"](["+"], [1, ")"])
+
     def test_a_program_without_either_operator_is_left_to_the_usual_compile(self) -> None:
         self.assertIsNone(bounded.bound("def f(a):\n    return a * 2\n", "<program>"))
         self.assertIsNone(bounded.bound("def f(a:\n", "<program>"))

@@ -104,5 +104,18 @@ class RenameTests(unittest.TestCase):
         self.assertIsNone(ops_calls.rename_to_called(one, "assert c(1) == d(1)\n", (1, 2)))
 
 
+    def test_a_result_one_element_too_long_at_an_end_is_cut_where_the_comparison_shows_it(self) -> None:
+        src = "def diffs(xs):\n    return [b - a for a, b in zip([0] + xs, xs)]\n"
+        ev = Evidence()
+        ev.expected, ev.actual = [[1, 2]], [[1, 1, 2]]
+        out = variants(ops_calls, src, ev)
+        self.assertEqual(out.get("def diffs(xs):\n    return [b - a for a, b in zip([0] + xs, xs)][1:]\n"), "drop its first element")
+        self.assertNotIn("def diffs(xs):\n    return [b - a for a, b in zip([0] + xs, xs)][:-1]\n", out)
+        ev.expected, ev.actual = [["a", "b"]], [["x", "a", "b", "c"]]  # two too many: not this edit
+        self.assertFalse([d for d in variants(ops_calls, src, ev).values() if d.startswith("drop its")])
+        src = "def running_totals(xs):\n    out = [0]\n    for x in xs:\n        out.append(out[-1] + x)\n    return out\n"
+        self.assertEqual(best(src, "assert running_totals([1, 2, 3]) == [1, 3, 6]\nassert running_totals([5]) == [5]\n"),
+                         src.replace("return out", "return out[1:]"))
+
 if __name__ == "__main__":
     unittest.main()

@@ -7,18 +7,21 @@ whole interpreter and a restart, and on a small budget the search ends before th
 screens candidates with every `**` and `<<` going through a check that refuses, with an OverflowError,
 an integer result of more than MAX_BITS bits, which no test's expected value needs and which takes more
 than a few tens of milliseconds to compute. The same on every backend, so both screen the same
-candidates; the program the user sees and the verification that follows run as written."""
+candidates; the program the user sees and the verification that follows run as written. A call of `eval`
+on a string is bounded the same way (a calculator that builds its expression)."""
 
 from __future__ import annotations
 
 import ast
 import builtins
 import operator
+import sys
 from typing import Any
 
 MAX_BITS = 1 << 20
 POW_NAME = "__tracefix_bounded_pow__"
 LSHIFT_NAME = "__tracefix_bounded_lshift__"
+EVAL_NAME = "__tracefix_bounded_eval__"
 
 
 def _too_big(bits: int) -> OverflowError:
@@ -39,6 +42,22 @@ def bounded_lshift(value: Any, shift: Any) -> Any:
     return operator.lshift(value, shift)
 
 
+def bounded_eval(expression: Any, globals_: Any = None, locals_: Any = None) -> Any:
+    """`eval` of a string with its `**` and `<<` bounded too (a program that builds an expression and
+    evaluates it), in the caller's namespaces when none are given, as `eval` itself does."""
+    caller = sys._getframe(1)
+    if globals_ is None:
+        globals_, locals_ = caller.f_globals, caller.f_locals if locals_ is None else locals_
+    if isinstance(expression, str):
+        try:
+            tree = ast.parse(expression.lstrip(" \t"), "<string>", "eval")
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            pass  # eval itself raises the error the program would see
+        else:
+            expression = compile(ast.fix_missing_locations(_Bound().visit(tree)), "<string>", "eval", dont_inherit=True)
+    return builtins.eval(expression, globals_, locals_)
+
+
 _CALLS = {ast.Pow: POW_NAME, ast.LShift: LSHIFT_NAME}
 
 
@@ -51,6 +70,12 @@ class _Bound(ast.NodeTransformer):
         call = ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[node.left, node.right], keywords=[])
         return ast.copy_location(call, node)
 
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "eval":
+            node.func = ast.copy_location(ast.Name(id=EVAL_NAME, ctx=ast.Load()), node.func)
+        return node
+
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
         self.generic_visit(node)
         name = _CALLS.get(type(node.op))
@@ -62,14 +87,15 @@ class _Bound(ast.NodeTransformer):
 
 
 def install() -> None:
-    """Makes the two checks reachable from any module's code (as built-ins, under names no program uses)."""
+    """Makes the checks reachable from any module's code (as built-ins, under names no program uses)."""
     setattr(builtins, POW_NAME, bounded_pow)
     setattr(builtins, LSHIFT_NAME, bounded_lshift)
+    setattr(builtins, EVAL_NAME, bounded_eval)
 
 
 def bound(source: str, filename: str) -> Any:
-    """`source` compiled with its `**` and `<<` bounded; None when it does not compile (or has neither)."""
-    if "**" not in source and "<<" not in source:
+    """`source` compiled with its `**`, `<<` and `eval` bounded; None when it does not compile (or has none)."""
+    if "**" not in source and "<<" not in source and "eval" not in source:
         return None
     try:
         tree = ast.parse(source, filename)

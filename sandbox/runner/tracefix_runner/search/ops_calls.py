@@ -1,7 +1,8 @@
 """Calls and built-ins: a function or method confused with its sibling (`min`/`max`, `.upper()`/`.lower()`,
 `.append`/`.extend`), an in-place method used for its (None) result, a missing or extra `reverse=`, an
 extra call, arguments in the wrong order, a value that misses a built-in it needed (`abs`, `sorted`), a
-result of another type than the tests expect (`str()`, `tuple()`), and an operand of the wrong type where
+result of another type than the tests expect (`str()`, `tuple()`), a sequence result one element too long
+at an end (`[1:]`, `[:-1]`, where the failing comparison shows it), and an operand of the wrong type where
 a TypeError says so (`int(str(n), 8)`)."""
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ def wrap(ctx: Context, node: ast.expr) -> None:
     if isinstance(parent, ast.Return):
         for conv in _conversions(ctx.evidence):
             outs.append((f"{conv}({text})", f"convert to {conv}", TIER_RARE))
+        for cut, desc in _extra_end(ctx.evidence):
+            outs.append((f"{inner}{cut}", desc, TIER_USUAL))
     if isinstance(parent, ast.Return) and not isinstance(node, ast.Call):
         # a float result the tests state to a few decimals: rounded to that precision
         for digits in _decimals(ctx.evidence.expected):
@@ -126,6 +129,20 @@ def _conversions(ev: Any) -> list[str]:
         for target, sources in _CONVERTIBLE.items():
             if type(want) is target and type(got) in sources and target.__name__ not in out:
                 out.append(target.__name__)
+    return out
+
+
+def _extra_end(ev: Any) -> list[tuple[str, str]]:
+    """A sequence result with one element too many at an end (an off-by-one in its extent): read off a
+    failing comparison where the expected value is the result without its first or last element."""
+    out: list[tuple[str, str]] = []
+    for want, got in zip(ev.expected, ev.actual):
+        if type(want) is not type(got) or not isinstance(want, (list, tuple, str)) or len(got) != len(want) + 1:
+            continue
+        if got[1:] == want and ("[1:]", "drop its first element") not in out:
+            out.append(("[1:]", "drop its first element"))
+        if got[:-1] == want and ("[:-1]", "drop its last element") not in out:
+            out.append(("[:-1]", "drop its last element"))
     return out
 
 

@@ -81,6 +81,7 @@ def augassign(ctx: Context, node: ast.AugAssign) -> None:
     ctx.add([(te, vs, " = ")], node.lineno, "operator", f"`{sym}=` -> `=`", TIER_USUAL)
 
 
+
 def assign(ctx: Context, node: ast.Assign) -> None:
     """`x = e` where `x += e` was meant: an accumulation the author forgot."""
     if len(node.targets) != 1 or not isinstance(node.targets[0], (ast.Name, ast.Subscript, ast.Attribute)):
