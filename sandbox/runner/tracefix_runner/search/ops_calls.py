@@ -103,7 +103,12 @@ def wrap(ctx: Context, node: ast.expr) -> None:
         for conv in _conversions(ctx.evidence):
             outs.append((f"{conv}({text})", f"convert to {conv}", TIER_RARE))
         for cut, desc in _extra_end(ctx.evidence):
-            outs.append((f"{inner}{cut}", desc, TIER_USUAL))
+            # Cutting the result to the example fits it rather than mends the computation: it ranks behind
+            # an edit of the computation that passes too, as a new constant would.
+            before = len(ctx.edits)
+            ctx.replace(node, f"{inner}{cut}", "wrap", desc, TIER_RARE, False)
+            if len(ctx.edits) > before:
+                ctx.edits[-1].new_numbers += 1
     if isinstance(parent, ast.Return) and not isinstance(node, ast.Call):
         # a float result the tests state to a few decimals: rounded to that precision
         for digits in _decimals(ctx.evidence.expected):
