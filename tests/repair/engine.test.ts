@@ -221,7 +221,7 @@ describe('honest verdicts (issue 9)', () => {
     // which hangs on search([1], 7), lost), or `lo = hi` is all it found and is shown as not the whole fix
     if (result.status === 'fixed') expect(result.fixedCode).toContain('lo = mid + 1');
     else expect(['partly_fixed', 'not_pinned']).toContain(result.status);
-    if (result.fixedCode!.includes('lo = hi')) expect(result.summary).toMatch(/does not finish for `search\(/);
+    if (result.fixedCode!.includes('lo = hi')) expect(result.summary).toMatch(/did not finish for `search\(/);
     expect(result.tests[0]).toMatchObject({ before: 'timeout', after: 'passed' });
   }, 90_000);
 

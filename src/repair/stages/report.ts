@@ -256,7 +256,9 @@ export async function conclude(ctx: RunContext, probeAllowed: boolean): Promise<
   const extra = probe?.ok ? { probe: { inputs: probe.inputs.length, plausible: verdict.ranked.length, clusters: verdict.clusters.length } } : {};
   const hang = verdict.ranked[0]?.timeoutCall;
   if (hang) {
-    const summary = `Partly fixed: ${allPassPhrase(total)}, but the fix does not finish for \`${hang}\`, an input next to your tests, so it is not the whole fix.`;
+    // Whether it loops forever there or is only slow (a right fix can be slower than the wrong code), a
+    // run cannot tell: it says what it saw and does not call it fixed.
+    const summary = `Partly fixed: ${allPassPhrase(total)}, but the fix did not finish for \`${hang}\`, an input next to your tests, within the probe's budget. It loops there or is slow: if that input should finish, this is not the whole fix.`;
     return finish(ctx, 'partly_fixed', summary, best, rationale, citeLinesOf(ctx, best), extra);
   }
   const every = allPassPhrase(total).replace(/ pass(es)?$/, '');
