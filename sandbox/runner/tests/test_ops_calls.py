@@ -104,6 +104,10 @@ class RenameTests(unittest.TestCase):
         self.assertIsNone(ops_calls.rename_to_called(one, "assert c(1) == d(1)\n", (1, 2)))
 
 
+
+class EvidenceShapedTests(unittest.TestCase):
+    """Edits the failing run's evidence calls for: the result's extent, the types a TypeError names."""
+
     def test_a_result_one_element_too_long_at_an_end_is_cut_where_the_comparison_shows_it(self) -> None:
         src = "def diffs(xs):\n    return [b - a for a, b in zip([0] + xs, xs)]\n"
         ev = Evidence()
@@ -116,6 +120,18 @@ class RenameTests(unittest.TestCase):
         src = "def running_totals(xs):\n    out = [0]\n    for x in xs:\n        out.append(out[-1] + x)\n    return out\n"
         self.assertEqual(best(src, "assert running_totals([1, 2, 3]) == [1, 3, 6]\nassert running_totals([5]) == [5]\n"),
                          src.replace("return out", "return out[1:]"))
+
+    def test_a_collection_of_mixed_types_is_filtered_to_the_type_the_tests_expect(self) -> None:
+        src = "def smallest(vals):\n    return min(vals)\n"
+        self.assertEqual(best(src, "assert smallest(['a', 3, 2, 'b']) == 2\nassert smallest([5, 'x']) == 5\n"),
+                         "def smallest(vals):\n    return min(x for x in vals if isinstance(x, int))\n")
+        src = "def total(items):\n    x = 0\n    return x + sum(items)\n"  # `x` is taken: another name
+        self.assertEqual(best(src, "assert total([1, 'a', 2]) == 3\n"),
+                         "def total(items):\n    x = 0\n    return x + sum(v for v in items if isinstance(v, int))\n")
+        src = "def order(xs):\n    return sorted(xs, reverse=True)\n"
+        self.assertEqual(best(src, "assert order([-3, 'a', 1]) == [1, -3]\n"),
+                         "def order(xs):\n    return sorted((x for x in xs if isinstance(x, int)), reverse=True)\n")
+        self.assertFalse([d for d in variants(ops_calls, "def smallest(vals):\n    return min(vals)\n").values() if d.startswith("only the")])
 
 if __name__ == "__main__":
     unittest.main()

@@ -2,8 +2,9 @@
 `.append`/`.extend`), an in-place method used for its (None) result, a missing or extra `reverse=`, an
 extra call, arguments in the wrong order, a value that misses a built-in it needed (`abs`, `sorted`), a
 result of another type than the tests expect (`str()`, `tuple()`), a sequence result one element too long
-at an end (`[1:]`, `[:-1]`, where the failing comparison shows it), and an operand of the wrong type where
-a TypeError says so (`int(str(n), 8)`)."""
+at an end (`[1:]`, `[:-1]`, where the failing comparison shows it), an operand of the wrong type where a
+TypeError says so (`int(str(n), 8)`), and a collection of mixed types passed to `min`/`max`/`sum`/`sorted`
+where a TypeError names the two (its elements of one type)."""
 
 from __future__ import annotations
 
@@ -203,6 +204,35 @@ def converted(ctx: Context) -> None:
                     ctx.replace(op, f"{conv}({text})", "call", f"convert `{text}` to {conv}", TIER_USUAL, False)
 
 
+# A comparison or sum over values of two types that do not mix: the message names both.
+_MIXED = re.compile(r"not supported between instances of '(\w+)' and '(\w+)'|unsupported operand type\(s\) for \+: '(\w+)' and '(\w+)'")
+_AGGREGATES = ("min", "max", "sum", "sorted")
+
+
+def filtered(ctx: Context) -> None:
+    """`min`, `max`, `sum` or `sorted` over a collection that mixes types (`[3, 'a', 1]`) raised a
+    TypeError naming the two: the collection's elements of one of those types, taken where it is passed."""
+    for line, message in ctx.evidence.error_messages.items():
+        found = _MIXED.search(message) if ctx.evidence.error_types.get(line) == "TypeError" else None
+        if not found:
+            continue
+        kinds = [k for k in dict.fromkeys(g for g in found.groups() if g) if k in ("int", "float", "str", "tuple", "list")]
+        for node in ast.walk(ctx.tree):
+            if not (isinstance(node, ast.Call) and getattr(node, "lineno", None) == line and isinstance(node.func, ast.Name)
+                    and node.func.id in _AGGREGATES and len(node.args) == 1 and not isinstance(node.args[0], ast.Starred)):
+                continue
+            arg = node.args[0]
+            fn = ctx.enclosing_func(node)
+            taken = set(ctx.scopes.get(fn, [])) | {n.id for n in ast.walk(arg) if isinstance(n, ast.Name)}
+            var = next((v for v in ("x", "v", "item", "elem") if v not in taken), None)
+            if var is None:
+                continue
+            text = ctx.src.seg(arg)
+            for kind in kinds:
+                gen = f"{var} for {var} in {text} if isinstance({var}, {kind})"
+                ctx.replace(arg, f"({gen})" if node.keywords else gen, "call", f"only the {kind} elements of `{text}`", TIER_USUAL, False)
+
+
 def renamed(ctx: Context) -> None:
     """The tests call a function the program does not define: one of its functions under another name."""
     defined = set(ctx.module_funcs)
@@ -258,6 +288,7 @@ def rename_to_called(source: str, tests: str | None, editable: tuple[int, int]) 
 
 def generate(ctx: Context) -> None:
     renamed(ctx)
+    filtered(ctx)
     converted(ctx)
     for node in ast.walk(ctx.tree):
         if not ctx.in_region(node):
