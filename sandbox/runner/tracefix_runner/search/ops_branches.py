@@ -1,6 +1,8 @@
 """Branches: a condition that should not be there (keep the body), the wrong arm kept, two `if`s that
 should exclude each other (`if`/`elif`) or not, and a loop that should stop or skip once a branch ran
-(a missing `break`, `continue` or early `return`)."""
+(a missing `break`, `continue` or early `return`), and a loop that decides with early boolean returns
+answering the opposite question (both answers swapped) or the other quantifier ("some" for "every": the
+condition negated and both answers swapped)."""
 
 from __future__ import annotations
 
@@ -66,6 +68,38 @@ def stop_loop(ctx: Context, node: ast.If) -> None:
         ctx.add([(at, at, f"{indent}{word}\n")], last.lineno, "branch", f"add `{word}` after the branch", TIER_USUAL)
 
 
+def _bool_return(stmt: ast.stmt) -> bool | None:
+    if isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Constant) and type(stmt.value.value) is bool:
+        return stmt.value.value
+    return None
+
+
+def decision_loop(ctx: Context, loop: ast.stmt, body: list[ast.stmt]) -> None:
+    """`for x in xs: if c: return A` then `return not A` right after the loop: a predicate written as a
+    search. Its answers swapped (an `is_prime` that answers "composite"), and the other quantifier: the
+    condition negated as well (`any` where `all` was meant, or the reverse)."""
+    if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)) or loop.orelse:
+        return
+    idx = body.index(loop)
+    if idx + 1 >= len(body) or len(loop.body) != 1 or not isinstance(loop.body[0], ast.If):
+        return
+    branch, after = loop.body[0], body[idx + 1]
+    early, final = (_bool_return(branch.body[0]) if len(branch.body) == 1 else None), _bool_return(after)
+    if branch.orelse or early is None or final is None or early == final:
+        return
+    src = ctx.src
+    swaps = [(*src.span(branch.body[0].value), str(final)), (*src.span(after.value), str(early))]  # type: ignore[attr-defined]
+    ctx.add(swaps, branch.body[0].lineno, "branch", "swap the loop's two answers", TIER_USUAL)
+    test = branch.test
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        negated = src.seg(test.operand)
+    else:
+        text = src.seg(test)
+        negated = f"not {text}" if isinstance(test, (ast.Name, ast.Call, ast.Attribute, ast.Subscript)) else f"not ({text})"
+    ctx.add([(*src.span(test), negated)] + swaps, branch.lineno, "branch",
+            f"the other quantifier: return {final} as soon as one item fails the condition", TIER_USUAL)
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
         if not isinstance(node, ast.If) or not ctx.in_region(node) or not ctx.src.starts_line(node):
@@ -75,3 +109,8 @@ def generate(ctx: Context) -> None:
         if body is not None:
             chain(ctx, node, body)
         stop_loop(ctx, node)
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and ctx.in_region(node):
+            body = ctx.body_of(node)
+            if body is not None:
+                decision_loop(ctx, node, body)
