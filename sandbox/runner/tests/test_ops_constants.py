@@ -110,5 +110,20 @@ class ApproximateConstantTests(unittest.TestCase):
         self.assertEqual(out, "import math\ndef area(r):\n    return math.pi * r ** 2\n")
 
 
+
+class RunningExtremeTests(unittest.TestCase):
+    def test_a_running_maximum_that_starts_above_every_value(self) -> None:
+        src = "def largest(xs):\n    best = 0\n    for x in xs:\n        best = max(best, x)\n    return best\n"
+        out = variants(ops_constants, src)
+        self.assertIn("def largest(xs):\n    best = float('-inf')\n    for x in xs:\n        best = max(best, x)\n    return best\n", out)
+        self.assertIn("def largest(xs):\n    best = xs[0]\n    for x in xs:\n        best = max(best, x)\n    return best\n", out)
+        src = "def lowest(xs):\n    m = 100\n    i = 0\n    while i < len(xs):\n        if xs[i] < m:\n            m = xs[i]\n        i += 1\n    return m\n"
+        self.assertIn(src.replace("m = 100", "m = float('inf')"), variants(ops_constants, src))
+        src = "def largest(xs):\n    best = 0\n    for x in xs:\n        if best < x:\n            best = x\n    return best\n"
+        out = best(src, "assert largest([3, 9, 2]) == 9\nassert largest([-4, -2, -7]) == -2\n")
+        self.assertIn(out, [src.replace("best = 0", "best = xs[0]"), src.replace("best = 0", "best = float('-inf')")])
+        total = "def total(xs):\n    s = 0\n    for x in xs:\n        s = s + x\n    return s\n"  # a sum is not a running maximum
+        self.assertFalse([d for d in variants(ops_constants, total).values() if "running" in d])
+
 if __name__ == "__main__":
     unittest.main()

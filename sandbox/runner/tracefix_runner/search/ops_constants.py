@@ -1,7 +1,9 @@
 """Constants and off-by-one: a literal off by one (or the other boolean, another string of the program,
 a string the tests write that it misspells or miscases), a range bound, slice bound or index off by one, a
 range that starts at the wrong place, a difference that counts the values between two ends one off, a
-mathematical constant written to another precision than the tests use (3.14 for `math.pi`)."""
+mathematical constant written to another precision than the tests use (3.14 for `math.pi`), and a running
+maximum or minimum that starts from a number the values may not pass (`best = 0` before a loop of
+`best = max(best, x)`: the infinity on the right side, or the first value)."""
 
 from __future__ import annotations
 
@@ -144,6 +146,54 @@ def assigned(ctx: Context, node: ast.Assign) -> None:
         ctx.replace(value, new, "bound", f"`{text}` -> `{new}`", TIER_USUAL)
 
 
+def _extreme_of(name: str, loop: ast.stmt) -> str | None:
+    """"max" or "min" when `loop` keeps `name` as a running maximum or minimum: `name = max(name, e)`, or
+    `if e > name: name = e` (either way round); None otherwise."""
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and node.targets[0].id == name and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
+                and node.value.func.id in ("max", "min") and any(isinstance(a, ast.Name) and a.id == name for a in node.value.args):
+            return node.value.func.id
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1:
+            left, op, right = node.test.left, node.test.ops[0], node.test.comparators[0]
+            sets = any(isinstance(s, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in s.targets) for s in node.body)
+            if not sets:
+                continue
+            bigger = isinstance(op, (ast.Gt, ast.GtE))
+            if isinstance(op, (ast.Gt, ast.GtE, ast.Lt, ast.LtE)):
+                if isinstance(right, ast.Name) and right.id == name:
+                    return "max" if bigger else "min"
+                if isinstance(left, ast.Name) and left.id == name:
+                    return "min" if bigger else "max"
+    return None
+
+
+def running_extreme(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    """`best = 0` (any number) and then a loop keeping `best` as a running maximum: values all below the
+    start never win (a list of negatives). The start becomes `float('-inf')` (`inf` for a minimum), or the
+    first value of the sequence the loop walks."""
+    body = fn.body
+    for i, stmt in enumerate(body):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                and isinstance(stmt.value, ast.Constant) and type(stmt.value.value) in (int, float) and ctx.in_region(stmt)):
+            continue
+        name = stmt.targets[0].id
+        for loop in body[i + 1:]:
+            if isinstance(loop, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in loop.targets):
+                break  # set again before any loop
+            if not isinstance(loop, (ast.For, ast.While)):
+                continue
+            kind = _extreme_of(name, loop)
+            if kind is None:
+                continue
+            start = "float('-inf')" if kind == "max" else "float('inf')"
+            ctx.replace(stmt.value, start, "constant", f"start the running {kind} `{name}` at {start}", TIER_USUAL, False)
+            if isinstance(loop, ast.For) and isinstance(loop.iter, ast.Name):
+                first = f"{loop.iter.id}[0]"
+                ctx.replace(stmt.value, first, "constant", f"start the running {kind} `{name}` at the first value, `{first}`", TIER_USUAL, False)
+            break
+
+
 def span_count(ctx: Context, node: ast.BinOp) -> None:
     """`b - a` counting the values from `a` to `b` misses one end (`b - a + 1`), or counts one too many."""
     if not isinstance(node.op, ast.Sub) or isinstance(node.left, ast.Constant) or isinstance(node.right, ast.Constant):
@@ -227,3 +277,6 @@ def generate(ctx: Context) -> None:
             span_count(ctx, node)
         if isinstance(node, (ast.Constant, ast.Attribute, ast.BinOp)):
             approximate(ctx, node)
+    for node in ast.walk(ctx.tree):  # the `def` line may be frozen; the start value is checked on its own
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            running_extreme(ctx, node)
