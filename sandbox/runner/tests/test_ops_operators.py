@@ -1,7 +1,8 @@
 import unittest
 
-from helpers import best, variants
+from helpers import best, fix, variants
 from tracefix_runner.search import ops_operators
+from tracefix_runner.search.edits import Evidence
 
 
 class OperatorTests(unittest.TestCase):
@@ -30,6 +31,19 @@ class OperatorTests(unittest.TestCase):
         out = best(src, "assert middle([1, 2, 3]) == 2\nassert middle([4, 5, 6, 7, 8]) == 6\n")
         self.assertEqual(out, "def middle(xs):\n    return xs[len(xs) // 2]\n")
 
+
+    def test_text_built_in_the_wrong_order(self) -> None:
+        src = ("def to_base(n, b):\n    digits = '0123456789ABCDEF'\n    out = ''\n    while n > 0:\n"
+               "        out = out + digits[n % b]\n        n //= b\n    return out\n")
+        ev = Evidence()
+        ev.types = {"out": {"str"}, "n": {"int"}}  # what the run of the original saw
+        self.assertEqual(variants(ops_operators, src, ev).get(src.replace("out = out + digits[n % b]", "out = digits[n % b] + out")), "swap the operands")
+        # and a list built back to front: the swap passes (beside reversing the result)
+        src = "def with_head(h, xs):\n    out = [h]\n    for x in xs:\n        out = [x] + out\n    return out\n"
+        result = fix(src, "assert with_head(9, [1, 2]) == [9, 1, 2]\nassert with_head(5, [6, 3]) == [5, 6, 3]\n", returnLimit=10)
+        self.assertIn(src.replace("out = [x] + out", "out = out + [x]"), [c["source"] for c in result["candidates"] if c["passed"] == c["total"]])
+        # numbers add the same either way round: no swap offered
+        self.assertFalse([d for d in variants(ops_operators, "def f(a, b):\n    return a + 1\n").values() if d == "swap the operands"])
 
 if __name__ == "__main__":
     unittest.main()

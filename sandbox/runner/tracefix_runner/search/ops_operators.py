@@ -1,5 +1,6 @@
 """Arithmetic and bitwise operators: the wrong operator, a missing or extra operand, operands in the wrong
-order, `=` where an accumulation (`+=`) was meant, and the reverse."""
+order (of `-`, `/`, `%`, `**`, and of `+` joining strings or lists), `=` where an accumulation (`+=`) was
+meant, and the reverse."""
 
 from __future__ import annotations
 
@@ -63,7 +64,9 @@ def binop(ctx: Context, node: ast.BinOp) -> None:
                 isinstance(node.left, TIGHT_NODES))
     ctx.replace(node, src.seg(node.right), "operator", f"drop `{src.seg(node.left)} {sym}`", TIER_RARE,
                 isinstance(node.right, TIGHT_NODES))
-    if isinstance(node.op, NON_COMMUTATIVE):
+    # `+` of strings or lists is not commutative either: text built in the wrong order (`acc + ch`)
+    joins = isinstance(node.op, ast.Add) and bool((ctx.expr_type(node.left) | ctx.expr_type(node.right)) & {"str", "seq"})
+    if isinstance(node.op, NON_COMMUTATIVE) or joins:
         ctx.replace(node, f"{_paren(ctx, node.right)} {sym} {_paren(ctx, node.left)}", "operator", "swap the operands", TIER_USUAL)
 
 
