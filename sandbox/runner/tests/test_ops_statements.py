@@ -1,6 +1,6 @@
 import unittest
 
-from helpers import fix, variants
+from helpers import best, fix, variants
 from tracefix_runner.search import ops_statements
 
 
@@ -20,6 +20,25 @@ class StatementTests(unittest.TestCase):
         passing = [c["source"] for c in result["candidates"] if c["passed"] == c["total"]]
         self.assertIn("def unique(xs):\n    out = []\n    for x in xs:\n        if x not in out:\n            out.append(x)\n    return out\n", passing)
 
+
+
+class BookkeepingTests(unittest.TestCase):
+    def test_a_seen_set_that_is_never_filled(self) -> None:
+        src = ("def first_repeat(xs):\n    seen = set()\n    for x in xs:\n        if x in seen:\n            return x\n"
+               "    return None\n")
+        self.assertEqual(best(src, "assert first_repeat([3, 1, 3, 2]) == 3\nassert first_repeat([1, 2]) is None\n"),
+                         src.replace("            return x\n", "            return x\n        seen.add(x)\n"))
+
+    def test_a_list_asked_at_the_top_of_the_loop_is_filled_at_its_end(self) -> None:
+        src = ("def dedupe(words):\n    kept = []\n    out = ''\n    for w in words:\n        if w not in kept:\n"
+               "            out += w\n        out += ';'\n    return out\n")
+        self.assertIn(src.replace("        out += ';'\n", "        out += ';'\n        kept.append(w)\n"), variants(ops_statements, src))
+
+    def test_a_collection_filled_somewhere_is_left_alone(self) -> None:
+        for src in ("def f(xs):\n    seen = set()\n    for x in xs:\n        if x in seen:\n            return x\n        seen |= {x}\n",
+                    "def f(xs):\n    seen = []\n    for x in xs:\n        if x in seen:\n            return x\n        note(seen, x)\n",
+                    "def f(xs, seen):\n    for x in xs:\n        if x in seen:\n            return x\n"):
+            self.assertFalse([d for d in variants(ops_statements, src).values() if "never filled" in d], src)
 
 if __name__ == "__main__":
     unittest.main()

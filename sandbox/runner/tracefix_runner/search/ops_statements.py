@@ -1,6 +1,7 @@
 """Statements: one too many (delete it), two in the wrong order (swap with the next one), one at the
-wrong depth (out of the loop it should be in, or in a loop it should follow), and one missing that the
-same function already writes elsewhere (insert a copy next to a suspicious line)."""
+wrong depth (out of the loop it should be in, or in a loop it should follow), one missing that the
+same function already writes elsewhere (insert a copy next to a suspicious line), and the bookkeeping a
+membership test relies on (`if x in seen` with nothing ever added to `seen`)."""
 
 from __future__ import annotations
 
@@ -86,6 +87,70 @@ def transplant(ctx: Context, lines: list[int]) -> None:
                 ctx.add([(after, after, indent + text + "\n")], target.lineno, "insert", f"insert `{text}` after line {target.lineno}", TIER_LAST)
 
 
+_ADDS = {"set": "add", "list": "append"}
+_GROWERS = ("add", "append", "update", "extend", "insert", "setdefault", "appendleft")
+
+
+def _empty_kind(value: ast.expr) -> str | None:
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("set", "list") and not value.args:
+        return value.func.id
+    if isinstance(value, ast.List) and not value.elts:
+        return "list"
+    return None
+
+
+def bookkeeping(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    """A collection that starts empty and is only ever asked `x in seen`: what was seen is never added.
+    `seen.add(x)` (`append` for a list) inserted after the statement that asks, and as the last statement
+    of the loop around it."""
+    empties: dict[str, str] = {}
+    grown: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            kind = _empty_kind(node.value)
+            if kind and node.targets[0].id not in empties:
+                empties[node.targets[0].id] = kind
+            elif node.targets[0].id in empties:
+                grown.add(node.targets[0].id)  # rebound: not simply never filled
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
+                and node.func.attr in _GROWERS:
+            grown.add(node.func.value.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            grown.add(node.target.id)
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
+            grown.add(node.value.id)
+        elif isinstance(node, ast.Call) and any(isinstance(a, ast.Name) and a.id in empties for a in node.args):
+            grown.update(a.id for a in node.args if isinstance(a, ast.Name))  # handed to a call that may fill it
+    src = ctx.src
+    done: set[tuple[str, str]] = set()
+    for node in ast.walk(fn):
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn))):
+            continue
+        coll = node.comparators[0]
+        if not isinstance(coll, ast.Name) or coll.id not in empties or coll.id in grown:
+            continue
+        elem = src.seg(node.left)
+        stmt: ast.AST | None = node
+        while stmt is not None and not (isinstance(stmt, ast.stmt) and ctx.body_of(stmt) is not None):
+            stmt = ctx.parent.get(stmt)
+        if not isinstance(stmt, ast.stmt) or not ctx.in_region(stmt) or not src.starts_line(stmt) or (coll.id, elem) in done:
+            continue
+        done.add((coll.id, elem))
+        text = f"{coll.id}.{_ADDS[empties[coll.id]]}({elem})"
+        _, after = ctx.stmt_span(stmt)
+        ctx.add([(after, after, src.indent_of(stmt.lineno) + text + "\n")], stmt.lineno, "insert",
+                f"insert `{text}` after line {stmt.lineno}: `{coll.id}` is asked but never filled", TIER_RARE)
+        loop = ctx.parent.get(stmt)
+        while loop is not None and not isinstance(loop, _LOOPS + (ast.FunctionDef, ast.AsyncFunctionDef)):
+            loop = ctx.parent.get(loop)
+        if isinstance(loop, _LOOPS) and loop.body[-1] is not stmt and src.starts_line(loop.body[-1]):
+            last = loop.body[-1]
+            if not isinstance(last, (ast.Return, ast.Break, ast.Continue, ast.Raise)):
+                _, end = ctx.stmt_span(last)
+                ctx.add([(end, end, src.indent_of(last.lineno) + text + "\n")], last.lineno, "insert",
+                        f"insert `{text}` at the end of the loop: `{coll.id}` is asked but never filled", TIER_RARE)
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
         if not isinstance(node, ast.stmt) or not ctx.in_region(node):
@@ -99,3 +164,6 @@ def generate(ctx: Context) -> None:
         swap_next(ctx, node, body)
         depth(ctx, node, body)
     transplant(ctx, ctx.evidence.suspicious[:3])
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            bookkeeping(ctx, node)
