@@ -41,7 +41,7 @@ describe('isValueOutput and pinningTest', () => {
 });
 
 describe('judge: ranking', () => {
-  it('ranks fewer timeouts first, then fewer new numbers, and keeps the first input each one hangs on', () => {
+  it('ranks fewer timeouts first, then fewer new numbers, and keeps the first input each one hangs on where the original finishes', () => {
     const slow = cand('slow', { editSize: 1, order: 0 });
     const quick = cand('quick', { editSize: 9, order: 1, source: 'quick 7' });
     const p = probeOf([
@@ -51,7 +51,9 @@ describe('judge: ranking', () => {
     ]);
     const v = judged([slow, quick], p);
     expect(v.ranked.map((s) => s.candidate.id)).toEqual(['quick']);
-    expect(v.ranked[0]).toMatchObject({ timeouts: 1, timeoutCall: 'g(1)', hangs: false, changes: 0, newConstants: 1 });
+    // it hangs only where the original hangs too: no regression, so no input to hold against it
+    expect(v.ranked[0]).toMatchObject({ timeouts: 1, hangs: false, changes: 0, newConstants: 1 });
+    expect(v.ranked[0]).not.toHaveProperty('timeoutCall');
     // all hang somewhere: all stay, the fewest timeouts first
     const p2 = probeOf([
       ['g(1)', { original: '3', slow: 'timeout', quick: 'timeout' }],
@@ -89,6 +91,21 @@ describe('judge: ranking', () => {
   });
 });
 
+describe('judge: crashes', () => {
+  it('keeps no merit for agreeing with a crash of the original, and ranks the fix that raises less first', () => {
+    const [keeps, mends] = [cand('keeps', { editSize: 1, order: 0 }), cand('mends', { editSize: 6, order: 1 })];
+    const p = probeOf([
+      ['pct(1, 4)', { original: '400.0', keeps: '25.0', mends: '25.0' }],
+      ['pct(0, 4)', { original: 'raises ZeroDivisionError: division by zero', keeps: 'raises ZeroDivisionError: division by zero', mends: '0.0' }],
+    ]);
+    const v = judged([keeps, mends], p);
+    expect(v.ranked.map((s) => [s.candidate.id, s.changes, s.raises])).toEqual([
+      ['mends', 1, 0],
+      ['keeps', 1, 1],
+    ]);
+  });
+});
+
 describe('judge: the question', () => {
   it('prefers an input where every answer is a value, then the one that splits the most', () => {
     const [a, b, c] = [cand('a', { order: 0 }), cand('b', { order: 1 }), cand('c', { order: 2 })];
@@ -101,11 +118,13 @@ describe('judge: the question', () => {
     const v = judged([a, b, c], p);
     expect(v.clusters).toHaveLength(3);
     expect(v.choice?.call).toBe('g(3)');
+    // as many changes each; `b` raises on g(1) where the others answer, so it comes last
     expect(v.choice?.options.map((o) => [o.candidate.id, o.output, o.test])).toEqual([
       ['a', '1', 'assert g(3) == 1'],
-      ['b', '2', 'assert g(3) == 2'],
       ['c', '3', 'assert g(3) == 3'],
+      ['b', '2', 'assert g(3) == 2'],
     ]);
+    expect(v.ranked.map((s) => [s.candidate.id, s.raises])).toEqual([['a', 0], ['c', 0], ['b', 1]]);
     expect(v.choice?.original).toBe('9');
   });
 
@@ -118,8 +137,8 @@ describe('judge: the question', () => {
     ]);
     const v = judged([a, b], p);
     expect(v.choice?.call).toBe('g(2)');
-    expect(v.choice?.options.map((o) => o.output)).toEqual(['raises ValueError: no', '4']);
-    expect(v.choice?.options[0]?.test).toContain('def test_g_raises_valueerror():');
+    expect(v.choice?.options.map((o) => o.output)).toEqual(['4', 'raises ValueError: no']);
+    expect(v.choice?.options[1]?.test).toContain('def test_g_raises_valueerror():');
     // no input with two writable answers: no question
     const none = judged([a, b], probeOf([['g(1)', { original: '3', a: '<A object>', b: '4' }]]));
     expect(none.clusters).toHaveLength(2);
@@ -135,7 +154,7 @@ describe('judge: the question', () => {
     expect(v.choice).not.toHaveProperty('original');
     // with the func unknown the test is written for `f`
     const f = judged([cand('a'), cand('b', { order: 1 })], probeOf([['h(1)', { a: 'raises KeyError: k', b: '1' }]], { func: undefined }));
-    expect(f.choice?.options[0]?.test).toContain('def test_f_raises_keyerror():');
+    expect(f.choice?.options[1]?.test).toContain('def test_f_raises_keyerror():');
   });
 });
 

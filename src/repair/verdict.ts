@@ -28,9 +28,14 @@ export interface Scored<T extends Plausible> {
   suspicion: number;
   /** Times out on a probe input that the original or another candidate finishes. */
   hangs: boolean;
-  /** The first probe input it does not finish, if any: a fix that hangs next to the tests is not the whole fix. */
+  /**
+   * The first probe input it does not finish where the original does, if any: a fix that stops finishing
+   * next to the tests is not the whole fix (or a slow one). Where the original hangs too it is no regression.
+   */
   timeoutCall?: string;
   timeouts: number;
+  /** Probe inputs on which it raises while the original or another candidate answers with a value. */
+  raises: number;
 }
 
 export interface Verdict<T extends Plausible> {
@@ -128,16 +133,18 @@ export function judge<T extends Plausible>(input: {
     let hangs = false;
     let timeouts = 0;
     let timeoutCall: string | undefined;
+    let raises = 0;
     rows.forEach((row, i) => {
       const mine = outputOf(c.id, i);
       const orig = outputOf(input.originalId, i);
-      // Where the original hangs it has no answer to keep: agreeing with it there is no merit.
-      if (orig !== 'timeout' && mine !== orig) changes++;
+      // Where the original hangs or raises it has no answer to keep: agreeing with it there is no merit.
+      if (orig !== undefined && orig !== 'timeout' && !orig.startsWith('raises ') && mine !== orig) changes++;
       if (mine === 'timeout' && Object.values(row.outputs).some((o) => o !== 'timeout')) hangs = true;
       if (mine === 'timeout') {
         timeouts++;
-        timeoutCall ??= row.call;
+        if (orig !== 'timeout') timeoutCall ??= row.call;
       }
+      if (mine?.startsWith('raises ') && Object.values(row.outputs).some((o) => isValueOutput(o))) raises++;
     });
     const ranks = c.editedLines.map((l) => input.suspicious.indexOf(l)).filter((r) => r >= 0);
     return {
@@ -147,6 +154,7 @@ export function judge<T extends Plausible>(input: {
       suspicion: ranks.length ? Math.min(...ranks) : input.suspicious.length,
       hangs,
       timeouts,
+      raises,
       ...(timeoutCall === undefined ? {} : { timeoutCall }),
     };
   });
@@ -157,6 +165,8 @@ export function judge<T extends Plausible>(input: {
       a.timeouts - b.timeouts ||
       a.newConstants - b.newConstants ||
       a.changes - b.changes ||
+      // of two fixes that change as much, the one that raises on fewer inputs others answer
+      a.raises - b.raises ||
       a.suspicion - b.suspicion ||
       a.candidate.editSize - b.candidate.editSize ||
       a.candidate.order - b.candidate.order,

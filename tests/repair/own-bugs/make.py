@@ -1,0 +1,115 @@
+"""Writes own-bugs.jsonl: small wrong programs of our own, one per bug class the search has an edit for
+(not taken from any benchmark), in the Mbpp-R shape: the buggy program, the tests a user would paste
+(`given_tests`) and stronger hidden ones (`test`) that judge the answer. `python3 make.py` regenerates it;
+each canonical solution is checked against its hidden tests and each buggy one must fail the shown ones."""
+
+import json
+import os
+
+TASKS = [
+    ("running-max-start", "largest",
+     "def largest(xs):\n    best = 0\n    for x in xs:\n        if x > best:\n            best = x\n    return best\n",
+     "def largest(xs):\n    best = xs[0]\n    for x in xs:\n        if x > best:\n            best = x\n    return best\n",
+     ["assert largest([3, 8, 1]) == 8", "assert largest([-5, -2, -9]) == -2"],
+     ["assert largest([3, 8, 1]) == 8", "assert largest([-5, -2, -9]) == -2", "assert largest([-1]) == -1", "assert largest([0, -3]) == 0", "assert largest([7, 7, -7]) == 7"]),
+    ("seen-never-filled", "first_repeat",
+     "def first_repeat(items):\n    seen = set()\n    for item in items:\n        if item in seen:\n            return item\n    return None\n",
+     "def first_repeat(items):\n    seen = set()\n    for item in items:\n        if item in seen:\n            return item\n        seen.add(item)\n    return None\n",
+     ["assert first_repeat(['a', 'b', 'a']) == 'a'", "assert first_repeat([1, 2, 3]) is None"],
+     ["assert first_repeat(['a', 'b', 'a']) == 'a'", "assert first_repeat([1, 2, 3]) is None", "assert first_repeat([4, 5, 5, 4]) == 5", "assert first_repeat([]) is None"]),
+    ("mixed-types", "smallest_number",
+     "def smallest_number(values):\n    return min(values)\n",
+     "def smallest_number(values):\n    return min(v for v in values if isinstance(v, int))\n",
+     ["assert smallest_number(['x', 4, 2, 'y', 9]) == 2"],
+     ["assert smallest_number(['x', 4, 2, 'y', 9]) == 2", "assert smallest_number([5, 'a']) == 5", "assert smallest_number(['b', -3, 0]) == -3"]),
+    ("join-order", "to_binary",
+     "def to_binary(n):\n    if n == 0:\n        return '0'\n    bits = ''\n    while n:\n        bits = bits + str(n % 2)\n        n //= 2\n    return bits\n",
+     "def to_binary(n):\n    if n == 0:\n        return '0'\n    bits = ''\n    while n:\n        bits = str(n % 2) + bits\n        n //= 2\n    return bits\n",
+     ["assert to_binary(6) == '110'", "assert to_binary(1) == '1'"],
+     ["assert to_binary(6) == '110'", "assert to_binary(1) == '1'", "assert to_binary(0) == '0'", "assert to_binary(11) == '1011'", "assert to_binary(32) == '100000'"]),
+    ("predicate-answers-swapped", "has_no_vowel",
+     "def has_no_vowel(word):\n    for ch in word.lower():\n        if ch in 'aeiou':\n            return True\n    return False\n",
+     "def has_no_vowel(word):\n    for ch in word.lower():\n        if ch in 'aeiou':\n            return False\n    return True\n",
+     ["assert has_no_vowel('rhythm') == True", "assert has_no_vowel('Tree') == False"],
+     ["assert has_no_vowel('rhythm') == True", "assert has_no_vowel('Tree') == False", "assert has_no_vowel('') == True", "assert has_no_vowel('A') == False", "assert has_no_vowel('xyz') == True"]),
+    ("quantifier", "all_even",
+     "def all_even(nums):\n    for n in nums:\n        if n % 2 == 0:\n            return True\n    return False\n",
+     "def all_even(nums):\n    for n in nums:\n        if n % 2 != 0:\n            return False\n    return True\n",
+     ["assert all_even([2, 4, 6]) == True", "assert all_even([2, 3, 4]) == False"],
+     ["assert all_even([2, 4, 6]) == True", "assert all_even([2, 3, 4]) == False", "assert all_even([]) == True", "assert all_even([1]) == False", "assert all_even([4, 8, 7]) == False"]),
+    ("extra-first-element", "prefix_sums",
+     "def prefix_sums(xs):\n    out = [0]\n    for x in xs:\n        out.append(out[-1] + x)\n    return out\n",
+     "def prefix_sums(xs):\n    out = [0]\n    for x in xs:\n        out.append(out[-1] + x)\n    return out[1:]\n",
+     ["assert prefix_sums([1, 2, 3]) == [1, 3, 6]", "assert prefix_sums([5]) == [5]"],
+     ["assert prefix_sums([1, 2, 3]) == [1, 3, 6]", "assert prefix_sums([5]) == [5]", "assert prefix_sums([]) == []", "assert prefix_sums([2, -2, 2]) == [2, 0, 2]"]),
+    ("power-vs-product", "cube_volume",
+     "def cube_volume(side, count):\n    return count * side * 3\n",
+     "def cube_volume(side, count):\n    return count * side ** 3\n",
+     ["assert cube_volume(2, 1) == 8", "assert cube_volume(3, 2) == 54"],
+     ["assert cube_volume(2, 1) == 8", "assert cube_volume(3, 2) == 54", "assert cube_volume(1, 5) == 5", "assert cube_volume(10, 3) == 3000"]),
+    ("mutable-default", "add_tag",
+     "def add_tag(tag, tags=[]):\n    tags.append(tag)\n    return tags\n",
+     "def add_tag(tag, tags=None):\n    if tags is None:\n        tags = []\n    tags.append(tag)\n    return tags\n",
+     ["assert add_tag('a') == ['a']", "assert add_tag('b') == ['b']"],
+     ["assert add_tag('a') == ['a']", "assert add_tag('b') == ['b']", "assert add_tag('c', ['x']) == ['x', 'c']", "assert add_tag('d') == ['d']"]),
+    ("range-end", "sum_to",
+     "def sum_to(n):\n    total = 0\n    for i in range(1, n):\n        total += i\n    return total\n",
+     "def sum_to(n):\n    total = 0\n    for i in range(1, n + 1):\n        total += i\n    return total\n",
+     ["assert sum_to(4) == 10", "assert sum_to(1) == 1"],
+     ["assert sum_to(4) == 10", "assert sum_to(1) == 1", "assert sum_to(0) == 0", "assert sum_to(100) == 5050"]),
+    ("binary-search-bound", "index_of",
+     "def index_of(xs, target):\n    lo, hi = 0, len(xs) - 1\n    while lo < hi:\n        mid = (lo + hi) // 2\n        if xs[mid] == target:\n            return mid\n        if xs[mid] < target:\n            lo = mid + 1\n        else:\n            hi = mid - 1\n    return -1\n",
+     "def index_of(xs, target):\n    lo, hi = 0, len(xs) - 1\n    while lo <= hi:\n        mid = (lo + hi) // 2\n        if xs[mid] == target:\n            return mid\n        if xs[mid] < target:\n            lo = mid + 1\n        else:\n            hi = mid - 1\n    return -1\n",
+     ["assert index_of([1, 3, 5, 7], 7) == 3", "assert index_of([1, 3, 5, 7], 4) == -1", "assert index_of([2], 2) == 0"],
+     ["assert index_of([1, 3, 5, 7], 7) == 3", "assert index_of([1, 3, 5, 7], 4) == -1", "assert index_of([2], 2) == 0", "assert index_of([], 1) == -1", "assert index_of([1, 3, 5, 7, 9], 1) == 0", "assert index_of([1, 3, 5, 7, 9], 5) == 2"]),
+    ("dict-get", "word_counts",
+     "def word_counts(text):\n    counts = {}\n    for w in text.split():\n        counts[w] = counts[w] + 1\n    return counts\n",
+     "def word_counts(text):\n    counts = {}\n    for w in text.split():\n        counts[w] = counts.get(w, 0) + 1\n    return counts\n",
+     ["assert word_counts('a b a') == {'a': 2, 'b': 1}"],
+     ["assert word_counts('a b a') == {'a': 2, 'b': 1}", "assert word_counts('') == {}", "assert word_counts('x x x') == {'x': 3}"]),
+    ("integer-division", "middle_index",
+     "def middle_index(xs):\n    return len(xs) / 2\n",
+     "def middle_index(xs):\n    return len(xs) // 2\n",
+     ["assert middle_index([1, 2, 3]) == 1", "assert middle_index([4, 5, 6, 7]) == 2"],
+     ["assert middle_index([1, 2, 3]) == 1", "assert middle_index([4, 5, 6, 7]) == 2", "assert middle_index([]) == 0", "assert middle_index([9]) == 0", "assert type(middle_index([1, 2])) is int"]),
+    ("swapped-arguments", "percent",
+     "def ratio(part, whole):\n    return part / whole\n\ndef percent(part, whole):\n    return round(100 * ratio(whole, part), 1)\n",
+     "def ratio(part, whole):\n    return part / whole\n\ndef percent(part, whole):\n    return round(100 * ratio(part, whole), 1)\n",
+     ["assert percent(1, 4) == 25.0", "assert percent(3, 3) == 100.0"],
+     ["assert percent(1, 4) == 25.0", "assert percent(3, 3) == 100.0", "assert percent(0, 5) == 0.0", "assert percent(1, 3) == 33.3"]),
+    ("case-method", "shout",
+     "def shout(text):\n    return text.lower() + '!'\n",
+     "def shout(text):\n    return text.upper() + '!'\n",
+     ["assert shout('hi') == 'HI!'"],
+     ["assert shout('hi') == 'HI!'", "assert shout('Go now') == 'GO NOW!'", "assert shout('') == '!'"]),
+    ("missing-return", "evens",
+     "def evens(xs):\n    out = []\n    for x in xs:\n        if x % 2 == 0:\n            out.append(x)\n",
+     "def evens(xs):\n    out = []\n    for x in xs:\n        if x % 2 == 0:\n            out.append(x)\n    return out\n",
+     ["assert evens([1, 2, 3, 4]) == [2, 4]"],
+     ["assert evens([1, 2, 3, 4]) == [2, 4]", "assert evens([]) == []", "assert evens([7, 9]) == []", "assert evens([0, -2]) == [0, -2]"]),
+]
+
+
+def main() -> None:
+    here = os.path.dirname(os.path.abspath(__file__))
+    rows = []
+    for bug_type, entry, buggy, canonical, shown, hidden in TASKS:
+        test = "\n".join(hidden) + "\n"
+        ns: dict = {}
+        exec(canonical + "\n" + test, ns)  # the canonical solution passes every hidden test
+        try:
+            exec(buggy + "\n" + "\n".join(shown) + "\n", {})
+        except Exception:
+            pass
+        else:
+            raise SystemExit(f"{bug_type}: the buggy program passes the shown tests")
+        rows.append({"task_id": f"own/{bug_type}", "bug_type": bug_type, "prompt": "", "buggy_solution": buggy,
+                     "canonical_solution": canonical, "test": test, "given_tests": shown, "entry_point": entry})
+    with open(os.path.join(here, "own-bugs.jsonl"), "w") as f:
+        for row in rows:
+            f.write(json.dumps(row) + "\n")
+    print(f"{len(rows)} tasks written")
+
+
+if __name__ == "__main__":
+    main()
