@@ -107,5 +107,17 @@ class CoreTests(unittest.TestCase):
         json.dumps(fix(BUGGY, TESTS))
 
 
+    def test_no_candidate_cancels_an_operand_against_itself(self) -> None:
+        # `* b` -> `/ b` with `b` -> `a` passes these tests as `... * a / a`: a deletion in disguise, and a crash at
+        # a = 0. The real fix drops two factors, more than the search does; it must offer nothing rather than that.
+        src = "def digit_product(a, b):\n    return (a % 10) * (b % 10) * a * b\n"
+        result = fix(src, "assert digit_product(146, 413) == 18\nassert digit_product(19, 28) == 72\nassert digit_product(14, -15) == 20\n",
+                     returnLimit=20)
+        self.assertEqual([c["source"] for c in result["candidates"] if c["passed"] == c["total"]], [])
+        # an original that has one keeps it: only new ones are left out
+        src = "def is_nan(x, k):\n    return x != x and k > 1\n"
+        self.assertEqual(fix(src, "assert is_nan(float('nan'), 1) == True\n")["candidates"][0]["source"].count("x != x"), 1)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -44,6 +44,32 @@ def _norm(tree: ast.AST) -> str:
     return ast.dump(tree, annotate_fields=False, include_attributes=False)
 
 
+_CANCELLING = (ast.Sub, ast.Div, ast.FloorDiv, ast.Mod, ast.BitXor)
+_UNDOES: dict[type, tuple[type, ...]] = {ast.Div: (ast.Mult,), ast.FloorDiv: (ast.Mult,), ast.Sub: (ast.Add,), ast.Add: (ast.Sub,),
+                                         ast.Mult: (ast.Div,)}
+
+
+def _degenerate(tree: ast.AST) -> int:
+    """Operations whose two sides are the same expression (`a / a`, `n - n`, `x % x`, `a < a`) or that undo
+    the step before them (`x * a / a`, `x + a - a`). An edit that
+    makes one more than the program had writes a constant (or a crash at zero) the long way round: a
+    deletion in disguise, never what a person meant, so the search does not screen it."""
+    count = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.left, ast.BinOp) and type(node.op) in _UNDOES \
+                and isinstance(node.left.op, _UNDOES[type(node.op)]):
+            left, right = node.left.right, node.right  # `x * a / a`, `x + a - a`: the last step undoes the one before
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, _CANCELLING):
+            left, right = node.left, node.right
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1:
+            left, right = node.left, node.comparators[0]
+        else:
+            continue
+        if not isinstance(left, ast.Constant) and _norm(left) == _norm(right):
+            count += 1
+    return count
+
+
 def entry_from_tests(tests: str | None) -> str | None:
     """HumanEval style: `check(find_zero)` names the function under test."""
     if not tests:
@@ -399,6 +425,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     per_candidate_s = runner.screen_timeout_ms / 1000.0 + (total + len(failing)) * slowest_ms * 20 / 1000.0 + 0.5
     screener = Screener(score, per_candidate_s)
     seen: set[str] = {_norm(tree)}
+    degenerate_before = _degenerate(tree)
     stream_index = 0
     tried = 0
     scored: dict[int, int] = {}  # stream index -> tests passed (only > 0 kept)
@@ -499,12 +526,15 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
         for chosen in combos:
             text = apply_edits(source, chosen)
             try:
-                key = _norm(ast.parse(text))
+                candidate = ast.parse(text)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
+            key = _norm(candidate)
             if key in seen:
                 continue
             seen.add(key)
+            if _degenerate(candidate) > degenerate_before:
+                continue
             idx = stream_index
             stream_index += 1
             if idx >= max_candidates:
