@@ -1,10 +1,14 @@
 """Writes own-bugs.jsonl: small wrong programs of our own, one per bug class the search has an edit for
 (not taken from any benchmark), in the Mbpp-R shape: the buggy program, the tests a user would paste
 (`given_tests`) and stronger hidden ones (`test`) that judge the answer. `python3 make.py` regenerates it;
-each canonical solution is checked against its hidden tests and each buggy one must fail the shown ones."""
+each canonical solution is checked against its hidden tests and each buggy one must fail the shown ones.
+`python3 make.py --check` only checks, and that the file holds exactly these tasks.
+
+    npx tracefix eval --dataset tests/repair/own-bugs/own-bugs.jsonl --sandbox pyodide|process --json FILE"""
 
 import json
 import os
+import sys
 
 TASKS = [
     ("running-max-start", "largest",
@@ -105,9 +109,16 @@ def main() -> None:
             raise SystemExit(f"{bug_type}: the buggy program passes the shown tests")
         rows.append({"task_id": f"own/{bug_type}", "bug_type": bug_type, "prompt": "", "buggy_solution": buggy,
                      "canonical_solution": canonical, "test": test, "given_tests": shown, "entry_point": entry})
-    with open(os.path.join(here, "own-bugs.jsonl"), "w") as f:
-        for row in rows:
-            f.write(json.dumps(row) + "\n")
+    text = "".join(json.dumps(row) + "\n" for row in rows)
+    path = os.path.join(here, "own-bugs.jsonl")
+    if "--check" in sys.argv:
+        with open(path) as f:
+            if f.read() != text:
+                raise SystemExit("own-bugs.jsonl differs from make.py's tasks: run python3 make.py")
+        print(f"{len(rows)} tasks checked")
+        return
+    with open(path, "w") as f:
+        f.write(text)
     print(f"{len(rows)} tasks written")
 
 
