@@ -1,6 +1,6 @@
 import unittest
 
-import helpers  # noqa: F401  (puts the runner on sys.path)
+from helpers import fix
 
 from tracefix_runner.search import bounded
 
@@ -55,6 +55,14 @@ class BoundedTests(unittest.TestCase):
         self.assertIsNone(bounded.bound("def f(a):\n    return a * 2\n", "<program>"))
         self.assertIsNone(bounded.bound("def f(a:\n", "<program>"))
 
+
+    def test_an_original_whose_bug_is_a_giant_power_is_searched_not_stalled(self) -> None:
+        # `n ** n ** n` is `n ** (n ** n)`: for 9 a number of a billion bits, in C, before any test ends
+        src = "def tower(n):\n    return n ** n ** n\n"
+        result = fix(src, f"assert tower(2) == 16\nassert tower(9) == {9 ** 81}\n")
+        self.assertIn("more than screening allows", result["checks"][1].get("error", ""))
+        self.assertEqual([c["source"] for c in result["candidates"] if c["passed"] == c["total"]][:1],
+                         ["def tower(n):\n    return (n ** n) ** n\n"])
 
 if __name__ == "__main__":
     unittest.main()

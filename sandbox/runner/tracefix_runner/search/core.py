@@ -267,7 +267,11 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
             report: Callable[[dict[str, Any]], None] | None, started: float) -> dict[str, Any]:
     specs = runner.specs
     tree = ast.parse(source)
-    compiled = compile_program(source)
+    # The evidence runs are bounded as the screening is (search/bounded.py): an original whose bug is a
+    # power with billions of digits then shows an OverflowError at once instead of stalling the runner.
+    # The user's own test results come from the engine's runs of the program as written, not from these.
+    bounded.install()
+    code = bounded.bound(source, PROGRAM_FILE) or compile_program(source).code
     register_source(PROGRAM_FILE, source)
     if report is not None:
         report(dict(out, partial=True, elapsedMs=_ms(started)))  # a kill from here on still leaves an answer
@@ -278,7 +282,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     slowest_ms, most_steps = 0.0, 0
     capped = [False]
     recs = [Recorder(keep_values=True, capped=capped) for _ in specs]
-    results = runner.run_all(compiled.code, recorders=recs)
+    results = runner.run_all(code, recorders=recs)
     for i, res in enumerate(results):
         if res["status"] != "passed" and first_failing is None:
             first_failing = i
@@ -288,7 +292,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     # traced durations bound it from above meanwhile, so a test that loops stops soon here too)
     traced_ms = max([float(r.get("durationMs", 0)) for r in results if r["status"] == "passed"] or [0.0])
     runner.tune(traced_ms, 0)
-    screened = runner.run_all(compiled.code, screening=True)
+    screened = runner.run_all(code, screening=True)
     cut = [i for i, (r, s) in enumerate(zip(results, screened)) if out_of_steps(s) and (r["status"] == "failed" or recs[i].ran_out)]
     if cut:
         # A failing test the screening limits cut off may be a wrong answer that takes long, not a hang:
@@ -297,7 +301,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
         # ends, the work it does is work a fix may do as well. (A resumed search pays this again, so the
         # leash is ten times the usual, not the request's whole budget.)
         runner.generous()
-        screened[cut[0]] = runner.run_alone(compiled.code, specs[cut[0]])
+        screened[cut[0]] = runner.run_alone(code, specs[cut[0]])
     for res in screened:
         if res["status"] in ("passed", "failed"):
             slowest_ms = max(slowest_ms, float(res.get("durationMs", 0)))
@@ -409,7 +413,6 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     edits = [edits[i] for i in order]
     runner.tune(slowest_ms, most_steps)
     total = len(specs)
-    bounded.install()
     out["prepMs"] = _ms(started)  # evidence and stream built: what every resumed run pays again before screening
 
     def score(text: str) -> int:
