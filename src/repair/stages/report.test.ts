@@ -443,34 +443,44 @@ describe('conclude: fixes that pass every test', () => {
     expect(r.summary).toBe('Not pinned down: a fix passes the test, but one test does not settle it and I could not check it on other inputs. Add a test that says what you want.');
   });
 
-  it('calls a one-token repair that makes the code load fixed, even on one test', async () => {
+  it('calls a one-token repair that makes the code load fixed on two tests, and asks on one', async () => {
     const broken = 'def f(n)\n    return n\n';
-    const ctx = contextFor(sandbox, request(broken, 'assert f(2) == 2\n'), { budget: { probeInputs: 0 } });
-    ctx.cases = cases('assert f(2) == 2');
-    ctx.baseline = [result('t0', 'error')];
+    const two = 'assert f(2) == 2\nassert f(5) == 5\n';
+    const ctx = contextFor(sandbox, request(broken, two), { budget: { probeInputs: 0 } });
+    ctx.cases = cases('assert f(2) == 2', 'assert f(5) == 5');
+    ctx.baseline = [result('t0', 'error'), result('t1', 'error')];
     ctx.compileError = { type: 'SyntaxError', message: "expected ':'", line: 1, where: 'program' };
-    ctx.verified.push(verified(ctx, 'def f(n):\n    return n\n', passedAll(['t0'])));
+    ctx.verified.push(verified(ctx, 'def f(n):\n    return n\n', passedAll(['t0', 't1'])));
     const r = await conclude(ctx, false);
     expect(r.status).toBe('fixed');
-    expect(r.summary).toBe('Fixed: the test passes (0 candidates tried).');
+    expect(r.summary).toBe('Fixed: all 2 tests pass (0 candidates tried).');
     // a bigger rewrite is a guess again
     ctx.verified.length = 0;
-    ctx.verified.push(verified(ctx, 'def f(n):\n    return n + 0 * 1 - 0\n', passedAll(['t0'])));
+    ctx.verified.push(verified(ctx, 'def f(n):\n    return n + 0 * 1 - 0\n', passedAll(['t0', 't1'])));
     expect((await conclude(ctx, false)).status).toBe('not_pinned');
+    // one example does not say the code is right once it loads
+    const one = contextFor(sandbox, request(broken, 'assert f(2) == 2\n'), { budget: { probeInputs: 0 } });
+    one.cases = cases('assert f(2) == 2');
+    one.baseline = [result('t0', 'error')];
+    one.compileError = ctx.compileError;
+    one.verified.push(verified(one, 'def f(n):\n    return n\n', passedAll(['t0'])));
+    expect((await conclude(one, false)).status).toBe('not_pinned');
   });
 
-  it('calls a fix that only adds an import fixed, even on one test', async () => {
+  it('calls a fix that only adds an import fixed on two tests, and asks on one', async () => {
     const src = 'def f(x):\n    return math.floor(x)\n';
-    const ctx = contextFor(sandbox, request(src, 'assert f(2.5) == 2\n'), { budget: { probeInputs: 0 } });
-    ctx.cases = cases('assert f(2.5) == 2');
-    ctx.baseline = [result('t0', 'error')];
     const fixed = 'import math\n' + src;
-    const edit = (kind: string) => ({ source: fixed, passed: 1, total: 1, size: 11, edits: [{ line: 1, kind, description: 'adds `import math`', before: '' }] });
-    ctx.verified.push(verified(ctx, fixed, passedAll(['t0']), { search: edit('import') }));
+    const edit = (kind: string, total: number) => ({ source: fixed, passed: total, total, size: 11, edits: [{ line: 1, kind, description: 'adds `import math`', before: '' }] });
+    const ctx = contextFor(sandbox, request(src, 'assert f(2.5) == 2\nassert f(7.1) == 7\n'), { budget: { probeInputs: 0 } });
+    ctx.cases = cases('assert f(2.5) == 2', 'assert f(7.1) == 7');
+    ctx.baseline = [result('t0', 'error'), result('t1', 'error')];
+    ctx.verified.push(verified(ctx, fixed, passedAll(['t0', 't1']), { search: edit('import', 2) }));
     expect((await conclude(ctx, false)).status).toBe('fixed');
-    ctx.verified.length = 0;
-    ctx.verified.push(verified(ctx, fixed, passedAll(['t0']), { search: edit('insert') }));
-    expect((await conclude(ctx, false)).status).toBe('not_pinned');
+    const one = contextFor(sandbox, request(src, 'assert f(2.5) == 2\n'), { budget: { probeInputs: 0 } });
+    one.cases = cases('assert f(2.5) == 2');
+    one.baseline = [result('t0', 'error')];
+    one.verified.push(verified(one, fixed, passedAll(['t0']), { search: edit('import', 1) }));
+    expect((await conclude(one, false)).status).toBe('not_pinned');
   });
 
   it('does not trust, on two tests, a fix that brings in a new number or rewrites several lines', async () => {
@@ -511,11 +521,11 @@ describe('conclude: fixes that pass every test', () => {
     }
     // and a repair that makes the code load, up to 12 characters
     for (const [size, status] of [[12, 'fixed'], [13, 'not_pinned']] as const) {
-      const ctx = contextFor(sandbox, request('def f(n)\n    return n\n', 'assert f(2) == 2\n'), { budget: { probeInputs: 0 } });
-      ctx.cases = cases('assert f(2) == 2');
-      ctx.baseline = [result('t0', 'error')];
+      const ctx = contextFor(sandbox, request('def f(n)\n    return n\n', 'assert f(2) == 2\nassert f(5) == 5\n'), { budget: { probeInputs: 0 } });
+      ctx.cases = cases('assert f(2) == 2', 'assert f(5) == 5');
+      ctx.baseline = [result('t0', 'error'), result('t1', 'error')];
       ctx.compileError = { type: 'SyntaxError', message: "expected ':'", line: 1, where: 'program' };
-      ctx.verified.push(verified(ctx, 'def f(n):\n    return n\n', passedAll(['t0']), { editSize: size }));
+      ctx.verified.push(verified(ctx, 'def f(n):\n    return n\n', passedAll(['t0', 't1']), { editSize: size }));
       expect((await conclude(ctx, false)).status).toBe(status);
     }
     expect(FEW_TESTS).toBe(3);
