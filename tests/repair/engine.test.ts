@@ -166,9 +166,9 @@ describe('repair engine (program search, process sandbox)', () => {
   });
 
   it('repairs a syntax error at the line Python names, and keeps the compile error as a fact', async () => {
-    const result = await engine.run(request('def f(:\n    return 1\n', 'assert f() == 1\n'));
+    const result = await engine.run(request('def f(x:\n    return x + 1\n', 'assert f(1) == 2\nassert f(4) == 5\n'));
     expect(result.status).toBe('fixed');
-    expect(result.fixedCode).toBe('def f():\n    return 1\n');
+    expect(result.fixedCode).toBe('def f(x):\n    return x + 1\n');
     expect(result.facts?.compileError).toMatchObject({ type: 'SyntaxError', line: 1 });
   });
 
