@@ -138,7 +138,7 @@ export function judge<T extends Plausible>(input: {
       const mine = outputOf(c.id, i);
       const orig = outputOf(input.originalId, i);
       // Where the original hangs or raises it has no answer to keep: agreeing with it there is no merit.
-      if (orig !== undefined && orig !== 'timeout' && !orig.startsWith('raises ') && mine !== orig) changes++;
+      if (orig !== 'timeout' && !orig?.startsWith('raises ') && mine !== orig) changes++;
       if (mine === 'timeout' && Object.values(row.outputs).some((o) => o !== 'timeout')) hangs = true;
       if (mine === 'timeout') {
         timeouts++;
