@@ -18,6 +18,9 @@ import operator
 import sys
 from typing import Any
 
+from ..discover import PROGRAM_FILE
+from ..harness import compile_program
+
 MAX_BITS = 1 << 20
 POW_NAME = "__tracefix_bounded_pow__"
 LSHIFT_NAME = "__tracefix_bounded_lshift__"
@@ -91,6 +94,12 @@ def install() -> None:
     setattr(builtins, POW_NAME, bounded_pow)
     setattr(builtins, LSHIFT_NAME, bounded_lshift)
     setattr(builtins, EVAL_NAME, bounded_eval)
+
+
+def screening_code(source: str) -> Any:
+    """The program's code as the search runs it: bounded where it has `**`, `<<` or `eval`, else compiled
+    as it is (None when it does not compile)."""
+    return bound(source, PROGRAM_FILE) or compile_program(source).code
 
 
 def bound(source: str, filename: str) -> Any:

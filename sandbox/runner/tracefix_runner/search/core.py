@@ -271,7 +271,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     # power with billions of digits then shows an OverflowError at once instead of stalling the runner.
     # The user's own test results come from the engine's runs of the program as written, not from these.
     bounded.install()
-    code = bounded.bound(source, PROGRAM_FILE) or compile_program(source).code
+    code = bounded.screening_code(source)
     register_source(PROGRAM_FILE, source)
     if report is not None:
         report(dict(out, partial=True, elapsedMs=_ms(started)))  # a kill from here on still leaves an answer
@@ -417,7 +417,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
 
     def score(text: str) -> int:
         """Tests passed; negative (-1 - passed) when the screening limits cut a test off."""
-        code = bounded.bound(text, PROGRAM_FILE) or compile_program(text).code
+        code = bounded.screening_code(text)
         if code is None:
             return 0
         passed, cut = runner.score(code, failing)

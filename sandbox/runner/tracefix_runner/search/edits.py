@@ -241,6 +241,13 @@ class Context:
             cur = self.parent.get(cur)
         return cur
 
+    def enclosing_loop(self, node: ast.AST) -> ast.For | ast.While | ast.AsyncFor | None:
+        """The innermost loop around `node` within its function, if any."""
+        cur = self.parent.get(node)
+        while cur is not None and not isinstance(cur, (ast.For, ast.While, ast.AsyncFor, ast.FunctionDef, ast.AsyncFunctionDef)):
+            cur = self.parent.get(cur)
+        return cur if isinstance(cur, (ast.For, ast.While, ast.AsyncFor)) else None
+
     def scope_names(self, node: ast.AST) -> list[str]:
         fn = self.enclosing_func(node)
         names = list(self.scopes.get(fn, [])) if fn is not None else []

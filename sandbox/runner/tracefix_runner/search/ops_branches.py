@@ -54,10 +54,7 @@ def chain(ctx: Context, node: ast.If, body: list[ast.stmt]) -> None:
 
 def stop_loop(ctx: Context, node: ast.If) -> None:
     """A branch inside a loop that should end the iteration or the loop once it ran."""
-    cur = ctx.parent.get(node)
-    while cur is not None and not isinstance(cur, _LOOPS + (ast.FunctionDef, ast.AsyncFunctionDef)):
-        cur = ctx.parent.get(cur)
-    if not isinstance(cur, _LOOPS):
+    if ctx.enclosing_loop(node) is None:
         return
     last = node.body[-1]
     if isinstance(last, (ast.Break, ast.Continue, ast.Return, ast.Raise)) or not ctx.src.starts_line(last):
@@ -78,7 +75,7 @@ def decision_loop(ctx: Context, loop: ast.stmt, body: list[ast.stmt]) -> None:
     """`for x in xs: if c: return A` then `return not A` right after the loop: a predicate written as a
     search. Its answers swapped (an `is_prime` that answers "composite"), and the other quantifier: the
     condition negated as well (`any` where `all` was meant, or the reverse)."""
-    if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)) or loop.orelse:
+    if not isinstance(loop, _LOOPS) or loop.orelse:
         return
     idx = body.index(loop)
     if idx + 1 >= len(body) or len(loop.body) != 1 or not isinstance(loop.body[0], ast.If):
@@ -110,7 +107,7 @@ def generate(ctx: Context) -> None:
             chain(ctx, node, body)
         stop_loop(ctx, node)
     for node in ast.walk(ctx.tree):
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and ctx.in_region(node):
+        if isinstance(node, _LOOPS) and ctx.in_region(node):
             body = ctx.body_of(node)
             if body is not None:
                 decision_loop(ctx, node, body)

@@ -222,8 +222,7 @@ def filtered(ctx: Context) -> None:
                     and node.func.id in _AGGREGATES and len(node.args) == 1 and not isinstance(node.args[0], ast.Starred)):
                 continue
             arg = node.args[0]
-            fn = ctx.enclosing_func(node)
-            taken = set(ctx.scopes.get(fn, [])) | {n.id for n in ast.walk(arg) if isinstance(n, ast.Name)}
+            taken = set(ctx.scope_names(node)) | {n.id for n in ast.walk(arg) if isinstance(n, ast.Name)}
             var = next((v for v in ("x", "v", "item", "elem") if v not in taken), None)
             if var is None:
                 continue

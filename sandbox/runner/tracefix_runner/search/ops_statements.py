@@ -140,10 +140,8 @@ def bookkeeping(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Non
         _, after = ctx.stmt_span(stmt)
         ctx.add([(after, after, src.indent_of(stmt.lineno) + text + "\n")], stmt.lineno, "insert",
                 f"insert `{text}` after line {stmt.lineno}: `{coll.id}` is asked but never filled", TIER_RARE)
-        loop = ctx.parent.get(stmt)
-        while loop is not None and not isinstance(loop, _LOOPS + (ast.FunctionDef, ast.AsyncFunctionDef)):
-            loop = ctx.parent.get(loop)
-        if isinstance(loop, _LOOPS) and loop.body[-1] is not stmt and src.starts_line(loop.body[-1]):
+        loop = ctx.enclosing_loop(stmt)
+        if loop is not None and loop.body[-1] is not stmt and src.starts_line(loop.body[-1]):
             last = loop.body[-1]
             if not isinstance(last, (ast.Return, ast.Break, ast.Continue, ast.Raise)):
                 _, end = ctx.stmt_span(last)
