@@ -13,6 +13,17 @@ class CompareTests(unittest.TestCase):
         src = "def weekend(day):\n    return day == 'sat' and day == 'sun'\n"
         self.assertIn("def weekend(day):\n    return day == 'sat' or day == 'sun'\n", variants(ops_compare, src))
 
+    def test_and_written_for_a_bitwise_and(self) -> None:
+        src = "def common_bits(xs, ys):\n    return [int(x and y) for x, y in zip(xs, ys)]\n"
+        out = variants(ops_compare, src)
+        self.assertEqual(out.get(src.replace("int(x and y)", "int(x & y)")), "`and` -> `&` (bitwise)")
+        tests = "assert common_bits([12, 5], [10, 3]) == [8, 1]\nassert common_bits([7, 0], [2, 9]) == [2, 0]\n"
+        self.assertEqual(best(src, tests), src.replace("int(x and y)", "int(x & y)"))
+
+    def test_no_bitwise_edit_where_and_is_a_condition(self) -> None:
+        src = "def both(a, b):\n    if a and b:\n        return 1\n    return 0 if a or b > 2 else -1\n"
+        self.assertFalse(any("&" in t or "|" in t for t in variants(ops_compare, src)))
+
     def test_negated_condition(self) -> None:
         src = "def first_even(xs):\n    for x in xs:\n        if x % 2:\n            return x\n"
         self.assertIn("def first_even(xs):\n    for x in xs:\n        if not (x % 2):\n            return x\n", variants(ops_compare, src))

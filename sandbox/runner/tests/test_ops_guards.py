@@ -17,7 +17,7 @@ class GuardTests(unittest.TestCase):
         ev.error_types = {4: "KeyError"}
         out = variants(ops_guards, src, ev)
         self.assertIn("def tally(words, known):\n    n = 0\n    for w in words:\n        if w in known:\n            n += known[w]\n    return n\n", out)
-        self.assertIn("def tally(words, known):\n    n = 0\n    for w in words:\n        if not (w in known):\n            continue\n        n += known[w]\n    return n\n", out)
+        self.assertIn("def tally(words, known):\n    n = 0\n    for w in words:\n        if w not in known:\n            continue\n        n += known[w]\n    return n\n", out)
 
     def test_zero_divisor(self) -> None:
         src = "def rates(xs, n):\n    out = []\n    for x in xs:\n        out.append(x / n)\n    return out\n"
@@ -25,6 +25,27 @@ class GuardTests(unittest.TestCase):
         ev.error_types = {4: "ZeroDivisionError"}
         self.assertIn("def rates(xs, n):\n    out = []\n    for x in xs:\n        if n != 0:\n            out.append(x / n)\n    return out\n",
                       variants(ops_guards, src, ev))
+
+    def test_condition_that_raised_gets_the_guard_it_lacks(self) -> None:
+        # a linked-list walk: `node.next` on the last node's `None`
+        src = ("def last_value(node):\n    while True:\n        if node.next is None:\n            return node.value\n"
+               "        node = node.next\n")
+        ev = Evidence()
+        ev.error_types = {3: "AttributeError"}
+        out = variants(ops_guards, src, ev)
+        self.assertEqual(out.get(src.replace("if node.next is None", "if node is None or node.next is None")),
+                         "also take the branch when `node is None`")
+        self.assertIn(src.replace("if node.next is None", "if node is not None and node.next is None"), out)
+
+    def test_early_exit_grows_the_case_the_next_statement_cannot_handle(self) -> None:
+        src = ("def ways(coins, total):\n    if total == 0:\n        return 1\n    if total < 0:\n        return 0\n"
+               "    first, *rest = coins\n    return ways(coins, total - first) + ways(rest, total)\n")
+        ev = Evidence()
+        ev.error_types = {6: "ValueError"}
+        fixed = src.replace("if total < 0:", "if total < 0 or not coins:")
+        self.assertIn(fixed, variants(ops_guards, src, ev))
+        tests = "assert ways([1, 2], 4) == 3\nassert ways([5], 3) == 0\nassert ways([1, 5, 10], 12) == 4\n"
+        self.assertEqual(best(src, tests), fixed)
 
     def test_never_memorises_the_expected_value_for_an_ordinary_input(self) -> None:
         src = "def double(x):\n    return x + 2\n"

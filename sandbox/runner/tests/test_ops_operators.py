@@ -26,6 +26,11 @@ class OperatorTests(unittest.TestCase):
         src = "def diff(a, b):\n    return b - a\n"
         self.assertIn("def diff(a, b):\n    return a - b\n", variants(ops_operators, src))
 
+    def test_caret_written_for_a_power(self) -> None:
+        src = "def hypot2(a, b):\n    return a ^ 2 + b ^ 2\n"
+        out = best(src, "assert hypot2(3, 4) == 25\nassert hypot2(1, 2) == 5\nassert hypot2(0, 6) == 36\n")
+        self.assertEqual(out, "def hypot2(a, b):\n    return a ** 2 + b ** 2\n")
+
     def test_integer_division_end_to_end(self) -> None:
         src = "def middle(xs):\n    return xs[len(xs) / 2]\n"
         out = best(src, "assert middle([1, 2, 3]) == 2\nassert middle([4, 5, 6, 7, 8]) == 6\n")

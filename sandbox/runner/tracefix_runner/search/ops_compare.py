@@ -1,12 +1,13 @@
 """Comparisons and conditions: the wrong comparison operator, `and` for `or`, a condition that is one
-clause too many, a condition negated, comparison operands the wrong way round."""
+clause too many, a condition negated, comparison operands the wrong way round, and `and`/`or` written
+where a bitwise `&`/`|` of two numbers was meant."""
 
 from __future__ import annotations
 
 import ast
 import re
 
-from .edits import TIER_COMMON, TIER_RARE, TIER_USUAL, Context
+from .edits import TIER_COMMON, TIER_RARE, TIER_USUAL, TIGHT_NODES, Context
 
 CMP_SYM = {
     ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Is: "is",
@@ -58,6 +59,25 @@ def boolop(ctx: Context, node: ast.BoolOp) -> None:
             _, s = src.span(node.values[i - 1])
             _, e = src.span(value)
         ctx.add([(s, e, "")], node.lineno, "condition", f"drop the clause `{src.seg(value)}`", TIER_USUAL)
+    bitwise(ctx, node)
+
+
+# where a value is only ever asked "true or false?": `and` there is a condition, never a bitwise and
+_TEST_PARENTS = (ast.If, ast.While, ast.IfExp, ast.Assert, ast.comprehension, ast.BoolOp)
+
+
+def bitwise(ctx: Context, node: ast.BoolOp) -> None:
+    """`a and b` whose value is used as a number (`int(x and y)`, `return a or b` of two ints) where the
+    author meant the bits of both: `a & b`. Not where the result is a condition, and not over operands
+    that are themselves conditions (there `&` would answer the same as `and`)."""
+    parent = ctx.parent.get(node)
+    if isinstance(parent, _TEST_PARENTS) or isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+        return
+    if any(isinstance(v, (ast.Compare, ast.BoolOp)) or ctx.expr_type(v) & {"bool", "str", "seq", "set", "dict"} for v in node.values):
+        return
+    sym = "&" if isinstance(node.op, ast.And) else "|"
+    parts = [f"({ctx.src.seg(v)})" if isinstance(v, TIGHT_NODES) else ctx.src.seg(v) for v in node.values]
+    ctx.replace(node, f" {sym} ".join(parts), "boolean", f"`{'and' if sym == '&' else 'or'}` -> `{sym}` (bitwise)", TIER_RARE)
 
 
 def negate(ctx: Context, test: ast.expr) -> None:

@@ -1,7 +1,8 @@
 """Missing guards and conditions, grown from what the failing run showed: a degenerate input the
-function does not handle (empty, zero, one element: `if not xs: return ...` at its top), and the
+function does not handle (empty, zero, one element: `if not xs: return ...` at its top); the
 statement that raised, guarded against the exception's cause (`if k in d`, `if i < len(xs)`, a zero
-divisor) or skipped in its loop."""
+divisor, `x is not None`, a sequence too short to unpack) or skipped in its loop; and a condition one
+clause short, grown from that cause (`x is None or x.next is None`, an early exit that misses a case)."""
 
 from __future__ import annotations
 
@@ -80,25 +81,85 @@ def input_guards(ctx: Context) -> None:
                         f"add the guard `if {cond}: return {v}`", TIER_RARE)
 
 
-def _causes(ctx: Context, stmt: ast.stmt, error: str) -> list[str]:
-    """Conditions under which `stmt` does not raise `error`."""
+def _object(node: ast.expr) -> bool:
+    """A name or a chain of attributes of one (`node`, `node.next`): safe to evaluate twice."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
+def _causes(ctx: Context, node: ast.AST, error: str) -> list[tuple[str, str]]:
+    """(condition, its negation) pairs under which `node` does not raise `error`."""
     src = ctx.src
-    conds: list[str] = []
-    for n in ast.walk(stmt):
+    out: list[tuple[str, str]] = []
+    for n in ast.walk(node):
         if error == "ZeroDivisionError" and isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)):
-            conds.append(f"{src.seg(n.right)} != 0")
+            out.append((f"{src.seg(n.right)} != 0", f"{src.seg(n.right)} == 0"))
         elif error == "KeyError" and isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load) and not isinstance(n.slice, ast.Slice):
-            conds.append(f"{src.seg(n.slice)} in {src.seg(n.value)}")
+            out.append((f"{src.seg(n.slice)} in {src.seg(n.value)}", f"{src.seg(n.slice)} not in {src.seg(n.value)}"))
         elif error == "IndexError" and isinstance(n, ast.Subscript) and not isinstance(n.slice, ast.Slice):
-            conds.append(f"{src.seg(n.slice)} < len({src.seg(n.value)})")
-            conds.append(f"{src.seg(n.value)}")
-        elif error in ("TypeError", "AttributeError") and isinstance(n, (ast.Attribute, ast.Subscript)) and isinstance(n.value, ast.Name):
-            conds.append(f"{n.value.id} is not None")
-    out: list[str] = []
-    for c in conds:
-        if c not in out and "\n" not in c:
-            out.append(c)
-    return out[:4]
+            out.append((f"{src.seg(n.slice)} < len({src.seg(n.value)})", f"{src.seg(n.slice)} >= len({src.seg(n.value)})"))
+            out.append((f"{src.seg(n.value)}", f"not {src.seg(n.value)}"))
+        elif error in ("TypeError", "AttributeError") and isinstance(n, (ast.Attribute, ast.Subscript)) and _object(n.value):
+            out.append((f"{src.seg(n.value)} is not None", f"{src.seg(n.value)} is None"))
+        elif (error == "ValueError" and isinstance(n, ast.Assign) and len(n.targets) == 1
+              and isinstance(n.targets[0], (ast.Tuple, ast.List)) and isinstance(n.value, ast.Name)):
+            # unpacking `first, *rest = xs` of too short a sequence
+            fixed = sum(1 for t in n.targets[0].elts if not isinstance(t, ast.Starred))
+            starred = fixed != len(n.targets[0].elts)
+            name = n.value.id
+            if starred and fixed == 1:
+                out.append((name, f"not {name}"))
+            elif starred:
+                out.append((f"len({name}) >= {fixed}", f"len({name}) < {fixed}"))
+    unique: list[tuple[str, str]] = []
+    for pair in out:
+        if pair not in unique and "\n" not in pair[0]:
+            unique.append(pair)
+    return unique[:4]
+
+
+_EXITS = (ast.Return, ast.Raise, ast.Break, ast.Continue)
+
+
+def _grouped(node: ast.expr, text: str) -> str:
+    return f"({text})" if isinstance(node, (ast.BoolOp, ast.IfExp, ast.Lambda, ast.NamedExpr)) else text
+
+
+def _early_exit(ctx: Context, stmt: ast.stmt) -> ast.If | None:
+    """The nearest `if C: return ...` (no else) before `stmt` in its block: the function's way out for
+    inputs it cannot handle, which the input that raised at `stmt` should have taken too."""
+    body = ctx.body_of(stmt)
+    if not body:
+        return None
+    for prev in reversed(body[: body.index(stmt)]):
+        if isinstance(prev, ast.If) and not prev.orelse and isinstance(prev.body[-1], _EXITS):
+            return prev
+    return None
+
+
+def grown_conditions(ctx: Context, stmt: ast.stmt, error: str) -> None:
+    """A condition that misses a clause, grown from the exception's cause: the test of an `if`/`while`
+    that itself raised (`hare.next is None` on `hare = None`) gets the guard before it, and the early
+    exit before a statement that raised (`if total < 0: return 0` before `first, *rest = coins`) gets
+    the case that statement cannot handle."""
+    src = ctx.src
+    if isinstance(stmt, (ast.If, ast.While)):
+        test = stmt.test
+        text = _grouped(test, src.seg(test))
+        exits = isinstance(stmt, ast.If) and isinstance(stmt.body[-1], _EXITS)
+        for cond, neg in _causes(ctx, test, error):
+            ctx.replace(test, f"{cond} and {text}", "condition", f"evaluate the condition only `if {cond}`", TIER_RARE)
+            if exits:
+                ctx.replace(test, f"{neg} or {text}", "condition", f"also take the branch when `{neg}`", TIER_RARE)
+        return
+    exit_if = _early_exit(ctx, stmt)
+    if exit_if is None or not ctx.in_region(exit_if.test):
+        return
+    text = _grouped(exit_if.test, src.seg(exit_if.test))
+    for _cond, neg in _causes(ctx, stmt, error):
+        ctx.replace(exit_if.test, f"{text} or {neg}", "condition",
+                    f"add `or {neg}` to the early exit at line {exit_if.lineno} (line {stmt.lineno} raised {error})", TIER_RARE)
 
 
 def error_guards(ctx: Context) -> None:
@@ -109,6 +170,10 @@ def error_guards(ctx: Context) -> None:
         if not stmts:
             continue
         stmt = stmts[-1]
+        for header in stmts:  # a one-line `if c: return x` raised in its test or in its body
+            if isinstance(header, (ast.If, ast.While)) and header is not stmt:
+                grown_conditions(ctx, header, error)
+        grown_conditions(ctx, stmt, error)
         if isinstance(stmt, (ast.If, ast.While, ast.For)):
             continue  # the raise is in its header; wrapping the whole block is a different fix
         if not src.starts_line(stmt) or ctx.body_of(stmt) is None:
@@ -118,11 +183,11 @@ def error_guards(ctx: Context) -> None:
         text = src.text[start:end]
         block = "".join("    " + ln if ln.strip() else ln for ln in text.splitlines(keepends=True))
         in_loop = any(isinstance(p, (ast.For, ast.While)) for p in _ancestors(ctx, stmt))
-        for cond in _causes(ctx, stmt, error):
+        for cond, neg in _causes(ctx, stmt, error):
             ctx.add([(start, end, f"{indent}if {cond}:\n{block}")], stmt.lineno, "guard", f"run line {stmt.lineno} only `if {cond}`", TIER_RARE)
             if in_loop:
-                ctx.add([(start, start, f"{indent}if not ({cond}):\n{indent}    continue\n")], stmt.lineno, "guard",
-                        f"skip the iteration unless `{cond}`", TIER_LAST)
+                ctx.add([(start, start, f"{indent}if {neg}:\n{indent}    continue\n")], stmt.lineno, "guard",
+                        f"skip the iteration when `{neg}`", TIER_LAST)
 
 
 def _ancestors(ctx: Context, node: ast.AST) -> list[ast.AST]:

@@ -1,6 +1,6 @@
-"""Arithmetic and bitwise operators: the wrong operator, a missing or extra operand, operands in the wrong
-order (of `-`, `/`, `%`, `**`, and of `+` joining strings or lists), `=` where an accumulation (`+=`) was
-meant, and the reverse."""
+"""Arithmetic and bitwise operators: the wrong operator (`^` written for a power among them), a missing or
+extra operand, operands in the wrong order (of `-`, `/`, `%`, `**`, and of `+` joining strings or lists),
+`=` where an accumulation (`+=`) was meant, and the reverse."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ ARITH = ["+", "-", "*", "/", "//", "%", "**"]
 # the confusions people make most, tried before the rest of ARITH
 NEAR = {
     "+": ["-", "*"], "-": ["+"], "*": ["/", "//", "+", "**"], "/": ["//", "*"], "//": ["/", "%"],
-    "%": ["//"], "**": ["*"], "<<": [">>"], ">>": ["<<"], "|": ["&", "^"], "&": ["|", "^"], "^": ["|", "&"],
+    "%": ["//"], "**": ["*"], "<<": [">>"], ">>": ["<<"], "|": ["&", "^"], "&": ["|", "^"],
+    # `^` is exclusive or in Python, not the power it is in maths and other languages
+    "^": ["**", "|", "&"],
 }
 NON_COMMUTATIVE = (ast.Sub, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
 
