@@ -17,7 +17,7 @@ def run(source: str) -> dict:
 class BoundedTests(unittest.TestCase):
     def test_a_power_of_a_billion_digits_is_refused_at_once(self) -> None:
         ns = run("def f(a, b):\n    return a ** b ** a\n")
-        with self.assertRaisesRegex(OverflowError, "more than screening allows"):  # refused, not computed
+        with self.assertRaisesRegex(OverflowError, "more than the search and the probe compute"):  # refused, not computed
             ns["f"](148, 412)
 
     def test_ordinary_powers_and_shifts_are_unchanged(self) -> None:
@@ -46,7 +46,7 @@ class BoundedTests(unittest.TestCase):
                  "    return eval(e + '+k')\n\ndef with_ns(e):\n    return eval(e, {'x': 2})\n")
         self.assertEqual(ns["calc"](["**", "*"], [2, 3, 4]), 42)
         self.assertEqual(ns["with_ns"]("x ** 5"), 32)
-        with self.assertRaisesRegex(OverflowError, "more than screening allows"):
+        with self.assertRaisesRegex(OverflowError, "more than the search and the probe compute"):
             ns["calc"](["**", "**"], [22, 322, 3])
         with self.assertRaises(SyntaxError):
             ns["calc"](["+"], [1, ")"])
@@ -60,9 +60,24 @@ class BoundedTests(unittest.TestCase):
         # `n ** n ** n` is `n ** (n ** n)`: for 9 a number of a billion bits, in C, before any test ends
         src = "def tower(n):\n    return n ** n ** n\n"
         result = fix(src, f"assert tower(2) == 16\nassert tower(9) == {9 ** 81}\n")
-        self.assertIn("more than screening allows", result["checks"][1].get("error", ""))
+        self.assertIn("more than the search and the probe compute", result["checks"][1].get("error", ""))
         self.assertEqual([c["source"] for c in result["candidates"] if c["passed"] == c["total"]][:1],
                          ["def tower(n):\n    return (n ** n) ** n\n"])
+    def test_the_probe_runs_grown_inputs_bounded(self) -> None:
+        # a candidate that agrees with the original on the tests' call but, on the grown input 10, asks
+        # for 10 ** 10 ** 10 (33 billion bits, computed in C where no step count or signal reaches)
+        from tracefix_runner import probe
+
+        programs = [{"id": "orig", "source": "def f(n):\n    return n ** 4\n"},
+                    {"id": "cand", "source": "def f(n):\n    return n ** n ** n\n"}]
+        result = probe.handle({"op": "probe", "programs": programs, "tests": "assert f(2) == 16\n",
+                               "budget": {"inputs": 20, "ms": 20_000}}, {})
+        rows = {r["call"]: r["outputs"] for r in result["inputs"]}
+        self.assertEqual(rows["f(2)"], {"orig": "16", "cand": "16"})
+        self.assertEqual(rows["f(10)"]["orig"], "10000")
+        self.assertRegex(rows["f(10)"]["cand"], "^raises OverflowError: .*more than the search and the probe compute")
+        self.assertFalse(result["truncated"])
+
 
 if __name__ == "__main__":
     unittest.main()

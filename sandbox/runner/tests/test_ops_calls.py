@@ -1,6 +1,6 @@
 import unittest
 
-from helpers import best, variants
+from helpers import best, fix, variants
 from tracefix_runner.search import ops_calls
 from tracefix_runner.search.edits import Evidence
 
@@ -132,6 +132,22 @@ class EvidenceShapedTests(unittest.TestCase):
         self.assertEqual(best(src, "assert order([-3, 'a', 1]) == [1, -3]\n"),
                          "def order(xs):\n    return sorted((x for x in xs if isinstance(x, int)), reverse=True)\n")
         self.assertFalse([d for d in variants(ops_calls, "def smallest(vals):\n    return min(vals)\n").values() if d.startswith("only the")])
+
+
+    def test_result_of_a_call_that_changes_nothing_is_kept(self) -> None:
+        src = "def clean(words):\n    out = []\n    for w in words:\n        w.strip()\n        out.append(w)\n    return out\n"
+        fixed = src.replace("        w.strip()", "        w = w.strip()")
+        self.assertEqual(variants(ops_calls, src).get(fixed), "keep the result: `w = w.strip()`")
+        result = fix(src, "assert clean([' a', 'b ']) == ['a', 'b']\nassert clean(['c']) == ['c']\n", returnLimit=10)
+        self.assertIn(fixed, [c["source"] for c in result["candidates"] if c["passed"] == c["total"]])
+        src2 = "def median(xs):\n    sorted(xs)\n    return xs[len(xs) // 2]\n"
+        out = variants(ops_calls, src2)
+        self.assertIn(src2.replace("    sorted(xs)", "    xs = sorted(xs)"), out)
+        self.assertIn(src2.replace("    sorted(xs)", "    xs.sort()"), out)
+
+    def test_a_call_kept_for_its_effect_is_left_alone(self) -> None:
+        src = "def log(xs, out):\n    out.append(len(xs))\n    print(xs)\n    return out\n"
+        self.assertFalse(any("= " in t.split("\n")[1] or "= print" in t for t in variants(ops_calls, src)))
 
 if __name__ == "__main__":
     unittest.main()

@@ -46,5 +46,19 @@ class VariableTests(unittest.TestCase):
         self.assertEqual(best(src, tests), src.replace("if same == b[i]", "if a[i] == b[i]"))
 
 
+
+    def test_element_tested_where_its_position_was_meant(self) -> None:
+        src = "def every_other(text):\n    out = ''\n    for ch in text:\n        if ord(ch) % 2 == 0:\n            out += ch\n    return out\n"
+        fixed = src.replace("for ch in text:", "for i, ch in enumerate(text):").replace("ord(ch) % 2", "i % 2")
+        self.assertIn(fixed, variants(ops_variables, src))
+        self.assertEqual(best(src, "assert every_other('abcdef') == 'ace'\nassert every_other('xy') == 'x'\n"), fixed)
+        comp = "def odd_places(xs):\n    return [x for x in xs if x % 2]\n"
+        self.assertIn("def odd_places(xs):\n    return [x for i, x in enumerate(xs) if i % 2]\n", variants(ops_variables, comp))
+
+    def test_no_position_edit_over_a_range_or_a_set(self) -> None:
+        src = ("def f(n, s):\n    t = 0\n    for k in range(n):\n        if k % 2:\n            t += k\n"
+               "    return t + len([v for v in set(s) if v > 1])\n")
+        self.assertFalse(any("enumerate" in t for t in variants(ops_variables, src)))
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,4 +1,4 @@
-"""Screening compiles candidates with `**` and `<<` bounded.
+"""Screening and probing compile programs with `**` and `<<` bounded.
 
 A mutated operator easily turns `a * b ** c` into `a ** b ** c`: one integer power with billions of
 digits, computed inside C where neither the step budget nor a signal reaches it. A forked screener (the
@@ -7,8 +7,9 @@ whole interpreter and a restart, and on a small budget the search ends before th
 screens candidates with every `**` and `<<` going through a check that refuses, with an OverflowError,
 an integer result of more than MAX_BITS bits, which no test's expected value needs and which takes more
 than a few tens of milliseconds to compute. The same on every backend, so both screen the same
-candidates; the program the user sees and the verification that follows run as written. A call of `eval`
-on a string is bounded the same way (a calculator that builds its expression)."""
+candidates. The probe (probe.py) runs every program on its grown inputs bounded the same way. The program
+the user sees and the verification of a fix against the tests run as written. A call of `eval` on a
+string is bounded the same way (a calculator that builds its expression)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ EVAL_NAME = "__tracefix_bounded_eval__"
 
 
 def _too_big(bits: int) -> OverflowError:
-    return OverflowError(f"integer result of about {bits} bits: more than screening allows ({MAX_BITS})")
+    return OverflowError(f"integer result of about {bits} bits: more than the search and the probe compute ({MAX_BITS})")
 
 
 def bounded_pow(base: Any, exp: Any) -> Any:

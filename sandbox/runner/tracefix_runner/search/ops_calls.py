@@ -3,8 +3,9 @@
 extra call, arguments in the wrong order, a value that misses a built-in it needed (`abs`, `sorted`), a
 result of another type than the tests expect (`str()`, `tuple()`), a sequence result one element too long
 at an end (`[1:]`, `[:-1]`, where the failing comparison shows it), an operand of the wrong type where a
-TypeError says so (`int(str(n), 8)`), and a collection of mixed types passed to `min`/`max`/`sum`/`sorted`
-where a TypeError names the two (its elements of one type)."""
+TypeError says so (`int(str(n), 8)`), a collection of mixed types passed to `min`/`max`/`sum`/`sorted`
+where a TypeError names the two (its elements of one type), and the result of a call that changes nothing
+thrown away (`s.strip()` or `sorted(xs)` on a line of its own: `s = s.strip()`)."""
 
 from __future__ import annotations
 
@@ -285,6 +286,37 @@ def rename_to_called(source: str, tests: str | None, editable: tuple[int, int]) 
     return apply_edits(source, [Edit([(a, b, new) for a, b in spans], fn.lineno, "rename", desc, 0)]), fn.lineno, desc
 
 
+# methods of str (immutable) and built-ins that return a new value and leave their argument as it was
+_PURE_METHODS = ("strip", "lstrip", "rstrip", "lower", "upper", "casefold", "swapcase", "title", "capitalize",
+                 "replace", "removeprefix", "removesuffix", "zfill", "center", "ljust", "rjust", "expandtabs")
+_PURE_FUNCS = ("sorted", "reversed", "abs", "round", "int", "float", "str", "list", "tuple", "set")
+
+
+def discarded(ctx: Context, stmt: ast.Expr) -> None:
+    """`name.strip()` or `sorted(name)` as a statement: a new value computed and dropped, the variable left
+    as it was. Meant: the variable takes it (`name = name.strip()`); for `sorted`, also the sort in place."""
+    value = stmt.value
+    if not isinstance(value, ast.Call) or not ctx.src.starts_line(stmt) or stmt.lineno != stmt.end_lineno:
+        return
+    f = value.func
+    target = None
+    if isinstance(f, ast.Attribute) and f.attr in _PURE_METHODS and isinstance(f.value, ast.Name):
+        target = f.value.id
+    elif isinstance(f, ast.Name) and f.id in _PURE_FUNCS and len(value.args) == 1 and isinstance(value.args[0], ast.Name):
+        if f.id in bound_names(ctx.tree):
+            return  # the program's own function of that name
+        target = value.args[0].id
+    if target is None:
+        return
+    text = ctx.src.seg(value)
+    if isinstance(f, ast.Name) and f.id == "reversed":
+        text = f"list({text})"
+    ctx.replace(value, f"{target} = {text}", "call", f"keep the result: `{target} = {text}`", TIER_USUAL, False)
+    if isinstance(f, ast.Name) and f.id == "sorted":
+        kws = ", ".join(ctx.src.seg(k) for k in value.keywords)
+        ctx.replace(value, f"{target}.sort({kws})", "call", f"sort `{target}` in place", TIER_USUAL, False)
+
+
 def generate(ctx: Context) -> None:
     renamed(ctx)
     filtered(ctx)
@@ -294,5 +326,7 @@ def generate(ctx: Context) -> None:
             continue
         if isinstance(node, ast.Call):
             call(ctx, node)
+        if isinstance(node, ast.Expr):
+            discarded(ctx, node)
         if isinstance(node, ast.expr) and not isinstance(node, (ast.Starred, ast.Slice)):
             wrap(ctx, node)

@@ -1,6 +1,7 @@
 """Variables: one variable used (or assigned) where another of the same scope was meant (a number where
 a sequence's length was meant, as a divisor, a bound or a comparison; a variable where the element at the
-loop's index was meant), and elements of a tuple or list in the wrong order (`(j, i)` for `(i, j)`)."""
+loop's index was meant, and the reverse: a loop's element tested where its position was meant, `ord(ch) % 2`
+for the even positions), and elements of a tuple or list in the wrong order (`(j, i)` for `(i, j)`)."""
 
 from __future__ import annotations
 
@@ -80,7 +81,51 @@ def order(ctx: Context, node: ast.Tuple | ast.List) -> None:
         ctx.add([(sa, ea, src.seg(b)), (sb, eb, src.seg(a))], node.lineno, "order", f"swap `{src.seg(a)}` and `{src.seg(b)}`", TIER_USUAL)
 
 
+_INDEX_NAMES = ("i", "idx", "index", "pos")
+
+
+def positions(ctx: Context, loop: ast.For | ast.comprehension, conditions: list[ast.expr]) -> None:
+    """`for x in xs: if cond(x): ...` where the condition was about x's position: the loop walks
+    `enumerate(xs)` and the condition tests the index (`x` itself, or a call of it such as `ord(x)`)."""
+    target, it = loop.target, loop.iter
+    if not isinstance(target, ast.Name) or not ctx.src.seg(it) or ctx.expr_type(it) & {"set", "dict", "int"}:
+        return
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("range", "enumerate", "zip"):
+        return  # already a position, or already paired with one
+    taken = set(ctx.scope_names(target)) | {n.id for n in ast.walk(ctx.tree) if isinstance(n, ast.Name)}
+    index = next((n for n in _INDEX_NAMES if n not in taken), None)
+    if index is None:
+        return
+    header = [(*ctx.src.span(target), f"{index}, {target.id}"), (*ctx.src.span(it), f"enumerate({ctx.src.seg(it)})")]
+    for cond in conditions:
+        for node in ast.walk(cond):
+            own = isinstance(node, ast.Name) and node.id == target.id and isinstance(ctx.parent.get(node), (ast.Compare, ast.BinOp))
+            called = (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1 and not node.keywords
+                      and isinstance(node.args[0], ast.Name) and node.args[0].id == target.id)
+            if own or called:
+                ctx.add(header + [(*ctx.src.span(node), index)], cond.lineno, "variable",
+                        f"`{ctx.src.seg(node)}` -> its position `{index}` (walk `enumerate({ctx.src.seg(it)})`)", TIER_RARE)
+
+
+def _loop_conditions(loop: ast.For) -> list[ast.expr]:
+    out: list[ast.expr] = []
+    stack: list[ast.AST] = list(loop.body)
+    while stack:
+        n = stack.pop(0)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.For, ast.While)):
+            continue  # another scope, or another loop's element
+        if isinstance(n, (ast.If, ast.IfExp)):
+            out.append(n.test)
+        stack.extend(ast.iter_child_nodes(n))
+    return out
+
+
 def generate(ctx: Context) -> None:
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.For) and ctx.in_region(node):
+            positions(ctx, node, _loop_conditions(node))
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and ctx.in_region(node) and len(node.generators) == 1:
+            positions(ctx, node.generators[0], list(node.generators[0].ifs))
     for node in ast.walk(ctx.tree):
         if not ctx.in_region(node):
             continue
