@@ -38,13 +38,14 @@ class GuardTests(unittest.TestCase):
         self.assertIn(src.replace("if node.next is None", "if node is not None and node.next is None"), out)
 
     def test_early_exit_grows_the_case_the_next_statement_cannot_handle(self) -> None:
-        src = ("def ways(coins, total):\n    if total == 0:\n        return 1\n    if total < 0:\n        return 0\n"
-               "    first, *rest = coins\n    return ways(coins, total - first) + ways(rest, total)\n")
+        # the recursion's way out checks for None; the empty list it reaches falls through to the unpacking
+        src = ("def total_length(words):\n    if words is None:\n        return 0\n    first, *rest = words\n"
+               "    return len(first) + total_length(rest)\n")
         ev = Evidence()
-        ev.error_types = {6: "ValueError"}
-        fixed = src.replace("if total < 0:", "if total < 0 or not coins:")
+        ev.error_types = {4: "ValueError"}
+        fixed = src.replace("if words is None:", "if words is None or not words:")
         self.assertIn(fixed, variants(ops_guards, src, ev))
-        tests = "assert ways([1, 2], 4) == 3\nassert ways([5], 3) == 0\nassert ways([1, 5, 10], 12) == 4\n"
+        tests = "assert total_length(['ab', 'c']) == 3\nassert total_length(None) == 0\nassert total_length(['xyz']) == 3\n"
         self.assertEqual(best(src, tests), fixed)
 
     def test_never_memorises_the_expected_value_for_an_ordinary_input(self) -> None:
