@@ -149,5 +149,13 @@ class EvidenceShapedTests(unittest.TestCase):
         src = "def log(xs, out):\n    out.append(len(xs))\n    print(xs)\n    return out\n"
         self.assertFalse(any("= " in t.split("\n")[1] or "= print" in t for t in variants(ops_calls, src)))
 
+
+    def test_aggregate_of_the_whole_collection_inside_its_loop_becomes_the_running_one(self) -> None:
+        src = ("def highs(temps):\n    out = []\n    best = None\n    for t in temps:\n        if best is None:\n            best = t\n"
+               "        else:\n            best = max(temps)\n        out.append(best)\n    return out\n")
+        fixed = src.replace("best = max(temps)", "best = max(best, t)")
+        self.assertEqual(variants(ops_calls, src).get(fixed), "`max(temps)` -> the running `max(best, t)`")
+        self.assertEqual(best(src, "assert highs([3, 1, 4, 1, 5]) == [3, 3, 4, 4, 5]\nassert highs([2, 2]) == [2, 2]\n"), fixed)
+
 if __name__ == "__main__":
     unittest.main()

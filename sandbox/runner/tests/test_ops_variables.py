@@ -60,5 +60,22 @@ class VariableTests(unittest.TestCase):
                "    return t + len([v for v in set(s) if v > 1])\n")
         self.assertFalse(any("enumerate" in t for t in variants(ops_variables, src)))
 
+
+    def test_loop_condition_that_never_reads_its_counter(self) -> None:
+        src = ("def first_vowel_at(word):\n    k = 0\n    while not word.startswith(('a', 'e', 'i', 'o', 'u')):\n"
+               "        k += 1\n    return k\n")
+        fixed = src.replace("while not word.startswith", "while not word[k:].startswith")
+        ev = Evidence()
+        ev.types = {"word": {"str"}, "k": {"int"}}
+        self.assertIn(fixed, variants(ops_variables, src, ev))
+        out = best(src, "assert first_vowel_at('strong') == 3\nassert first_vowel_at('apple') == 0\n")
+        self.assertEqual(out, fixed)
+
+    def test_no_stuck_loop_edit_where_the_body_changes_what_the_condition_reads(self) -> None:
+        src = "def drain(stack):\n    n = 0\n    while stack:\n        stack.pop()\n        n += 1\n    return n\n"
+        ev = Evidence()
+        ev.types = {"stack": {"seq"}, "n": {"int"}}
+        self.assertFalse(any("stack[" in t for t in variants(ops_variables, src, ev)))
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,13 +1,15 @@
 """Writes own-bugs.jsonl: small wrong programs of our own, one per bug class the search has an edit for
 (not taken from any benchmark), in the Mbpp-R shape: the buggy program, the tests a user would paste
 (`given_tests`) and stronger hidden ones (`test`) that judge the answer. `python3 make.py` regenerates it;
-each canonical solution is checked against its hidden tests and each buggy one must fail the shown ones.
+each canonical solution is checked against its hidden tests and each buggy one must fail the shown ones
+(or not finish them).
 `python3 make.py --check` only checks, and that the file holds exactly these tasks.
 
     npx tracefix eval --dataset tests/repair/own-bugs/own-bugs.jsonl --sandbox pyodide|process --json FILE"""
 
 import json
 import os
+import subprocess
 import sys
 
 TASKS = [
@@ -131,7 +133,27 @@ TASKS = [
      ["assert at_even_places([5, 6, 7, 8]) == [5, 7]", "assert at_even_places([2, 4]) == [2]"],
      ["assert at_even_places([5, 6, 7, 8]) == [5, 7]", "assert at_even_places([2, 4]) == [2]", "assert at_even_places([]) == []",
       "assert at_even_places([1]) == [1]", "assert at_even_places([9, 8, 7, 6, 5]) == [9, 7, 5]"]),
+    ("whole-for-running", "running_totals",
+     "def running_totals(xs):\n    out = []\n    total = 0\n    for x in xs:\n        total = sum(xs)\n        out.append(total)\n    return out\n",
+     "def running_totals(xs):\n    out = []\n    total = 0\n    for x in xs:\n        total = total + x\n        out.append(total)\n    return out\n",
+     ["assert running_totals([1, 2, 3]) == [1, 3, 6]", "assert running_totals([5]) == [5]"],
+     ["assert running_totals([1, 2, 3]) == [1, 3, 6]", "assert running_totals([5]) == [5]", "assert running_totals([]) == []",
+      "assert running_totals([4, -4, 4]) == [4, 0, 4]"]),
+    ("stuck-loop", "leading_spaces",
+     "def leading_spaces(line):\n    n = 0\n    while line.startswith(' '):\n        n += 1\n    return n\n",
+     "def leading_spaces(line):\n    n = 0\n    while line[n:].startswith(' '):\n        n += 1\n    return n\n",
+     ["assert leading_spaces('  x') == 2", "assert leading_spaces('y') == 0"],
+     ["assert leading_spaces('  x') == 2", "assert leading_spaces('y') == 0", "assert leading_spaces('') == 0", "assert leading_spaces('   ') == 3",
+      "assert leading_spaces(' a b') == 1"]),
 ]
+
+
+def _passes(program: str) -> bool:
+    """Runs a buggy program and its shown tests in a child Python: a bug may be a loop that never ends."""
+    try:
+        return subprocess.run([sys.executable, "-c", program], capture_output=True, timeout=3).returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
 
 
 def main() -> None:
@@ -141,11 +163,7 @@ def main() -> None:
         test = "\n".join(hidden) + "\n"
         ns: dict = {}
         exec(canonical + "\n" + test, ns)  # the canonical solution passes every hidden test
-        try:
-            exec(buggy + "\n" + "\n".join(shown) + "\n", {})
-        except Exception:
-            pass
-        else:
+        if _passes(buggy + "\n" + "\n".join(shown) + "\n"):
             raise SystemExit(f"{bug_type}: the buggy program passes the shown tests")
         rows.append({"task_id": f"own/{bug_type}", "bug_type": bug_type, "prompt": "", "buggy_solution": buggy,
                      "canonical_solution": canonical, "test": test, "given_tests": shown, "entry_point": entry})

@@ -4,8 +4,9 @@ extra call, arguments in the wrong order, a value that misses a built-in it need
 result of another type than the tests expect (`str()`, `tuple()`), a sequence result one element too long
 at an end (`[1:]`, `[:-1]`, where the failing comparison shows it), an operand of the wrong type where a
 TypeError says so (`int(str(n), 8)`), a collection of mixed types passed to `min`/`max`/`sum`/`sorted`
-where a TypeError names the two (its elements of one type), and the result of a call that changes nothing
-thrown away (`s.strip()` or `sorted(xs)` on a line of its own: `s = s.strip()`)."""
+where a TypeError names the two (its elements of one type), the result of a call that changes nothing
+thrown away (`s.strip()` or `sorted(xs)` on a line of its own: `s = s.strip()`), and an aggregate of the
+whole collection inside the loop over it where the running one was meant (`m = max(xs)` -> `m = max(m, x)`)."""
 
 from __future__ import annotations
 
@@ -317,6 +318,25 @@ def discarded(ctx: Context, stmt: ast.Expr) -> None:
         ctx.replace(value, f"{target}.sort({kws})", "call", f"sort `{target}` in place", TIER_USUAL, False)
 
 
+_RUNNING = {"max": "max({acc}, {x})", "min": "min({acc}, {x})", "sum": "{acc} + {x}"}
+
+
+def running(ctx: Context, loop: ast.For) -> None:
+    """`for x in xs: ... acc = max(xs)`: each step recomputes the aggregate of the whole collection, which
+    the loop was there to build one element at a time (a running maximum, minimum or total)."""
+    if not (isinstance(loop.target, ast.Name) and isinstance(loop.iter, ast.Name)):
+        return
+    x, xs = loop.target.id, loop.iter.id
+    for n in (n for stmt in loop.body for n in ast.walk(stmt)):
+        if not (isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)):
+            continue
+        v = n.value
+        if (isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in _RUNNING and len(v.args) == 1
+                and not v.keywords and isinstance(v.args[0], ast.Name) and v.args[0].id == xs and ctx.in_region(v)):
+            text = _RUNNING[v.func.id].format(acc=n.targets[0].id, x=x)
+            ctx.replace(v, text, "builtin", f"`{ctx.src.seg(v)}` -> the running `{text}`", TIER_USUAL, False)
+
+
 def generate(ctx: Context) -> None:
     renamed(ctx)
     filtered(ctx)
@@ -328,5 +348,7 @@ def generate(ctx: Context) -> None:
             call(ctx, node)
         if isinstance(node, ast.Expr):
             discarded(ctx, node)
+        if isinstance(node, ast.For):
+            running(ctx, node)
         if isinstance(node, ast.expr) and not isinstance(node, (ast.Starred, ast.Slice)):
             wrap(ctx, node)

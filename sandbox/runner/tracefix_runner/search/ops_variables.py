@@ -1,7 +1,9 @@
 """Variables: one variable used (or assigned) where another of the same scope was meant (a number where
 a sequence's length was meant, as a divisor, a bound or a comparison; a variable where the element at the
 loop's index was meant, and the reverse: a loop's element tested where its position was meant, `ord(ch) % 2`
-for the even positions), and elements of a tuple or list in the wrong order (`(j, i)` for `(i, j)`)."""
+for the even positions; a `while` whose condition never reads the counter its body advances, over the whole
+sequence where the part from the counter on was meant), and elements of a tuple or list in the wrong order
+(`(j, i)` for `(i, j)`)."""
 
 from __future__ import annotations
 
@@ -120,8 +122,39 @@ def _loop_conditions(loop: ast.For) -> list[ast.expr]:
     return out
 
 
+def stuck_loop(ctx: Context, loop: ast.While) -> None:
+    """`while not done(text): k += 1`: the body advances `k` but the condition never reads it, so the
+    loop cannot end unless `done` changes its mind. Meant: the condition looks at the part the counter
+    has reached (`text[k:]`, or `text[:k]`)."""
+    read = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
+    counters: list[str] = []
+    changed: set[str] = set()  # names the body assigns, or calls a method of (`stack.pop()`)
+    for n in (n for stmt in loop.body for n in ast.walk(stmt)):
+        if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and isinstance(n.op, (ast.Add, ast.Sub)):
+            counters.append(n.target.id)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            changed.add(n.id)
+        elif isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name):
+            changed.add(n.value.id)
+    if not counters or read & changed:
+        return
+    for k in dict.fromkeys(counters):
+        if ctx.type_of_name(k) and "int" not in ctx.type_of_name(k):
+            continue
+        for n in ast.walk(loop.test):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and ctx.type_of_name(n.id) & {"str", "seq"}:
+                parent = ctx.parent.get(n)
+                if isinstance(parent, ast.Call) and parent.func is n:
+                    continue
+                for part in (f"{n.id}[{k}:]", f"{n.id}[:{k}]"):
+                    ctx.add([(*ctx.src.span(n), part)], loop.lineno, "variable",
+                            f"the loop's condition reads `{part}` (its body advances `{k}`)", TIER_RARE)
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.While) and ctx.in_region(node):
+            stuck_loop(ctx, node)
         if isinstance(node, ast.For) and ctx.in_region(node):
             positions(ctx, node, _loop_conditions(node))
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and ctx.in_region(node) and len(node.generators) == 1:
