@@ -125,5 +125,16 @@ class RunningExtremeTests(unittest.TestCase):
         total = "def total(xs):\n    s = 0\n    for x in xs:\n        s = s + x\n    return s\n"  # a sum is not a running maximum
         self.assertFalse([d for d in variants(ops_constants, total).values() if "running" in d])
 
+
+    def test_string_with_placeholders_missing_its_f(self) -> None:
+        src = "def receipt(item, price):\n    return 'You bought {item} for {price:.2f}'\n"
+        fixed = "def receipt(item, price):\n    return f'You bought {item} for {price:.2f}'\n"
+        self.assertEqual(variants(ops_constants, src).get(fixed), "make the string an f-string")
+        self.assertEqual(best(src, "assert receipt('tea', 2.5) == 'You bought tea for 2.50'\n"), fixed)
+
+    def test_no_f_for_format_templates_or_unknown_names(self) -> None:
+        src = "def show(x):\n    a = '{0} and {x}'.format(1, x=x)\n    b = '{missing}'\n    c = '{\"k\": 1}'\n    return a + b + c\n"
+        self.assertFalse(any("f'" in t or 'f"' in t for t in variants(ops_constants, src)))
+
 if __name__ == "__main__":
     unittest.main()

@@ -44,5 +44,13 @@ class IdiomTests(unittest.TestCase):
         self.assertFalse(any("list(xs)" in text for text in variants(ops_idioms, src)))
 
 
+
+    def test_rows_repeated_by_reference(self) -> None:
+        src = "def grid(rows, cols):\n    g = [[0] * cols] * rows\n    for r in range(rows):\n        g[r][0] = r\n    return g\n"
+        fixed = src.replace("[[0] * cols] * rows", "[[0] * cols for _ in range(rows)]")
+        self.assertEqual(variants(ops_idioms, src).get(fixed), "build `[0] * cols` anew for each of the `rows` rows, not one row repeated")
+        self.assertEqual(best(src, "assert grid(2, 2) == [[0, 0], [1, 0]]\nassert grid(3, 1) == [[0], [1], [2]]\n"), fixed)
+        self.assertFalse(any("for _ in" in t for t in variants(ops_idioms, "def zeros(n):\n    return [0] * n\n")))
+
 if __name__ == "__main__":
     unittest.main()

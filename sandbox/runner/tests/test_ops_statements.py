@@ -40,5 +40,16 @@ class BookkeepingTests(unittest.TestCase):
                     "def f(xs, seen):\n    for x in xs:\n        if x in seen:\n            return x\n"):
             self.assertFalse([d for d in variants(ops_statements, src).values() if "never filled" in d], src)
 
+
+    def test_last_group_handed_over_after_the_loop(self) -> None:
+        src = ("def fields(line, sep):\n    out = []\n    cur = ''\n    for ch in line:\n        if ch == sep:\n"
+               "            out.append(cur)\n            cur = ''\n        else:\n            cur += ch\n    return out\n")
+        fixed = src.replace("    return out", "    out.append(cur)\n    return out")
+        out = variants(ops_statements, src)
+        self.assertEqual(out.get(fixed), "after the loop, hand over the last `cur`: `out.append(cur)`")
+        self.assertIn(src.replace("    return out", "    if cur:\n        out.append(cur)\n    return out"), out)
+        tests = "assert fields('a,b', ',') == ['a', 'b']\nassert fields('x,,y', ',') == ['x', '', 'y']\nassert fields('', ',') == ['']\n"
+        self.assertEqual(best(src, tests), fixed)
+
 if __name__ == "__main__":
     unittest.main()

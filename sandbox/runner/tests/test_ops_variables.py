@@ -77,5 +77,16 @@ class VariableTests(unittest.TestCase):
         ev.types = {"stack": {"seq"}, "n": {"int"}}
         self.assertFalse(any("stack[" in t for t in variants(ops_variables, src, ev)))
 
+
+    def test_attribute_used_as_a_bare_name_in_a_method(self) -> None:
+        src = ("class Tally:\n    def __init__(self):\n        self.total = 0\n\n    def add(self, x):\n        total += x\n"
+               "        return total\n\n    def reset(self):\n        total = 0\n        self.total = total\n")
+        fixed = src.replace("        total += x\n        return total", "        self.total += x\n        return self.total")
+        out = variants(ops_variables, src)
+        self.assertEqual(out.get(fixed), "`total` -> the attribute `self.total`")
+        self.assertFalse(any("self.total = self.total" in t for t in out))  # reset's own local stays
+        tests = "t = Tally()\nassert t.add(2) == 2\nassert t.add(3) == 5\nt.reset()\nassert t.add(1) == 1\n"
+        self.assertEqual(best(src, tests), fixed)
+
 if __name__ == "__main__":
     unittest.main()

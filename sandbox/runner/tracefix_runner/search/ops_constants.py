@@ -3,12 +3,15 @@ a string the tests write that it misspells or miscases), a range bound, slice bo
 range that starts at the wrong place, a difference that counts the values between two ends one off, a
 mathematical constant written to another precision than the tests use (3.14 for `math.pi`), and a running
 maximum or minimum that starts from a number the values may not pass (`best = 0` before a loop of
-`best = max(best, x)`: the infinity on the right side, or the first value)."""
+`best = max(best, x)`: the infinity on the right side, or the first value), and a string with
+`{name}` placeholders that lacks the `f` of an f-string."""
 
 from __future__ import annotations
 
 import ast
+import builtins
 import math
+import re
 
 from . import ops_imports
 from .edits import TIER_COMMON, TIER_LAST, TIER_RARE, TIER_USUAL, Context, edit_distance, shifted
@@ -256,6 +259,39 @@ def approximate(ctx: Context, node: ast.expr) -> None:
         ctx.add(spans, node.lineno, "constant", f"`{old}` -> `{text}`", TIER_USUAL)
 
 
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def missing_f(ctx: Context, node: ast.Constant) -> None:
+    """`'Hello {name}'` where `name` is a variable there: the author meant an f-string. Every placeholder
+    must be an expression over names the scope has (or built-ins), so `'{0}'.format(x)` and JSON text
+    are left alone."""
+    text = node.value
+    if not isinstance(text, str) or "{" not in text or isinstance(ctx.parent.get(node), (ast.Expr, ast.JoinedStr, ast.FormattedValue)):
+        return
+    parent = ctx.parent.get(node)
+    if isinstance(parent, ast.Attribute) and parent.attr in ("format", "format_map"):
+        return
+    holes = _PLACEHOLDER.findall(text)
+    if not holes:
+        return
+    scope = set(ctx.scope_names(node)) | set(ctx.module_funcs)
+    for hole in holes:
+        expr = re.split(r"(?<![=!<>])[=!:](?![=])", hole, maxsplit=1)[0].strip()  # `x!r`, `x:>5`, `x=`
+        try:
+            tree = ast.parse(expr, mode="eval")
+        except SyntaxError:
+            return
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        if not names or any(n not in scope and not hasattr(builtins, n) for n in names):
+            return
+    s, _ = ctx.src.span(node)
+    head = ctx.src.text[s:s + 2].lower()
+    if head[:1] in ("b", "u", "f") or head == "rb":
+        return
+    ctx.add([(s, s, "f")], node.lineno, "constant", "make the string an f-string", TIER_USUAL)
+
+
 def generate(ctx: Context) -> None:
     strings: list[str] = []
     for node in ast.walk(ctx.tree):
@@ -267,6 +303,7 @@ def generate(ctx: Context) -> None:
             continue
         if isinstance(node, ast.Constant):
             constant(ctx, node, strings)
+            missing_f(ctx, node)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
             range_call(ctx, node)
         elif isinstance(node, ast.Subscript):

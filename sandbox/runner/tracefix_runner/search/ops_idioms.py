@@ -1,6 +1,7 @@
 """Dict and list idioms: a lookup or update of a key that may be missing (`d.get(k, default)`,
-`d.setdefault(k, []).append(v)`), an argument mutated where a copy was meant, and a mutable default
-argument shared between calls, a list changed while a loop walks it."""
+`d.setdefault(k, []).append(v)`), an argument mutated where a copy was meant, a mutable default
+argument shared between calls, a list changed while a loop walks it, and rows made by repeating one list
+(`[[0] * n] * m`: every row the same object)."""
 
 from __future__ import annotations
 
@@ -130,6 +131,22 @@ def loop_over_copy(ctx: Context, node: ast.For) -> None:
     ctx.replace(it, copy, "idiom", f"loop over a copy of `{it.id}` (the loop changes it)", TIER_USUAL, False)
 
 
+_MUTABLE = (ast.List, ast.ListComp, ast.Dict, ast.DictComp, ast.Set, ast.SetComp)
+
+
+def repeated_rows(ctx: Context, node: ast.BinOp) -> None:
+    """`[[0] * n] * m` (or `[[]] * m`, `[{}] * m`): m references to one list, so a change to one row
+    shows in all. Meant: m separate rows, `[[0] * n for _ in range(m)]`."""
+    if not isinstance(node.op, ast.Mult):
+        return
+    for seq, count in ((node.left, node.right), (node.right, node.left)):
+        if isinstance(seq, ast.List) and len(seq.elts) == 1 and (
+                isinstance(seq.elts[0], _MUTABLE) or isinstance(seq.elts[0], ast.BinOp) and isinstance(seq.elts[0].left, ast.List)):
+            row, n = ctx.src.seg(seq.elts[0]), ctx.src.seg(count)
+            ctx.replace(node, f"[{row} for _ in range({n})]", "idiom", f"build `{row}` anew for each of the `{n}` rows, not one row repeated", TIER_USUAL, False)
+            return
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -146,3 +163,5 @@ def generate(ctx: Context) -> None:
             copies(ctx, node)
         elif isinstance(node, ast.For):
             loop_over_copy(ctx, node)
+        elif isinstance(node, ast.BinOp):
+            repeated_rows(ctx, node)

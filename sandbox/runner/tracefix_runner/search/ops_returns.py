@@ -1,5 +1,6 @@
 """Return values: the wrong variable returned, a function that falls off its end (returns None) where it
-built a result, and a return value that is the negation of the right one."""
+built a result, a value computed on a line of its own where it was to be returned (the forgotten `return`
+of a recursive call, the most common), and a return value that is the negation of the right one."""
 
 from __future__ import annotations
 
@@ -39,9 +40,28 @@ def missing_return(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> 
             ctx.add([(at, at, f"{indent}return {name}\n")], last.lineno, "return", f"return `{name}` at the end", TIER_USUAL)
 
 
+def unreturned(ctx: Context, stmt: ast.Expr) -> None:
+    """`search(xs, lo, mid)` as a statement inside `search` itself, or an expression with no effect
+    (`a + b`), in a function that returns values: the value was meant to be returned."""
+    fn = ctx.enclosing_func(stmt)
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or not ctx.in_region(stmt) or not ctx.src.starts_line(stmt):
+        return
+    value = stmt.value
+    recursive = isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == fn.name
+    inert = isinstance(value, (ast.BinOp, ast.Compare, ast.BoolOp, ast.Name, ast.Subscript, ast.IfExp))
+    if not (recursive or inert):
+        return
+    if inert and not any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(fn)):
+        return  # a function that returns nothing: a stray expression there is no forgotten answer
+    s, _ = ctx.src.span(stmt)
+    ctx.add([(s, s, "return ")], stmt.lineno, "return", f"return `{ctx.src.seg(value)}`", TIER_USUAL)
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Return) and ctx.in_region(node):
             return_value(ctx, node)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             missing_return(ctx, node)
+        elif isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant):
+            unreturned(ctx, node)

@@ -1,7 +1,8 @@
 """Statements: one too many (delete it), two in the wrong order (swap with the next one), one at the
 wrong depth (out of the loop it should be in, or in a loop it should follow), one missing that the
-same function already writes elsewhere (insert a copy next to a suspicious line), and the bookkeeping a
-membership test relies on (`if x in seen` with nothing ever added to `seen`)."""
+same function already writes elsewhere (insert a copy next to a suspicious line), the bookkeeping a
+membership test relies on (`if x in seen` with nothing ever added to `seen`), and the last group a loop
+collects never handed over after it ends (`words.append(word)` only when a separator comes)."""
 
 from __future__ import annotations
 
@@ -149,7 +150,44 @@ def bookkeeping(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Non
                         f"insert `{text}` at the end of the loop: `{coll.id}` is asked but never filled", TIER_RARE)
 
 
+def flush(ctx: Context, loop: ast.For | ast.While) -> None:
+    """A loop that builds `cur` piece by piece (`cur += ch`, `cur.append(x)`), hands it over with
+    `out.append(cur)` and starts it again (`cur = ''`) only when a boundary comes: the last group, with no
+    boundary after it, is dropped. After the loop: `out.append(cur)`, or only `if cur`."""
+    body_nodes = [n for stmt in loop.body for n in ast.walk(stmt)]
+    reset = {t.id for n in body_nodes if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    grown = {n.target.id for n in body_nodes if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
+    grown |= {n.func.value.id for n in body_nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+              and isinstance(n.func.value, ast.Name) and n.func.attr in ("append", "extend", "add")}
+    body = ctx.body_of(loop)
+    if body is None or not ctx.src.starts_line(loop):
+        return
+    after = body[body.index(loop) + 1:]
+    _, end = ctx.stmt_span(loop)
+    indent = ctx.src.indent_of(loop.lineno)
+    if not ctx.src.text[:end].endswith("\n"):
+        indent = "\n" + indent  # the loop ends the file without a newline
+    done: set[tuple[str, str]] = set()
+    for n in body_nodes:
+        if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "append" and len(n.args) == 1
+                and isinstance(n.args[0], ast.Name) and isinstance(n.func.value, ast.Name)):
+            continue
+        cur, out = n.args[0].id, n.func.value.id
+        if cur not in reset or cur not in grown or cur == out or (out, cur) in done:
+            continue
+        if any(isinstance(m, ast.Name) and m.id == cur for stmt in after for m in ast.walk(stmt)):
+            continue  # the code after the loop does something with the last group already
+        done.add((out, cur))
+        text = f"{out}.append({cur})"
+        ctx.add([(end, end, f"{indent}{text}\n")], loop.lineno, "insert", f"after the loop, hand over the last `{cur}`: `{text}`", TIER_RARE)
+        ctx.add([(end, end, f"{indent}if {cur}:\n{indent.lstrip(chr(10))}    {text}\n")], loop.lineno, "insert",
+                f"after the loop, hand over the last `{cur}` if it holds anything", TIER_RARE)
+
+
 def generate(ctx: Context) -> None:
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, _LOOPS) and ctx.in_region(node):
+            flush(ctx, node)
     for node in ast.walk(ctx.tree):
         if not isinstance(node, ast.stmt) or not ctx.in_region(node):
             continue

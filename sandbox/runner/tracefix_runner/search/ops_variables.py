@@ -2,7 +2,8 @@
 a sequence's length was meant, as a divisor, a bound or a comparison; a variable where the element at the
 loop's index was meant, and the reverse: a loop's element tested where its position was meant, `ord(ch) % 2`
 for the even positions; a `while` whose condition never reads the counter its body advances, over the whole
-sequence where the part from the counter on was meant), and elements of a tuple or list in the wrong order
+sequence where the part from the counter on was meant; a method that uses an attribute of its object as a
+bare name, `count += 1` for `self.count += 1`), and elements of a tuple or list in the wrong order
 (`(j, i)` for `(i, j)`)."""
 
 from __future__ import annotations
@@ -151,8 +152,37 @@ def stuck_loop(ctx: Context, loop: ast.While) -> None:
                             f"the loop's condition reads `{part}` (its body advances `{k}`)", TIER_RARE)
 
 
+def missing_self(ctx: Context, cls: ast.ClassDef) -> None:
+    """In a method, `total += x` or `return total` where `total` is never a local of the method (only ever
+    updated in place, or only read) but is an attribute the class sets (`self.total = 0`): the object's
+    attribute was meant, every bare use of it in that method becomes `self.total`."""
+    attrs: set[str] = set()
+    for n in ast.walk(cls):
+        if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name) and n.value.id == "self":
+            attrs.add(n.attr)
+    for fn in cls.body:
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or not fn.args.args or fn.args.args[0].arg != "self":
+            continue
+        params = {a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs}
+        uses: dict[str, list[ast.Name]] = {}
+        assigned: set[str] = set()
+        for n in ast.walk(fn):
+            if isinstance(n, ast.Name) and n.id in attrs and n.id not in params:
+                uses.setdefault(n.id, []).append(n)
+                parent = ctx.parent.get(n)
+                if isinstance(n.ctx, ast.Store) and not (isinstance(parent, ast.AugAssign) and parent.target is n):
+                    assigned.add(n.id)  # a real local of this method
+        for name, nodes in uses.items():
+            if name in assigned or not all(ctx.in_region(n) for n in nodes):
+                continue
+            ctx.add([(*ctx.src.span(n), f"self.{name}") for n in nodes], nodes[0].lineno, "variable",
+                     f"`{name}` -> the attribute `self.{name}`", TIER_USUAL)
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.ClassDef):
+            missing_self(ctx, node)
         if isinstance(node, ast.While) and ctx.in_region(node):
             stuck_loop(ctx, node)
         if isinstance(node, ast.For) and ctx.in_region(node):
