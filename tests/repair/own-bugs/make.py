@@ -168,7 +168,7 @@ TASKS = [
     ("last-group-dropped", "groups",
      "def groups(nums):\n    out = []\n    run = []\n    for x in nums:\n        if x == 0:\n            out.append(run)\n            run = []\n        else:\n            run.append(x)\n    return out\n",
      "def groups(nums):\n    out = []\n    run = []\n    for x in nums:\n        if x == 0:\n            out.append(run)\n            run = []\n        else:\n            run.append(x)\n    out.append(run)\n    return out\n",
-     ["assert groups([1, 1, 0, 1]) == [[1, 1], [1]]", "assert groups([2]) == [[2]]"],
+     ["assert groups([1, 1, 0, 1]) == [[1, 1], [1]]", "assert groups([2]) == [[2]]", "assert groups([5, 0]) == [[5], []]"],
      ["assert groups([1, 1, 0, 1]) == [[1, 1], [1]]", "assert groups([2]) == [[2]]", "assert groups([]) == [[]]", "assert groups([0]) == [[], []]",
       "assert groups([3, 0, 0, 4]) == [[3], [], [4]]"]),
 ]
