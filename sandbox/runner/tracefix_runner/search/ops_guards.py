@@ -140,9 +140,9 @@ def _early_exit(ctx: Context, stmt: ast.stmt) -> ast.If | None:
 
 def grown_conditions(ctx: Context, stmt: ast.stmt, error: str) -> None:
     """A condition that misses a clause, grown from the exception's cause: the test of an `if`/`while`
-    that itself raised (`hare.next is None` on `hare = None`) gets the guard before it, and the early
-    exit before a statement that raised (`if total < 0: return 0` before `first, *rest = coins`) gets
-    the case that statement cannot handle."""
+    that itself raised (`node.next is None` where `node` is None) gets the guard before it, and the
+    early exit before a statement that raised (`if words is None: return 0` before `first, *rest = words`
+    on an empty list) gets the case that statement cannot handle."""
     src = ctx.src
     if isinstance(stmt, (ast.If, ast.While)):
         test = stmt.test

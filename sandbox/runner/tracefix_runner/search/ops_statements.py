@@ -165,8 +165,7 @@ def flush(ctx: Context, loop: ast.For | ast.While) -> None:
     after = body[body.index(loop) + 1:]
     _, end = ctx.stmt_span(loop)
     indent = ctx.src.indent_of(loop.lineno)
-    if not ctx.src.text[:end].endswith("\n"):
-        indent = "\n" + indent  # the loop ends the file without a newline
+    lead = "" if ctx.src.text[:end].endswith("\n") else "\n"  # the loop may end the file without a newline
     done: set[tuple[str, str]] = set()
     for n in body_nodes:
         if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "append" and len(n.args) == 1
@@ -179,8 +178,8 @@ def flush(ctx: Context, loop: ast.For | ast.While) -> None:
             continue  # the code after the loop does something with the last group already
         done.add((out, cur))
         text = f"{out}.append({cur})"
-        ctx.add([(end, end, f"{indent}{text}\n")], loop.lineno, "insert", f"after the loop, hand over the last `{cur}`: `{text}`", TIER_RARE)
-        ctx.add([(end, end, f"{indent}if {cur}:\n{indent.lstrip(chr(10))}    {text}\n")], loop.lineno, "insert",
+        ctx.add([(end, end, f"{lead}{indent}{text}\n")], loop.lineno, "insert", f"after the loop, hand over the last `{cur}`: `{text}`", TIER_RARE)
+        ctx.add([(end, end, f"{lead}{indent}if {cur}:\n{indent}    {text}\n")], loop.lineno, "insert",
                 f"after the loop, hand over the last `{cur}` if it holds anything", TIER_RARE)
 
 

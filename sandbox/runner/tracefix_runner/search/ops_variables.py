@@ -91,7 +91,7 @@ def positions(ctx: Context, loop: ast.For | ast.comprehension, conditions: list[
     """`for x in xs: if cond(x): ...` where the condition was about x's position: the loop walks
     `enumerate(xs)` and the condition tests the index (`x` itself, or a call of it such as `ord(x)`)."""
     target, it = loop.target, loop.iter
-    if not isinstance(target, ast.Name) or not ctx.src.seg(it) or ctx.expr_type(it) & {"set", "dict", "int"}:
+    if not isinstance(target, ast.Name) or ctx.expr_type(it) & {"set", "dict", "int"}:
         return
     if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("range", "enumerate", "zip"):
         return  # already a position, or already paired with one
