@@ -44,6 +44,18 @@ describe('callAt', () => {
     expect(callAt(events, 2, 'g')).toBeUndefined();
     expect(callAt([ev(0, 'call', 1, { func: 'A.B.m' })], 0, 'A.B.m')).toBe('m()');
   });
+
+  it('is the call running at the step in a recursion, not the deeper one that returned before it', () => {
+    const events = [
+      ev(0, 'call', 1, { vars: { tree: '(1, None, None)' } }),
+      ev(1, 'line', 4),
+      ev(2, 'call', 1, { vars: { tree: 'None' }, depth: 1 }),
+      ev(3, 'return', 3, { depth: 1, value: '0' }),
+      ev(4, 'return', 5, { value: '1' }),
+    ];
+    expect(callAt(events, 4, 'f')).toBe('f(tree=(1, None, None))');
+    expect(callAt(events, 3, 'f')).toBe('f(tree=None)');
+  });
 });
 
 describe('findDivergence', () => {

@@ -55,12 +55,17 @@ const same = (x: Record<string, string>, y: Record<string, string>) => {
   return kx.length === Object.keys(y).length && kx.every((k) => x[k] === y[k]);
 };
 
-/** The call into `func` that was running at `step`, with its arguments as the call received them. */
+/**
+ * The call into `func` that was running at `step`, with its arguments as the call received them. In a
+ * recursion the last call before `step` may have returned already: the running one is the last call at
+ * the depth of the event at `step`.
+ */
 export function callAt(events: readonly TraceEvent[], step: number, func: string): string | undefined {
+  const depth = events.find((e) => e.step === step)?.depth;
   let call: TraceEvent | undefined;
   for (const e of events) {
     if (e.step > step) break;
-    if (e.kind === 'call' && e.func === func) call = e;
+    if (e.kind === 'call' && e.func === func && (depth === undefined || e.depth === depth)) call = e;
   }
   if (!call) return undefined;
   const name = call.func.includes('.') ? call.func.split('.').pop()! : call.func;
