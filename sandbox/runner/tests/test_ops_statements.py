@@ -46,7 +46,7 @@ class BookkeepingTests(unittest.TestCase):
                "            out.append(cur)\n            cur = ''\n        else:\n            cur += ch\n    return out\n")
         fixed = src.replace("    return out", "    out.append(cur)\n    return out")
         out = variants(ops_statements, src)
-        self.assertEqual(out.get(fixed), "after the loop, hand over the last `cur`: `out.append(cur)`")
+        self.assertEqual(out.get(fixed), "after this loop, hand over the last `cur`: `out.append(cur)`")
         self.assertIn(src.replace("    return out", "    if cur:\n        out.append(cur)\n    return out"), out)
         tests = "assert fields('a,b', ',') == ['a', 'b']\nassert fields('x,,y', ',') == ['x', '', 'y']\nassert fields('', ',') == ['']\n"
         self.assertEqual(best(src, tests), fixed)

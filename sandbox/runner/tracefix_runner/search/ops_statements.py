@@ -178,9 +178,9 @@ def flush(ctx: Context, loop: ast.For | ast.While) -> None:
             continue  # the code after the loop does something with the last group already
         done.add((out, cur))
         text = f"{out}.append({cur})"
-        ctx.add([(end, end, f"{lead}{indent}{text}\n")], loop.lineno, "insert", f"after the loop, hand over the last `{cur}`: `{text}`", TIER_RARE)
+        ctx.add([(end, end, f"{lead}{indent}{text}\n")], loop.lineno, "insert", f"after this loop, hand over the last `{cur}`: `{text}`", TIER_RARE)
         ctx.add([(end, end, f"{lead}{indent}if {cur}:\n{indent}    {text}\n")], loop.lineno, "insert",
-                f"after the loop, hand over the last `{cur}` if it holds anything", TIER_RARE)
+                f"after this loop, hand over the last `{cur}` if it holds anything", TIER_RARE)
 
 
 def generate(ctx: Context) -> None:
