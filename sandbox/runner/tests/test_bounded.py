@@ -2,7 +2,7 @@ import unittest
 
 from helpers import fix
 
-from tracefix_runner.search import bounded
+from tracefix_runner import bounded
 
 
 def run(source: str) -> dict:

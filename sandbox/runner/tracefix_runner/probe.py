@@ -33,7 +33,7 @@ from .capture import Capture
 from .discover import DOCTEST_FILE, FAIL_NAME, PROGRAM_FILE, TESTS_FILE, TestsSyntaxError, discover, fail
 from .harness import Limits, compile_program, merge_limits, register_source, run_test
 from .reprs import exception_message, safe_repr, shorten
-from .search import bounded
+from . import bounded
 from .watchdog import HAS_ITIMER, TestTimeout, Watchdog
 
 DEFAULT_INPUTS = 40
@@ -144,14 +144,14 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
     calls = _grow(func, seeds, max_inputs)
     n_seeds = min(len({f"{func}({s})" for s in seeds}), len(calls))
     # Each program runs on the grown inputs with its `**`, `<<` and `eval` bounded, as the search screens
-    # them (search/bounded.py): a grown input easily asks a power with billions of digits, computed in C
+    # them (bounded.py): a grown input easily asks a power with billions of digits, computed in C
     # where neither the step count nor a signal reaches (on Pyodide, the whole interpreter). Such a call
     # answers an OverflowError, the same on both backends; the tests' verdicts ran the programs as written.
     bounded.install()
     codes: dict[str, Any] = {}
     for p in programs:
         c = compile_program(p["source"])
-        codes[p["id"]] = (bounded.bound(p["source"], PROGRAM_FILE) or c.code) if c.error is None else c.error
+        codes[p["id"]] = bounded.compiled(p["source"], c.code) if c.error is None else c.error
     rows: list[dict[str, Any]] = []
     truncated = False
     deadline = t0 + max_ms / 1000

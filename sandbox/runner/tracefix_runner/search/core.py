@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ..discover import TestsSyntaxError, discover
 from ..harness import Limits, compile_program, merge_limits, register_source
 from ..discover import PROGRAM_FILE, TESTS_FILE
-from . import bounded
+from .. import bounded
 from . import (ops_branches, ops_calls, ops_compare, ops_constants, ops_guards, ops_idioms, ops_imports, ops_operators,
                ops_returns, ops_statements, ops_syntax, ops_unused, ops_variables)
 from .checks import Recorder, Runner, literal, out_of_steps
@@ -267,11 +267,11 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
             report: Callable[[dict[str, Any]], None] | None, started: float) -> dict[str, Any]:
     specs = runner.specs
     tree = ast.parse(source)
-    # The evidence runs are bounded as the screening is (search/bounded.py): an original whose bug is a
+    # The evidence runs are bounded as the screening is (bounded.py): an original whose bug is a
     # power with billions of digits then shows an OverflowError at once instead of stalling the runner.
     # The user's own test results come from the engine's runs of the program as written, not from these.
     bounded.install()
-    code = bounded.screening_code(source)
+    code = bounded.compiled(source)
     register_source(PROGRAM_FILE, source)
     if report is not None:
         report(dict(out, partial=True, elapsedMs=_ms(started)))  # a kill from here on still leaves an answer
@@ -417,7 +417,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
 
     def score(text: str) -> int:
         """Tests passed; negative (-1 - passed) when the screening limits cut a test off."""
-        code = bounded.screening_code(text)
+        code = bounded.compiled(text)
         if code is None:
             return 0
         passed, cut = runner.score(code, failing)

@@ -20,6 +20,10 @@ LOOSE_PARENT = (ast.Call, ast.keyword, ast.List, ast.Tuple, ast.Set, ast.Dict, a
 # Methods that change the object they are called on (a list, dict or set changed in place).
 MUTATING_METHODS = ("append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update", "add", "discard")
 
+# Loops, and the statements that leave a block (an `if` whose body ends in one is a way out).
+LOOPS = (ast.For, ast.While, ast.AsyncFor)
+EXITS = (ast.Return, ast.Raise, ast.Break, ast.Continue)
+
 # How common a kind of edit is as a real bug: lower tiers are tried first and rank first.
 TIER_COMMON, TIER_USUAL, TIER_RARE, TIER_LAST = 0, 1, 2, 3
 
@@ -244,9 +248,9 @@ class Context:
     def enclosing_loop(self, node: ast.AST) -> ast.For | ast.While | ast.AsyncFor | None:
         """The innermost loop around `node` within its function, if any."""
         cur = self.parent.get(node)
-        while cur is not None and not isinstance(cur, (ast.For, ast.While, ast.AsyncFor, ast.FunctionDef, ast.AsyncFunctionDef)):
+        while cur is not None and not isinstance(cur, (*LOOPS, ast.FunctionDef, ast.AsyncFunctionDef)):
             cur = self.parent.get(cur)
-        return cur if isinstance(cur, (ast.For, ast.While, ast.AsyncFor)) else None
+        return cur if isinstance(cur, LOOPS) else None
 
     def scope_names(self, node: ast.AST) -> list[str]:
         fn = self.enclosing_func(node)

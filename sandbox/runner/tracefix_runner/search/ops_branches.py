@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import ast
 
-from .edits import TIER_LAST, TIER_RARE, TIER_USUAL, Context
+from .edits import EXITS, LOOPS, TIER_LAST, TIER_RARE, TIER_USUAL, Context
 
-_LOOPS = (ast.For, ast.While, ast.AsyncFor)
 
 
 def _is_elif(ctx: Context, node: ast.If) -> bool:
@@ -57,7 +56,7 @@ def stop_loop(ctx: Context, node: ast.If) -> None:
     if ctx.enclosing_loop(node) is None:
         return
     last = node.body[-1]
-    if isinstance(last, (ast.Break, ast.Continue, ast.Return, ast.Raise)) or not ctx.src.starts_line(last):
+    if isinstance(last, EXITS) or not ctx.src.starts_line(last):
         return
     at = ctx.src.line_end(last.end_lineno or last.lineno)
     indent = ctx.src.indent_of(last.lineno)
@@ -75,7 +74,7 @@ def decision_loop(ctx: Context, loop: ast.stmt, body: list[ast.stmt]) -> None:
     """`for x in xs: if c: return A` then `return not A` right after the loop: a predicate written as a
     search. Its answers swapped (an `is_prime` that answers "composite"), and the other quantifier: the
     condition negated as well (`any` where `all` was meant, or the reverse)."""
-    if not isinstance(loop, _LOOPS) or loop.orelse:
+    if not isinstance(loop, LOOPS) or loop.orelse:
         return
     idx = body.index(loop)
     if idx + 1 >= len(body) or len(loop.body) != 1 or not isinstance(loop.body[0], ast.If):
@@ -107,7 +106,7 @@ def generate(ctx: Context) -> None:
             chain(ctx, node, body)
         stop_loop(ctx, node)
     for node in ast.walk(ctx.tree):
-        if isinstance(node, _LOOPS) and ctx.in_region(node):
+        if isinstance(node, LOOPS) and ctx.in_region(node):
             body = ctx.body_of(node)
             if body is not None:
                 decision_loop(ctx, node, body)

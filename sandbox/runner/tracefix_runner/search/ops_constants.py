@@ -266,10 +266,9 @@ def missing_f(ctx: Context, node: ast.Constant) -> None:
     """`'Hello {name}'` where `name` is a variable there: the author meant an f-string. Every placeholder
     must be an expression over names the scope has (or built-ins), so `'{0}'.format(x)` and JSON text
     are left alone."""
-    text = node.value
-    if not isinstance(text, str) or "{" not in text or isinstance(ctx.parent.get(node), (ast.Expr, ast.JoinedStr, ast.FormattedValue)):
+    text, parent = node.value, ctx.parent.get(node)
+    if not isinstance(text, str) or "{" not in text or isinstance(parent, (ast.Expr, ast.JoinedStr, ast.FormattedValue)):
         return
-    parent = ctx.parent.get(node)
     if isinstance(parent, ast.Attribute) and parent.attr in ("format", "format_map"):
         return
     holes = _PLACEHOLDER.findall(text)

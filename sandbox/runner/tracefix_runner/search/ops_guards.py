@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from .edits import TIER_LAST, TIER_RARE, Context
+from .edits import EXITS, TIER_LAST, TIER_RARE, Context
 
 
 def _degenerate(value: Any) -> list[str]:
@@ -119,9 +119,6 @@ def _causes(ctx: Context, node: ast.AST, error: str) -> list[tuple[str, str]]:
     return unique[:4]
 
 
-_EXITS = (ast.Return, ast.Raise, ast.Break, ast.Continue)
-
-
 def _grouped(node: ast.expr, text: str) -> str:
     return f"({text})" if isinstance(node, (ast.BoolOp, ast.IfExp, ast.Lambda, ast.NamedExpr)) else text
 
@@ -133,7 +130,7 @@ def _early_exit(ctx: Context, stmt: ast.stmt) -> ast.If | None:
     if not body:
         return None
     for prev in reversed(body[: body.index(stmt)]):
-        if isinstance(prev, ast.If) and not prev.orelse and isinstance(prev.body[-1], _EXITS):
+        if isinstance(prev, ast.If) and not prev.orelse and isinstance(prev.body[-1], EXITS):
             return prev
     return None
 
@@ -147,7 +144,7 @@ def grown_conditions(ctx: Context, stmt: ast.stmt, error: str) -> None:
     if isinstance(stmt, (ast.If, ast.While)):
         test = stmt.test
         text = _grouped(test, src.seg(test))
-        exits = isinstance(stmt, ast.If) and isinstance(stmt.body[-1], _EXITS)
+        exits = isinstance(stmt, ast.If) and isinstance(stmt.body[-1], EXITS)
         for cond, neg in _causes(ctx, test, error):
             ctx.replace(test, f"{cond} and {text}", "condition", f"evaluate the condition only `if {cond}`", TIER_RARE)
             if exits:

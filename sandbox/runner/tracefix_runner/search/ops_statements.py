@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import ast
 
-from .edits import TIER_LAST, TIER_RARE, Context
+from .edits import EXITS, LOOPS, TIER_LAST, TIER_RARE, Context
 
 _SHORT = (ast.Assign, ast.AugAssign, ast.Expr, ast.Break, ast.Continue, ast.Return)
-_LOOPS = (ast.For, ast.While, ast.AsyncFor)
 
 
 def _is_docstring(node: ast.stmt) -> bool:
@@ -47,14 +46,14 @@ def depth(ctx: Context, node: ast.stmt, body: list[ast.stmt]) -> None:
     """The last statement of a loop body moved after the loop, or the statement after a loop moved into it."""
     parent = ctx.parent.get(node)
     src = ctx.src
-    if isinstance(parent, _LOOPS) and body is parent.body and node is body[-1] and len(body) > 1 and not parent.orelse:
+    if isinstance(parent, LOOPS) and body is parent.body and node is body[-1] and len(body) > 1 and not parent.orelse:
         out_indent = src.indent_of(parent.lineno)
         moved = ctx.dedented([node], out_indent)
         if moved is not None:
             start, end = ctx.stmt_span(node)
             ctx.add([(start, end, moved)], node.lineno, "depth", "move the statement out of the loop", TIER_RARE)
     idx = body.index(node)
-    if isinstance(node, _LOOPS) and idx + 1 < len(body) and not node.orelse:
+    if isinstance(node, LOOPS) and idx + 1 < len(body) and not node.orelse:
         nxt = body[idx + 1]
         if isinstance(nxt, _SHORT) and src.starts_line(nxt):
             inner_indent = src.indent_of(node.body[-1].lineno)
@@ -144,7 +143,7 @@ def bookkeeping(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Non
         loop = ctx.enclosing_loop(stmt)
         if loop is not None and loop.body[-1] is not stmt and src.starts_line(loop.body[-1]):
             last = loop.body[-1]
-            if not isinstance(last, (ast.Return, ast.Break, ast.Continue, ast.Raise)):
+            if not isinstance(last, EXITS):
                 _, end = ctx.stmt_span(last)
                 ctx.add([(end, end, src.indent_of(last.lineno) + text + "\n")], last.lineno, "insert",
                         f"insert `{text}` at the end of the loop: `{coll.id}` is asked but never filled", TIER_RARE)
@@ -154,14 +153,14 @@ def flush(ctx: Context, loop: ast.For | ast.While) -> None:
     """A loop that builds `cur` piece by piece (`cur += ch`, `cur.append(x)`), hands it over with
     `out.append(cur)` and starts it again (`cur = ''`) only when a boundary comes: the last group, with no
     boundary after it, is dropped. After the loop: `out.append(cur)`, or only `if cur`."""
+    body = ctx.body_of(loop)
+    if body is None or not ctx.src.starts_line(loop):
+        return
     body_nodes = [n for stmt in loop.body for n in ast.walk(stmt)]
     reset = {t.id for n in body_nodes if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
     grown = {n.target.id for n in body_nodes if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
     grown |= {n.func.value.id for n in body_nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
               and isinstance(n.func.value, ast.Name) and n.func.attr in ("append", "extend", "add")}
-    body = ctx.body_of(loop)
-    if body is None or not ctx.src.starts_line(loop):
-        return
     after = body[body.index(loop) + 1:]
     _, end = ctx.stmt_span(loop)
     indent = ctx.src.indent_of(loop.lineno)
@@ -185,7 +184,7 @@ def flush(ctx: Context, loop: ast.For | ast.While) -> None:
 
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
-        if isinstance(node, _LOOPS) and ctx.in_region(node):
+        if isinstance(node, LOOPS) and ctx.in_region(node):
             flush(ctx, node)
     for node in ast.walk(ctx.tree):
         if not isinstance(node, ast.stmt) or not ctx.in_region(node):

@@ -17,7 +17,6 @@ from typing import Iterator
 from .edits import MUTATING_METHODS, TIER_LAST, TIER_RARE, Context
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_LOOPS = (ast.For, ast.While, ast.AsyncFor)
 _MUTATORS = MUTATING_METHODS + ("setdefault", "appendleft", "popleft")
 
 
@@ -32,7 +31,7 @@ def _walk_own(node: ast.AST) -> Iterator[ast.AST]:
                 stack.append(child)
 
 
-def _reads(nodes: list[ast.stmt] | ast.AST) -> list[str]:
+def reads_of(nodes: list[ast.stmt] | ast.AST) -> list[str]:
     out: list[str] = []
     for root in nodes if isinstance(nodes, list) else [nodes]:
         for n in _walk_own(root):
@@ -41,7 +40,7 @@ def _reads(nodes: list[ast.stmt] | ast.AST) -> list[str]:
     return out
 
 
-def _changed(nodes: list[ast.stmt]) -> set[str]:
+def changed_in(nodes: list[ast.stmt]) -> set[str]:
     """Names a block assigns, augments, deletes, or changes through a mutating method or an item store."""
     out: set[str] = set()
     for root in nodes:
@@ -75,14 +74,14 @@ def unread_loop_variable(ctx: Context, loop: ast.For | ast.AsyncFor) -> None:
     if not isinstance(loop.target, ast.Name) or loop.target.id.startswith("_"):
         return
     var = loop.target.id
-    if var in _reads(loop.body + loop.orelse):
+    if var in reads_of(loop.body + loop.orelse):
         return
     block = _block(ctx, loop.body)
     if block is None:
         return
     start, end, inner = block
     indent = ctx.src.indent_of(loop.body[0].lineno)
-    for other in _reads(loop.body):
+    for other in reads_of(loop.body):
         if other == var or other.startswith("_") or other not in ctx.scope_names(loop) or not _compatible(ctx, var, other):
             continue
         if ctx.type_of_name(other) & {"dict", "set", "none"}:
@@ -93,7 +92,7 @@ def unread_loop_variable(ctx: Context, loop: ast.For | ast.AsyncFor) -> None:
 
 
 def unread_parameter(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-    reads = _reads(fn.body)
+    reads = reads_of(fn.body)
     for arg in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs:
         p = arg.arg
         if p in reads or p in ("self", "cls") or p.startswith("_") or ctx.type_of_name(p) != {"int"}:
@@ -140,8 +139,8 @@ def never_updated(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> N
     for n in _walk_own(fn):
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
             stores[n.id] = stores.get(n.id, 0) + 1
-    changed_later = _changed([s for s in fn.body if not (isinstance(s, ast.Assign) and _init_kind(s.value))])
-    reads = _reads(fn.body)
+    changed_later = changed_in([s for s in fn.body if not (isinstance(s, ast.Assign) and _init_kind(s.value))])
+    reads = reads_of(fn.body)
     stale = [v for v in inits if stores.get(v) == 1 and v not in changed_later and v in reads]
     for var in stale:
         for sibling, kind in inits.items():
@@ -150,7 +149,7 @@ def never_updated(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> N
             for upd in _walk_own(fn):
                 if not isinstance(upd, (ast.AugAssign, ast.Assign, ast.Expr)) or upd.lineno != upd.end_lineno:
                     continue
-                if sibling not in _changed([upd]) or not ctx.src.starts_line(upd) or ctx.body_of(upd) is None:
+                if sibling not in changed_in([upd]) or not ctx.src.starts_line(upd) or ctx.body_of(upd) is None:
                     continue
                 text = _renamed(ctx, upd, sibling, var)
                 at = ctx.src.line_end(upd.lineno)
@@ -164,11 +163,11 @@ def never_updated(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> N
 
 
 def stuck_while(ctx: Context, loop: ast.While) -> None:
-    names = [n for n in _reads(loop.test) if not ctx.type_of_name(n) or ctx.type_of_name(n) & {"int"}]
+    names = [n for n in reads_of(loop.test) if not ctx.type_of_name(n) or ctx.type_of_name(n) & {"int"}]
     if not names or any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) for s in loop.body for n in _walk_own(s)):
         return
-    changed = _changed(loop.body)
-    if any(n in changed for n in _reads(loop.test)):
+    changed = changed_in(loop.body)
+    if any(n in changed for n in reads_of(loop.test)):
         return
     last = loop.body[-1]
     if not ctx.src.starts_line(loop.body[0]):

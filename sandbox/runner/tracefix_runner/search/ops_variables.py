@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 
 from .edits import TIER_RARE, TIER_USUAL, Context
+from .ops_unused import changed_in, reads_of
 
 
 def load(ctx: Context, node: ast.Name) -> None:
@@ -87,7 +88,7 @@ def order(ctx: Context, node: ast.Tuple | ast.List) -> None:
 _INDEX_NAMES = ("i", "idx", "index", "pos")
 
 
-def positions(ctx: Context, loop: ast.For | ast.comprehension, conditions: list[ast.expr]) -> None:
+def positions(ctx: Context, loop: ast.For | ast.comprehension, conditions: list[ast.expr], program_names: set[str]) -> None:
     """`for x in xs: if cond(x): ...` where the condition was about x's position: the loop walks
     `enumerate(xs)` and the condition tests the index (`x` itself, or a call of it such as `ord(x)`)."""
     target, it = loop.target, loop.iter
@@ -95,7 +96,7 @@ def positions(ctx: Context, loop: ast.For | ast.comprehension, conditions: list[
         return
     if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("range", "enumerate", "zip"):
         return  # already a position, or already paired with one
-    taken = set(ctx.scope_names(target)) | {n.id for n in ast.walk(ctx.tree) if isinstance(n, ast.Name)}
+    taken = program_names.union(ctx.scope_names(target))
     index = next((n for n in _INDEX_NAMES if n not in taken), None)
     if index is None:
         return
@@ -127,18 +128,10 @@ def stuck_loop(ctx: Context, loop: ast.While) -> None:
     """`while not done(text): k += 1`: the body advances `k` but the condition never reads it, so the
     loop cannot end unless `done` changes its mind. Meant: the condition looks at the part the counter
     has reached (`text[k:]`, or `text[:k]`)."""
-    read = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
-    counters: list[str] = []
-    changed: set[str] = set()  # names the body assigns, or calls a method of (`stack.pop()`)
-    for n in (n for stmt in loop.body for n in ast.walk(stmt)):
-        if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and isinstance(n.op, (ast.Add, ast.Sub)):
-            counters.append(n.target.id)
-        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
-            changed.add(n.id)
-        elif isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name):
-            changed.add(n.value.id)
-    if not counters or read & changed:
-        return
+    if set(reads_of(loop.test)) & changed_in(loop.body):
+        return  # the body changes what the condition reads: not stuck (ops_unused's stuck_while shares this test)
+    counters = [n.target.id for stmt in loop.body for n in ast.walk(stmt)
+                if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and isinstance(n.op, (ast.Add, ast.Sub))]
     for k in dict.fromkeys(counters):
         if ctx.type_of_name(k) and "int" not in ctx.type_of_name(k):
             continue
@@ -180,15 +173,16 @@ def missing_self(ctx: Context, cls: ast.ClassDef) -> None:
 
 
 def generate(ctx: Context) -> None:
+    program_names = {n.id for n in ast.walk(ctx.tree) if isinstance(n, ast.Name)}  # an index must shadow none
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.ClassDef):
             missing_self(ctx, node)
         if isinstance(node, ast.While) and ctx.in_region(node):
             stuck_loop(ctx, node)
         if isinstance(node, ast.For) and ctx.in_region(node):
-            positions(ctx, node, _loop_conditions(node))
+            positions(ctx, node, _loop_conditions(node), program_names)
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and ctx.in_region(node) and len(node.generators) == 1:
-            positions(ctx, node.generators[0], list(node.generators[0].ifs))
+            positions(ctx, node.generators[0], list(node.generators[0].ifs), program_names)
     for node in ast.walk(ctx.tree):
         if not ctx.in_region(node):
             continue

@@ -19,8 +19,8 @@ import operator
 import sys
 from typing import Any
 
-from ..discover import PROGRAM_FILE
-from ..harness import compile_program
+from .discover import PROGRAM_FILE
+from .harness import compile_program
 
 MAX_BITS = 1 << 20
 POW_NAME = "__tracefix_bounded_pow__"
@@ -97,10 +97,10 @@ def install() -> None:
     setattr(builtins, EVAL_NAME, bounded_eval)
 
 
-def screening_code(source: str) -> Any:
-    """The program's code as the search runs it: bounded where it has `**`, `<<` or `eval`, else compiled
-    as it is (None when it does not compile)."""
-    return bound(source, PROGRAM_FILE) or compile_program(source).code
+def compiled(source: str, plain: Any = None) -> Any:
+    """The program's code as the search and the probe run it: bounded where it has `**`, `<<` or `eval`,
+    else `plain` (its code compiled as it is, compiled here when not given; None when it does not compile)."""
+    return bound(source, PROGRAM_FILE) or (plain if plain is not None else compile_program(source).code)
 
 
 def bound(source: str, filename: str) -> Any:
