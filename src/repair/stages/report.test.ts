@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, DEFAULT_LIMITS, type Sandbox, type Trace } from '../../../sandbox/index.ts';
 import { cases, contextFor, memoryLogger, passedAll, request, result, verified } from '../../../tests/repair/stage-kit.ts';
-import { allPassPhrase, citeLinesOf, conclude, detailOf, failureLine, failureLines, FEW_TESTS, finish, missingModuleOf, SEARCH_ID } from './report.ts';
+import { allPassPhrase, citeLinesOf, conclude, detailOf, failureLine, failureLines, FEW_TESTS, finish, meantTo, missingModuleOf, SEARCH_ID } from './report.ts';
 import { renderTrace } from './trace.ts';
 
 let sandbox: Sandbox;
@@ -407,6 +407,12 @@ describe('conclude: fixes that pass every test', () => {
     expect((await conclude(ctx, false)).status).toBe('not_pinned');
     ctx.modelUsed = true;
     expect((await conclude(ctx, false)).status).toBe('fixed');
+  });
+
+  it('asks whether a call is meant to raise, not "meant to give raises"', () => {
+    expect(meantTo('raises IndexError: string index out of range')).toBe('meant to raise IndexError: string index out of range');
+    expect(meantTo('3')).toBe('meant to give 3');
+    expect(meantTo("'raises'")).toBe("meant to give 'raises'");
   });
 
   it('with one test, asks whether the fix answers a grown input as meant', async () => {

@@ -224,6 +224,11 @@ function toChoice(ctx: RunContext, c: VerdictChoice<Verified>): FixChoice {
   };
 }
 
+/** How the question reads for a probe output: "meant to give 3", or "meant to raise IndexError: …". */
+export function meantTo(output: string): string {
+  return output.startsWith('raises ') ? `meant to raise ${output.slice('raises '.length)}` : `meant to give ${output}`;
+}
+
 /**
  * The verdict. `probeAllowed` is false when a deadline or a cancel cut the run short: then what exists is
  * reported without the probe and the trace of the fix.
@@ -307,7 +312,7 @@ export async function conclude(ctx: RunContext, probeAllowed: boolean): Promise<
     const few = total === 1 ? 'one test does' : `${total} tests do`;
     if (confirm) {
       const opt = confirm.options[0]!;
-      const summary = `Not pinned down: a fix passes ${every}, but ${few} not settle it. Is \`${confirm.call}\` meant to give ${opt.output}?`;
+      const summary = `Not pinned down: a fix passes ${every}, but ${few} not settle it. Is \`${confirm.call}\` ${meantTo(opt.output)}?`;
       return finish(ctx, 'not_pinned', summary, best, rationale, citeLinesOf(ctx, best), { ...extra, choice: toChoice(ctx, confirm) });
     }
     const summary = `Not pinned down: a fix passes ${every}, but ${few} not settle it and I could not check it on other inputs. Add a test that says what you want.`;
