@@ -50,5 +50,20 @@ class OperatorTests(unittest.TestCase):
         # numbers add the same either way round: no swap offered
         self.assertFalse([d for d in variants(ops_operators, "def f(a, b):\n    return a + 1\n").values() if d == "swap the operands"])
 
+    def test_value_computed_and_dropped_where_an_assignment_was_meant(self) -> None:
+        src = ("def first_space(text):\n    i = 0\n    while i < len(text) and text[i] != ' ':\n        i + 1\n    return i\n")
+        texts = variants(ops_operators, src)
+        self.assertIn(src.replace("        i + 1\n", "        i += 1\n"), texts)
+        flag = "def has_neg(xs):\n    found = False\n    for x in xs:\n        if x < 0:\n            found == True\n    return found\n"
+        self.assertIn(flag.replace("found == True", "found = True"), variants(ops_operators, flag))
+        # a call or a docstring on a line of its own is not a dropped value of this kind
+        self.assertEqual([], [t for t in variants(ops_operators, "def f(xs):\n    '''Doc.'''\n    print(xs)\n    return xs\n") if "=" in t])
+
+    def test_dropped_increment_end_to_end(self) -> None:
+        src = ("def count_leading(text, ch):\n    n = 0\n    while n < len(text) and text[n] == ch:\n        n + 1\n    return n\n")
+        out = best(src, "assert count_leading('aab', 'a') == 2\nassert count_leading('b', 'a') == 0\nassert count_leading('aaa', 'a') == 3\n")
+        self.assertEqual(out, src.replace("        n + 1\n", "        n += 1\n"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -171,6 +171,18 @@ TASKS = [
      ["assert groups([1, 1, 0, 1]) == [[1, 1], [1]]", "assert groups([2]) == [[2]]", "assert groups([5, 0]) == [[5], []]"],
      ["assert groups([1, 1, 0, 1]) == [[1, 1], [1]]", "assert groups([2]) == [[2]]", "assert groups([]) == [[]]", "assert groups([0]) == [[], []]",
       "assert groups([3, 0, 0, 4]) == [[3], [], [4]]"]),
+    ("dropped-increment", "skip_spaces",
+     "def skip_spaces(text, start):\n    pos = start\n    while pos < len(text) and text[pos] == ' ':\n        pos + 1\n    return pos\n",
+     "def skip_spaces(text, start):\n    pos = start\n    while pos < len(text) and text[pos] == ' ':\n        pos += 1\n    return pos\n",
+     ["assert skip_spaces('  ab', 0) == 2", "assert skip_spaces('ab', 0) == 0"],
+     ["assert skip_spaces('  ab', 0) == 2", "assert skip_spaces('ab', 0) == 0", "assert skip_spaces('a   b', 1) == 4", "assert skip_spaces('', 0) == 0",
+      "assert skip_spaces('   ', 1) == 3"]),
+    ("compare-for-assign", "any_overdue",
+     "def any_overdue(days_late):\n    overdue = False\n    for d in days_late:\n        if d > 0:\n            overdue == True\n    return overdue\n",
+     "def any_overdue(days_late):\n    overdue = False\n    for d in days_late:\n        if d > 0:\n            overdue = True\n    return overdue\n",
+     ["assert any_overdue([0, 3, 0]) == True", "assert any_overdue([0, 0]) == False"],
+     ["assert any_overdue([0, 3, 0]) == True", "assert any_overdue([0, 0]) == False", "assert any_overdue([]) == False", "assert any_overdue([-2, 1]) == True",
+      "assert any_overdue([-1]) == False"]),
 ]
 
 

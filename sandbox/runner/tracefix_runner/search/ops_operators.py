@@ -100,6 +100,24 @@ def assign(ctx: Context, node: ast.Assign) -> None:
         ctx.add([(te, vs, f" {sym}= ")], node.lineno, "operator", f"`=` -> `{sym}=`", TIER_RARE)
 
 
+def dropped(ctx: Context, stmt: ast.Expr) -> None:
+    """A statement that computes a value and drops it, where an assignment was meant: `i + 1` on a line of
+    its own for `i += 1`, `found == True` for `found = True`. Only a plain name or attribute on the left (the
+    variable the statement looks like it changes), and only a whole line (a docstring or a call is not it)."""
+    value = stmt.value
+    if not ctx.src.starts_line(stmt) or stmt.lineno != stmt.end_lineno:
+        return
+    if isinstance(value, ast.BinOp) and isinstance(value.left, (ast.Name, ast.Attribute)):
+        sym = BIN_SYM.get(type(value.op))
+        if sym:
+            name, rhs = ctx.src.seg(value.left), ctx.src.seg(value.right)
+            ctx.replace(value, f"{name} {sym}= {rhs}", "operator", f"`{name} {sym} {rhs}` -> `{name} {sym}= {rhs}`", TIER_USUAL, False)
+    elif (isinstance(value, ast.Compare) and len(value.ops) == 1 and isinstance(value.ops[0], ast.Eq)
+            and isinstance(value.left, (ast.Name, ast.Attribute))):
+        name, rhs = ctx.src.seg(value.left), ctx.src.seg(value.comparators[0])
+        ctx.replace(value, f"{name} = {rhs}", "operator", f"`{name} == {rhs}` -> `{name} = {rhs}`", TIER_USUAL, False)
+
+
 def unary(ctx: Context, node: ast.UnaryOp) -> None:
     if isinstance(node.op, ast.USub):
         ctx.replace(node, ctx.src.seg(node.operand), "operator", "drop the unary minus", TIER_USUAL,
@@ -118,3 +136,5 @@ def generate(ctx: Context) -> None:
             assign(ctx, node)
         elif isinstance(node, ast.UnaryOp):
             unary(ctx, node)
+        elif isinstance(node, ast.Expr):
+            dropped(ctx, node)
