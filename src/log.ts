@@ -38,10 +38,25 @@ export interface LogOptions {
   destination?: NodeJS.WritableStream;
 }
 
+/**
+ * Errors keep their system code readable: `*.code` is redacted because a request's `code` is the user's
+ * program, and that path also covers `err.code` (ECONNREFUSED, ENOENT, ERR_…), the one field that says what
+ * went wrong. The serializer copies such a code, and only a short identifier, to `err.errorCode`.
+ */
+function serializeError(err: unknown): unknown {
+  const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  if (out && typeof out === 'object') {
+    const code = out['code'];
+    if ((typeof code === 'string' && /^[A-Za-z][\w.-]{0,63}$/.test(code)) || typeof code === 'number') out['errorCode'] = code;
+  }
+  return out;
+}
+
 export function createLogger(options: LogOptions = {}): Logger {
   const opts = {
     level: options.level ?? 'info',
     base: { service: 'tracefix' },
+    serializers: { err: serializeError },
     ...(options.debug ? {} : { redact: { paths: REDACT, censor: '[redacted]' } }),
   };
   // stderr by default: stdout belongs to the CLI's output (and its --json).
