@@ -157,5 +157,20 @@ class EvidenceShapedTests(unittest.TestCase):
         self.assertEqual(variants(ops_calls, src).get(fixed), "`max(temps)` -> the running `max(best, t)`")
         self.assertEqual(best(src, "assert highs([3, 1, 4, 1, 5]) == [3, 3, 4, 4, 5]\nassert highs([2, 2]) == [2, 2]\n"), fixed)
 
+
+class ExtendedBoundTests(unittest.TestCase):
+    def test_a_bound_overwritten_where_it_should_only_grow(self) -> None:
+        src = ("def cover(spans):\n    spans = sorted(spans)\n    out = [list(spans[0])]\n    for lo, hi in spans[1:]:\n"
+               "        if lo <= out[-1][1]:\n            out[-1][1] = hi\n        else:\n            out.append([lo, hi])\n    return out\n")
+        texts = variants(ops_calls, src)
+        self.assertIn(src.replace("out[-1][1] = hi", "out[-1][1] = max(out[-1][1], hi)"), texts)
+        out = best(src, "assert cover([[1, 9], [2, 4], [5, 12]]) == [[1, 12]]\nassert cover([[0, 1], [3, 4]]) == [[0, 1], [3, 4]]\n"
+                        "assert cover([[1, 5], [2, 3]]) == [[1, 5]]\n")
+        self.assertEqual(out, src.replace("out[-1][1] = hi", "out[-1][1] = max(out[-1][1], hi)"))
+
+    def test_the_running_maximum_idiom_is_left_alone(self) -> None:
+        src = "def top(xs):\n    best = xs[0]\n    for x in xs:\n        if x > best:\n            best = x\n    return best\n"
+        self.assertFalse([d for d in variants(ops_calls, src).values() if "max(best" in d or "min(best" in d])
+
 if __name__ == "__main__":
     unittest.main()

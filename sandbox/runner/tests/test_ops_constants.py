@@ -136,5 +136,23 @@ class RunningExtremeTests(unittest.TestCase):
         src = "def show(x):\n    a = '{0} and {x}'.format(1, x=x)\n    b = '{missing}'\n    c = '{\"k\": 1}'\n    return a + b + c\n"
         self.assertFalse(any("f'" in t or 'f"' in t for t in variants(ops_constants, src)))
 
+
+class ScaledCountTests(unittest.TestCase):
+    def test_a_count_from_one_used_as_an_offset_from_zero(self) -> None:
+        src = "def nth_term(first, step, n):\n    return first + n * step\n"
+        ev = Evidence()
+        ev.types = {"n": {"int"}, "step": {"int"}, "first": {"int"}}
+        texts = variants(ops_constants, src, ev)
+        self.assertEqual(texts.get("def nth_term(first, step, n):\n    return first + (n - 1) * step\n"), "factor `n` -> `n - 1`")
+        # a factor that is not a whole number is not a count
+        ev.types = {"n": {"float"}, "step": {"float"}, "first": {"float"}}
+        self.assertFalse([d for d in variants(ops_constants, src, ev).values() if d.startswith("factor")])
+
+    def test_page_offset_end_to_end(self) -> None:
+        src = ("def page_of(items, page, size):\n    start = page * size\n    return items[start:start + size]\n")
+        out = best(src, "assert page_of(list(range(9)), 1, 4) == [0, 1, 2, 3]\nassert page_of(list(range(9)), 2, 4) == [4, 5, 6, 7]\n"
+                   "assert page_of(list(range(9)), 3, 4) == [8]\n")
+        self.assertEqual(out, src.replace("page * size", "(page - 1) * size"))
+
 if __name__ == "__main__":
     unittest.main()

@@ -119,5 +119,16 @@ class CoreTests(unittest.TestCase):
         self.assertEqual(fix(src, "assert is_nan(float('nan'), 1) == True\n")["candidates"][0]["source"].count("x != x"), 1)
 
 
+    def test_no_candidate_turns_a_loop_into_one_that_cannot_run_twice(self) -> None:
+        # `amount -= coin` -> `amount %= coin` under `while amount >= coin` passes these two tests by chance
+        # (each coin is taken once whatever it divides): the loop is an `if` in disguise, never screened.
+        src = ("def coins_used(coins, amount):\n    count = 0\n    for coin in sorted(coins, reverse=True):\n"
+               "        while amount >= coin:\n            amount -= coin\n            count += 1\n    return count\n")
+        result = fix(src, "assert coins_used([1, 5, 10, 25], 30) == 2\nassert coins_used([1, 3, 4], 6) == 2\n", returnLimit=20)
+        self.assertFalse([c for c in result["candidates"] if "%=" in c["source"]])
+        # a `%=` the program wrote itself is its own business
+        src = "def wrap(x, n):\n    while x >= n:\n        x %= n\n    return x + 1\n"
+        self.assertIn("x %= n", fix(src, "assert wrap(7, 5) == 2\n")["candidates"][0]["source"])
+
 if __name__ == "__main__":
     unittest.main()

@@ -49,13 +49,35 @@ _UNDOES: dict[type, tuple[type, ...]] = {ast.Div: (ast.Mult,), ast.FloorDiv: (as
                                          ast.Mult: (ast.Div,)}
 
 
+def _runs_once(loop: ast.While) -> bool:
+    """`while x >= y:` (or `>`) whose body, at its top level, reduces `x` modulo `y`."""
+    test = loop.test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Gt, ast.GtE))):
+        return False
+    x, y = ast.unparse(test.left), ast.unparse(test.comparators[0])
+    for stmt in loop.body:
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Mod):
+            target, value = stmt.target, stmt.value
+        elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.BinOp)
+              and isinstance(stmt.value.op, ast.Mod) and ast.unparse(stmt.value.left) == ast.unparse(stmt.targets[0])):
+            target, value = stmt.targets[0], stmt.value.right
+        else:
+            continue
+        if ast.unparse(target) == x and ast.unparse(value) == y:
+            return True
+    return False
+
+
 def _degenerate(tree: ast.AST) -> int:
     """Operations whose two sides are the same expression (`a / a`, `n - n`, `x % x`, `a < a`) or that undo
     the step before them (`x * a / a`, `x + a - a`). An edit that
     makes one more than the program had writes a constant (or a crash at zero) the long way round: a
-    deletion in disguise, never what a person meant, so the search does not screen it."""
+    deletion in disguise, never what a person meant, so the search does not screen it. So is a `while x >= y:`
+    whose body takes `x %= y`: the first pass leaves `x < y`, a loop that can never run twice is an `if`."""
     count = 0
     for node in ast.walk(tree):
+        if isinstance(node, ast.While) and _runs_once(node):
+            count += 1
         if isinstance(node, ast.BinOp) and isinstance(node.left, ast.BinOp) and type(node.op) in _UNDOES \
                 and isinstance(node.left.op, _UNDOES[type(node.op)]):
             left, right = node.left.right, node.right  # `x * a / a`, `x + a - a`: the last step undoes the one before

@@ -6,7 +6,9 @@ at an end (`[1:]`, `[:-1]`, where the failing comparison shows it), an operand o
 TypeError says so (`int(str(n), 8)`), a collection of mixed types passed to `min`/`max`/`sum`/`sorted`
 where a TypeError names the two (its elements of one type), the result of a call that changes nothing
 thrown away (`s.strip()` or `sorted(xs)` on a line of its own: `s = s.strip()`), and an aggregate of the
-whole collection inside the loop over it where the running one was meant (`m = max(xs)` -> `m = max(m, x)`)."""
+whole collection inside the loop over it where the running one was meant (`m = max(xs)` -> `m = max(m, x)`),
+and a bound overwritten where it should only grow or shrink (`if start <= last[1]: last[1] = end` ->
+`last[1] = max(last[1], end)`)."""
 
 from __future__ import annotations
 
@@ -337,6 +339,26 @@ def running(ctx: Context, loop: ast.For) -> None:
             ctx.replace(v, text, "builtin", f"`{ctx.src.seg(v)}` -> the running `{text}`", TIER_USUAL, False)
 
 
+def extended(ctx: Context, branch: ast.If) -> None:
+    """`if start <= last_end: last_end = end`: the test reads a bound and the branch overwrites it with
+    another value, where it was meant to grow (`max(last_end, end)`) or shrink (`min`). The running-maximum
+    idiom `if v > best: best = v` assigns the value it compared, so it is left alone."""
+    if not isinstance(branch.test, ast.Compare):
+        return
+    compared = {ctx.src.seg(n) for n in [branch.test.left, *branch.test.comparators]}
+    for stmt in branch.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and ctx.in_region(stmt)):
+            continue
+        target, value = stmt.targets[0], stmt.value
+        t, v = ctx.src.seg(target), ctx.src.seg(value)
+        if not isinstance(target, (ast.Name, ast.Subscript, ast.Attribute)) or t not in compared:
+            continue
+        if v in compared or isinstance(value, ast.Constant):
+            continue
+        for f in ("max", "min"):
+            ctx.replace(value, f"{f}({t}, {v})", "builtin", f"`{t} = {v}` -> `{t} = {f}({t}, {v})`", TIER_USUAL, False)
+
+
 def generate(ctx: Context) -> None:
     renamed(ctx)
     filtered(ctx)
@@ -350,5 +372,7 @@ def generate(ctx: Context) -> None:
             discarded(ctx, node)
         if isinstance(node, ast.For):
             running(ctx, node)
+        if isinstance(node, ast.If):
+            extended(ctx, node)
         if isinstance(node, ast.expr) and not isinstance(node, (ast.Starred, ast.Slice)):
             wrap(ctx, node)

@@ -215,6 +215,24 @@ def span_count(ctx: Context, node: ast.BinOp) -> None:
         ctx.replace(node, new, "bound", f"`{text}` -> `{new}`", TIER_RARE, False)
 
 
+def scaled_count(ctx: Context, node: ast.BinOp) -> None:
+    """`page * size` where the page is counted from 1 and the offset from 0: a factor of a product one off
+    (`(page - 1) * size`, the nth term `a + (n - 1) * d`). Only integer names (or name ± constant) as the
+    factor: a literal factor is the constants operator's, and a whole sum is not a count."""
+    if not isinstance(node.op, ast.Mult):
+        return
+    for factor in (node.left, node.right):
+        simple = isinstance(factor, (ast.Name, ast.Attribute)) or (
+            isinstance(factor, ast.BinOp) and isinstance(factor.op, (ast.Add, ast.Sub)) and isinstance(factor.right, ast.Constant)
+            and isinstance(factor.left, (ast.Name, ast.Attribute)))
+        if not simple or "int" not in ctx.expr_type(factor):
+            continue
+        text = ctx.src.seg(factor)
+        for delta in (-1, 1):
+            new = shifted(text, delta)
+            ctx.replace(factor, new, "bound", f"factor `{text}` -> `{new}`", TIER_USUAL)
+
+
 # Mathematical constants and the ways people write them: the module's exact value, the usual roundings
 # and (for pi) the fraction taught at school. A test computed with one of them fails, to the last digits,
 # against a program that wrote another.
@@ -311,6 +329,7 @@ def generate(ctx: Context) -> None:
             assigned(ctx, node)
         elif isinstance(node, ast.BinOp):
             span_count(ctx, node)
+            scaled_count(ctx, node)
         if isinstance(node, (ast.Constant, ast.Attribute, ast.BinOp)):
             approximate(ctx, node)
     for node in ast.walk(ctx.tree):  # the `def` line may be frozen; the start value is checked on its own
