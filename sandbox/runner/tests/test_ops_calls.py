@@ -172,5 +172,21 @@ class ExtendedBoundTests(unittest.TestCase):
         src = "def top(xs):\n    best = xs[0]\n    for x in xs:\n        if x > best:\n            best = x\n    return best\n"
         self.assertFalse([d for d in variants(ops_calls, src).values() if "max(best" in d or "min(best" in d])
 
+
+class SplitLimitTests(unittest.TestCase):
+    def test_a_value_that_holds_the_separator(self) -> None:
+        src = ("def headers(lines):\n    out = {}\n    for line in lines:\n        name, value = line.split(': ')\n"
+               "        out[name] = value\n    return out\n")
+        fixed = src.replace("line.split(': ')", "line.split(': ', 1)")
+        texts = variants(ops_calls, src)
+        self.assertEqual(texts.get(fixed), "split at most 1 time")
+        self.assertIn(src.replace("line.split(': ')", "line.rsplit(': ', 1)"), texts)
+        self.assertEqual(best(src, "assert headers(['Host: a']) == {'Host': 'a'}\nassert headers(['Note: x: y']) == {'Note': 'x: y'}\n"), fixed)
+        # three names: at most two splits
+        three = "def parts(s):\n    a, b, c = s.split('/')\n    return c\n"
+        self.assertIn(three.replace("s.split('/')", "s.split('/', 2)"), variants(ops_calls, three))
+        # a starred target takes the rest already
+        self.assertFalse([d for d in variants(ops_calls, "def f(s):\n    a, *b = s.split('/')\n    return b\n").values() if "at most" in d])
+
 if __name__ == "__main__":
     unittest.main()

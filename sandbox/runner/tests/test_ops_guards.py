@@ -55,5 +55,17 @@ class GuardTests(unittest.TestCase):
             self.assertNotIn("return 6", c["source"])
 
 
+
+class ExitBeforeTests(unittest.TestCase):
+    def test_a_way_out_before_the_line_that_raised(self) -> None:
+        src = "def shout_first(text):\n    words = text.split()\n    return words[0].upper() + '!'\n"
+        out = best(src, "assert shout_first('hey you') == 'HEY!'\nassert shout_first('  ') == ''\n")
+        self.assertEqual(out, "def shout_first(text):\n    words = text.split()\n    if not words:\n        return ''\n    return words[0].upper() + '!'\n")
+
+    def test_the_answer_the_raising_test_expects_for_a_division(self) -> None:
+        src = "def mean(xs):\n    total = sum(xs)\n    return total / len(xs)\n"
+        out = best(src, "assert mean([2, 4]) == 3\nassert mean([]) == 0\n")
+        self.assertEqual(out, "def mean(xs):\n    total = sum(xs)\n    if len(xs) == 0:\n        return 0\n    return total / len(xs)\n")
+
 if __name__ == "__main__":
     unittest.main()

@@ -52,5 +52,33 @@ class IdiomTests(unittest.TestCase):
         self.assertEqual(best(src, "assert grid(2, 2) == [[0, 0], [1, 0]]\nassert grid(3, 1) == [[0], [1], [2]]\n"), fixed)
         self.assertFalse(any("for _ in" in t for t in variants(ops_idioms, "def zeros(n):\n    return [0] * n\n")))
 
+
+class GrowingValuesTests(unittest.TestCase):
+    def test_appending_to_the_list_get_hands_back(self) -> None:
+        src = ("def by_length(words):\n    out = {}\n    for w in words:\n        out.get(len(w), []).append(w)\n    return out\n")
+        fixed = src.replace("out.get(len(w), [])", "out.setdefault(len(w), [])")
+        self.assertIn(fixed, variants(ops_idioms, src))
+        self.assertEqual(best(src, "assert by_length(['ab', 'c', 'de']) == {2: ['ab', 'de'], 1: ['c']}\nassert by_length([]) == {}\n"), fixed)
+
+    def test_a_keys_list_replaced_where_it_was_to_grow(self) -> None:
+        src = ("def owners(pets):\n    who = {}\n    for person, pet in pets:\n        who[pet] = [person]\n    return who\n")
+        fixed = src.replace("who[pet] = [person]", "who.setdefault(pet, []).append(person)")
+        self.assertIn(fixed, variants(ops_idioms, src))
+        self.assertEqual(best(src, "assert owners([('ann', 'cat'), ('bo', 'cat')]) == {'cat': ['ann', 'bo']}\n"
+                                   "assert owners([('cy', 'dog')]) == {'dog': ['cy']}\n"), fixed)
+        # outside a loop a one-element list is just a value
+        self.assertFalse([d for d in variants(ops_idioms, "def one(k, v):\n    d = {}\n    d[k] = [v]\n    return d\n").values() if "add to" in d])
+
+    def test_a_copy_of_a_grid_that_shares_its_rows(self) -> None:
+        src = ("def doubled(grid):\n    out = grid[:]\n    for row in out:\n        for j in range(len(row)):\n"
+               "            row[j] *= 2\n    return out\n")
+        fixed = src.replace("grid[:]", "[row[:] for row in grid]")
+        self.assertIn(fixed, variants(ops_idioms, src))
+        tests = "g = [[1, 2], [3]]\nassert doubled(g) == [[2, 4], [6]]\nassert g == [[1, 2], [3]]\n"
+        self.assertEqual(best(src, tests), fixed)
+        # a flat copy whose elements are only read is left alone
+        flat = "def total(xs):\n    ys = xs[:]\n    ys.sort()\n    return ys\n"
+        self.assertFalse([d for d in variants(ops_idioms, flat).values() if d.startswith("copy each row")])
+
 if __name__ == "__main__":
     unittest.main()

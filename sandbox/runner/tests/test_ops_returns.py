@@ -33,5 +33,23 @@ class ReturnTests(unittest.TestCase):
         src = "def log_all(xs, out):\n    for x in xs:\n        out.append(x)\n        print(x)\n    x + 1\n"
         self.assertFalse(any("return out.append" in t or "return print" in t or "return x + 1" in t for t in variants(ops_returns, src)))
 
+
+class FoldedTests(unittest.TestCase):
+    def test_a_recursive_answer_dropped_where_it_was_to_join_the_result(self) -> None:
+        src = ("def leaves(tree):\n    found = []\n    for child in tree:\n        if isinstance(child, tuple):\n"
+               "            leaves(child)\n        else:\n            found.append(child)\n    return found\n")
+        self.assertIn(src.replace("            leaves(child)", "            found.extend(leaves(child))"), variants(ops_returns, src))
+        out = best(src, "assert leaves((1, (2, 3))) == [1, 2, 3]\nassert leaves(((4,), 5)) == [4, 5]\nassert leaves(()) == []\n")
+        self.assertEqual(out, src.replace("            leaves(child)", "            found.extend(leaves(child))"))
+
+    def test_a_recursive_count_dropped(self) -> None:
+        src = ("def size(node):\n    total = 1\n    for kid in node['kids']:\n        size(kid)\n    return total\n")
+        out = best(src, "assert size({'kids': []}) == 1\nassert size({'kids': [{'kids': []}, {'kids': [{'kids': []}]}]}) == 4\n")
+        self.assertEqual(out, src.replace("        size(kid)", "        total += size(kid)"))
+
+    def test_a_call_of_another_function_is_not_folded(self) -> None:
+        src = "def walk(xs):\n    out = []\n    for x in xs:\n        print(x)\n    return out\n"
+        self.assertFalse([d for d in variants(ops_returns, src).values() if d.startswith("add what")])
+
 if __name__ == "__main__":
     unittest.main()

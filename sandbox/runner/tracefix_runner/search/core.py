@@ -355,6 +355,11 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
         if expected is not _UNKNOWN:
             evidence.expected.append(expected)
             evidence.actual.append(_literal(results[i].get("actual")))
+        elif results[i]["status"] == "error":
+            # it raised before comparing: what it was to answer, if the test writes it (`assert f(x) == ''`)
+            written = _asserted(specs[i].source)
+            if written is not _UNKNOWN:
+                evidence.raised_expected.append(written)
         err = results[i].get("error")
         if results[i]["status"] == "error" and isinstance(err, dict) and err.get("type") == "NameError" and err.get("where") == "test":
             missing = re.match(r"name '(\w+)' is not defined", str(err.get("message", "")))
@@ -647,6 +652,25 @@ def _literal(text: Any) -> Any:
         return ast.literal_eval(text) if isinstance(text, str) else _UNKNOWN
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return _UNKNOWN
+
+
+def _asserted(test: str) -> Any:
+    """The literal a one-line `assert call == literal` (either way round) expects; _UNKNOWN otherwise."""
+    try:
+        tree = ast.parse(test.strip())
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return _UNKNOWN
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Assert):
+        return _UNKNOWN
+    test_expr = tree.body[0].test
+    if not (isinstance(test_expr, ast.Compare) and len(test_expr.ops) == 1 and isinstance(test_expr.ops[0], ast.Eq)):
+        return _UNKNOWN
+    for side in (test_expr.comparators[0], test_expr.left):
+        try:
+            return ast.literal_eval(side)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+    return _UNKNOWN
 
 
 def _short(value: Any) -> str:

@@ -163,6 +163,7 @@ class Evidence:
         self.failing_calls: list[dict[str, Any]] = []
         self.expected: list[Any] = []  # expected values of failing comparisons (literals only)
         self.actual: list[Any] = []  # what the program gave in those comparisons, paired with `expected`
+        self.raised_expected: list[Any] = []  # what tests that raised instead of comparing expected (literals)
         self.numbers: set[Any] = set()  # numbers written in the program or the tests
         self.test_strings: list[str] = []  # string literals written in the tests (inputs and expected values)
         self.missing_names: list[str] = []  # names the tests call that the program does not define

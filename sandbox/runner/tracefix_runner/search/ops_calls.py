@@ -7,8 +7,9 @@ TypeError says so (`int(str(n), 8)`), a collection of mixed types passed to `min
 where a TypeError names the two (its elements of one type), the result of a call that changes nothing
 thrown away (`s.strip()` or `sorted(xs)` on a line of its own: `s = s.strip()`), and an aggregate of the
 whole collection inside the loop over it where the running one was meant (`m = max(xs)` -> `m = max(m, x)`),
-and a bound overwritten where it should only grow or shrink (`if start <= last[1]: last[1] = end` ->
-`last[1] = max(last[1], end)`)."""
+a bound overwritten where it should only grow or shrink (`if start <= last[1]: last[1] = end` ->
+`last[1] = max(last[1], end)`), and a split unpacked into n names that splits more than n - 1 times
+(`key, value = item.split('=')` where the value may hold `=`: `split('=', 1)`)."""
 
 from __future__ import annotations
 
@@ -359,6 +360,27 @@ def extended(ctx: Context, branch: ast.If) -> None:
             ctx.replace(value, f"{f}({t}, {v})", "builtin", f"`{t} = {v}` -> `{t} = {f}({t}, {v})`", TIER_USUAL, False)
 
 
+def split_limit(ctx: Context, node: ast.Assign) -> None:
+    """`key, value = text.split(sep)`: a value holding the separator too is split again and the unpacking
+    fails; the limit `n - 1` (or splitting from the right) keeps the rest whole."""
+    if len(node.targets) != 1 or not isinstance(node.targets[0], (ast.Tuple, ast.List)):
+        return
+    names = node.targets[0].elts
+    call = node.value
+    if (len(names) < 2 or any(isinstance(n, ast.Starred) for n in names) or not isinstance(call, ast.Call)
+            or not isinstance(call.func, ast.Attribute) or call.func.attr not in ("split", "rsplit")
+            or len(call.args) != 1 or call.keywords):
+        return
+    sep = ctx.src.seg(call.args[0])
+    _, e = ctx.src.span(call.args[0])
+    limit = len(names) - 1
+    ctx.add([(e, e, f", {limit}")], node.lineno, "call", f"split at most {limit} time{'s' if limit > 1 else ''}", TIER_USUAL)
+    other = "rsplit" if call.func.attr == "split" else "split"
+    _, fe = ctx.src.span(call.func)
+    ctx.add([(fe - len(call.func.attr), fe, other), (e, e, f", {limit}")], node.lineno, "call",
+            f"`{call.func.attr}({sep})` -> `{other}({sep}, {limit})`", TIER_RARE)
+
+
 def generate(ctx: Context) -> None:
     renamed(ctx)
     filtered(ctx)
@@ -374,5 +396,7 @@ def generate(ctx: Context) -> None:
             running(ctx, node)
         if isinstance(node, ast.If):
             extended(ctx, node)
+        if isinstance(node, ast.Assign):
+            split_limit(ctx, node)
         if isinstance(node, ast.expr) and not isinstance(node, (ast.Starred, ast.Slice)):
             wrap(ctx, node)

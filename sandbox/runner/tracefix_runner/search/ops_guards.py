@@ -159,6 +159,30 @@ def grown_conditions(ctx: Context, stmt: ast.stmt, error: str) -> None:
                     f"add `or {neg}` to the early exit at line {exit_if.lineno} (line {stmt.lineno} raised {error})", TIER_RARE)
 
 
+def exit_before(ctx: Context, stmt: ast.stmt, error: str) -> None:
+    """The input `stmt` cannot handle needed a way out before it (`if not parts: return ''` before
+    `parts[0]`), in a function that returns values and has none there yet. The answer returned is one the
+    tests expect or None; the early exit grown by `grown_conditions` covers a function that has one."""
+    fn = ctx.enclosing_func(stmt)
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or _early_exit(ctx, stmt) is not None:
+        return
+    if not any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(fn)):
+        return
+    values: list[str] = []
+    for v in [*ctx.evidence.raised_expected, *ctx.evidence.expected]:
+        text = repr(v)
+        if len(text) <= 40 and "\n" not in text and text not in values:
+            values.append(text)
+    if "None" not in values:
+        values.append("None")
+    indent = ctx.src.indent_of(stmt.lineno)
+    at = ctx.src.line_start(stmt.lineno)
+    for _cond, neg in _causes(ctx, stmt, error):
+        for v in values[:4]:
+            ctx.add([(at, at, f"{indent}if {neg}:\n{indent}    return {v}\n")], stmt.lineno, "guard",
+                    f"return {v} before line {stmt.lineno} when `{neg}` (it raised {error})", TIER_RARE)
+
+
 def error_guards(ctx: Context) -> None:
     src = ctx.src
     for line, error in ctx.evidence.error_types.items():
@@ -180,6 +204,8 @@ def error_guards(ctx: Context) -> None:
         text = src.text[start:end]
         block = "".join("    " + ln if ln.strip() else ln for ln in text.splitlines(keepends=True))
         in_loop = any(isinstance(p, (ast.For, ast.While)) for p in _ancestors(ctx, stmt))
+        if not in_loop:
+            exit_before(ctx, stmt, error)
         for cond, neg in _causes(ctx, stmt, error):
             ctx.add([(start, end, f"{indent}if {cond}:\n{block}")], stmt.lineno, "guard", f"run line {stmt.lineno} only `if {cond}`", TIER_RARE)
             if in_loop:

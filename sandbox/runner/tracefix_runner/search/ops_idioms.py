@@ -1,7 +1,9 @@
 """Dict and list idioms: a lookup or update of a key that may be missing (`d.get(k, default)`,
-`d.setdefault(k, []).append(v)`), an argument mutated where a copy was meant, a mutable default
-argument shared between calls, a list changed while a loop walks it, and rows made by repeating one list
-(`[[0] * n] * m`: every row the same object)."""
+`d.setdefault(k, []).append(v)`), a new list appended to through `d.get(k, [])` (it is never stored) or a
+key's list replaced where it was to grow (`d[k] = [v]`), an argument mutated where a copy was meant, a
+copy of a list of lists that shares its rows, a mutable default argument shared between calls, a list
+changed while a loop walks it, and rows made by repeating one list (`[[0] * n] * m`: every row the same
+object)."""
 
 from __future__ import annotations
 
@@ -147,6 +149,88 @@ def repeated_rows(ctx: Context, node: ast.BinOp) -> None:
             return
 
 
+_GROWERS = ("append", "add", "extend", "update", "insert")
+
+
+def stored(ctx: Context, node: ast.Call) -> None:
+    """`d.get(k, []).append(v)`: the empty list `get` hands back is not in `d`, so the append is lost;
+    `setdefault` stores it first."""
+    f = node.func
+    if not (isinstance(f, ast.Attribute) and f.attr in _GROWERS and isinstance(f.value, ast.Call)):
+        return
+    inner = f.value
+    g = inner.func
+    if not (isinstance(g, ast.Attribute) and g.attr == "get" and len(inner.args) == 2 and not inner.keywords):
+        return
+    s, _ = ctx.src.span(g.value)
+    _, e = ctx.src.span(g)
+    ctx.add([(e - 3, e, "setdefault")], node.lineno, "idiom", "`.get(...)` -> `.setdefault(...)`: keep the new list in the dict", TIER_USUAL)
+
+
+def replaced(ctx: Context, node: ast.Assign) -> None:
+    """`groups[k] = [v]` in a loop: each value for a key replaces the ones before it, where the key's list
+    was meant to grow (`groups.setdefault(k, []).append(v)`)."""
+    if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Subscript) or isinstance(node.targets[0].slice, ast.Slice):
+        return
+    value = node.value
+    if not (isinstance(value, (ast.List, ast.Set)) and len(value.elts) == 1 and not isinstance(value.elts[0], ast.Starred)):
+        return
+    if ctx.enclosing_loop(node) is None:
+        return
+    target = node.targets[0]
+    kinds = ctx.expr_type(target.value)
+    if kinds and "dict" not in kinds:
+        return
+    base, key, item = ctx.src.seg(target.value), ctx.src.seg(target.slice), ctx.src.seg(value.elts[0])
+    empty, grow = ("[]", "append") if isinstance(value, ast.List) else ("set()", "add")
+    text = f"{base}.setdefault({key}, {empty}).{grow}({item})"
+    ctx.replace(node, text, "idiom", f"add to the list of `{key}`: `{text}`", TIER_USUAL, False)
+
+
+def shared_rows(ctx: Context, node: ast.Assign) -> None:
+    """`out = grid[:]` (or `list(grid)`, `grid.copy()`) and then `out`'s rows changed in place: the copy is
+    a new outer list holding the same rows, so the caller's grid changes too. Each row copied was meant."""
+    if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+        return
+    v = node.value
+    if isinstance(v, ast.Subscript) and isinstance(v.slice, ast.Slice) and v.slice.lower is None and v.slice.upper is None and v.slice.step is None:
+        source = v.value
+    elif isinstance(v, ast.Call) and not v.keywords and isinstance(v.func, ast.Name) and v.func.id == "list" and len(v.args) == 1:
+        source = v.args[0]
+    elif isinstance(v, ast.Call) and not v.args and isinstance(v.func, ast.Attribute) and v.func.attr == "copy":
+        source = v.func.value
+    else:
+        return
+    if not isinstance(source, (ast.Name, ast.Attribute)):
+        return
+    name = node.targets[0].id
+    fn = ctx.enclosing_func(node) or ctx.tree
+    if not _rows_changed(fn, name):
+        return
+    text = f"[row[:] for row in {ctx.src.seg(source)}]"
+    ctx.replace(v, text, "idiom", f"copy each row: `{text}`", TIER_USUAL, False)
+
+
+def _rows_changed(fn: ast.AST, name: str) -> bool:
+    """A row of `name` changed in place: `name[i][j] = ...`, or `row[j] = ...` / `row.append(...)` with
+    `row` a loop variable over `name`."""
+    rows = {n.target.id for n in ast.walk(fn) if isinstance(n, ast.For) and isinstance(n.target, ast.Name)
+            and isinstance(n.iter, ast.Name) and n.iter.id == name}
+    for n in ast.walk(fn):
+        targets = n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(n, ast.AugAssign) else []
+        for t in targets:
+            if isinstance(t, ast.Subscript):
+                inner = t.value
+                if isinstance(inner, ast.Name) and inner.id in rows:
+                    return True
+                if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name) and inner.value.id == name:
+                    return True
+        if (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in MUTATING_METHODS
+                and isinstance(n.func.value, ast.Name) and n.func.value.id in rows):
+            return True
+    return False
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -161,6 +245,10 @@ def generate(ctx: Context) -> None:
             updates(ctx, node)
         elif isinstance(node, ast.Assign):
             copies(ctx, node)
+            replaced(ctx, node)
+            shared_rows(ctx, node)
+        elif isinstance(node, ast.Call):
+            stored(ctx, node)
         elif isinstance(node, ast.For):
             loop_over_copy(ctx, node)
         elif isinstance(node, ast.BinOp):

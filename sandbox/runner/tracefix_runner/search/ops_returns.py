@@ -1,6 +1,8 @@
 """Return values: the wrong variable returned, a function that falls off its end (returns None) where it
 built a result, a value computed on a line of its own where it was to be returned (the forgotten `return`
-of a recursive call, the most common), and a return value that is the negation of the right one."""
+of a recursive call, the most common), a recursive call whose result was meant to be added to what the
+function collects (`flatten(item)` for `result.extend(flatten(item))`), and a return value that is the
+negation of the right one."""
 
 from __future__ import annotations
 
@@ -57,6 +59,39 @@ def unreturned(ctx: Context, stmt: ast.Expr) -> None:
     ctx.add([(s, s, "return ")], stmt.lineno, "return", f"return `{ctx.src.seg(value)}`", TIER_USUAL)
 
 
+def _accumulators(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
+    """{name: "seq" | "num" | "str"} for each name the function returns and starts as an empty list, a
+    number or a string literal: what it collects."""
+    returned = {n.value.id for n in ast.walk(fn) if isinstance(n, ast.Return) and isinstance(n.value, ast.Name)}
+    out: dict[str, str] = {}
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and n.targets[0].id in returned:
+            v = n.value
+            if isinstance(v, ast.List):
+                out[n.targets[0].id] = "seq"
+            elif isinstance(v, ast.Constant) and type(v.value) in (int, float):
+                out[n.targets[0].id] = "num"
+            elif isinstance(v, ast.Constant) and isinstance(v.value, str):
+                out[n.targets[0].id] = "str"
+    return out
+
+
+def folded(ctx: Context, stmt: ast.Expr) -> None:
+    """`flatten(item)` as a statement inside `flatten`, which returns the `result` it builds: the recursive
+    call's answer was meant to join it (`result.extend(...)`, `total += ...`)."""
+    fn = ctx.enclosing_func(stmt)
+    value = stmt.value
+    if not (isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+            and value.func.id == fn.name and ctx.in_region(stmt) and ctx.src.starts_line(stmt)):
+        return
+    call = ctx.src.seg(value)
+    for name, kind in sorted(_accumulators(fn).items()):
+        if kind == "seq":
+            ctx.replace(value, f"{name}.extend({call})", "return", f"add what `{call}` returns to `{name}`", TIER_USUAL, False)
+        else:
+            ctx.replace(value, f"{name} += {call}", "return", f"add what `{call}` returns to `{name}`", TIER_USUAL, False)
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Return) and ctx.in_region(node):
@@ -65,3 +100,4 @@ def generate(ctx: Context) -> None:
             missing_return(ctx, node)
         elif isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant):
             unreturned(ctx, node)
+            folded(ctx, node)
