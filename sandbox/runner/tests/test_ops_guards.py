@@ -67,5 +67,11 @@ class ExitBeforeTests(unittest.TestCase):
         out = best(src, "assert mean([2, 4]) == 3\nassert mean([]) == 0\n")
         self.assertEqual(out, "def mean(xs):\n    total = sum(xs)\n    if len(xs) == 0:\n        return 0\n    return total / len(xs)\n")
 
+    def test_membership_in_a_value_that_is_not_always_a_container(self) -> None:
+        src = ("def has_setting(tree, dotted):\n    node = tree\n    for part in dotted.split('.'):\n        if part not in node:\n"
+               "            return False\n        node = node[part]\n    return True\n")
+        out = best(src, "assert has_setting({'ui': {'dark': 1}}, 'ui.dark') == True\nassert has_setting({'ui': 2}, 'ui.dark') == False\n")
+        self.assertEqual(out, src.replace("if part not in node:", "if not isinstance(node, dict) or part not in node:"))
+
 if __name__ == "__main__":
     unittest.main()

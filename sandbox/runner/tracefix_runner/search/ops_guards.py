@@ -88,6 +88,9 @@ def _object(node: ast.expr) -> bool:
     return isinstance(node, ast.Name)
 
 
+_CONTAINERS = {"dict": "dict", "seq": "(list, tuple)", "set": "set", "str": "str"}
+
+
 def _causes(ctx: Context, node: ast.AST, error: str) -> list[tuple[str, str]]:
     """(condition, its negation) pairs under which `node` does not raise `error`."""
     src = ctx.src
@@ -102,6 +105,14 @@ def _causes(ctx: Context, node: ast.AST, error: str) -> list[tuple[str, str]]:
             out.append((f"{src.seg(n.value)}", f"not {src.seg(n.value)}"))
         elif error in ("TypeError", "AttributeError") and isinstance(n, (ast.Attribute, ast.Subscript)) and _object(n.value):
             out.append((f"{src.seg(n.value)} is not None", f"{src.seg(n.value)} is None"))
+        elif (error == "TypeError" and isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], (ast.In, ast.NotIn))
+              and _object(n.comparators[0])):
+            # `key in cur` where `cur` is sometimes not a container: only the containers it was seen to be
+            kinds = [_CONTAINERS[k] for k in sorted(ctx.expr_type(n.comparators[0])) if k in _CONTAINERS]
+            if kinds:
+                where = src.seg(n.comparators[0])
+                types = kinds[0] if len(kinds) == 1 else f"({', '.join(kinds)})"
+                out.append((f"isinstance({where}, {types})", f"not isinstance({where}, {types})"))
         elif (error == "ValueError" and isinstance(n, ast.Assign) and len(n.targets) == 1
               and isinstance(n.targets[0], (ast.Tuple, ast.List)) and isinstance(n.value, ast.Name)):
             # unpacking `first, *rest = xs` of too short a sequence
