@@ -38,5 +38,59 @@ class BranchTests(unittest.TestCase):
                       "def f(xs):\n    for x in xs:\n        if x:\n            return True\n        print(x)\n    return False\n"):
             self.assertFalse([d for d in variants(ops_branches, other).values() if "answers" in d or "quantifier" in d])
 
+class ChainOrderTests(unittest.TestCase):
+    """An `if`/`elif` chain tested in the wrong order: a later, narrower test shadowed by an earlier one."""
+
+    LEAP = ("def days_in_year(y):\n    if y % 100 == 0:\n        days = 365\n    elif y % 400 == 0:\n        days = 366\n"
+            "    elif y % 4 == 0:\n        days = 366\n    else:\n        days = 365\n    return days\n")
+    LEAP_FIXED = ("def days_in_year(y):\n    if y % 400 == 0:\n        days = 366\n    elif y % 100 == 0:\n        days = 365\n"
+                  "    elif y % 4 == 0:\n        days = 366\n    else:\n        days = 365\n    return days\n")
+    GRADE = ("def letter(score):\n    if score >= 70:\n        return 'C'\n    elif score >= 80:  # good\n        return 'B'\n"
+             "    elif score >= 90:\n        return 'A'\n    return 'F'\n")
+
+    @staticmethod
+    def reorders(src: str) -> dict[str, str]:
+        return {t: d for t, d in variants(ops_branches, src).items()
+                if d.endswith(" first") or " before " in d or "reverse order" in d}
+
+    def test_a_later_branch_moved_to_the_front_keeps_the_else_last(self) -> None:
+        out = self.reorders(self.LEAP)
+        self.assertEqual(out.get(self.LEAP_FIXED), "test `y % 400 == 0` first")
+        moved = self.LEAP.replace("    if y % 100 == 0:\n        days = 365\n    elif y % 400 == 0:\n        days = 366\n    elif y % 4 == 0:\n        days = 366\n",
+                                  "    if y % 4 == 0:\n        days = 366\n    elif y % 100 == 0:\n        days = 365\n    elif y % 400 == 0:\n        days = 366\n")
+        self.assertEqual(out.get(moved), "test `y % 4 == 0` first")
+        # three branches: two moved to the front, one neighbour swap, the reversal; the `elif`s are not heads
+        self.assertEqual(len(out), 4)
+
+    def test_thresholds_written_from_the_wrong_end(self) -> None:
+        out = self.reorders(self.GRADE)
+        self.assertIn("def letter(score):\n    if score >= 90:\n        return 'A'\n    elif score >= 70:\n        return 'C'\n"
+                      "    elif score >= 80:  # good\n        return 'B'\n    return 'F'\n", out)
+        reversed_ = ("def letter(score):\n    if score >= 90:\n        return 'A'\n    elif score >= 80:  # good\n        return 'B'\n"
+                     "    elif score >= 70:\n        return 'C'\n    return 'F'\n")
+        self.assertEqual(out.get(reversed_), "test the chain's branches in the reverse order")
+        got = best(self.GRADE, "assert letter(95) == 'A'\nassert letter(85) == 'B'\nassert letter(72) == 'C'\nassert letter(40) == 'F'\n")
+        self.assertEqual(got, reversed_)
+
+    def test_shadowed_branch_end_to_end(self) -> None:
+        got = best(self.LEAP, "assert days_in_year(2000) == 366\nassert days_in_year(1900) == 365\n"
+                              "assert days_in_year(2024) == 366\nassert days_in_year(2023) == 365\n")
+        self.assertEqual(got, self.LEAP_FIXED)
+
+    def test_no_reordering_without_a_chain(self) -> None:
+        lone = "def sign(x):\n    if x < 0:\n        return -1\n    else:\n        return 1\n"
+        self.assertEqual(self.reorders(lone), {})
+        # an `if` inside an `else` is a nested test, not an `elif` of the chain
+        nested = "def f(x):\n    if x > 10:\n        return 'big'\n    else:\n        if x > 100:\n            return 'huge'\n    return 'small'\n"
+        self.assertEqual(self.reorders(nested), {})
+        # two separate `if`s are not a chain
+        apart = "def f(x):\n    r = 0\n    if x > 1:\n        r = 1\n    if x > 5:\n        r = 5\n    return r\n"
+        self.assertEqual(self.reorders(apart), {})
+        # a chain too long to question every order of
+        long_chain = "def f(x):\n    if x == 0:\n        return 0\n" + "".join(
+            f"    elif x == {k}:\n        return {k}\n" for k in range(1, 7)) + "    return -1\n"
+        self.assertEqual(self.reorders(long_chain), {})
+
+
 if __name__ == "__main__":
     unittest.main()

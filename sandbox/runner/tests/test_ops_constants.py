@@ -154,5 +154,56 @@ class ScaledCountTests(unittest.TestCase):
                    "assert page_of(list(range(9)), 3, 4) == [8]\n")
         self.assertEqual(out, src.replace("page * size", "(page - 1) * size"))
 
+class RangeStepTests(unittest.TestCase):
+    """A range walked one by one where the body takes pieces of a width: stepping by the width was meant."""
+
+    COLUMNS = ("def columns(text, width):\n    out = []\n    for i in range(len(text)):\n        out.append(text[i:i + width])\n"
+               "    return out\n")
+
+    @staticmethod
+    def steps(src: str) -> dict[str, str]:
+        return {t: d for t, d in variants(ops_constants, src).items() if d.startswith("step the range")}
+
+    def test_pieces_of_a_width_step_the_range(self) -> None:
+        fixed = self.COLUMNS.replace("range(len(text))", "range(0, len(text), width)")
+        self.assertEqual(self.steps(self.COLUMNS), {fixed: "step the range by `width`"})
+        self.assertEqual(best(self.COLUMNS, "assert columns('abcdefg', 3) == ['abc', 'def', 'g']\nassert columns('abcd', 2) == ['ab', 'cd']\n"),
+                         fixed)
+
+    def test_pairs_in_a_comprehension_with_a_start(self) -> None:
+        src = "def two_by_two(items):\n    return [items[k:k + 2] for k in range(0, len(items))]\n"
+        fixed = "def two_by_two(items):\n    return [items[k:k + 2] for k in range(0, len(items), 2)]\n"
+        self.assertEqual(self.steps(src).get(fixed), "step the range by `2`")
+        self.assertEqual(best(src, "assert two_by_two([1, 2, 3, 4, 5]) == [[1, 2], [3, 4], [5]]\nassert two_by_two(['a', 'b']) == [['a', 'b']]\n"),
+                         fixed)
+
+    def test_the_step_and_a_bound_both_apply(self) -> None:
+        # `(0, ` goes in at the parenthesis, clear of the bound's own span: a bound one off and the missing
+        # step are fixed together
+        src = "def rows(cells, n):\n    return [cells[r:n + r] for r in range(len(cells) - 1)]\n"
+        self.assertIn("def rows(cells, n):\n    return [cells[r:n + r] for r in range(0, len(cells) - 1, n)]\n", self.steps(src))
+        got = best(src, "assert rows([1, 2, 3, 4, 5], 2) == [[1, 2], [3, 4], [5]]\nassert rows([1, 2, 3, 4], 2) == [[1, 2], [3, 4]]\n"
+                        "assert rows([7], 3) == [[7]]\n")
+        self.assertEqual(got, "def rows(cells, n):\n    return [cells[r:n + r] for r in range(0, len(cells), n)]\n")
+
+    def test_items_read_two_at_a_time(self) -> None:
+        # `xs[i]` with `xs[i + 1]` at every i: a pair read where pairs were meant to be taken in turn
+        src = "def pair_sums(xs):\n    return [xs[i] + xs[i + 1] for i in range(len(xs) - 1)]\n"
+        fixed = "def pair_sums(xs):\n    return [xs[i] + xs[i + 1] for i in range(0, len(xs) - 1, 2)]\n"
+        self.assertEqual(self.steps(src), {fixed: "step the range by `2`"})
+        self.assertEqual(best(src, "assert pair_sums([1, 2, 3, 4]) == [3, 7]\nassert pair_sums([5, 5, 1, 0, 2, 2]) == [10, 1, 4]\n"), fixed)
+
+    def test_no_step_where_none_is_meant(self) -> None:
+        for src in (
+            "def chunks(xs, n):\n    return [xs[i:i + n] for i in range(0, len(xs), n)]\n",  # stepped already
+            "def singles(xs):\n    return [xs[i:i + 1] for i in range(len(xs))]\n",  # a width of one is one by one
+            "def prefixes(xs, n):\n    return [xs[0:i + n] for i in range(len(xs))]\n",  # not a piece starting at i
+            "def tails(xs, n):\n    out = []\n    for i in range(len(xs)):\n        out.append(xs[i:])\n    return out\n",
+            "def f(xs, n):\n    out = []\n    for x in xs:\n        out.append(xs[x:x + n])\n    return out\n",  # not a range
+            "def gaps(xs):\n    return [xs[i + 1] - xs[i + 2] for i in range(len(xs) - 2)]\n",  # no `xs[i]`: not a group read at i
+        ):
+            self.assertEqual(self.steps(src), {}, src)
+
+
 if __name__ == "__main__":
     unittest.main()

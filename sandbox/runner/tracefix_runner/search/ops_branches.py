@@ -2,7 +2,8 @@
 should exclude each other (`if`/`elif`) or not, and a loop that should stop or skip once a branch ran
 (a missing `break`, `continue` or early `return`), and a loop that decides with early boolean returns
 answering the opposite question (both answers swapped) or the other quantifier ("some" for "every": the
-condition negated and both answers swapped)."""
+condition negated and both answers swapped), and an `if`/`elif` chain tested in the wrong order (a later,
+narrower test shadowed by an earlier, broader one: `% 15` after `% 3`, `>= 90` after `>= 60`)."""
 
 from __future__ import annotations
 
@@ -96,6 +97,71 @@ def decision_loop(ctx: Context, loop: ast.stmt, body: list[ast.stmt]) -> None:
             f"the other quantifier: return {final} as soon as one item fails the condition", TIER_USUAL)
 
 
+# Longest `if`/`elif` chain whose order is questioned: each branch moved to the front is one candidate.
+MAX_CHAIN = 6
+
+
+def _chain_of(ctx: Context, node: ast.If) -> list[ast.If]:
+    """The `if` and its `elif`s, in order."""
+    branches = [node]
+    while _is_elif(ctx, branches[-1]):
+        branches.append(branches[-1].orelse[0])  # type: ignore[arg-type]
+    return branches
+
+
+def reorder(ctx: Context, node: ast.If) -> None:
+    """An `if`/`elif` chain whose branches are tested in the wrong order: a later, narrower test can never
+    run behind an earlier, broader one (`% 3` before `% 15`, `>= 60` before `>= 90`). A later branch,
+    test and body, moved to the front (the old `if` becomes an `elif`; the `else` stays last); for three
+    branches or more also two neighbours swapped and the whole chain reversed (thresholds written
+    from the wrong end)."""
+    parent = ctx.parent.get(node)
+    if isinstance(parent, ast.If) and parent.orelse == [node] and _is_elif(ctx, parent):
+        return  # an `elif`: its chain is taken from the head
+    branches = _chain_of(ctx, node)
+    if not 2 <= len(branches) <= MAX_CHAIN:
+        return
+    src = ctx.src
+    indent = src.indent_of(node.lineno)
+    text = src.text
+    # each branch's whole lines, header to the line before the next header; the `else` part after them
+    starts = [src.line_start(b.lineno) for b in branches]
+    last = branches[-1]
+    body_end = src.line_end(last.body[-1].end_lineno or last.body[-1].lineno)
+    end = src.line_end(node.end_lineno or node.lineno)
+    if body_end > end:
+        return
+    bounds = starts[1:] + [body_end]
+    heads: list[str] = []
+    for k, (b, s, e) in enumerate(zip(branches, starts, bounds)):
+        word = "if" if k == 0 else "elif"
+        seg = text[s:e]
+        if not seg.startswith(indent + word) or src.indent_of(b.lineno) != indent:
+            return
+        heads.append(seg[len(indent) + len(word):])
+    tail = text[body_end:end]
+    if tail and not tail.endswith("\n"):
+        tail += "\n"
+    heads = [h if h.endswith("\n") else h + "\n" for h in heads]
+
+    def rebuilt(order: list[int]) -> str:
+        return "".join(indent + ("if" if pos == 0 else "elif") + heads[k] for pos, k in enumerate(order)) + tail
+
+    n = len(branches)
+    tests = [src.seg(b.test) for b in branches]
+    for k in range(1, n):
+        order = [k] + [j for j in range(n) if j != k]
+        ctx.add([(starts[0], end, rebuilt(order))], node.lineno, "branch", f"test `{tests[k]}` first", TIER_USUAL)
+    if n >= 3:
+        for k in range(1, n - 1):  # (0, 1) swapped is branch 1 moved to the front, offered above
+            order = list(range(n))
+            order[k], order[k + 1] = order[k + 1], order[k]
+            ctx.add([(starts[0], end, rebuilt(order))], branches[k].lineno, "branch",
+                    f"test `{tests[k + 1]}` before `{tests[k]}`", TIER_RARE)
+        ctx.add([(starts[0], end, rebuilt(list(range(n - 1, -1, -1))))], node.lineno, "branch",
+                "test the chain's branches in the reverse order", TIER_USUAL)
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
         if not isinstance(node, ast.If) or not ctx.in_region(node) or not ctx.src.starts_line(node):
@@ -105,6 +171,7 @@ def generate(ctx: Context) -> None:
         if body is not None:
             chain(ctx, node, body)
         stop_loop(ctx, node)
+        reorder(ctx, node)
     for node in ast.walk(ctx.tree):
         if isinstance(node, LOOPS) and ctx.in_region(node):
             body = ctx.body_of(node)

@@ -3,8 +3,9 @@ a string the tests write that it misspells or miscases), a range bound, slice bo
 range that starts at the wrong place, a difference that counts the values between two ends one off, a
 mathematical constant written to another precision than the tests use (3.14 for `math.pi`), and a running
 maximum or minimum that starts from a number the values may not pass (`best = 0` before a loop of
-`best = max(best, x)`: the infinity on the right side, or the first value), and a string with
-`{name}` placeholders that lacks the `f` of an f-string."""
+`best = max(best, x)`: the infinity on the right side, or the first value), a string with
+`{name}` placeholders that lacks the `f` of an f-string, and a range walked one by one where the body
+takes pieces of a width (`xs[i:i + size]`): the range stepped by that width."""
 
 from __future__ import annotations
 
@@ -101,6 +102,63 @@ def range_call(ctx: Context, node: ast.Call) -> None:
         s, _ = src.span(node.args[0])
         e, _ = src.span(node.args[1])
         ctx.add([(s, e, "")], node.lineno, "bound", "start the range at 0", TIER_USUAL)
+
+
+def _offset_from(node: ast.expr, var: str) -> ast.expr | None:
+    """`k` when `node` is `var + k` or `k + var` (k a name, an attribute or an integer above 1)."""
+    if not isinstance(node, ast.BinOp) or not isinstance(node.op, ast.Add):
+        return None
+    for this, other in ((node.left, node.right), (node.right, node.left)):
+        if isinstance(this, ast.Name) and this.id == var:
+            if isinstance(other, (ast.Name, ast.Attribute)) and not (isinstance(other, ast.Name) and other.id == var):
+                return other
+            if isinstance(other, ast.Constant) and type(other.value) is int and other.value > 1:
+                return other
+    return None
+
+
+def range_step(ctx: Context, target: ast.expr, it: ast.expr, body: list[ast.AST]) -> None:
+    """`for i in range(len(xs))` whose body takes `xs[i:i + size]`: pieces of a width, walked one by one
+    where stepping by the width was meant (every piece overlaps the next). The range gets that step:
+    `range(0, len(xs), size)`. Also `xs[i]` and `xs[i + 1]` read together (pairs, triples): stepped by
+    the count of items read."""
+    if not (isinstance(target, ast.Name) and isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
+            and it.func.id == "range" and 1 <= len(it.args) <= 2 and not it.keywords
+            and not any(isinstance(a, ast.Starred) for a in it.args)):
+        return
+    var, src = target.id, ctx.src
+    widths: list[str] = []
+    reads: set[int] = set()
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if not isinstance(node, ast.Subscript):
+                continue
+            sl = node.slice
+            if isinstance(sl, ast.Slice):
+                if isinstance(sl.lower, ast.Name) and sl.lower.id == var and sl.upper is not None and sl.step is None:
+                    k = _offset_from(sl.upper, var)
+                    if k is not None and src.seg(k) not in widths:
+                        widths.append(src.seg(k))
+            elif isinstance(sl, ast.Name) and sl.id == var:
+                reads.add(0)
+            elif (isinstance(sl, ast.BinOp) and isinstance(sl.op, ast.Add) and isinstance(sl.left, ast.Name)
+                  and sl.left.id == var and isinstance(sl.right, ast.Constant) and type(sl.right.value) is int):
+                reads.add(sl.right.value)
+    steps = [(w, TIER_USUAL) for w in widths]
+    if 0 in reads and len(reads) > 1 and reads == set(range(max(reads) + 1)) and str(max(reads) + 1) not in widths:
+        steps.append((str(max(reads) + 1), TIER_RARE))  # `xs[i], xs[i + 1]`: a pair read at every i
+    if not steps:
+        return
+    last = it.args[-1]
+    _, e = src.span(last)
+    open_at = src.span(it.func)[1]
+    if len(it.args) == 1 and src.text[open_at:open_at + 1] != "(":
+        return
+    for width, tier in steps:
+        spans = [(e, e, f", {width}")]
+        if len(it.args) == 1:
+            spans.insert(0, (open_at, open_at + 1, "(0, "))  # clear of the bound's own span: both may apply
+        ctx.add(spans, it.lineno, "bound", f"step the range by `{width}`", tier)
 
 
 def subscript(ctx: Context, node: ast.Subscript) -> None:
@@ -330,6 +388,12 @@ def generate(ctx: Context) -> None:
         elif isinstance(node, ast.BinOp):
             span_count(ctx, node)
             scaled_count(ctx, node)
+        if isinstance(node, ast.For):
+            range_step(ctx, node.target, node.iter, node.body)
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and len(node.generators) == 1:
+            gen = node.generators[0]
+            parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            range_step(ctx, gen.target, gen.iter, [*parts, *gen.ifs])
         if isinstance(node, (ast.Constant, ast.Attribute, ast.BinOp)):
             approximate(ctx, node)
     for node in ast.walk(ctx.tree):  # the `def` line may be frozen; the start value is checked on its own
