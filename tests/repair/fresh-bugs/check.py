@@ -1,0 +1,156 @@
+"""Validate fresh-bugs.jsonl (python3 check.py [FILE]); about 40 s, each program in its own subprocess.
+
+For every task:
+  * keys are exactly the required ones; task_id unique; bug_type allowed; prompt == ""
+  * programs start at column 0 with def/import/from, buggy is 4-25 lines
+  * given_tests: 2-3 single-line asserts; hidden test: 5-8 assert lines
+  * canonical passes all given tests (together and each alone) and the hidden test
+  * buggy FAILS the hidden test
+  * at least one given test fails/raises on buggy when run on its own
+    (also reported: whether the given tests run together fail)
+Every program is run in a fresh subprocess with a 5 s timeout.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+
+PATH = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "fresh-bugs.jsonl")
+KEYS = {"task_id", "bug_type", "prompt", "buggy_solution", "canonical_solution",
+        "given_tests", "test", "entry_point"}
+TYPES = {"off-by-one", "operator", "comparison", "condition", "missing-guard",
+         "missing-statement", "wrong-variable", "wrong-call", "wrong-return",
+         "mutation-aliasing", "init-value", "loop-logic", "string-handling",
+         "dict-idiom", "recursion", "wrong-algorithm"}
+TIMEOUT = 5
+
+
+def run(program, test_code):
+    """Return (ok, detail). ok is True iff the script exits with status 0 within TIMEOUT."""
+    src = program.rstrip("\n") + "\n\n\n" + test_code.rstrip("\n") + "\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(src)
+        name = f.name
+    try:
+        p = subprocess.run([sys.executable, name], capture_output=True, text=True,
+                           timeout=TIMEOUT)
+        if p.returncode == 0:
+            return True, ""
+        lines = p.stderr.strip().splitlines()
+        return False, lines[-1] if lines else "rc=%d" % p.returncode
+    except subprocess.TimeoutExpired:
+        return False, "TIMEOUT"
+    finally:
+        os.unlink(name)
+
+
+def check_task(t, seen_ids):
+    errs, notes = [], []
+    if set(t) != KEYS:
+        errs.append("keys mismatch: %s" % sorted(set(t) ^ KEYS))
+        return errs, notes
+    tid = t["task_id"]
+    if not isinstance(tid, str) or not tid.startswith("blind/") or len(tid) <= 6:
+        errs.append("bad task_id")
+    if tid in seen_ids:
+        errs.append("duplicate task_id")
+    seen_ids.add(tid)
+    if t["bug_type"] not in TYPES:
+        errs.append("bad bug_type %r" % t["bug_type"])
+    if t["prompt"] != "":
+        errs.append("prompt not empty")
+    ep = t["entry_point"]
+    for key in ("buggy_solution", "canonical_solution"):
+        prog = t[key]
+        if not isinstance(prog, str) or not prog.startswith(("def ", "import ", "from ")):
+            errs.append("%s does not start with def/import/from at column 0" % key)
+        elif ("def %s(" % ep) not in prog:
+            errs.append("%s does not define %s" % (key, ep))
+        try:
+            compile(prog, key, "exec")
+        except SyntaxError as e:
+            errs.append("%s syntax error: %s" % (key, e))
+    n_lines = len(t["buggy_solution"].rstrip("\n").splitlines())
+    if not 4 <= n_lines <= 25:
+        errs.append("buggy_solution has %d lines" % n_lines)
+    if t["buggy_solution"] == t["canonical_solution"]:
+        errs.append("buggy == canonical")
+    given = t["given_tests"]
+    if not isinstance(given, list) or not 2 <= len(given) <= 3:
+        errs.append("given_tests must be a list of 2-3 strings")
+        return errs, notes
+    for g in given:
+        if not isinstance(g, str) or "\n" in g or not g.startswith("assert ") or ep not in g:
+            errs.append("bad given test: %r" % g)
+    hidden = t["test"]
+    hlines = hidden.split("\n") if isinstance(hidden, str) else []
+    if not 5 <= len(hlines) <= 8 or not all(h.startswith("assert ") for h in hlines):
+        errs.append("hidden test must be 5-8 assert lines (got %d)" % len(hlines))
+    if errs:
+        return errs, notes
+
+    canon, buggy = t["canonical_solution"], t["buggy_solution"]
+    ok, d = run(canon, "\n".join(given))
+    if not ok:
+        errs.append("canonical fails given tests together: " + d)
+    for g in given:
+        ok, d = run(canon, g)
+        if not ok:
+            errs.append("canonical fails given test %r: %s" % (g, d))
+    ok, d = run(canon, hidden)
+    if not ok:
+        errs.append("canonical fails hidden test: " + d)
+    ok, d = run(buggy, hidden)
+    if ok:
+        errs.append("buggy PASSES hidden test")
+    else:
+        notes.append("hidden: buggy -> " + d)
+    failing = []
+    for i, g in enumerate(given):
+        ok, d = run(buggy, g)
+        if not ok:
+            failing.append("g%d(%s)" % (i + 1, d[:60]))
+    if not failing:
+        errs.append("no given test fails (alone) on buggy")
+    else:
+        notes.append("given failing alone: " + ", ".join(failing))
+    ok, _ = run(buggy, "\n".join(given))
+    if ok:
+        errs.append("given tests together pass on buggy")
+    return errs, notes
+
+
+def main():
+    tasks, errors = [], 0
+    with open(PATH) as f:
+        for ln, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                tasks.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                print("line %d: invalid JSON: %s" % (ln, e))
+                errors += 1
+    seen = set()
+    for t in tasks:
+        errs, notes = check_task(t, seen)
+        tid = t.get("task_id", "?")
+        if errs:
+            errors += 1
+            print("FAIL %-32s %s" % (tid, " | ".join(errs)))
+        else:
+            print("ok   %-32s %s" % (tid, " ; ".join(notes)))
+    print()
+    print("bug_type counts:")
+    for bt, c in sorted(Counter(t.get("bug_type") for t in tasks).items()):
+        print("  %-18s %d" % (bt, c))
+    print()
+    print("%d tasks, %d rejected" % (len(tasks), errors))
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()
