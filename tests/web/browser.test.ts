@@ -192,10 +192,10 @@ describe.skipIf(skipReason !== undefined)('web chat in chromium', () => {
 
     // No fix found: the engine's sentence about what failed is on the page, not only the counts.
     await page.fill('#code', 'def f(m, n):\n    return m * n\n');
-    await page.fill('#tests', 'assert f(4, 3) == 20\n');
+    await page.fill('#tests', 'assert f(4, 3) == 23\n');
     await page.click('#fix');
     await page.locator('#headline', { hasText: 'No verified fix found' }).waitFor({ timeout: 90_000 });
-    expect(await page.textContent('#summary')).toMatch(/expected 20 but got 12/);
+    expect(await page.textContent('#summary')).toMatch(/expected 23 but got 12/);
 
     // An endless loop keeps one status line up for seconds: the elapsed counter shows the page is alive.
     await page.fill('#code', 'def f(x):\n    while True:\n        x += 1\n    return x\n');
