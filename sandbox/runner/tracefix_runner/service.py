@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import signal
 import sys
 import traceback
 from dataclasses import replace
@@ -172,12 +174,53 @@ def _run_program(program: dict[str, Any], specs: list[TestSpec], req: dict[str, 
                 hung = True
             if run.failed_in_program_phase:
                 broken = r
+        _reap_strays()
         out({"type": "result", "result": r})
         results.append(r)
         if stop_on_first and r["status"] != "passed":
             break
     in_order.close()
     return results
+
+
+def _own_processes_only() -> bool:
+    """True when kill(-1) from here reaches only what this request started: inside a pid namespace of its
+    own (bubblewrap's --unshare-all; kill(-1) spares pid 1 and the caller), or under a uid no other
+    process has (the process jail's fresh uid, 1,000,000 and up). Never under a shared uid outside a
+    namespace: there it would reach the host's other processes of the same user."""
+    if sys.platform == "emscripten" or not hasattr(os, "kill"):
+        return False
+    try:
+        with open("/proc/self/status") as f:
+            nspid = next((line.split()[1:] for line in f if line.startswith("NSpid:")), [])
+    except OSError:
+        nspid = []
+    return len(nspid) > 1 or os.getuid() >= 1_000_000
+
+
+_REAP = _own_processes_only()
+
+
+def _reap_strays() -> None:
+    """Processes a test's code forked (a fork bomb's copies, a child left running) outlive the test and
+    would share the CPU with every test after it: killed when the test ends."""
+    if not _REAP:
+        return
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except OSError:
+        pass  # nothing left to signal
+    # Reap the ones that were this process's own children (a zombie still counts against RLIMIT_NPROC);
+    # a killed process takes a moment to exit, so wait a little, never long.
+    import time
+
+    deadline = time.monotonic() + 0.5
+    try:
+        while time.monotonic() < deadline:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                time.sleep(0.005)
+    except ChildProcessError:
+        pass  # none left
 
 
 def _after_a_hang(limits: Limits) -> Limits:
