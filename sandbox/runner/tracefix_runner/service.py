@@ -184,18 +184,23 @@ def _run_program(program: dict[str, Any], specs: list[TestSpec], req: dict[str, 
 
 
 def _own_processes_only() -> bool:
-    """True when kill(-1) from here reaches only what this request started: inside a pid namespace of its
-    own (bubblewrap's --unshare-all; kill(-1) spares pid 1 and the caller), or under a uid no other
-    process has (the process jail's fresh uid, 1,000,000 and up). Never under a shared uid outside a
-    namespace: there it would reach the host's other processes of the same user."""
+    """True when kill(-1) from here reaches only what this request started: inside bubblewrap's pid
+    namespace (pid 1 there is bwrap itself; kill(-1) spares pid 1 and the caller), or under a uid no other
+    process has (the process jail's fresh uid, 1,000,000 and up). A pid namespace alone is not enough: a
+    whole deployment in a container has one, and there kill(-1) under the server's own uid would reach the
+    server. Never under a shared uid outside bubblewrap."""
     if sys.platform == "emscripten" or not hasattr(os, "kill"):
         return False
+    if os.getuid() >= 1_000_000:
+        return True
     try:
         with open("/proc/self/status") as f:
             nspid = next((line.split()[1:] for line in f if line.startswith("NSpid:")), [])
+        with open("/proc/1/comm") as f:
+            init = f.read().strip()
     except OSError:
-        nspid = []
-    return len(nspid) > 1 or os.getuid() >= 1_000_000
+        return False
+    return len(nspid) > 1 and init == "bwrap"
 
 
 _REAP = _own_processes_only()
