@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+import time
 import traceback
 from dataclasses import replace
 from typing import Any, Callable
@@ -217,8 +218,6 @@ def _reap_strays() -> None:
         pass  # nothing left to signal
     # Reap the ones that were this process's own children (a zombie still counts against RLIMIT_NPROC);
     # a killed process takes a moment to exit, so wait a little, never long.
-    import time
-
     deadline = time.monotonic() + 0.5
     try:
         while time.monotonic() < deadline:
