@@ -30,11 +30,11 @@ import { TracefixError } from '../../src/errors.ts';
 import type { FeedbackStore } from '../../src/feedback/types.ts';
 import type { Logger } from '../../src/log.ts';
 import type { Interaction as StoredInteraction } from '../../src/feedback/types.ts';
-import { appendTests, parseFollowUp } from '../../src/request/index.ts';
+import { parseFollowUp } from '../../src/request/index.ts';
 import type { Origin, RepairResult, RepairService } from '../../src/repair/types.ts';
 import { isAllowed, isHelpChannel } from '../shared/allow-list.ts';
 import { memoryCounters, type Counters } from '../shared/counters.ts';
-import { runAndRecord, toRepairRequest, voteOfReaction, type ParsedPaste } from '../shared/flow.ts';
+import { runAndRecord, toRepairRequest, voteOfReaction, withAddedTest, type ParsedPaste } from '../shared/flow.ts';
 import { downloadAttachments, looksLikeHelpRequest, newRequestId, parseChatPaste, type PasteAttachment } from '../shared/paste.ts';
 import { ACCEPTED_LINE, addedTestLine, errorFields, errorMessage, headline, rateLimitMessage, USAGE, whyLines } from '../shared/wording.ts';
 import { buttonRow, choiceRow, parseButtonId, renderAnswer, type DiscordFile } from './render.ts';
@@ -230,6 +230,8 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     replyTo: Message,
     /** Says a sentence where the user asked (a reply, or the button's interaction reply). */
     say: (text: string, privately: boolean) => Promise<void>,
+    /** The user chose `test` among the answers offered (see withAddedTest). */
+    picked = false,
   ): Promise<void> => {
     const decision = await limiter.take(`discord:${who.user}`, `discord:${who.channel}`);
     if (!decision.allowed) {
@@ -240,7 +242,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     logger.info({ requestId, followUpOf: stored.id }, 'rerun with an added test');
     const origin: Origin = { platform: 'discord', channel: who.channel, user: who.user };
     if (who.guild !== null) origin.workspace = who.guild;
-    const paste: ParsedPaste = { ...stored.request, tests: appendTests(stored.request.tests, test) };
+    const paste: ParsedPaste = withAddedTest(stored.request, test, picked);
     await say(truncate(addedTestLine(test), DISCORD_LIMITS.content), false);
     await repair({ requestId, paste, origin, replyTo });
   };
@@ -368,6 +370,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       // The interaction is answered at once (Discord allows 3 s), in public: the thread sees the new test.
       await rerunWithTest(stored, option.test, who, interaction.message, (line, privately) =>
         privately ? ephemeral(line) : interaction.reply({ content: line, allowedMentions: ALLOWED_MENTIONS }).then(() => undefined),
+        true,
       );
       return;
     }

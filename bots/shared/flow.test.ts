@@ -8,9 +8,22 @@ import { createFeedbackStore, type KeyvFeedbackStore } from '../../src/feedback/
 import type { FeedbackStore } from '../../src/feedback/types.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Origin, RepairRequest, RepairService, RunOptions } from '../../src/repair/types.ts';
-import { runAndRecord, toRepairRequest, voteOfReaction } from './flow.ts';
+import { runAndRecord, toRepairRequest, voteOfReaction, withAddedTest } from './flow.ts';
 
 const ORIGIN: Origin = { platform: 'slack', workspace: 'T1', channel: 'C1', user: 'U1', message: 'm1' };
+
+describe('withAddedTest', () => {
+  it('appends the test; a picked answer is also recorded as confirmed, a typed assert is not', () => {
+    const paste = { code: 'def f(x):\n    return x\n', tests: 'assert f(1) == 2\n' };
+    const picked = withAddedTest(paste, 'assert f(2) == 3', true);
+    expect(picked).toEqual({ ...paste, tests: 'assert f(1) == 2\nassert f(2) == 3', confirmedTests: ['assert f(2) == 3'] });
+    const typed = withAddedTest(picked, 'assert f(5) == 6\n', false);
+    expect(typed.tests).toBe('assert f(1) == 2\nassert f(2) == 3\nassert f(5) == 6');
+    expect(typed.confirmedTests).toEqual(['assert f(2) == 3']);
+    expect(withAddedTest(paste, 'assert f(0) == 1', false)).not.toHaveProperty('confirmedTests');
+    expect(toRepairRequest('r', picked, ORIGIN).confirmedTests).toEqual(['assert f(2) == 3']);
+  });
+});
 
 describe('toRepairRequest', () => {
   it('copies what the paste has and nothing undefined; Python is the default language, not written', () => {

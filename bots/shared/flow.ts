@@ -7,6 +7,7 @@
 import type { Logger } from '../../src/log.ts';
 import type { FeedbackStore, Interaction } from '../../src/feedback/types.ts';
 import type { Origin, RepairRequest, RepairResult, RepairService } from '../../src/repair/types.ts';
+import { appendTests } from '../../src/request/index.ts';
 import { throttle } from './throttle.ts';
 import { errorFields, progressLine } from './wording.ts';
 
@@ -29,6 +30,8 @@ export interface ParsedPaste {
   entryPoint?: string | undefined;
   /** Absent: Python. */
   language?: 'python' | 'javascript' | 'typescript' | undefined;
+  /** Tests the user added by picking an offered answer (see RepairRequest.confirmedTests). */
+  confirmedTests?: string[] | undefined;
 }
 
 /** A RepairRequest without undefined-valued optional keys (exactOptionalPropertyTypes). */
@@ -38,7 +41,18 @@ export function toRepairRequest(id: string, paste: ParsedPaste, origin: Origin):
   if (paste.description !== undefined) request.description = paste.description;
   if (paste.entryPoint !== undefined) request.entryPoint = paste.entryPoint;
   if (paste.language !== undefined && paste.language !== 'python') request.language = paste.language;
+  if (paste.confirmedTests?.length) request.confirmedTests = paste.confirmedTests;
   return request;
+}
+
+/**
+ * The stored paste run again with `test` appended to its tests. A test the user picked from the answers
+ * the bot offered (`picked`) is also recorded as confirmed; an assert typed in a reply is only a test.
+ */
+export function withAddedTest(paste: ParsedPaste, test: string, picked: boolean): ParsedPaste {
+  const again: ParsedPaste = { ...paste, tests: appendTests(paste.tests, test) };
+  if (picked) again.confirmedTests = [...(paste.confirmedTests ?? []), test.trim()];
+  return again;
 }
 
 /**
@@ -94,6 +108,8 @@ function pickRequest(request: RepairRequest): Interaction['request'] {
   if (request.entryPoint !== undefined) picked.entryPoint = request.entryPoint;
   // A retry, a follow-up and the training set must run it in the language it was written in.
   if (request.language !== undefined) picked.language = request.language;
+  // A later follow-up in the thread keeps what the user already confirmed.
+  if (request.confirmedTests !== undefined) picked.confirmedTests = request.confirmedTests;
   return picked;
 }
 

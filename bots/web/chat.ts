@@ -69,6 +69,7 @@ const fixBody = z.object({
   tests: z.string().optional(),
   description: z.string().optional(),
   entryPoint: z.string().max(200).optional(),
+  confirmedTests: z.array(z.string().max(4000)).max(50).optional(),
 });
 
 const voteBody = z.object({

@@ -7,6 +7,15 @@ export interface WebPaste {
   tests?: string | undefined;
   description?: string | undefined;
   entryPoint?: string | undefined;
+  /** Tests the user added by picking an offered answer on the page (see RepairRequest.confirmedTests). */
+  confirmedTests?: string[] | undefined;
+}
+
+/** Answers the user picked on the page count only while they are still among the tests. */
+function keepConfirmed(paste: ParsedPaste, picked: readonly string[] | undefined): ParsedPaste {
+  const confirmed = (picked ?? []).map((t) => t.trim()).filter((t) => t !== '' && (paste.tests ?? '').includes(t));
+  if (confirmed.length) paste.confirmedTests = confirmed;
+  return paste;
 }
 
 /** NUL, or many control characters: a file that is not text (an image pasted into the field). */
@@ -57,7 +66,7 @@ export function checkPaste(input: WebPaste, maxBytes: number): ParsedPaste {
     const jsPaste: ParsedPaste = { code: js.code, language: js.language, ...(js.tests ? { tests: js.tests } : {}) };
     if (description) jsPaste.description = description;
     if (input.entryPoint?.trim()) jsPaste.entryPoint = input.entryPoint.trim();
-    return jsPaste;
+    return keepConfirmed(jsPaste, input.confirmedTests);
   }
   let parsed;
   try {
@@ -79,5 +88,5 @@ export function checkPaste(input: WebPaste, maxBytes: number): ParsedPaste {
   const checked = tests === undefined ? undefined : /^check\s*\(\s*([A-Za-z_]\w*)\s*\)/m.exec(tests)?.[1];
   const entryPoint = input.entryPoint?.trim() || checked || parsed.entryPoint;
   if (entryPoint) paste.entryPoint = entryPoint;
-  return paste;
+  return keepConfirmed(paste, input.confirmedTests);
 }

@@ -51,6 +51,7 @@ export const StoredInteractionSchema = z.looseObject({
     description: z.string().optional(),
     entryPoint: z.string().optional(),
     language: z.enum(['python', 'javascript', 'typescript']).optional(),
+    confirmedTests: z.array(z.string()).optional(),
   }),
   result: RepairResultSchema,
   prompt: z.string().optional(),

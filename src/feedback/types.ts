@@ -15,7 +15,7 @@ export interface Interaction {
   id: string;
   createdAt: number;
   origin: Origin;
-  request: Pick<RepairRequest, 'code' | 'tests' | 'description' | 'entryPoint' | 'language'>;
+  request: Pick<RepairRequest, 'code' | 'tests' | 'description' | 'entryPoint' | 'language' | 'confirmedTests'>;
   result: RepairResult;
   /** The exact prompt the model saw for the returned fix, when a model produced it (training data). */
   prompt?: string;

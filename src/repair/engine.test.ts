@@ -50,10 +50,20 @@ describe('the engine without a model', () => {
     expect(r.probe?.inputs).toBeGreaterThan(3);
   });
 
-  it('calls a one-edit fix of two tests fixed once the search has looked through every edit', async () => {
-    const r = await createRepairEngine({ sandbox, budget: { searchMs: 3_000 } }).run(request('def f(n):\n    return n * 3\n', 'assert f(2) == 5\nassert f(0) == 3\n'));
-    expect(r.fixedCode).toBe('def f(n):\n    return n + 3\n');
-    expect(r.status).toBe('fixed');
+  it('asks to confirm a one-edit fix of two tests; calls it fixed once the user picked an answer, or on three tests', async () => {
+    const engine = createRepairEngine({ sandbox, budget: { searchMs: 3_000 } });
+    const code = 'def f(n):\n    return n * 3\n';
+    const two = await engine.run(request(code, 'assert f(2) == 5\nassert f(0) == 3\n'));
+    expect(two.fixedCode).toBe('def f(n):\n    return n + 3\n');
+    expect(two.status).toBe('not_pinned');
+    expect(two.choice?.options).toHaveLength(1);
+    const picked = two.choice!.options[0]!.test;
+    const settled = await engine.run({ ...request(code, `assert f(2) == 5\n${picked}\n`), confirmedTests: [picked] });
+    expect(settled.fixedCode).toBe('def f(n):\n    return n + 3\n');
+    expect(settled.status).toBe('fixed');
+    const three = await engine.run(request(code, 'assert f(2) == 5\nassert f(0) == 3\nassert f(4) == 7\n'));
+    expect(three.fixedCode).toBe('def f(n):\n    return n + 3\n');
+    expect(three.status).toBe('fixed');
   });
 
   it('goes on without the search when it fails, and rejects when the tests cannot run', async () => {

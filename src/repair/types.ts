@@ -29,6 +29,12 @@ export interface RepairRequest {
   frozenPrefix?: string;
   /** The program's language; absent means Python. The sandbox routes javascript/typescript to its JS runner. */
   language?: 'python' | 'javascript' | 'typescript';
+  /**
+   * Tests among `tests` that the user added by picking one of the answers a not-pinned reply offered:
+   * the user's own word on an input chosen because the fixes disagree there, so the engine may call a fix
+   * fixed on fewer tests than it otherwise asks for. Only the buttons set it, never a typed assert.
+   */
+  confirmedTests?: string[];
   origin: Origin;
 }
 

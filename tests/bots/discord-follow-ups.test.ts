@@ -73,6 +73,8 @@ describe.skipIf(SKIP)('Discord follow-ups', () => {
     expect(String((callback.json?.data as { content?: string }).content)).toContain('`assert add(2, 3) == 5` added to your tests');
     const again = await discord.waitForCall('POST', MESSAGES, (call) => repliesTo(questionId)(call) && hasEmbed(call), REPAIR_TIMEOUT);
     expect(service.requests[1]?.tests).toBe(`${LOOSE_TESTS}\n${CHOSEN_TEST}`);
+    // the picked answer is the user's word on the input the fixes disagreed on: it settles the fix
+    expect(service.requests[1]?.confirmedTests).toEqual([CHOSEN_TEST]);
     expect(JSON.stringify(again.json?.embeds)).toContain('Fixed');
     const later = discord.calls.filter((call) => call.at >= again.at && call.method === 'POST').map((call) => String(call.json?.content)).join('\n');
     expect(later).toContain(FIXED_LINE);
@@ -99,6 +101,8 @@ describe.skipIf(SKIP)('Discord follow-ups', () => {
     expect(String(note.json?.content)).toContain('Checking again with `assert add(10, 5) == 15`');
     const third = await discord.waitForCall('POST', MESSAGES, (call) => repliesTo(more.id)(call) && hasEmbed(call), REPAIR_TIMEOUT);
     expect(service.requests[before]?.tests).toBe(`${LOOSE_TESTS}\n${CHOSEN_TEST}\nassert add(10, 5) == 15`);
+    // a typed assert is a test, not a confirmation; the earlier pick is kept
+    expect(service.requests[before]?.confirmedTests).toEqual([CHOSEN_TEST]);
     expect(JSON.stringify(third.json?.embeds)).toContain('Fixed');
   }, REPAIR_TIMEOUT + 10_000);
 });

@@ -129,6 +129,8 @@ describe.skipIf(SKIP)('Slack follow-ups', () => {
     expect(await signedPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded')).toBe(200);
     const second = await eventually(() => answersIn(root)[1], REPAIR_TIMEOUT, 'the re-verified answer');
     expect(service.requests[1]?.tests).toBe(`${LOOSE_TESTS}\n${CHOSEN_TEST}`);
+    // the picked answer is the user's word on the input the fixes disagreed on: it settles the fix
+    expect(service.requests[1]?.confirmedTests).toEqual([CHOSEN_TEST]);
     expect(blockText(second)).toContain('Fixed');
     expect(blockText(second)).toContain(FIXED_LINE);
     expect(blockText(second)).toContain(CHOSEN_TEST.replace(/"/g, '\\"'));
@@ -156,6 +158,8 @@ describe.skipIf(SKIP)('Slack follow-ups', () => {
     expect(await signedPost(mention('Ev0TEST1', reply, '1700001000.000400', root), 'application/json')).toBe(200);
     const third = await eventually(() => answersIn(root)[2], REPAIR_TIMEOUT, 'the answer with the added test');
     expect(service.requests[before]?.tests).toBe(`${LOOSE_TESTS}\n${CHOSEN_TEST}\nassert add(10, 5) == 15`);
+    // a typed assert is a test, not a confirmation; the earlier pick is kept
+    expect(service.requests[before]?.confirmedTests).toEqual([CHOSEN_TEST]);
     expect(blockText(third)).toContain('assert add(10, 5) == 15');
   }, REPAIR_TIMEOUT + 10_000);
 

@@ -58,7 +58,7 @@ describe('tracefix eval', () => {
   it('reports fixed and pass@1 judged on the hidden test, writes --json, and resumes from its state file', async () => {
     const tasks = [
       // a body under a frozen prompt, HumanEvalFix-style
-      { task_id: 'T/0', prompt: 'def add(a, b):\n    """Sum."""\n', buggy_solution: '    return a - b\n', test: 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(0, 0) == 0\n\ncheck(add)\n', entry_point: 'add', bug_type: 'operator misuse' },
+      { task_id: 'T/0', prompt: 'def add(a, b):\n    """Sum."""\n', buggy_solution: '    return a - b\n', test: 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(0, 0) == 0\n    assert candidate(2, 5) == 7\n\ncheck(add)\n', entry_point: 'add', bug_type: 'operator misuse' },
       // a whole function shown only its given tests (mbpp-r-style); the hidden test catches the overfit
       { task_id: 'T/1', prompt: '', buggy_solution: 'def sq(x):\n    return x + x\n', test: 'def check(candidate):\n    assert sq(2) == 4\n    assert sq(3) == 9\n\ncheck(sq)\n', given_tests: ['assert sq(3) == 9'], entry_point: 'sq' },
     ];

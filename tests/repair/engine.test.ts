@@ -90,7 +90,7 @@ describe('repair engine (program search, process sandbox)', () => {
   });
 
   it('uses the docstring examples when there are no tests', async () => {
-    const code = 'def double(x):\n    """\n    >>> double(2)\n    4\n    >>> double(5)\n    10\n    """\n    return x * 3\n';
+    const code = 'def double(x):\n    """\n    >>> double(2)\n    4\n    >>> double(5)\n    10\n    >>> double(0)\n    0\n    """\n    return x * 3\n';
     const result = await engine.run(request(code));
     expect(result.status).toBe('fixed');
     expect(result.fixedCode).toContain('return x * 2');
@@ -116,7 +116,7 @@ describe('repair engine (program search, process sandbox)', () => {
   it('never returns the frozen prefix, and never changes it', async () => {
     const prefix = 'def helper(x):\n    return x + 1\n\n\ndef twice_helper(x):\n    """helper(x), twice."""\n';
     const code = '    return helper(x) * 3\n';
-    const tests = 'def check(candidate):\n    assert candidate(1) == 4\n    assert candidate(4) == 10\n\ncheck(twice_helper)\n';
+    const tests = 'def check(candidate):\n    assert candidate(1) == 4\n    assert candidate(4) == 10\n    assert candidate(0) == 2\n\ncheck(twice_helper)\n';
     const result = await engine.run(request(code, tests, { frozenPrefix: prefix, entryPoint: 'twice_helper' }));
     expect(result.status).toBe('fixed');
     expect(result.fixedCode).toBe('    return helper(x) * 2\n');

@@ -32,29 +32,29 @@ const TASKS: ScriptedTask[] = [
   {
     name: 'add_numbers',
     code: `API_KEY = "${SECRET}"  # owner: jane.doe@example.com\n\ndef add_numbers(a, b):\n    return a - b\n`,
-    tests: 'assert add_numbers(2, 3) == 5\nassert add_numbers(0, 0) == 0',
+    tests: 'assert add_numbers(2, 3) == 5\nassert add_numbers(0, 0) == 0\nassert add_numbers(1, 4) == 5',
     fix: `API_KEY = "${SECRET}"  # owner: jane.doe@example.com\n\ndef add_numbers(a, b):\n    return a + b\n`,
     wrong: `API_KEY = "${SECRET}"  # owner: jane.doe@example.com\n\ndef add_numbers(a, b):\n    return a * b\n`,
   },
   {
     name: 'largest',
     code: 'def largest(xs):\n    best = 0\n    for x in xs:\n        if x < best:\n            best = x\n    return best\n',
-    // two examples: one alone never makes a "fixed" (it is asked about instead)
-    tests: 'assert largest([1, 5, 3]) == 5\nassert largest([2, 9, 4]) == 9',
+    // three examples: one or two alone never make a "fixed" (the fix is confirmed with the user instead)
+    tests: 'assert largest([1, 5, 3]) == 5\nassert largest([2, 9, 4]) == 9\nassert largest([7, 2]) == 7',
     fix: 'def largest(xs):\n    best = 0\n    for x in xs:\n        if x > best:\n            best = x\n    return best\n',
     wrong: 'def largest(xs):\n    return xs[0]\n',
   },
   {
     name: 'is_even',
     code: 'def is_even(n):\n    return n % 2 == 1\n',
-    tests: 'assert is_even(4)\nassert not is_even(3)',
+    tests: 'assert is_even(4)\nassert not is_even(3)\nassert is_even(0)',
     fix: 'def is_even(n):\n    return n % 2 == 0\n',
     wrong: 'def is_even(n):\n    return True\n',
   },
   {
     name: 'square',
     code: 'def square(n):\n    return n * 2\n',
-    tests: 'assert square(3) == 9\nassert square(4) == 16',
+    tests: 'assert square(3) == 9\nassert square(4) == 16\nassert square(5) == 25',
     fix: 'def square(n):\n    return n * n\n',
     wrong: 'def square(n):\n    return n + n\n',
   },

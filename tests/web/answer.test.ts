@@ -29,6 +29,15 @@ describe('the tests box', () => {
   });
 });
 
+describe('answers picked on the page', () => {
+  it('are sent on as confirmed while they are still in the tests box, and dropped once they are not', () => {
+    const tests = 'assert sum_to(3) == 6\nassert sum_to(0) == 0\n';
+    const paste = checkPaste({ code: CODE, tests, confirmedTests: ['assert sum_to(0) == 0', 'assert sum_to(9) == 45', '  '] }, 100_000);
+    expect(paste.confirmedTests).toEqual(['assert sum_to(0) == 0']);
+    expect(checkPaste({ code: CODE, tests, confirmedTests: ['assert sum_to(9) == 45'] }, 100_000)).not.toHaveProperty('confirmedTests');
+  });
+});
+
 describe('the code box', () => {
   it('holding only a traceback, asks for the code that raised it', () => {
     const traceback = 'Traceback (most recent call last):\n  File "main.py", line 2, in avg\n    return sum(xs) / len(xs)\nZeroDivisionError: division by zero';

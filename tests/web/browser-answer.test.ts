@@ -107,6 +107,7 @@ describe.skipIf(skipReason !== undefined)('the web answer in chromium', () => {
     await page.locator('#result[data-status="fixed"]').waitFor({ timeout: 60_000 });
     expect(service.requests).toHaveLength(2);
     expect(service.requests[1]?.tests?.trim()).toBe(`${LOOSE_TESTS}\n${CHOSEN_TEST}`);
+    expect(service.requests[1]?.confirmedTests).toEqual([CHOSEN_TEST]);
     expect(await page.textContent('#passing')).toContain('2/2 tests pass');
     expect(await page.isHidden('#choice-box')).toBe(true);
     expect(errors).toEqual([]);

@@ -55,7 +55,7 @@ export function registerActions(ctx: SlackContext): void {
           return;
         }
         log.info({ option: choice.index }, 'not-pinned choice');
-        await rerunWithTest(ctx, interaction, option.test, place, say);
+        await rerunWithTest(ctx, interaction, option.test, place, say, true);
         return;
       }
       if (action.action_id === ACTION.retry) {

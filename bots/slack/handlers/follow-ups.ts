@@ -5,9 +5,8 @@
  * same thread, so the fix is verified against it.
  */
 import type { Interaction } from '../../../src/feedback/types.ts';
-import { appendTests } from '../../../src/request/index.ts';
 import type { Origin } from '../../../src/repair/types.ts';
-import type { ParsedPaste } from '../../shared/flow.ts';
+import { withAddedTest, type ParsedPaste } from '../../shared/flow.ts';
 import { newRequestId } from '../../shared/paste.ts';
 import { addedTestLine, rateLimitMessage, whyLines } from '../../shared/wording.ts';
 import type { SlackContext } from '../context.ts';
@@ -31,8 +30,9 @@ export async function answerWhy(ctx: SlackContext, interaction: Interaction, pla
 }
 
 /**
- * Runs the stored request again with `test` appended to its tests. Answers with a sentence (rate limit)
- * through `refuse` instead when it cannot.
+ * Runs the stored request again with `test` appended to its tests (`picked`: the user chose it among the
+ * answers offered, see withAddedTest). Answers with a sentence (rate limit) through `refuse` instead when
+ * it cannot.
  */
 export async function rerunWithTest(
   ctx: SlackContext,
@@ -40,6 +40,7 @@ export async function rerunWithTest(
   test: string,
   place: ThreadPlace,
   refuse: (text: string) => Promise<void>,
+  picked = false,
 ): Promise<void> {
   const decision = await ctx.limiter.take(`slack:${place.user}`, `slack:${place.channel}`);
   if (!decision.allowed) {
@@ -47,7 +48,7 @@ export async function rerunWithTest(
     return;
   }
   const requestId = newRequestId();
-  const paste: ParsedPaste = { ...interaction.request, tests: appendTests(interaction.request.tests, test) };
+  const paste: ParsedPaste = withAddedTest(interaction.request, test, picked);
   const origin: Origin = { platform: 'slack', channel: place.channel, user: place.user, thread: place.threadTs };
   if (place.team !== undefined) origin.workspace = place.team;
   ctx.logger.info({ requestId, followUpOf: interaction.id }, 'rerun with an added test');

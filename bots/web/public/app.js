@@ -11,6 +11,9 @@ import { createParser } from '/vendor/eventsource-parser.js';
   const resultBox = $('result');
   let current = null; // { id, token } of the answer on screen
   let inFlight = null; // AbortController of the running request
+  // Tests the user added by picking an offered answer: sent along, so the server knows they are the user's
+  // word on an input the fixes disagreed on (it keeps only those still in the tests box).
+  const confirmed = [];
 
   const HEADERS = { 'content-type': 'application/json', 'x-tracefix-request': '1' };
   const MARK = { passed: '✓ pass', failed: '✗ fail', error: '‼ error', timeout: '⏱ timeout' };
@@ -92,6 +95,7 @@ import { createParser } from '/vendor/eventsource-parser.js';
     const tests = $('tests');
     const current = tests.value.replace(/\s+$/, '');
     tests.value = current === '' ? option.test + '\n' : current + '\n' + option.test + '\n';
+    confirmed.push(option.test);
     void submit(`🔁 Checking again with ${option.test} added to your tests…`);
   }
 
@@ -230,6 +234,7 @@ import { createParser } from '/vendor/eventsource-parser.js';
           code: $('code').value,
           tests: $('tests').value,
           description: $('description').value,
+          confirmedTests: confirmed,
         }),
         signal: controller.signal,
       });

@@ -25,8 +25,8 @@ afterAll(async () => {
 });
 
 /** The state after the tests of F ran: t0 and t2 fail, t1 passes... as the runner reports it. */
-function contextOfF(extra: Parameters<typeof contextFor>[2] = {}, tests = F_TESTS) {
-  const ctx = contextFor(sandbox, request(F, tests), extra);
+function contextOfF(extra: Parameters<typeof contextFor>[2] = {}, tests = F_TESTS, over: Parameters<typeof request>[2] = {}) {
+  const ctx = contextFor(sandbox, request(F, tests, over), extra);
   ctx.cases = cases('assert f(2) == 5', 'assert f(0) == 3', 'assert f(1) == 4');
   ctx.baseline = [
     result('t0', 'failed', { expected: '5', actual: '6', stdout: 'two\n' }),
@@ -399,14 +399,26 @@ describe('conclude: fixes that pass every test', () => {
     expect(r.status).toBe('not_pinned');
     expect(r.summary).toBe('Not pinned down: a fix passes all 2 tests, but 2 tests do not settle it and I could not check it on other inputs. Add a test that says what you want.');
     expect(r.fixedCode).toBe(PLUS);
-    // once the search has looked through everything, one small edit on two tests stands
+    // on two tests, even when the search has looked through everything or the model was asked too: a
+    // lone small edit fits two examples by chance too often (tests/repair/fresh-bugs/README.md)
     ctx.search = { ok: true, checks: [], suspicious: [], inputs: [], candidates: [], tried: 5, exhausted: true, elapsedMs: 0, scores: [] };
-    expect((await conclude(ctx, false)).status).toBe('fixed');
-    // ... or when the model was asked too
-    ctx.search = { ...ctx.search, exhausted: false };
     expect((await conclude(ctx, false)).status).toBe('not_pinned');
     ctx.modelUsed = true;
-    expect((await conclude(ctx, false)).status).toBe('fixed');
+    expect((await conclude(ctx, false)).status).toBe('not_pinned');
+    // ... until the user has settled it by picking one of the offered answers (a test still in the tests)
+    const settled = contextOfF({ budget: { probeInputs: 0 } }, 'assert f(2) == 5\nassert f(0) == 3\n', { confirmedTests: ['assert f(0) == 3'] });
+    settled.cases = settled.cases.slice(0, 2);
+    settled.baseline = settled.baseline.slice(0, 2);
+    settled.search = ctx.search;
+    settled.verified.push(verified(settled, PLUS, passedAll(['t0', 't1'])));
+    expect((await conclude(settled, false)).status).toBe('fixed');
+    // a "confirmed" test that is not among the tests settles nothing
+    const stale = contextOfF({ budget: { probeInputs: 0 } }, 'assert f(2) == 5\nassert f(0) == 3\n', { confirmedTests: ['assert f(9) == 12'] });
+    stale.cases = stale.cases.slice(0, 2);
+    stale.baseline = stale.baseline.slice(0, 2);
+    stale.search = ctx.search;
+    stale.verified.push(verified(stale, PLUS, passedAll(['t0', 't1'])));
+    expect((await conclude(stale, false)).status).toBe('not_pinned');
   });
 
   it('asks whether a call is meant to raise, not "meant to give raises"', () => {
@@ -505,9 +517,10 @@ describe('conclude: fixes that pass every test', () => {
     ctx.verified.push(verified(ctx, 'def f(n):\n    y = n\n    return y + 3\n', passedAll(['t0', 't1'])));
     expect(ctx.verified[0]!.editedLines).toEqual([2, 3]);
     expect((await conclude(ctx, false)).status).toBe('not_pinned');
+    // nor, on two tests, a one-token fix: two examples are fitted by chance too often to call it fixed
     ctx = mk();
     ctx.verified.push(verified(ctx, F.replace('n * 3', 'n + 3'), passedAll(['t0', 't1'])));
-    expect((await conclude(ctx, false)).status).toBe('fixed');
+    expect((await conclude(ctx, false)).status).toBe('not_pinned');
     // three tests are enough to believe a new number
     ctx = contextOfF({ budget: { probeInputs: 0 } });
     ctx.modelUsed = true;
@@ -515,9 +528,9 @@ describe('conclude: fixes that pass every test', () => {
     expect((await conclude(ctx, false)).status).toBe('fixed');
   });
 
-  it('on two tests, trusts an edit of up to 12 characters on one line', async () => {
+  it('on two tests, confirms a change of behaviour with the user, and trusts a repair that only makes the code load (up to 12 characters)', async () => {
     const two = 'assert f(2) == 5\nassert f(0) == 3\n';
-    for (const [size, status] of [[12, 'fixed'], [13, 'not_pinned']] as const) {
+    for (const [size, status] of [[1, 'not_pinned'], [12, 'not_pinned'], [13, 'not_pinned']] as const) {
       const ctx = contextOfF({ budget: { probeInputs: 0 } }, two);
       ctx.cases = ctx.cases.slice(0, 2);
       ctx.baseline = ctx.baseline.slice(0, 2);

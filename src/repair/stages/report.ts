@@ -299,9 +299,17 @@ export async function conclude(ctx: RunContext, probeAllowed: boolean): Promise<
   // example does not say (on all 640, 10 of the 38 import-only answers called fixed failed the hidden
   // tests). A single test that calls the function on many inputs (a `check()` with a loop) is many
   // examples: the probe counts the distinct calls the tests made.
+  //
+  // Two examples are not much more: on two bug sets written blind (tests/repair/fresh-bugs), 6 of the 21
+  // fixes called fixed on two tests failed the hidden tests (`0 <= m` -> `1 <= m`, keeping "24:00" out
+  // by keeping every full hour out). Below FEW_TESTS examples a fix is confirmed with the user, unless all
+  // it did was make the code load, or the user already settled it by picking one of the answers offered
+  // (a test chosen on an input where the fixes disagreed says more than one they wrote beforehand).
   const examples = Math.max(total, probe?.ok ? probe.seeds : 0);
+  const settledByUser = (ctx.request.confirmedTests ?? []).some((t) => t.trim() !== '' && (ctx.request.tests ?? '').includes(t.trim()));
   const guess =
     examples === 1 ||
+    (examples < FEW_TESTS && !repairsLoading && !settledByUser) ||
     (verdict.ranked.length === 1 && !looked && !repairsLoading) ||
     best.editedLines.length > 1 ||
     best.editSize > SMALL_EDIT ||
