@@ -95,7 +95,9 @@ import { createParser } from '/vendor/eventsource-parser.js';
     const tests = $('tests');
     const current = tests.value.replace(/\s+$/, '');
     tests.value = current === '' ? option.test + '\n' : current + '\n' + option.test + '\n';
-    confirmed.push(option.test);
+    // each once, and only the latest few: the server takes up to 50 and keeps those still in the tests box
+    if (!confirmed.includes(option.test)) confirmed.push(option.test);
+    if (confirmed.length > 20) confirmed.splice(0, confirmed.length - 20);
     void submit(`🔁 Checking again with ${option.test} added to your tests…`);
   }
 
