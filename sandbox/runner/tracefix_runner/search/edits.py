@@ -129,6 +129,11 @@ def shifted(text: str, delta: int) -> str:
     return f"{text} + {delta}" if delta > 0 else f"{text} - {-delta}"
 
 
+def returns_a_value(fn: ast.AST) -> bool:
+    """The function has a `return` with a value somewhere (a nested function's counts too, as before)."""
+    return any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(fn))
+
+
 def value_kind(value: Any) -> str:
     if isinstance(value, bool):
         return "bool"

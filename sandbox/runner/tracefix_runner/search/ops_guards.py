@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from .edits import EXITS, TIER_LAST, TIER_RARE, Context
+from .edits import EXITS, TIER_LAST, TIER_RARE, Context, returns_a_value
 
 
 def _degenerate(value: Any) -> list[str]:
@@ -37,6 +37,16 @@ def _degenerate(value: Any) -> list[str]:
     return out
 
 
+def _short_answers(values: list[Any]) -> list[str]:
+    """The answers the tests expect, written as Python, short ones only, each once."""
+    out: list[str] = []
+    for v in values:
+        text = repr(v)
+        if len(text) <= 40 and text not in out:
+            out.append(text)
+    return out
+
+
 def input_guards(ctx: Context) -> None:
     ev = ctx.evidence
     for fn in ast.walk(ctx.tree):
@@ -59,11 +69,7 @@ def input_guards(ctx: Context) -> None:
         if not conds:
             continue
         # the answer for a degenerate input: a neutral value of the kind the tests expect, or the input
-        values: list[str] = []
-        for v in ev.expected:
-            text = repr(v)
-            if len(text) <= 40 and text not in values:
-                values.append(text)
+        values = _short_answers(ev.expected)
         for v in ("[]", "0", "''", "None", "False", "True", "-1", *params):
             if v not in values:
                 values.append(v)
@@ -177,13 +183,9 @@ def exit_before(ctx: Context, stmt: ast.stmt, error: str) -> None:
     fn = ctx.enclosing_func(stmt)
     if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or _early_exit(ctx, stmt) is not None:
         return
-    if not any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(fn)):
+    if not returns_a_value(fn):
         return
-    values: list[str] = []
-    for v in [*ctx.evidence.raised_expected, *ctx.evidence.expected]:
-        text = repr(v)
-        if len(text) <= 40 and "\n" not in text and text not in values:
-            values.append(text)
+    values = _short_answers([*ctx.evidence.raised_expected, *ctx.evidence.expected])
     if "None" not in values:
         values.append("None")
     indent = ctx.src.indent_of(stmt.lineno)

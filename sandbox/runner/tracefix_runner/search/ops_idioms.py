@@ -162,7 +162,6 @@ def stored(ctx: Context, node: ast.Call) -> None:
     g = inner.func
     if not (isinstance(g, ast.Attribute) and g.attr == "get" and len(inner.args) == 2 and not inner.keywords):
         return
-    s, _ = ctx.src.span(g.value)
     _, e = ctx.src.span(g)
     ctx.add([(e - 3, e, "setdefault")], node.lineno, "idiom", "`.get(...)` -> `.setdefault(...)`: keep the new list in the dict", TIER_USUAL)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 
-from .edits import TIER_RARE, TIER_USUAL, Context
+from .edits import TIER_RARE, TIER_USUAL, Context, returns_a_value
 
 
 def return_value(ctx: Context, node: ast.Return) -> None:
@@ -32,7 +32,7 @@ def missing_return(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> 
     last = fn.body[-1]
     if isinstance(last, (ast.Return, ast.Raise)) or not ctx.in_region(last):
         return
-    if any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(fn)):
+    if returns_a_value(fn):
         return  # it returns a value somewhere already: a missing return there is another bug
     at = ctx.src.line_end(last.end_lineno or last.lineno)
     indent = ctx.src.indent_of(fn.body[0].lineno)
@@ -49,30 +49,31 @@ def unreturned(ctx: Context, stmt: ast.Expr) -> None:
     if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or not ctx.in_region(stmt) or not ctx.src.starts_line(stmt):
         return
     value = stmt.value
-    recursive = isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == fn.name
+    recursive = _calls_itself(fn, value)
     inert = isinstance(value, (ast.BinOp, ast.Compare, ast.BoolOp, ast.Name, ast.Subscript, ast.IfExp))
     if not (recursive or inert):
         return
-    if inert and not any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(fn)):
+    if inert and not returns_a_value(fn):
         return  # a function that returns nothing: a stray expression there is no forgotten answer
     s, _ = ctx.src.span(stmt)
     ctx.add([(s, s, "return ")], stmt.lineno, "return", f"return `{ctx.src.seg(value)}`", TIER_USUAL)
 
 
-def _accumulators(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
-    """{name: "seq" | "num" | "str"} for each name the function returns and starts as an empty list, a
-    number or a string literal: what it collects."""
+def _calls_itself(fn: ast.AST, value: ast.expr) -> bool:
+    return isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+        and value.func.id == fn.name
+
+
+def _accumulators(fn: ast.AST) -> dict[str, bool]:
+    """{name: started as a list} for each name the function returns and starts as a list, a number or a
+    string literal: what it collects (a list is extended, the others added to)."""
     returned = {n.value.id for n in ast.walk(fn) if isinstance(n, ast.Return) and isinstance(n.value, ast.Name)}
-    out: dict[str, str] = {}
+    out: dict[str, bool] = {}
     for n in ast.walk(fn):
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and n.targets[0].id in returned:
             v = n.value
-            if isinstance(v, ast.List):
-                out[n.targets[0].id] = "seq"
-            elif isinstance(v, ast.Constant) and type(v.value) in (int, float):
-                out[n.targets[0].id] = "num"
-            elif isinstance(v, ast.Constant) and isinstance(v.value, str):
-                out[n.targets[0].id] = "str"
+            if isinstance(v, ast.List) or (isinstance(v, ast.Constant) and type(v.value) in (int, float, str)):
+                out[n.targets[0].id] = isinstance(v, ast.List)
     return out
 
 
@@ -81,12 +82,11 @@ def folded(ctx: Context, stmt: ast.Expr) -> None:
     call's answer was meant to join it (`result.extend(...)`, `total += ...`)."""
     fn = ctx.enclosing_func(stmt)
     value = stmt.value
-    if not (isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
-            and value.func.id == fn.name and ctx.in_region(stmt) and ctx.src.starts_line(stmt)):
+    if not (_calls_itself(fn, value) and ctx.in_region(stmt) and ctx.src.starts_line(stmt)):
         return
     call = ctx.src.seg(value)
-    for name, kind in sorted(_accumulators(fn).items()):
-        if kind == "seq":
+    for name, is_list in sorted(_accumulators(fn).items()):
+        if is_list:
             ctx.replace(value, f"{name}.extend({call})", "return", f"add what `{call}` returns to `{name}`", TIER_USUAL, False)
         else:
             ctx.replace(value, f"{name} += {call}", "return", f"add what `{call}` returns to `{name}`", TIER_USUAL, False)
