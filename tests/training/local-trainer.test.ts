@@ -36,7 +36,8 @@ const missing = trainerUnavailable();
 if (missing) console.warn(`[skip] local trainer tests: ${missing}`);
 
 const FIX = 'def add(a, b):\n    return a + b\n';
-const TESTS = 'assert add(1, 2) == 3\nassert add(5, 7) == 12';
+// Three tests: on fewer, a fix is offered for the user to confirm, not called fixed (and only fixed answers train).
+const TESTS = 'assert add(1, 2) == 3\nassert add(5, 7) == 12\nassert add(-4, 1) == -3';
 const RATIONALE = 'The trace shows add returning the wrong value for add(1, 2); it must return a + b.';
 /** Different bugs, one fix: the teacher's answers agree, so a tiny model can learn them in a few steps. */
 const bugs = (from: number, count: number) =>
