@@ -4,7 +4,9 @@
  * tests when no --tests is given (split as the web chat splits its code box). `--write` puts a verified
  * fix into FILE, keeping the original as a backup. Exit 0 fixed or nothing to fix, 1 not (or only
  * partly) fixed, 3 the tests pass with fixes that disagree (not pinned: see the printed inputs), 2 bad
- * input or our fault. With no model configured the program search works alone.
+ * input or our fault. With no model configured the program search works alone. An assert the user copied
+ * from the offered answers keeps its `# tracefix: picked` comment: it is a confirmed test, as a button
+ * pick is on Slack, Discord and the web page, so one pick settles a fix that rests on few tests.
  */
 import { access, rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -57,6 +59,17 @@ export function progressPrinter(context: CliContext): (p: Progress) => void {
   };
 }
 
+/** Printed after each offered answer's assert; a test line that carries it is one the user picked. */
+export const PICKED_MARK = '# tracefix: picked';
+
+/** The tests (their text without the mark) the user picked from offered answers: lines marked `# tracefix: picked`. */
+export function pickedTests(tests: string | undefined): string[] {
+  return (tests ?? '').split('\n').flatMap((line) => {
+    const m = /^(.*\S)\s*#\s*tracefix:\s*picked\s*$/.exec(line);
+    return m ? [m[1]!.trim()] : [];
+  });
+}
+
 const MARK: Record<string, string> = { passed: 'pass', failed: 'FAIL', error: 'ERROR', timeout: 'TIMEOUT' };
 
 export function formatResult(result: RepairResult): string {
@@ -82,9 +95,15 @@ export function formatResult(result: RepairResult): string {
     if (choice.original !== undefined) lines.push(`  your code as it is: ${choice.original}`);
     choice.options.forEach((option, index) => {
       const letter = String.fromCharCode(65 + index);
-      lines.push(`  ${letter}. ${option.output}${index === 0 ? '  (shown above)' : ''} — ${option.edit}`, `     to pick it, add: ${option.test}`);
+      // The mark goes on the first line (a test that expects an exception is a small function).
+      const picked = option.test.replace(/\n|$/, `  ${PICKED_MARK}$&`);
+      lines.push(`  ${letter}. ${option.output}${index === 0 ? '  (shown above)' : ''} — ${option.edit}`, `     to pick it, add: ${picked}`);
     });
-    lines.push(`Add the assert that is right${choice.options.length === 1 ? ' (or one with the right answer)' : ''} to your tests and run tracefix fix again.`, '');
+    lines.push(
+      `Add the assert that is right${choice.options.length === 1 ? ' (or one with the right answer)' : ''} to your tests and run tracefix fix again;`,
+      `its "${PICKED_MARK}" comment tells tracefix you chose it, which settles the question.`,
+      '',
+    );
   }
   if (result.trace && (result.status === 'nothing_to_fix' || !result.diff)) {
     lines.push(`Trace of ${result.trace.testName}:`, result.trace.excerpt || result.trace.rendered, '');
@@ -126,6 +145,7 @@ export const command: CliCommand = {
     const code = split.code;
     const tests = values.tests ? await readSourceFile(values.tests, 'The tests file') : split.tests;
     const entry = values.entry ?? split.entryPoint;
+    const confirmedTests = pickedTests(tests);
 
     // The engine the bots run (same budget, the promoted model), on the sandbox this command chose.
     const engine = await context.services({ sandbox: backend }).engine();
@@ -136,6 +156,7 @@ export const command: CliCommand = {
         ...(tests ? { tests } : {}),
         ...(values.description ? { description: values.description } : {}),
         ...(entry ? { entryPoint: entry } : {}),
+        ...(confirmedTests.length ? { confirmedTests } : {}),
         language,
         origin: { platform: 'cli' },
       },
