@@ -1,8 +1,8 @@
-"""Validate fresh-bugs.jsonl (python3 check.py [FILE]); about 40 s, each program in its own subprocess.
+"""Validate a blind bug set (python3 check.py [FILE], default fresh-bugs.jsonl; task ids blind/…, blind2/…, blind3/…); about 40 s, each program in its own subprocess.
 
 For every task:
   * keys are exactly the required ones; task_id unique; bug_type allowed; prompt == ""
-  * programs start at column 0 with def/import/from, buggy is 4-25 lines
+  * programs start at column 0 with def/class/import/from, buggy is 4-25 lines
   * given_tests: 2-3 single-line asserts; hidden test: 5-8 assert lines
   * canonical passes all given tests (together and each alone) and the hidden test
   * buggy FAILS the hidden test
@@ -11,6 +11,7 @@ For every task:
 Every program is run in a fresh subprocess with a 5 s timeout.
 """
 import json
+import re
 import os
 import subprocess
 import sys
@@ -23,7 +24,7 @@ KEYS = {"task_id", "bug_type", "prompt", "buggy_solution", "canonical_solution",
 TYPES = {"off-by-one", "operator", "comparison", "condition", "missing-guard",
          "missing-statement", "wrong-variable", "wrong-call", "wrong-return",
          "mutation-aliasing", "init-value", "loop-logic", "string-handling",
-         "dict-idiom", "recursion", "wrong-algorithm"}
+         "dict-idiom", "recursion", "wrong-algorithm", "class-state"}
 TIMEOUT = 5
 
 
@@ -52,7 +53,7 @@ def check_task(t, seen_ids):
         errs.append("keys mismatch: %s" % sorted(set(t) ^ KEYS))
         return errs, notes
     tid = t["task_id"]
-    if not isinstance(tid, str) or not tid.startswith("blind/") or len(tid) <= 6:
+    if not isinstance(tid, str) or not re.match(r"blind\d*/[a-z0-9-]+$", tid):
         errs.append("bad task_id")
     if tid in seen_ids:
         errs.append("duplicate task_id")
@@ -64,8 +65,8 @@ def check_task(t, seen_ids):
     ep = t["entry_point"]
     for key in ("buggy_solution", "canonical_solution"):
         prog = t[key]
-        if not isinstance(prog, str) or not prog.startswith(("def ", "import ", "from ")):
-            errs.append("%s does not start with def/import/from at column 0" % key)
+        if not isinstance(prog, str) or not prog.startswith(("def ", "class ", "import ", "from ")):
+            errs.append("%s does not start with def/class/import/from at column 0" % key)
         elif ("def %s(" % ep) not in prog:
             errs.append("%s does not define %s" % (key, ep))
         try:
