@@ -36,6 +36,18 @@ describe('runProbe', () => {
     expect(req.limits).toEqual({ ...DEFAULT_LIMITS, totalTimeoutMs: 17_000 });
   });
 
+  it('grows a dict by one entry like its first, so a loop that stops at its first match shows', async () => {
+    const loop = (stop: string) =>
+      `def drop_none(d):\n    out = dict(d)\n    for k in list(out):\n        if out[k] is None:\n            del out[k]\n${stop}    return out\n`;
+    const programs = [
+      { id: 'original', source: loop('            break\n') },
+      { id: 'a', source: loop('') },
+    ];
+    const r = await runProbe(sandbox, { programs, tests: 'assert drop_none({"a": None, "b": 2}) == {"b": 2}\n', budget: { inputs: 10, ms: 2_000 } }, DEFAULT_LIMITS);
+    const split = r.inputs.filter((row) => row.outputs.original !== row.outputs.a);
+    expect(split.map((row) => row.call)).toContain("drop_none({'a': None, 'a2': None, 'b': 2})");
+  });
+
   it('passes the entry point and the language on', async () => {
     const tap = new TappedSandbox(sandbox);
     const tests = 'def check(candidate):\n    assert candidate(2) == 5\n\ncheck(f)\n';

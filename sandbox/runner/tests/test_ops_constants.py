@@ -125,6 +125,19 @@ class RunningExtremeTests(unittest.TestCase):
         total = "def total(xs):\n    s = 0\n    for x in xs:\n        s = s + x\n    return s\n"  # a sum is not a running maximum
         self.assertFalse([d for d in variants(ops_constants, total).values() if "running" in d])
 
+    def test_a_running_extreme_started_within_a_tuple_assignment(self) -> None:
+        # The cheapest product and its price start together; the price must start above every price.
+        src = ("def cheapest(items):\n    name, price = None, 0\n    for item, cost in items:\n        if cost < price:\n"
+               "            name, price = item, cost\n    return name\n")
+        fixed = src.replace("name, price = None, 0", "name, price = None, float('inf')")
+        out = variants(ops_constants, src)
+        self.assertIn(fixed, out)
+        # the loop unpacks pairs: its first element is a pair, not a price, so no `items[0]` start
+        self.assertFalse([t for t in out if "items[0]" in t])
+        tests = ("assert cheapest([('tea', 3), ('jam', 2)]) == 'jam'\nassert cheapest([('egg', 1), ('rye', 5)]) == 'egg'\n"
+                 "assert cheapest([('oil', 7)]) == 'oil'\nassert cheapest([]) is None\n")
+        self.assertEqual(best(src, tests), fixed)
+
 
     def test_string_with_placeholders_missing_its_f(self) -> None:
         src = "def receipt(item, price):\n    return 'You bought {item} for {price:.2f}'\n"

@@ -47,6 +47,23 @@ class FoldedTests(unittest.TestCase):
         out = best(src, "assert size({'kids': []}) == 1\nassert size({'kids': [{'kids': []}, {'kids': [{'kids': []}]}]}) == 4\n")
         self.assertEqual(out, src.replace("        size(kid)", "        total += size(kid)"))
 
+    def test_a_recursive_mapping_dropped_where_it_was_to_join_the_dict(self) -> None:
+        # Paths of a nested directory listing: the sub-listing's answer must be merged, not returned early.
+        src = ("def sizes(tree, at=''):\n    found = dict()\n    for name, item in tree.items():\n"
+               "        path = at + '/' + name\n        if isinstance(item, dict):\n            sizes(item, path)\n"
+               "        else:\n            found[path] = item\n    return found\n")
+        fixed = src.replace("            sizes(item, path)", "            found.update(sizes(item, path))")
+        self.assertIn(fixed, variants(ops_returns, src))
+        tests = ("assert sizes({'a': 1}) == {'/a': 1}\nassert sizes({'d': {'x': 2, 'y': 3}, 'b': 4}) == {'/d/x': 2, '/d/y': 3, '/b': 4}\n"
+                 "assert sizes({}) == {}\n")
+        self.assertEqual(best(src, tests), fixed)
+
+    def test_a_recursive_set_dropped(self) -> None:
+        src = ("def reach(graph, node, seen):\n    out = {node}\n    seen.add(node)\n    for nxt in graph[node]:\n"
+               "        if nxt not in seen:\n            reach(graph, nxt, seen)\n    return out\n")
+        fixed = src.replace("            reach(graph, nxt, seen)", "            out.update(reach(graph, nxt, seen))")
+        self.assertIn(fixed, variants(ops_returns, src))
+
     def test_a_call_of_another_function_is_not_folded(self) -> None:
         src = "def walk(xs):\n    out = []\n    for x in xs:\n        print(x)\n    return out\n"
         self.assertFalse([d for d in variants(ops_returns, src).values() if d.startswith("add what")])

@@ -448,6 +448,15 @@ def _variants(v: Any) -> list[Any]:
     elif t is dict:
         keys = sorted(v, key=lambda k: canonical(k, 0))
         out = [{}, {k: v[k] for k in keys[:1]}, {k: v[k] for k in keys[:-1]}]
+        if keys:
+            # as for a list: its first value changed, and one entry more (the first value again, under a
+            # new key), so a loop that stops after its first match or drops its last entry shows
+            changed = _variants(v[keys[0]])
+            if changed:
+                out.append({**v, keys[0]: changed[0]})
+            fresh = _fresh_key(keys)
+            if fresh is not None:
+                out.append({**v, fresh: v[keys[0]]})
     elif t is set:
         ordered = sorted(v, key=lambda x: canonical(x, 0))
         out = [set(), set(ordered[:1]), set(ordered[:-1])]
@@ -460,6 +469,19 @@ def _variants(v: Any) -> list[Any]:
         seen.add(key)
         unique.append(alt)
     return unique
+
+
+def _fresh_key(keys: list[Any]) -> Any:
+    """A key like the dict's own and not among them: the first string key with "2" added (again while
+    taken), or one past the largest integer key; None for other keys."""
+    if all(type(k) is str for k in keys):
+        key = keys[0] + "2"
+        while key in keys:
+            key += "2"
+        return key
+    if all(type(k) is int for k in keys):
+        return max(keys) + 1
+    return None
 
 
 # -- running one call -------------------------------------------------------------------------------------

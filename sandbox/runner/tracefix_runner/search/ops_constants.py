@@ -217,7 +217,7 @@ def _extreme_of(name: str, loop: ast.stmt) -> str | None:
             return node.value.func.id
         if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1:
             left, op, right = node.test.left, node.test.ops[0], node.test.comparators[0]
-            sets = any(isinstance(s, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in s.targets) for s in node.body)
+            sets = any(isinstance(s, ast.Assign) and name in _assigned_names(s) for s in node.body)
             if not sets:
                 continue
             bigger = isinstance(op, (ast.Gt, ast.GtE))
@@ -229,30 +229,47 @@ def _extreme_of(name: str, loop: ast.stmt) -> str | None:
     return None
 
 
+def _assigned_names(stmt: ast.Assign) -> set[str]:
+    """Names an assignment binds, through tuple targets (`best, at = x, i`)."""
+    return {t.id for target in stmt.targets for t in ([*target.elts] if isinstance(target, ast.Tuple) else [target]) if isinstance(t, ast.Name)}
+
+
+def _number_starts(stmt: ast.stmt) -> list[tuple[str, ast.Constant]]:
+    """(name, literal) for each name `stmt` starts at a number: `best = 0`, or one of `best_day, best = None, 0`."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+        return []
+    target, value = stmt.targets[0], stmt.value
+    pairs = [(target, value)]
+    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+        pairs = list(zip(target.elts, value.elts))
+    return [(t.id, v) for t, v in pairs
+            if isinstance(t, ast.Name) and isinstance(v, ast.Constant) and type(v.value) in (int, float)]
+
+
 def running_extreme(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-    """`best = 0` (any number) and then a loop keeping `best` as a running maximum: values all below the
-    start never win (a list of negatives). The start becomes `float('-inf')` (`inf` for a minimum), or the
-    first value of the sequence the loop walks."""
+    """`best = 0` (any number, also within `best_day, best = None, 0`) and then a loop keeping `best` as a
+    running maximum: values all below the start never win (a list of negatives). The start becomes
+    `float('-inf')` (`inf` for a minimum), or the first value of the sequence the loop walks."""
     body = fn.body
     for i, stmt in enumerate(body):
-        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
-                and isinstance(stmt.value, ast.Constant) and type(stmt.value.value) in (int, float) and ctx.in_region(stmt)):
+        if not ctx.in_region(stmt):
             continue
-        name = stmt.targets[0].id
-        for loop in body[i + 1:]:
-            if isinstance(loop, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in loop.targets):
-                break  # set again before any loop
-            if not isinstance(loop, (ast.For, ast.While)):
-                continue
-            kind = _extreme_of(name, loop)
-            if kind is None:
-                continue
-            start = "float('-inf')" if kind == "max" else "float('inf')"
-            ctx.replace(stmt.value, start, "constant", f"start the running {kind} `{name}` at {start}", TIER_USUAL, False)
-            if isinstance(loop, ast.For) and isinstance(loop.iter, ast.Name):
-                first = f"{loop.iter.id}[0]"
-                ctx.replace(stmt.value, first, "constant", f"start the running {kind} `{name}` at the first value, `{first}`", TIER_USUAL, False)
-            break
+        for name, literal in _number_starts(stmt):
+            for loop in body[i + 1:]:
+                if isinstance(loop, ast.Assign) and name in _assigned_names(loop):
+                    break  # set again before any loop
+                if not isinstance(loop, (ast.For, ast.While)):
+                    continue
+                kind = _extreme_of(name, loop)
+                if kind is None:
+                    continue
+                start = "float('-inf')" if kind == "max" else "float('inf')"
+                ctx.replace(literal, start, "constant", f"start the running {kind} `{name}` at {start}", TIER_USUAL, False)
+                # the first value only where the loop's variable is the value itself (not a pair it unpacks)
+                if isinstance(loop, ast.For) and isinstance(loop.iter, ast.Name) and isinstance(loop.target, ast.Name):
+                    first = f"{loop.iter.id}[0]"
+                    ctx.replace(literal, first, "constant", f"start the running {kind} `{name}` at the first value, `{first}`", TIER_USUAL, False)
+                break
 
 
 def span_count(ctx: Context, node: ast.BinOp) -> None:

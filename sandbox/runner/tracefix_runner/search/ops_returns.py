@@ -64,32 +64,48 @@ def _calls_itself(fn: ast.AST, value: ast.expr) -> bool:
         and value.func.id == fn.name
 
 
-def _accumulators(fn: ast.AST) -> dict[str, bool]:
-    """{name: started as a list} for each name the function returns and starts as a list, a number or a
-    string literal: what it collects (a list is extended, the others added to)."""
+def _started_as(v: ast.expr) -> str | None:
+    """What an accumulator's first value makes it: "list", "dict", "set", "value" (a number or string), or None."""
+    if isinstance(v, ast.List):
+        return "list"
+    if isinstance(v, ast.Dict):
+        return "dict"
+    if isinstance(v, ast.Set):
+        return "set"
+    if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in ("list", "dict", "set") and not v.args and not v.keywords:
+        return v.func.id
+    if isinstance(v, ast.Constant) and type(v.value) in (int, float, str):
+        return "value"
+    return None
+
+
+# How a collected answer joins each kind of accumulator.
+_JOIN = {"list": "{name}.extend({call})", "dict": "{name}.update({call})", "set": "{name}.update({call})", "value": "{name} += {call}"}
+
+
+def _accumulators(fn: ast.AST) -> dict[str, str]:
+    """{name: kind} for each name the function returns and starts as an empty-or-literal list, dict, set,
+    number or string: what it collects (see `_JOIN` for how an answer joins it)."""
     returned = {n.value.id for n in ast.walk(fn) if isinstance(n, ast.Return) and isinstance(n.value, ast.Name)}
-    out: dict[str, bool] = {}
+    out: dict[str, str] = {}
     for n in ast.walk(fn):
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and n.targets[0].id in returned:
-            v = n.value
-            if isinstance(v, ast.List) or (isinstance(v, ast.Constant) and type(v.value) in (int, float, str)):
-                out[n.targets[0].id] = isinstance(v, ast.List)
+            kind = _started_as(n.value)
+            if kind is not None:
+                out[n.targets[0].id] = kind
     return out
 
 
 def folded(ctx: Context, stmt: ast.Expr) -> None:
     """`flatten(item)` as a statement inside `flatten`, which returns the `result` it builds: the recursive
-    call's answer was meant to join it (`result.extend(...)`, `total += ...`)."""
+    call's answer was meant to join it (`result.extend(...)`, `flat.update(...)`, `total += ...`)."""
     fn = ctx.enclosing_func(stmt)
     value = stmt.value
     if not (_calls_itself(fn, value) and ctx.in_region(stmt) and ctx.src.starts_line(stmt)):
         return
     call = ctx.src.seg(value)
-    for name, is_list in sorted(_accumulators(fn).items()):
-        if is_list:
-            ctx.replace(value, f"{name}.extend({call})", "return", f"add what `{call}` returns to `{name}`", TIER_USUAL, False)
-        else:
-            ctx.replace(value, f"{name} += {call}", "return", f"add what `{call}` returns to `{name}`", TIER_USUAL, False)
+    for name, kind in sorted(_accumulators(fn).items()):
+        ctx.replace(value, _JOIN[kind].format(name=name, call=call), "return", f"add what `{call}` returns to `{name}`", TIER_USUAL, False)
 
 
 def generate(ctx: Context) -> None:
