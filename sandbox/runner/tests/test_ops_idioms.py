@@ -60,6 +60,25 @@ class GrowingValuesTests(unittest.TestCase):
         self.assertIn(fixed, variants(ops_idioms, src))
         self.assertEqual(best(src, "assert by_length(['ab', 'c', 'de']) == {2: ['ab', 'de'], 1: ['c']}\nassert by_length([]) == {}\n"), fixed)
 
+    def test_the_none_of_append_stored_in_the_dict(self) -> None:
+        src = ("def by_team(players):\n    teams = {}\n    for name, team in players:\n"
+               "        teams[team] = teams.get(team, []).append(name)\n    return teams\n")
+        fixed = src.replace("teams[team] = teams.get(team, []).append(name)", "teams.setdefault(team, []).append(name)")
+        self.assertIn(fixed, variants(ops_idioms, src))
+        self.assertEqual(best(src, "assert by_team([('al', 'red'), ('bea', 'red'), ('cy', 'blue')]) == {'red': ['al', 'bea'], 'blue': ['cy']}\n"
+                                   "assert by_team([]) == {}\n"), fixed)
+
+    def test_the_none_of_an_in_place_method_stored(self) -> None:
+        src = "def add_tag(tags, tag):\n    tags = list(tags)\n    tags = tags.append(tag)\n    return tags\n"
+        fixed = src.replace("    tags = tags.append(tag)", "    tags.append(tag)")
+        self.assertIn(fixed, variants(ops_idioms, src))
+        self.assertEqual(best(src, "assert add_tag(['a'], 'b') == ['a', 'b']\nassert add_tag([], 'x') == ['x']\n"), fixed)
+        src = "def ranked(scores):\n    order = scores.sort(reverse=True)\n    return order\n"
+        out = variants(ops_idioms, src)
+        self.assertIn(src.replace("scores.sort(reverse=True)", "sorted(scores, reverse=True)"), out)
+        # the store of another name stays: without it `order` would be unset
+        self.assertNotIn(src.replace("order = scores.sort(reverse=True)", "scores.sort(reverse=True)"), out)
+
     def test_a_keys_list_replaced_where_it_was_to_grow(self) -> None:
         src = ("def owners(pets):\n    who = {}\n    for person, pet in pets:\n        who[pet] = [person]\n    return who\n")
         fixed = src.replace("who[pet] = [person]", "who.setdefault(pet, []).append(person)")

@@ -29,6 +29,14 @@ class ReturnTests(unittest.TestCase):
         tests = "assert find([1, 3, 5, 7], 7, 0, 3) == 3\nassert find([1, 3, 5, 7], 1, 0, 3) == 0\nassert find([2, 4], 3, 0, 1) == -1\n"
         self.assertEqual(best(src, tests), fixed)
 
+    def test_a_formatted_answer_computed_and_dropped(self) -> None:
+        src = ("def label(name, qty):\n    if qty <= 0:\n        return None\n    f'{name} x{qty}'\n")
+        fixed = src.replace("    f'{name}", "    return f'{name}")
+        self.assertIn(fixed, variants(ops_returns, src))
+        self.assertEqual(best(src, "assert label('pen', 2) == 'pen x2'\nassert label('ink', 0) is None\n"), fixed)
+        src = "def evens(xs):\n    if not xs:\n        return []\n    [x for x in xs if x % 2 == 0]\n"
+        self.assertIn(src.replace("    [x for", "    return [x for"), variants(ops_returns, src))
+
     def test_a_call_kept_for_its_effect_is_not_returned(self) -> None:
         src = "def log_all(xs, out):\n    for x in xs:\n        out.append(x)\n        print(x)\n    x + 1\n"
         self.assertFalse(any("return out.append" in t or "return print" in t or "return x + 1" in t for t in variants(ops_returns, src)))

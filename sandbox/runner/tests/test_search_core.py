@@ -119,6 +119,16 @@ class CoreTests(unittest.TestCase):
         self.assertEqual(fix(src, "assert is_nan(float('nan'), 1) == True\n")["candidates"][0]["source"].count("x != x"), 1)
 
 
+    def test_no_candidate_says_an_operand_of_and_or_or_twice(self) -> None:
+        # An order ships when paid, picked and packed: `or` where `and` was meant. `packed or packed` also
+        # fits these tests, by saying one condition twice (a deletion of `picked` in disguise).
+        src = "def ready(paid, picked, packed):\n    return paid and (picked or packed)\n"
+        tests = ("assert ready(True, True, True) is True\nassert ready(True, True, False) is False\n"
+                 "assert ready(True, False, False) is False\n")
+        passing = [c["source"] for c in fix(src, tests, returnLimit=20)["candidates"] if c["passed"] == c["total"]]
+        self.assertIn(src.replace("picked or packed", "picked and packed"), passing)
+        self.assertFalse([p for p in passing if "packed or packed" in p or "picked or picked" in p])
+
     def test_no_candidate_turns_a_loop_into_one_that_cannot_run_twice(self) -> None:
         # `amount -= coin` -> `amount %= coin` under `while amount >= coin` passes these two tests by chance
         # (each coin is taken once whatever it divides): the loop is an `if` in disguise, never screened.

@@ -69,7 +69,7 @@ def _runs_once(loop: ast.While) -> bool:
 
 
 def _degenerate(tree: ast.AST) -> int:
-    """Operations whose two sides are the same expression (`a / a`, `n - n`, `x % x`, `a < a`) or that undo
+    """Operations whose two sides are the same expression (`a / a`, `n - n`, `x % x`, `a < a`, `a or a`) or that undo
     the step before them (`x * a / a`, `x + a - a`). An edit that
     makes one more than the program had writes a constant (or a crash at zero) the long way round: a
     deletion in disguise, never what a person meant, so the search does not screen it. So is a `while x >= y:`
@@ -78,6 +78,11 @@ def _degenerate(tree: ast.AST) -> int:
     for node in ast.walk(tree):
         if isinstance(node, ast.While) and _runs_once(node):
             count += 1
+        if isinstance(node, ast.BoolOp):
+            # `a or a`, `x and y and x`: an operand said twice adds nothing (a deletion in disguise)
+            seen = [_norm(v) for v in node.values]
+            count += len(seen) - len(set(seen))
+            continue
         if isinstance(node, ast.BinOp) and isinstance(node.left, ast.BinOp) and type(node.op) in _UNDOES \
                 and isinstance(node.left.op, _UNDOES[type(node.op)]):
             left, right = node.left.right, node.right  # `x * a / a`, `x + a - a`: the last step undoes the one before

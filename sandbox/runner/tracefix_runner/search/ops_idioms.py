@@ -154,7 +154,8 @@ _GROWERS = ("append", "add", "extend", "update", "insert")
 
 def stored(ctx: Context, node: ast.Call) -> None:
     """`d.get(k, []).append(v)`: the empty list `get` hands back is not in `d`, so the append is lost;
-    `setdefault` stores it first."""
+    `setdefault` stores it first. Written as `d[k] = d.get(k, []).append(v)` it also stores the `None` that
+    `append` returns: the statement becomes the `setdefault` call alone."""
     f = node.func
     if not (isinstance(f, ast.Attribute) and f.attr in _GROWERS and isinstance(f.value, ast.Call)):
         return
@@ -162,8 +163,40 @@ def stored(ctx: Context, node: ast.Call) -> None:
     g = inner.func
     if not (isinstance(g, ast.Attribute) and g.attr == "get" and len(inner.args) == 2 and not inner.keywords):
         return
+    desc = "`.get(...)` -> `.setdefault(...)`: keep the new list in the dict"
     _, e = ctx.src.span(g)
-    ctx.add([(e - 3, e, "setdefault")], node.lineno, "idiom", "`.get(...)` -> `.setdefault(...)`: keep the new list in the dict", TIER_USUAL)
+    parent = ctx.parent.get(node)
+    if isinstance(parent, ast.Assign) and parent.value is node and ctx.src.starts_line(parent):
+        s, _ = ctx.src.span(parent)
+        call_s, call_e = ctx.src.span(node)
+        text = ctx.src.text[call_s:e - 3] + "setdefault" + ctx.src.text[e:call_e]
+        ctx.add([(s, call_e, text)], parent.lineno, "idiom", desc, TIER_USUAL)
+        return
+    ctx.add([(e - 3, e, "setdefault")], node.lineno, "idiom", desc, TIER_USUAL)
+
+
+# In-place methods: they change their object and return None.
+_RETURN_NONE = ("append", "extend", "insert", "remove", "clear", "sort", "reverse", "update", "add", "discard")
+
+
+def assigned_none(ctx: Context, node: ast.Assign) -> None:
+    """`xs = xs.append(v)` or `xs = xs.sort()`: the method changes `xs` in place and returns None, which the
+    assignment then stores; the call alone was meant (for `sort`, also `sorted(xs)`)."""
+    value = node.value
+    if not (len(node.targets) == 1 and isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and value.func.attr in _RETURN_NONE and ctx.src.starts_line(node)):
+        return
+    if isinstance(value.func.value, ast.Call):
+        return  # `d[k] = d.get(k, []).append(v)` is `stored`'s
+    s, _ = ctx.src.span(node)
+    call_s, call_e = ctx.src.span(value)
+    obj = ctx.src.seg(value.func.value)
+    if ctx.src.seg(node.targets[0]) == obj:  # `total = data.sort()`: dropping the store would leave `total` unset
+        ctx.add([(s, call_e, ctx.src.text[call_s:call_e])], node.lineno, "idiom",
+                f"`{obj}.{value.func.attr}(...)` changes `{obj}` and returns None: call it, do not store its answer", TIER_USUAL)
+    if value.func.attr == "sort" and not value.args:
+        keywords = "".join(f", {ctx.src.seg(k)}" for k in value.keywords)
+        ctx.replace(value, f"sorted({obj}{keywords})", "idiom", f"`{obj}.sort()` returns None -> `sorted({obj})`", TIER_USUAL, False)
 
 
 def replaced(ctx: Context, node: ast.Assign) -> None:
@@ -244,6 +277,7 @@ def generate(ctx: Context) -> None:
             updates(ctx, node)
         elif isinstance(node, ast.Assign):
             copies(ctx, node)
+            assigned_none(ctx, node)
             replaced(ctx, node)
             shared_rows(ctx, node)
         elif isinstance(node, ast.Call):

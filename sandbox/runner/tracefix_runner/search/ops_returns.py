@@ -42,15 +42,21 @@ def missing_return(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> 
             ctx.add([(at, at, f"{indent}return {name}\n")], last.lineno, "return", f"return `{name}` at the end", TIER_USUAL)
 
 
+# Expressions that, as a statement, compute a value and drop it (a call may be kept for its effect).
+_INERT = (ast.BinOp, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Name, ast.Attribute, ast.Subscript, ast.IfExp, ast.JoinedStr,
+          ast.Tuple, ast.List, ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp)
+
+
 def unreturned(ctx: Context, stmt: ast.Expr) -> None:
     """`search(xs, lo, mid)` as a statement inside `search` itself, or an expression with no effect
-    (`a + b`), in a function that returns values: the value was meant to be returned."""
+    (`a + b`, an f-string, a comprehension), in a function that returns values: the value was meant to be
+    returned."""
     fn = ctx.enclosing_func(stmt)
     if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or not ctx.in_region(stmt) or not ctx.src.starts_line(stmt):
         return
     value = stmt.value
     recursive = _calls_itself(fn, value)
-    inert = isinstance(value, (ast.BinOp, ast.Compare, ast.BoolOp, ast.Name, ast.Subscript, ast.IfExp))
+    inert = isinstance(value, _INERT)
     if not (recursive or inert):
         return
     if inert and not returns_a_value(fn):
