@@ -11,8 +11,8 @@ For every task:
 Every program is run in a fresh subprocess with a 5 s timeout.
 """
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 import tempfile

@@ -175,8 +175,8 @@ def stored(ctx: Context, node: ast.Call) -> None:
     ctx.add([(e - 3, e, "setdefault")], node.lineno, "idiom", desc, TIER_USUAL)
 
 
-# In-place methods: they change their object and return None.
-_RETURN_NONE = ("append", "extend", "insert", "remove", "clear", "sort", "reverse", "update", "add", "discard")
+# In-place methods that return None (`pop` changes its object too, but answers the value it took).
+_RETURN_NONE = tuple(m for m in MUTATING_METHODS if m != "pop")
 
 
 def assigned_none(ctx: Context, node: ast.Assign) -> None:
