@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Limits } from '../../sandbox/protocol.ts';
 import type { Sandbox } from '../../sandbox/types.ts';
 import { isTracefixError } from '../errors.ts';
-import type { RepairService, RepairStatus } from '../repair/types.ts';
+import type { FixChoiceOption, RepairService, RepairStatus } from '../repair/types.ts';
 import { judgedProgram, requestFor, type Task } from './dataset.ts';
 import { meanPassAtK } from './pass-at-k.ts';
 
@@ -21,6 +21,11 @@ export const SampleSchema = z.object({
   error: z.string().optional(),
   /** The program the engine returned (frozen prefix excluded), so others can check the verdict. */
   fixedCode: z.string().optional(),
+  /**
+   * A `not_pinned` answer offers options; the position (0 = the best-ranked one, the returned fix) of the
+   * first that passes the hidden test, -1 when none does. A user who picks it gets a right fix.
+   */
+  rightOption: z.number().int().optional(),
 });
 export const TaskEntrySchema = z.object({
   task_id: z.string(),
@@ -38,6 +43,8 @@ export const TaskEntrySchema = z.object({
   not_pinned: z.boolean().default(false),
   /** The first sample's returned program. */
   fixed_code: z.string().optional(),
+  /** The first sample was `not_pinned` and one of its options (this position) passes the hidden test. */
+  right_option: z.number().int().optional(),
 });
 export type TaskEntry = z.infer<typeof TaskEntrySchema>;
 
@@ -72,6 +79,8 @@ export interface EvalReport {
   wrongButFixed: number;
   /** Tasks answered `not_pinned` (a question to the user, not a claim). */
   notPinned: number;
+  /** `not_pinned` answers with a right fix among the options offered (the best-ranked one or another). */
+  rightAmongOptions: number;
   by_bug_type?: Record<string, { tasks: number; fixed: number; wrongButFixed: number; notPinned: number }>;
   entries: TaskEntry[];
 }
@@ -83,8 +92,22 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/**
+ * A task's key in the state file: its id and which occurrence of that id it is, since a data set may
+ * hold several buggy programs under one id (Mbpp-R does) and entries are appended in task order.
+ */
+function occurrenceKeys(ids: string[]): string[] {
+  const seen = new Map<string, number>();
+  return ids.map((id) => {
+    const n = seen.get(id) ?? 0;
+    seen.set(id, n + 1);
+    return `${id}#${n}`;
+  });
+}
+
 async function readState(path: string): Promise<Map<string, TaskEntry>> {
   const done = new Map<string, TaskEntry>();
+  const entries: TaskEntry[] = [];
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -95,11 +118,13 @@ async function readState(path: string): Promise<Map<string, TaskEntry>> {
     if (!line.trim()) continue;
     try {
       const parsed = TaskEntrySchema.safeParse(JSON.parse(line));
-      if (parsed.success) done.set(parsed.data.task_id, parsed.data);
+      if (parsed.success) entries.push(parsed.data);
     } catch {
       // a line cut by the interruption: that task runs again
     }
   }
+  const keys = occurrenceKeys(entries.map((e) => e.task_id));
+  entries.forEach((e, i) => done.set(keys[i]!, e));
   return done;
 }
 
@@ -137,6 +162,7 @@ export function summarise(entries: TaskEntry[], samples: number, ks: number[]): 
     median_seconds_fixed: entries.some((e) => e.fixed) ? median(entries.filter((e) => e.fixed).map((e) => e.seconds)) : null,
     wrongButFixed: entries.filter((e) => e.wrong_but_fixed).length,
     notPinned: entries.filter((e) => e.not_pinned).length,
+    rightAmongOptions: entries.filter((e) => e.not_pinned && e.right_option !== undefined && e.right_option >= 0).length,
     entries,
   };
   if (entries.some((e) => e.bug_type)) {
@@ -159,6 +185,21 @@ function retryable(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === true;
 }
 
+/** Which offered option (first position) passes the hidden test; -1 when none does. */
+async function firstRightOption(
+  options: EvalOptions,
+  task: Task,
+  request: ReturnType<typeof requestFor>,
+  offered: FixChoiceOption[],
+  bestIsRight: boolean,
+): Promise<number> {
+  if (bestIsRight) return 0;
+  for (let i = 1; i < offered.length; i++) {
+    if (await judge(options.sandbox, options.limits, task, judgedProgram(task, request, offered[i]!.fixedCode), options.signal)) return i;
+  }
+  return -1;
+}
+
 async function sampleWithRetry(options: EvalOptions, task: Task, s: number): Promise<TaskEntry['samples'][number]> {
   const { engine, sandbox, limits } = options;
   let sample: TaskEntry['samples'][number] = { status: 'error', fixed: false, candidates: 0, seconds: 0 };
@@ -169,6 +210,7 @@ async function sampleWithRetry(options: EvalOptions, task: Task, s: number): Pro
     let fixed = false;
     let candidates = 0;
     let fixedCode: string | undefined;
+    let rightOption: number | undefined;
     let error: unknown;
     try {
       const result = await engine.run(request, {
@@ -181,11 +223,19 @@ async function sampleWithRetry(options: EvalOptions, task: Task, s: number): Pro
       if ((result.status === 'fixed' || result.status === 'partly_fixed' || result.status === 'not_pinned') && result.fixedCode !== undefined) {
         fixedCode = result.fixedCode;
         fixed = await judge(sandbox, limits, task, judgedProgram(task, request, result.fixedCode), options.signal);
+        if (result.status === 'not_pinned' && result.choice) rightOption = await firstRightOption(options, task, request, result.choice.options, fixed);
       }
     } catch (e) {
       error = e;
     }
-    sample = { status, fixed, candidates, seconds: (performance.now() - started) / 1000, ...(fixedCode === undefined ? {} : { fixedCode }) };
+    sample = {
+      status,
+      fixed,
+      candidates,
+      seconds: (performance.now() - started) / 1000,
+      ...(fixedCode === undefined ? {} : { fixedCode }),
+      ...(rightOption === undefined ? {} : { rightOption }),
+    };
     if (error === undefined) return sample;
     sample.error = isTracefixError(error) ? `${error.code}: ${error.userMessage}` : error instanceof Error ? error.message : JSON.stringify(error);
     if (!retryable(error) || options.signal?.aborted) return sample;
@@ -198,10 +248,11 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const { tasks, samples } = options;
   const previous = options.statePath && options.resume ? await readState(options.statePath) : new Map<string, TaskEntry>();
   const entries: TaskEntry[] = [];
+  const keys = occurrenceKeys(tasks.map((t) => t.task_id));
   let done = 0;
-  for (const task of tasks) {
+  for (const [index, task] of tasks.entries()) {
     if (options.signal?.aborted) break;
-    const prior = previous.get(task.task_id);
+    const prior = previous.get(keys[index]!);
     // a task that ended in our own error runs again on resume
     if (prior && prior.status !== 'error') {
       entries.push(prior);
@@ -224,6 +275,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       wrong_but_fixed: runs[0]?.status === 'fixed' && !runs[0].fixed,
       not_pinned: runs[0]?.status === 'not_pinned',
       ...(runs[0]?.fixedCode === undefined ? {} : { fixed_code: runs[0].fixedCode }),
+      ...(runs[0]?.rightOption === undefined ? {} : { right_option: runs[0].rightOption }),
     };
     if (task.bug_type) entry.bug_type = task.bug_type;
     entries.push(entry);

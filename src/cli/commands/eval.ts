@@ -26,6 +26,7 @@ export function formatReport(report: EvalReport, label: string): string {
     `fixed                 ${report.fixed} (${pct(report.fixed_rate)})`,
     `wrong but "fixed"     ${report.wrongButFixed} (${pct(report.tasks ? report.wrongButFixed / report.tasks : 0)})  said fixed, fail the hidden tests`,
     `not pinned            ${report.notPinned} (${pct(report.tasks ? report.notPinned / report.tasks : 0)})  the tests do not pin the fix down`,
+    `  right among options ${report.rightAmongOptions}  of those, a right fix is one of the options offered`,
     ...Object.entries(report.pass_at_k).map(([k, v]) => `${`pass@${k}`.padEnd(22)}${pct(v)}`),
     `candidates per task   ${report.candidates_per_task.toFixed(1)}`,
     `median time per task  ${report.median_seconds.toFixed(2)} s`,
