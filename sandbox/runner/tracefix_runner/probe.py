@@ -42,7 +42,7 @@ MAX_INPUTS = 200
 # Every probe call counts its loop iterations and its calls from the start (the watchdog's `eager` and
 # `count_calls` modes), so whether a call finishes is decided by a count, the same on both backends and
 # under any load; time is only a backstop (a call stuck in C). A seed is a call the tests make: it gets up
-# to SEED_STEP_BUDGET. A grown input gets GROWTH times what that program's costliest seed used, and at
+# to SEED_STEP_BUDGET (the original, run beside fixes, at most GROWTH times what they used on it). A grown input gets GROWTH times what that program's costliest seed used, and at
 # least CALL_STEP_BUDGET: "does not finish" means far costlier than the tests' own calls, not slower than
 # some fixed size.
 CALL_STEP_BUDGET = 100_000
@@ -125,7 +125,11 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
     register_source(PROGRAM_FILE, original["source"])
 
     recorder = _CallRecorder()
-    _collect_seeds(recorder, original["id"], compiled.code, specs, tests, limits, wd)
+    # The original fails some of the tests, often by not finishing them (a loop that never ends, a number
+    # that grows without bound): with a fix beside it, whose run below makes every call the tests make,
+    # it collects seeds on a grown call's leash, so its hang costs little of the probe's time.
+    _collect_seeds(recorder, original["id"], compiled.code, specs, tests, limits, wd,
+                   CALL_STEP_BUDGET if len(programs) > 1 else SEED_STEP_BUDGET)
     # The original stops at its first failing assert; a candidate passes them all and so makes every call
     # the tests make (a `check()` that loops over examples): its calls are seeds too, after the original's.
     if len(programs) > 1:
@@ -163,7 +167,11 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
             truncated = True
             break
         outputs: dict[str, str] = {}
-        for p in programs:
+        row_steps = 0  # the most a fix used on this input
+        # the fixes first, the original last: on the tests' own calls, which it is known to get wrong,
+        # the original is held to what the fixes needed there (GROWTH times, at least a grown call's
+        # budget), not to a seed's whole budget; a call that never ends then costs it little
+        for p in programs[1:] + programs[:1]:
             if time.perf_counter() >= deadline:
                 break
             code = codes[p["id"]]
@@ -173,6 +181,8 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
             register_source(PROGRAM_FILE, p["source"])
             if n < n_seeds and p["id"] not in hung:
                 budget = SEED_STEP_BUDGET
+                if p is original and len(programs) > 1:
+                    budget = min(budget, max(CALL_STEP_BUDGET, GROWTH * row_steps))
             else:
                 budget = max(CALL_STEP_BUDGET, GROWTH * seed_steps[p["id"]])
             budget = min(limits.stepBudget, budget)
@@ -180,6 +190,8 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
             # a call that did not finish counts its whole budget, whether the count or the backstop stopped
             # it, so the input the total stops at does not depend on the machine's speed
             total_steps += budget if outputs[p["id"]] == "timeout" else steps
+            if p is not original and outputs[p["id"]] != "timeout":
+                row_steps = max(row_steps, steps)
             if n < n_seeds and outputs[p["id"]] == "timeout":
                 hung.add(p["id"])
             elif n < n_seeds:
@@ -187,7 +199,7 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
         if len(outputs) < len(programs):
             truncated = True  # an input not every program ran on tells nothing apart
             break
-        rows.append({"call": call_src, "outputs": outputs})
+        rows.append({"call": call_src, "outputs": {p["id"]: outputs[p["id"]] for p in programs}})
         if report is not None:
             # after every input: a runner killed for a call stuck in C keeps what was learnt
             report({"ok": True, "func": func, "seeds": n_seeds, "inputs": rows, "truncated": True})
@@ -195,14 +207,14 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
 
 
 def _collect_seeds(recorder: "_CallRecorder", program_id: str, code: Any, specs: list[Any], tests: str | None,
-                   limits: Limits, wd: Watchdog) -> None:
+                   limits: Limits, wd: Watchdog, leash_steps: int = SEED_STEP_BUDGET) -> None:
     """Runs the tests on one program with the recorder on. Only the calls' arguments are wanted, and they
     are recorded as each call starts: the tests run on a short leash (a seed's steps, counted from the
     start so both backends collect the same seeds), one grown call's worth after a test that did not
     finish, so a program that hangs on every input costs little. The recorder is a profile hook: the loop
     counter still runs, so a test that never ends stops."""
-    leash = replace(limits, testTimeoutMs=min(limits.testTimeoutMs, _backstop_ms(SEED_STEP_BUDGET)),
-                    stepBudget=min(limits.stepBudget, SEED_STEP_BUDGET))
+    leash = replace(limits, testTimeoutMs=min(limits.testTimeoutMs, _backstop_ms(leash_steps)),
+                    stepBudget=min(limits.stepBudget, leash_steps))
     for spec in specs:
         run = run_test(program_id, code, spec, leash, wd, tracer=recorder, tests_source=tests,
                        count_steps=True, eager_steps=True)
