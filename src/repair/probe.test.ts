@@ -27,7 +27,7 @@ describe('runProbe', () => {
     const r = await runProbe(tap, { programs: PROGRAMS, tests: 'assert f(2) == 5\n', budget: { inputs: 6, ms: 2_000 } }, DEFAULT_LIMITS);
     expect(r).toMatchObject({ ok: true, func: 'f', seeds: 1, truncated: false });
     expect(r.inputs).toHaveLength(6);
-    expect(r.inputs[0]).toEqual({ call: 'f(2)', outputs: { original: '6', a: '5' } });
+    expect(r.inputs[0]).toEqual({ call: 'f(2)', outputs: { original: '6', a: '5' }, from: 0 });
     const req = tap.requests[0] as MutateRequest;
     expect(req.mode).toBe('mutate');
     expect(req).not.toHaveProperty('language');

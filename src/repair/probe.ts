@@ -38,6 +38,8 @@ export const ProbeResponseSchema = z.object({
         call: z.string(),
         /** Per program id: a canonical repr, `raises Type: message`, or `timeout`. */
         outputs: z.record(z.string(), z.string()),
+        /** Index of the seed input this one was grown from (a seed's own index); absent from older runners. */
+        from: z.number().int().nonnegative().optional(),
       }),
     )
     .default([]),

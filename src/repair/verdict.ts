@@ -4,7 +4,7 @@
  * picked to put the question to the user. Pure functions: the engine feeds them the probe's answer.
  */
 import { codeOnly } from '../trace/python-lexer.ts';
-import type { ProbeResponse } from './probe.ts';
+import type { ProbeInput, ProbeResponse } from './probe.ts';
 
 export interface Plausible {
   id: string;
@@ -22,8 +22,10 @@ export interface Scored<T extends Plausible> {
   candidate: T;
   /** Numeric literals the edit introduces that the original does not use (0 and 1 are not magic). */
   newConstants: number;
-  /** Probe inputs on which it answers differently from the original. */
+  /** Probe inputs on which it answers differently from the original, of those where the original is trusted (see trustedRows). */
   changes: number;
+  /** Inputs grown from a test's call the original gets wrong on which it still answers as the original does. */
+  keeps: number;
   /** Best rank among the suspicious lines of a line it edits (lower is more suspicious). */
   suspicion: number;
   /** Times out on a probe input that the original or another candidate finishes. */
@@ -87,12 +89,51 @@ function without(from: number[], to: number[]): number[] {
 export function magicConstantCount(original: string, candidate: string, tests: string | null): number {
   const anywhere = (text: string) => (text.match(/(?<![\w.])\d+(?:\.\d+)?(?![\w.])/g) ?? []).map(Number);
   // A test's expected value written into the program fits the test; its inputs are fair to use.
-  const expected = new Set([...(tests ?? '').matchAll(/==\s*-?(\d+(?:\.\d+)?)(?![\w.])|(?<![\w.])(\d+(?:\.\d+)?)\s*==/g)].map((m) => Number(m[1] ?? m[2])));
+  const expected = new Set(
+    [...(tests ?? '').matchAll(/==\s*-?(\d+(?:\.\d+)?)(?![\w.])|(?<![\w.])(\d+(?:\.\d+)?)\s*==/g)].map((m) =>
+      Number(m[1] ?? m[2]),
+    ),
+  );
   const known = new Set([...anywhere(original), ...anywhere(tests ?? '').filter((n) => !expected.has(n))]);
   const before = numericLiterals(original).map(Number);
   const after = numericLiterals(candidate).map(Number);
   const removed = without(before, after);
-  return without(after, before).filter((n) => n !== 0 && n !== 1 && !known.has(n) && !removed.some((r) => Math.abs(r - n) === 1)).length;
+  return without(after, before).filter(
+    (n) => n !== 0 && n !== 1 && !known.has(n) && !removed.some((r) => Math.abs(r - n) === 1),
+  ).length;
+}
+
+/**
+ * Where the original's answers can be trusted. The original is right on the tests it passes and likely
+ * near them: there a fix should answer as it does ('trusted': a departure counts against the fix). It is
+ * wrong on the tests it fails and likely near them too: there a fix that still answers as it does has
+ * likely kept the bug ('suspect': a kept answer counts against the fix; a lucky edit that keeps `None`
+ * for a one-reading list, next to the failing call, no longer outranks the fix that answers it). A
+ * test's call the original passes is one where it answers as every fix does. Where it passes none (every
+ * test fails), every input is 'any': departures count everywhere, the only prior left. So do inputs that
+ * do not say where they were grown from, and the failing tests' own calls (every fix departs there alike).
+ */
+function trustedRows(
+  rows: readonly ProbeInput[],
+  seeds: number,
+  originalId: string,
+  candidates: readonly Plausible[],
+): (i: number) => 'trusted' | 'suspect' | 'any' {
+  const trusted = new Set<number>();
+  for (let i = 0; i < Math.min(seeds, rows.length); i++) {
+    const outs = rows[i]!.outputs;
+    const orig = outs[originalId];
+    if (orig !== undefined && candidates.length > 0 && candidates.every((c) => outs[c.id] === orig))
+      trusted.add(i);
+  }
+  if (trusted.size === 0) return () => 'any';
+  return (i) => {
+    const from = rows[i]?.from;
+    if (from === undefined) return 'any';
+    if (trusted.has(from)) return 'trusted';
+    // a failing test's own call: every fix departs from the original there alike
+    return i < seeds ? 'any' : 'suspect';
+  };
 }
 
 /** True when an output text can be the right-hand side of `assert call == output`. */
@@ -128,8 +169,10 @@ export function judge<T extends Plausible>(input: {
   const rows = input.probe?.ok ? input.probe.inputs : [];
   const func = input.probe?.func ?? 'f';
   const outputOf = (id: string, i: number) => rows[i]?.outputs[id];
+  const counted = trustedRows(rows, input.probe?.seeds ?? 0, input.originalId, input.candidates);
   const scored: Scored<T>[] = input.candidates.map((c) => {
     let changes = 0;
+    let keeps = 0;
     let hangs = false;
     let timeouts = 0;
     let timeoutCall: string | undefined;
@@ -138,7 +181,13 @@ export function judge<T extends Plausible>(input: {
       const mine = outputOf(c.id, i);
       const orig = outputOf(input.originalId, i);
       // Where the original hangs or raises it has no answer to keep: agreeing with it there is no merit.
-      if (orig !== 'timeout' && !orig?.startsWith('raises ') && mine !== orig) changes++;
+      const where = counted(i);
+      if (orig !== 'timeout' && !orig?.startsWith('raises ')) {
+        // next to a failing test a departure is expected, unless it turns the original's answer into a crash
+        const crashes = mine === 'timeout' || Boolean(mine?.startsWith('raises '));
+        if (mine !== orig && (where !== 'suspect' || crashes)) changes++;
+        if (where === 'suspect' && mine === orig) keeps++;
+      }
       if (mine === 'timeout' && Object.values(row.outputs).some((o) => o !== 'timeout')) hangs = true;
       if (mine === 'timeout') {
         timeouts++;
@@ -151,6 +200,7 @@ export function judge<T extends Plausible>(input: {
       candidate: c,
       newConstants: newConstantCount(input.originalSource, c.source),
       changes,
+      keeps,
       suspicion: ranks.length ? Math.min(...ranks) : input.suspicious.length,
       hangs,
       timeouts,
@@ -164,7 +214,7 @@ export function judge<T extends Plausible>(input: {
     (a, b) =>
       a.timeouts - b.timeouts ||
       a.newConstants - b.newConstants ||
-      a.changes - b.changes ||
+      a.changes + a.keeps - (b.changes + b.keeps) ||
       // of two fixes that change as much, the one that raises on fewer inputs others answer
       a.raises - b.raises ||
       a.suspicion - b.suspicion ||
@@ -193,7 +243,11 @@ export function judge<T extends Plausible>(input: {
     const distinct = new Set(writable).size;
     if (distinct < 2) return;
     const allValues = outs.every((o) => o !== undefined && isValueOutput(o));
-    if (!best || Number(allValues) > Number(best.allValues) || (allValues === best.allValues && distinct > best.distinct)) {
+    if (
+      !best ||
+      Number(allValues) > Number(best.allValues) ||
+      (allValues === best.allValues && distinct > best.distinct)
+    ) {
       best = { i, distinct, allValues };
     }
   });
@@ -230,8 +284,11 @@ export function confirmChoice<T extends Plausible>(
   const func = probe.func ?? 'f';
   const grown = probe.inputs.slice(seeds);
   const row =
-    grown.find((r) => r.outputs[candidate.id] !== r.outputs[originalId] && pinningTest(r.call, r.outputs[candidate.id] ?? 'timeout', func)) ??
-    grown.find((r) => pinningTest(r.call, r.outputs[candidate.id] ?? 'timeout', func));
+    grown.find(
+      (r) =>
+        r.outputs[candidate.id] !== r.outputs[originalId] &&
+        pinningTest(r.call, r.outputs[candidate.id] ?? 'timeout', func),
+    ) ?? grown.find((r) => pinningTest(r.call, r.outputs[candidate.id] ?? 'timeout', func));
   if (!row) return undefined;
   const output = row.outputs[candidate.id]!;
   const original = row.outputs[originalId];
@@ -246,7 +303,11 @@ export function confirmChoice<T extends Plausible>(
  * The fix answers one and the same value on every input grown from the tests while the original's answers
  * vary: it fits the tests' expected value rather than computing anything (`return 8` for a count).
  */
-export function answersConstant(candidateId: string, originalId: string, probe: ProbeResponse | undefined): boolean {
+export function answersConstant(
+  candidateId: string,
+  originalId: string,
+  probe: ProbeResponse | undefined,
+): boolean {
   if (!probe?.ok) return false;
   const grown = probe.inputs.slice(probe.seeds);
   if (grown.length < 3) return false;

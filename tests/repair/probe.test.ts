@@ -64,6 +64,8 @@ describe.each(backends)('probe on %s', (_name, create) => {
     expect(r.func).toBe('drain');
     expect(r.seeds).toBe(1);
     expect(r.inputs[0]!.call).toBe('drain([1, 2, 3], 2)');
+    // every input names the seed it was grown from; with one seed, that is the seed
+    expect(r.inputs.every((row) => row.from === 0)).toBe(true);
     expect(r.inputs[0]!.outputs).toEqual({ original: '12', other: '13' });
     const calls = r.inputs.map((i) => i.call);
     // empty and single-element lists, reversed, +-1 and sign flips of the int
@@ -208,6 +210,9 @@ describe.each(backends)('probe on %s', (_name, create) => {
     expect(r.ok).toBe(true);
     expect(r.seeds).toBe(3);
     expect(r.inputs.slice(0, 3).map((row) => row.call)).toEqual(['double(2)', 'double(5)', 'double(-1)']);
+    // seeds are their own origin; grown inputs come round-robin from each seed in turn
+    expect(r.inputs.map((row) => row.from).slice(0, 6)).toEqual([0, 1, 2, 0, 1, 2]);
+    expect(rowOf(r, 'double(3)')?.from).toBe(0);
   }, 60_000);
 
   it('measures "does not finish" against the tests\' own calls: a seed costlier than a grown call\'s floor finishes, and so does twice it', async () => {

@@ -7,10 +7,11 @@ on these inputs. Payload (mode `mutate`, op `probe`):
 
 The first program is the original: its run of the tests yields the seed calls. Answer:
 
-    {ok, func, seeds, inputs: [{call: "f(1, [2])", outputs: {programId: repr | "raises Type: msg" | "timeout"}}],
-     truncated}
+    {ok, func, seeds, inputs: [{call: "f(1, [2])", outputs: {programId: repr | "raises Type: msg" | "timeout"},
+     from}], truncated}
 
-`seeds`: how many of the first inputs are the tests' own calls.
+`seeds`: how many of the first inputs are the tests' own calls; `from`: the index of the seed input an
+input was grown from (a seed's own index for a seed).
 
 Deterministic: seeds come in test order, variations in a fixed order, reprs are canonical (sets and dict
 items sorted, object addresses blanked), and each call is limited by a count of loop iterations and
@@ -162,7 +163,7 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
     seed_steps = {p["id"]: 0 for p in programs}  # the costliest seed each program finished
     hung: set[str] = set()  # programs that did not finish a seed: their other seeds get a grown call's budget
     total_steps = 0
-    for n, (call_src, args_src) in enumerate(calls):
+    for n, (call_src, args_src, grown_from) in enumerate(calls):
         if time.perf_counter() >= deadline or total_steps >= TOTAL_STEP_BUDGET:
             truncated = True
             break
@@ -199,7 +200,7 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
         if len(outputs) < len(programs):
             truncated = True  # an input not every program ran on tells nothing apart
             break
-        rows.append({"call": call_src, "outputs": {p["id"]: outputs[p["id"]] for p in programs}})
+        rows.append({"call": call_src, "outputs": {p["id"]: outputs[p["id"]] for p in programs}, "from": grown_from})
         if report is not None:
             # after every input: a runner killed for a call stuck in C keeps what was learnt
             report({"ok": True, "func": func, "seeds": n_seeds, "inputs": rows, "truncated": True})
@@ -359,28 +360,30 @@ def canonical(v: Any, depth: int, limit: int = OUTPUT_CHARS) -> str:
 
 # -- growing inputs ------------------------------------------------------------------------------------
 
-def _grow(func: str, seeds: list[str], max_inputs: int) -> list[tuple[str, str]]:
+def _grow(func: str, seeds: list[str], max_inputs: int) -> list[tuple[str, str, int]]:
     """Seeds first (in test order), then one-argument variations taken round-robin over the seeds so
-    that a small budget still covers every seed."""
-    out: list[tuple[str, str]] = []
-    seen: set[str] = set()
+    that a small budget still covers every seed. Each input names the seed input it was grown from (a
+    seed, itself)."""
+    out: list[tuple[str, str, int]] = []
+    index: dict[str, int] = {}
 
-    def add(args_src: str) -> None:
+    def add(args_src: str, parent: int | None) -> None:
         call = f"{func}({args_src})"
-        if call in seen or len(call) > CALL_CHARS:
+        if call in index or len(call) > CALL_CHARS:
             return
-        seen.add(call)
-        out.append((call, args_src))
+        index[call] = len(out)
+        out.append((call, args_src, len(out) if parent is None else parent))
 
     for s in seeds:
-        add(s)
+        add(s, None)
     del out[max_inputs:]
+    parents = [index.get(f"{func}({s})", -1) for s in seeds]
     pools = [_variations(s) for s in seeds]
     i = 0
     while len(out) < max_inputs and any(i < len(p) for p in pools):
-        for p in pools:
-            if i < len(p) and len(out) < max_inputs:
-                add(p[i])
+        for k, p in enumerate(pools):
+            if i < len(p) and len(out) < max_inputs and parents[k] >= 0:
+                add(p[i], parents[k])
         i += 1
     return out[:max_inputs]
 

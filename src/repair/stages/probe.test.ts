@@ -41,7 +41,7 @@ describe('probeVerdict', () => {
     expect(ctx.timings.verifyMs).toBeLessThanOrEqual(1_000_000 + Math.ceil(performance.now() - t0));
     expect(probe?.ok).toBe(true);
     expect(probe?.func).toBe('f');
-    expect(probe!.inputs[0]).toEqual({ call: 'f(2)', outputs: { original: '6', [plus.id]: '5', [odd.id]: '5' } });
+    expect(probe!.inputs[0]).toEqual({ call: 'f(2)', outputs: { original: '6', [plus.id]: '5', [odd.id]: '5' }, from: 0 });
     expect(verdict.clusters).toHaveLength(2);
     expect(verdict.choice?.options.map((o) => o.candidate.id).sort()).toEqual([plus.id, odd.id].sort());
     expect(progress).toEqual([{ stage: 'verify', message: 'Comparing 2 passing fixes on inputs grown from your tests' }]);
