@@ -229,8 +229,8 @@ describe('judge', () => {
     });
     expect(c.ranked.map((s) => [s.candidate.id, s.changes, s.keeps])).toEqual([
       ['fix', 1, 1],
-      ['crash', 3, 0],
       ['lucky', 1, 3],
+      ['crash', 3, 0],
     ]);
     // every test failing: no call where the original is right, so every departure counts, as before
     const allFailing: ProbeResponse = {

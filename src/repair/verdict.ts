@@ -24,7 +24,7 @@ export interface Scored<T extends Plausible> {
   newConstants: number;
   /** Probe inputs on which it answers differently from the original, of those where the original is trusted (see trustedRows). */
   changes: number;
-  /** Inputs grown from a test's call the original gets wrong on which it still answers as the original does. */
+  /** Inputs grown from a test's call the original gets wrong on which it still answers as the original does (a tie-break after `changes`). */
   keeps: number;
   /** Best rank among the suspicious lines of a line it edits (lower is more suspicious). */
   suspicion: number;
@@ -105,13 +105,15 @@ export function magicConstantCount(original: string, candidate: string, tests: s
 
 /**
  * Where the original's answers can be trusted. The original is right on the tests it passes and likely
- * near them: there a fix should answer as it does ('trusted': a departure counts against the fix). It is
- * wrong on the tests it fails and likely near them too: there a fix that still answers as it does has
- * likely kept the bug ('suspect': a kept answer counts against the fix; a lucky edit that keeps `None`
- * for a one-reading list, next to the failing call, no longer outranks the fix that answers it). A
- * test's call the original passes is one where it answers as every fix does. Where it passes none (every
- * test fails), every input is 'any': departures count everywhere, the only prior left. So do inputs that
- * do not say where they were grown from, and the failing tests' own calls (every fix departs there alike).
+ * near them: there a fix should answer as it does ('trusted': a departure counts against the fix, the
+ * ranking's first behavioural key). Next to a test it fails it may be wrong or right (a boundary slip is
+ * wrong at one point only), so a departure there is no evidence either way, unless it turns an answer
+ * into a crash ('suspect'); a fix that still answers as the original does there has perhaps kept the
+ * bug, which breaks ties between fixes that depart alike where the original is right (`keeps`: a lucky
+ * edit that keeps `None` for a one-reading list no longer ties with the fix that answers it). A test's
+ * call the original passes is one where it answers as every fix does. Where it passes none (every test
+ * fails), every input is 'any': departures count everywhere, the only prior left. So do inputs that do
+ * not say where they were grown from, and the failing tests' own calls (every fix departs there alike).
  */
 function trustedRows(
   rows: readonly ProbeInput[],
@@ -214,7 +216,8 @@ export function judge<T extends Plausible>(input: {
     (a, b) =>
       a.timeouts - b.timeouts ||
       a.newConstants - b.newConstants ||
-      a.changes + a.keeps - (b.changes + b.keeps) ||
+      a.changes - b.changes ||
+      a.keeps - b.keeps ||
       // of two fixes that change as much, the one that raises on fewer inputs others answer
       a.raises - b.raises ||
       a.suspicion - b.suspicion ||
