@@ -25,6 +25,8 @@ const mutateBudgets = (tap: TappedSandbox) => tap.requests.filter((r): r is Muta
 /** Two bugs, one per line: one edit fixes one test, the second edit the rest. */
 const TWO_BUGS = 'def f(n):\n    m = n - 1\n    return m * 3\n';
 const TWO_BUGS_TESTS = 'assert f(-1) == 0\nassert f(0) == 2\nassert f(1) == 4\n';
+/** Five tests: a fix of two edits on fewer is confirmed with the user (report.ts, FEW_TESTS_FOR_EDIT_PAIRS). */
+const TWO_BUGS_FIVE_TESTS = `${TWO_BUGS_TESTS}assert f(2) == 6\nassert f(3) == 8\n`;
 const TWO_BUGS_FIXED = 'def f(n):\n    m = n + 1\n    return m * 2\n';
 /** Beyond any edit of the search. */
 const GREET = "def greet(name):\n    return 'hi ' + name\n";
@@ -82,7 +84,7 @@ describe('the engine without a model', () => {
     const tap = new TappedSandbox(sandbox);
     const progress: Progress[] = [];
     const engine = createRepairEngine({ sandbox: tap, budget: { searchMs: 3_000, searchCandidates: 20 } });
-    const r = await engine.run(request(TWO_BUGS, TWO_BUGS_TESTS), { onProgress: (p) => progress.push(p) });
+    const r = await engine.run(request(TWO_BUGS, TWO_BUGS_FIVE_TESTS), { onProgress: (p) => progress.push(p) });
     expect(r.status).toBe('fixed');
     expect(r.fixedCode).toBe(TWO_BUGS_FIXED);
     expect(r.facts?.edits?.map((e) => [e.line, e.description])).toEqual([

@@ -151,8 +151,17 @@ export function isValueOutput(output: string): boolean {
 
 const RAISES = /^raises ([A-Za-z_][\w.]*): /;
 
+/** `inf` or `nan` as a token of a repr with no strings in it (`'info'`, `'an inf'` are no infinities). */
+const INFINITE_TOKEN = /(?<![\w.])-?(?:inf|nan)(?![\w.])/;
+const INFINITE = { test: (repr: string) => !/['"]/.test(repr) && INFINITE_TOKEN.test(repr) };
+
 /** A test that pins `output` as the answer to `call`, as the user would write it; undefined when it cannot be written. */
 export function pinningTest(call: string, output: string, func: string): string | undefined {
+  if (isValueOutput(output) && INFINITE.test(output)) {
+    // a repr's `inf` is no Python name: written as float('inf'); `nan` equals nothing, so no assert pins it
+    if (/(?<![\w.])-?nan(?![\w.])/.test(output)) return undefined;
+    return `assert ${call} == ${output.replace(/(?<![\w.])inf(?![\w.])/g, "float('inf')")}`;
+  }
   if (isValueOutput(output)) return `assert ${call} == ${output}`;
   const raised = RAISES.exec(output + ' ')?.[1];
   if (!raised) return undefined;
@@ -300,6 +309,29 @@ export function confirmChoice<T extends Plausible>(
     ...(original === undefined ? {} : { original }),
     options: [{ candidate, output, test: pinningTest(row.call, output, func)! }],
   };
+}
+
+/**
+ * An input on which the fix answers an infinity (or nan) where the original does not: a starting value
+ * (`best = float('-inf')`) that no element ever replaced, handed back as the answer (for an empty list,
+ * say). The tests passed, but that answer is seldom meant; the user is asked before it is called fixed.
+ */
+export function sentinelLeak(
+  candidateId: string,
+  originalId: string,
+  probe: ProbeResponse | undefined,
+): ProbeInput | undefined {
+  if (!probe?.ok) return undefined;
+  return probe.inputs.find((r) => {
+    const mine = r.outputs[candidateId];
+    const orig = r.outputs[originalId];
+    return (
+      mine !== undefined &&
+      isValueOutput(mine) &&
+      INFINITE.test(mine) &&
+      !(orig !== undefined && INFINITE.test(orig))
+    );
+  });
 }
 
 /**

@@ -103,6 +103,17 @@ describe.each(backends)('probe on %s', (_name, create) => {
     expect(rowOf(r, 'half(4)')!.outputs).toEqual({ original: '2', loops: '0' });
   }, 60_000);
 
+  it('a string that carries a number grows its last run of digits one up and one down, so a date stays a date', async () => {
+    const source =
+      'from datetime import date\n\ndef days(a, b):\n    return (date.fromisoformat(b) - date.fromisoformat(a)).days\n';
+    const r = await probe([{ id: 'original', source }], "assert days('2024-01-01', '2024-01-08') == 7\n", {
+      inputs: 12,
+    });
+    expect(rowOf(r, "days('2024-01-01', '2024-01-09')")?.outputs).toEqual({ original: '8' });
+    expect(rowOf(r, "days('2024-01-02', '2024-01-08')")?.outputs).toEqual({ original: '6' });
+    expect(rowOf(r, "days('2024-01-00', '2024-01-08')")?.outputs['original']).toMatch(/^raises ValueError/);
+  }, 60_000);
+
   it('strings vary in case and length; sets and dicts come out in one canonical order; runs are deterministic', async () => {
     const source = 'def letters(word):\n    return {c: word.count(c) for c in set(word)}\n';
     const run = () =>

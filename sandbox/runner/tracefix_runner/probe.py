@@ -420,6 +420,21 @@ def _variations(args_src: str) -> list[str]:
     return merged
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _digit_steps(v: str) -> list[str]:
+    """A string that carries a number (a date, a time, a version, an amount): its last run of digits one
+    up and one down, zero-padding kept, so that "2024-01-08" grows "2024-01-09" and "2024-01-07", inputs
+    the function still reads, where cutting or reversing the string only makes it raise."""
+    runs = list(_DIGITS.finditer(v))
+    if not runs:
+        return []
+    m = runs[-1]
+    n, width = int(m.group()), len(m.group())
+    return [v[: m.start()] + str(k).zfill(width) + v[m.end():] for k in (n + 1, n - 1) if k >= 0]
+
+
 def _args_source(pos: list[Any], kws: list[tuple[str | None, Any]]) -> str:
     parts = [canonical(v, 0, _ARG_CHARS) for v in pos]
     parts += [f"{k}={canonical(v, 0, _ARG_CHARS)}" for k, v in kws]
@@ -438,8 +453,8 @@ def _variants(v: Any) -> list[Any]:
     elif t is float:
         out = [v + 1, v - 1, -v, 0.0, 0.5, 1.0, v * 2, v / 2, -0.5]
     elif t is str:
-        out = ["", v[:1], v.upper(), v.lower(), v.swapcase(), v[::-1], v[:-1], v + v[-1:], v.capitalize(),
-               " " + v, v + " ", v.title(), v * 2]
+        out = ["", v[:1], *_digit_steps(v), v.upper(), v.lower(), v.swapcase(), v[::-1], v[:-1], v + v[-1:],
+               v.capitalize(), " " + v, v + " ", v.title(), v * 2]
     elif t in (list, tuple):
         items = list(v)
         cand: list[list[Any]] = [[], items[:1], items[::-1], items[:-1], items + items[-1:], items[1:]]
