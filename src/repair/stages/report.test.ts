@@ -19,6 +19,7 @@ import {
   citeLinesOf,
   conclude,
   detailOf,
+  editCount,
   failureLine,
   failureLines,
   FEW_TESTS,
@@ -962,6 +963,20 @@ describe('conclude: fixes that pass every test', () => {
     ctx2.verified.push(verified(ctx2, guarded, passedAll(['t0', 't1', 't2'])));
     expect((await conclude(ctx2, true)).status).toBe('fixed');
   }, 20_000);
+
+  it('counts a swap of two names on one line as one edit, and imports, renames and syntax repairs as none', () => {
+    const e = (line: number, kind: string, description: string) => ({ line, kind, description });
+    expect(editCount([e(3, 'variable', '`x` -> `s`'), e(3, 'variable', '`s` -> `x`')])).toBe(1);
+    expect(editCount([e(3, 'variable', '`x` -> `s`'), e(4, 'variable', '`s` -> `x`')])).toBe(2);
+    expect(editCount([e(3, 'operator', '`*` -> `+`'), e(3, 'operator', '`//` -> `-`')])).toBe(2);
+    expect(
+      editCount([
+        e(1, 'import', 'add `import math`'),
+        e(2, 'rename', 'rename `f` to `g`'),
+        e(3, 'operator', '`*` -> `+`'),
+      ]),
+    ).toBe(1);
+  });
 
   it('asks about a fix of two edits on three or four tests, and trusts one edit there', async () => {
     const two = {

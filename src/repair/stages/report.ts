@@ -251,6 +251,25 @@ function toChoice(ctx: RunContext, c: VerdictChoice<Verified>): FixChoice {
   };
 }
 
+/**
+ * The behavioural edits of a search fix: an added import, a rename to the called name or a syntax repair
+ * is not one, and two that mirror each other on one line (`x` -> `s` and `s` -> `x`) are one swap.
+ */
+export function editCount(edits: readonly { line: number; kind: string; description: string }[]): number {
+  const own = edits.filter((e) => !['import', 'rename', 'syntax'].includes(e.kind));
+  const token = (d: string) => /^`(.+)` -> `(.+)`$/.exec(d);
+  let swaps = 0;
+  own.forEach((a, i) => {
+    const ta = token(a.description);
+    if (!ta) return;
+    for (const b of own.slice(i + 1)) {
+      const tb = token(b.description);
+      if (tb && b.line === a.line && tb[1] === ta[2] && tb[2] === ta[1]) swaps++;
+    }
+  });
+  return own.length - swaps;
+}
+
 /** How the question reads for a probe output: "meant to give 3", or "meant to raise IndexError: …". */
 export function meantTo(output: string): string {
   return output.startsWith('raises ')
@@ -408,9 +427,7 @@ export async function conclude(ctx: RunContext, probeAllowed: boolean): Promise<
   // pairs it tries, one fits three or four examples by chance far more often than a lone edit does (on a
   // bug set written blind, `total * 5 // 7` became `total + 5 - 7` and fitted three tests of a count of
   // weekdays). Below FEW_TESTS_FOR_EDIT_PAIRS examples such a fix is confirmed like a guess.
-  const behavioural = (best.search?.edits ?? []).filter(
-    (e) => !['import', 'rename', 'syntax'].includes(e.kind),
-  ).length;
+  const behavioural = editCount(best.search?.edits ?? []);
   const pairOnFew =
     behavioural > 1 && examples < FEW_TESTS_FOR_EDIT_PAIRS && !repairsLoading && !settledByUser;
   if ((guess && total < FEW_TESTS) || pairOnFew) {
