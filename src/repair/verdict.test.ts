@@ -287,4 +287,14 @@ describe('confirmChoice', () => {
     });
     expect(confirmChoice(only, 'original', { ...p, ok: false }, 1)).toBeUndefined();
   });
+
+  it('where the lone candidate departs nowhere, asks about an input it answers with a value, not one it raises on', () => {
+    const only = cand('only', 'x');
+    const p = probeOf([
+      ['f(3)', { original: '4', only: '4' }],
+      ["f('')", { original: 'raises ValueError: empty', only: 'raises ValueError: empty' }],
+      ['f(5)', { original: '6', only: '6' }],
+    ]);
+    expect(confirmChoice(only, 'original', p, 1)).toMatchObject({ call: 'f(5)', options: [{ output: '6' }] });
+  });
 });

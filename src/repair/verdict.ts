@@ -300,7 +300,14 @@ export function confirmChoice<T extends Plausible>(
       (r) =>
         r.outputs[candidate.id] !== r.outputs[originalId] &&
         pinningTest(r.call, r.outputs[candidate.id] ?? 'timeout', func),
-    ) ?? grown.find((r) => pinningTest(r.call, r.outputs[candidate.id] ?? 'timeout', func));
+    ) ??
+    // where it departs nowhere, an input it answers with a value (not one it raises on, as the original does)
+    grown.find(
+      (r) =>
+        isValueOutput(r.outputs[candidate.id] ?? 'timeout') &&
+        pinningTest(r.call, r.outputs[candidate.id]!, func),
+    ) ??
+    grown.find((r) => pinningTest(r.call, r.outputs[candidate.id] ?? 'timeout', func));
   if (!row) return undefined;
   const output = row.outputs[candidate.id]!;
   const original = row.outputs[originalId];
