@@ -28,6 +28,7 @@ import {
   missingModuleOf,
   SEARCH_ID,
 } from './report.ts';
+import type { SearchResponse } from '../search.ts';
 import { renderTrace } from './trace.ts';
 
 let sandbox: Sandbox;
@@ -68,6 +69,18 @@ function contextOfF(
 }
 
 const PLUS = F.replace('n * 3', 'n + 3');
+/** A search that looked through everything it had and tried `tried` candidates. */
+const searchDone = (tried: number): SearchResponse => ({
+  ok: true,
+  checks: [],
+  suspicious: [],
+  inputs: [],
+  candidates: [],
+  tried,
+  exhausted: true,
+  elapsedMs: 0,
+  scores: [],
+});
 
 describe('detailOf: one line per test result', () => {
   it('says nothing for a pass or a missing result', () => {
@@ -551,17 +564,7 @@ describe('conclude: fixes that pass every test', () => {
   it('calls one small edit fixed when the search looked for others and there are tests enough', async () => {
     const ctx = contextOfF({ budget: { probeInputs: 0 } });
     ctx.counts.tried = 5;
-    ctx.search = {
-      ok: true,
-      checks: [],
-      suspicious: [],
-      inputs: [],
-      candidates: [],
-      tried: 5,
-      exhausted: true,
-      elapsedMs: 0,
-      scores: [],
-    };
+    ctx.search = searchDone(5);
     ctx.verified.push(verified(ctx, PLUS, passedAll(['t0', 't1', 't2'])));
     const r = await conclude(ctx, false);
     expect(r.status).toBe('fixed');
@@ -594,17 +597,7 @@ describe('conclude: fixes that pass every test', () => {
     expect(r.fixedCode).toBe(PLUS);
     // on two tests, even when the search has looked through everything or the model was asked too: a
     // lone small edit fits two examples by chance too often (tests/repair/fresh-bugs/README.md)
-    ctx.search = {
-      ok: true,
-      checks: [],
-      suspicious: [],
-      inputs: [],
-      candidates: [],
-      tried: 5,
-      exhausted: true,
-      elapsedMs: 0,
-      scores: [],
-    };
+    ctx.search = searchDone(5);
     expect((await conclude(ctx, false)).status).toBe('not_pinned');
     ctx.modelUsed = true;
     expect((await conclude(ctx, false)).status).toBe('not_pinned');
@@ -640,17 +633,7 @@ describe('conclude: fixes that pass every test', () => {
     const ctx = contextFor(sandbox, request(F, 'assert f(2) == 5\n'));
     ctx.cases = cases('assert f(2) == 5');
     ctx.baseline = [result('t0', 'failed', { expected: '5', actual: '6' })];
-    ctx.search = {
-      ok: true,
-      checks: [],
-      suspicious: [],
-      inputs: [],
-      candidates: [],
-      tried: 5,
-      exhausted: true,
-      elapsedMs: 0,
-      scores: [],
-    };
+    ctx.search = searchDone(5);
     const fix = verified(ctx, PLUS, passedAll(['t0']));
     ctx.verified.push(fix);
     const r = await conclude(ctx, true);
@@ -897,17 +880,7 @@ describe('conclude: fixes that pass every test', () => {
 
   it('calls two fixes that agree on every grown input fixed', async () => {
     const ctx = contextOfF();
-    ctx.search = {
-      ok: true,
-      checks: [],
-      suspicious: [],
-      inputs: [],
-      candidates: [],
-      tried: 5,
-      exhausted: true,
-      elapsedMs: 0,
-      scores: [],
-    };
+    ctx.search = searchDone(5);
     ctx.counts.tried = 2;
     ctx.verified.push(
       verified(ctx, F.replace('n * 3', '3 + n'), passedAll(['t0', 't1', 't2'])),
@@ -932,17 +905,7 @@ describe('conclude: fixes that pass every test', () => {
       result('t1', 'failed', { expected: '-2', actual: '0' }),
       result('t2', 'failed', { expected: '-7', actual: '0' }),
     ];
-    ctx.search = {
-      ok: true,
-      checks: [],
-      suspicious: [],
-      inputs: [],
-      candidates: [],
-      tried: 9,
-      exhausted: true,
-      elapsedMs: 0,
-      scores: [],
-    };
+    ctx.search = searchDone(9);
     ctx.verified.push(verified(ctx, fix, passedAll(['t0', 't1', 't2'])));
     const r = await conclude(ctx, true);
     expect(r.status).toBe('not_pinned');
@@ -990,17 +953,7 @@ describe('conclude: fixes that pass every test', () => {
       ],
     };
     const ctx = contextOfF();
-    ctx.search = {
-      ok: true,
-      checks: [],
-      suspicious: [],
-      inputs: [],
-      candidates: [],
-      tried: 900,
-      exhausted: true,
-      elapsedMs: 0,
-      scores: [],
-    };
+    ctx.search = searchDone(900);
     ctx.verified.push(
       verified(ctx, F.replace('n * 3', 'n + 3'), passedAll(['t0', 't1', 't2']), { search: two }),
     );
