@@ -103,6 +103,21 @@ describe.each(backends)('probe on %s', (_name, create) => {
     expect(rowOf(r, 'half(4)')!.outputs).toEqual({ original: '2', loops: '0' });
   }, 60_000);
 
+  it('grows a seed too long to be an input itself, and says of those inputs no seed they came from', async () => {
+    // 45 strings: a literal the probe may use (50 items at most), a call longer than an input may be
+    const long = `[${Array.from({ length: 45 }, (_, i) => `'item_${String(i).padStart(2, '0')}'`).join(', ')}]`;
+    const r = await probe(
+      [{ id: 'original', source: 'def count(xs):\n    return len(xs)\n' }],
+      `assert count(${long}) == 45\n`,
+      { inputs: 8 },
+    );
+    expect(r.ok).toBe(true);
+    expect(r.seeds).toBe(0);
+    expect(rowOf(r, 'count([])')).toMatchObject({ outputs: { original: '0' } });
+    expect(r.inputs.length).toBeGreaterThan(1);
+    expect(r.inputs.every((row) => row.from === undefined)).toBe(true);
+  }, 60_000);
+
   it('a string that carries a number grows its last run of digits one up and one down, so a date stays a date', async () => {
     const source =
       'from datetime import date\n\ndef days(a, b):\n    return (date.fromisoformat(b) - date.fromisoformat(a)).days\n';

@@ -43,9 +43,9 @@ MAX_INPUTS = 200
 # Every probe call counts its loop iterations and its calls from the start (the watchdog's `eager` and
 # `count_calls` modes), so whether a call finishes is decided by a count, the same on both backends and
 # under any load; time is only a backstop (a call stuck in C). A seed is a call the tests make: it gets up
-# to SEED_STEP_BUDGET (the original, run beside fixes, at most GROWTH times what they used on it). A grown input gets GROWTH times what that program's costliest seed used, and at
-# least CALL_STEP_BUDGET: "does not finish" means far costlier than the tests' own calls, not slower than
-# some fixed size.
+# to SEED_STEP_BUDGET (the original, run beside fixes, at most GROWTH times what they used on it). A grown
+# input gets GROWTH times what that program's costliest seed used, and at least CALL_STEP_BUDGET: "does
+# not finish" means far costlier than the tests' own calls, not slower than some fixed size.
 CALL_STEP_BUDGET = 100_000
 SEED_STEP_BUDGET = 1_000_000
 GROWTH = 10
@@ -147,7 +147,7 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
         return {"ok": False, "reason": "no_literal_arguments", "func": func, "inputs": []}
 
     calls = _grow(func, seeds, max_inputs)
-    n_seeds = min(len({f"{func}({s})" for s in seeds}), len(calls))
+    n_seeds = sum(1 for k, c in enumerate(calls) if c[2] == k)  # seeds too long to be inputs are not among them
     # Each program runs on the grown inputs with its `**`, `<<` and `eval` bounded, as the search screens
     # them (bounded.py): a grown input easily asks a power with billions of digits, computed in C
     # where neither the step count nor a signal reaches (on Pyodide, the whole interpreter). Such a call
@@ -200,7 +200,10 @@ def _probe(programs: list[dict[str, str]], tests: str | None, entry: str | None,
         if len(outputs) < len(programs):
             truncated = True  # an input not every program ran on tells nothing apart
             break
-        rows.append({"call": call_src, "outputs": {p["id"]: outputs[p["id"]] for p in programs}, "from": grown_from})
+        row: dict[str, Any] = {"call": call_src, "outputs": {p["id"]: outputs[p["id"]] for p in programs}}
+        if grown_from is not None:
+            row["from"] = grown_from
+        rows.append(row)
         if report is not None:
             # after every input: a runner killed for a call stuck in C keeps what was learnt
             report({"ok": True, "func": func, "seeds": n_seeds, "inputs": rows, "truncated": True})
@@ -360,29 +363,30 @@ def canonical(v: Any, depth: int, limit: int = OUTPUT_CHARS) -> str:
 
 # -- growing inputs ------------------------------------------------------------------------------------
 
-def _grow(func: str, seeds: list[str], max_inputs: int) -> list[tuple[str, str, int]]:
+def _grow(func: str, seeds: list[str], max_inputs: int) -> list[tuple[str, str, int | None]]:
     """Seeds first (in test order), then one-argument variations taken round-robin over the seeds so
     that a small budget still covers every seed. Each input names the seed input it was grown from (a
-    seed, itself)."""
-    out: list[tuple[str, str, int]] = []
+    seed, itself; None for the variations of a seed too long to be an input itself)."""
+    out: list[tuple[str, str, int | None]] = []
     index: dict[str, int] = {}
 
-    def add(args_src: str, parent: int | None) -> None:
+    def add(args_src: str, parent: int | None, seed: bool = False) -> None:
         call = f"{func}({args_src})"
         if call in index or len(call) > CALL_CHARS:
             return
         index[call] = len(out)
-        out.append((call, args_src, len(out) if parent is None else parent))
+        out.append((call, args_src, len(out) if seed else parent))
 
     for s in seeds:
-        add(s, None)
+        add(s, None, seed=True)
     del out[max_inputs:]
-    parents = [index.get(f"{func}({s})", -1) for s in seeds]
+    parents = [index.get(f"{func}({s})") for s in seeds]
+    parents = [p if p is not None and p < len(out) else None for p in parents]
     pools = [_variations(s) for s in seeds]
     i = 0
     while len(out) < max_inputs and any(i < len(p) for p in pools):
         for k, p in enumerate(pools):
-            if i < len(p) and len(out) < max_inputs and parents[k] >= 0:
+            if i < len(p) and len(out) < max_inputs:
                 add(p[i], parents[k])
         i += 1
     return out[:max_inputs]
