@@ -152,15 +152,15 @@ export function isValueOutput(output: string): boolean {
 const RAISES = /^raises ([A-Za-z_][\w.]*): /;
 
 /** `inf` or `nan` as a token of a repr with no strings in it (`'info'`, `'an inf'` are no infinities). */
-const INFINITE_TOKEN = /(?<![\w.])-?(?:inf|nan)(?![\w.])/;
-const INFINITE = { test: (repr: string) => !/['"]/.test(repr) && INFINITE_TOKEN.test(repr) };
+const token = (word: string) => new RegExp(`(?<![\\w.])${word}(?![\\w.])`, 'g');
+const hasInfinity = (repr: string) => !/['"]/.test(repr) && token('-?(?:inf|nan)').test(repr);
 
 /** A test that pins `output` as the answer to `call`, as the user would write it; undefined when it cannot be written. */
 export function pinningTest(call: string, output: string, func: string): string | undefined {
-  if (isValueOutput(output) && INFINITE.test(output)) {
+  if (isValueOutput(output) && hasInfinity(output)) {
     // a repr's `inf` is no Python name: written as float('inf'); `nan` equals nothing, so no assert pins it
-    if (/(?<![\w.])-?nan(?![\w.])/.test(output)) return undefined;
-    return `assert ${call} == ${output.replace(/(?<![\w.])inf(?![\w.])/g, "float('inf')")}`;
+    if (token('nan').test(output)) return undefined;
+    return `assert ${call} == ${output.replace(token('inf'), "float('inf')")}`;
   }
   if (isValueOutput(output)) return `assert ${call} == ${output}`;
   const raised = RAISES.exec(output + ' ')?.[1];
@@ -308,37 +308,50 @@ export function confirmChoice<T extends Plausible>(
         pinningTest(r.call, r.outputs[candidate.id]!, func),
     ) ??
     grown.find((r) => pinningTest(r.call, r.outputs[candidate.id] ?? 'timeout', func));
-  if (!row) return undefined;
-  const output = row.outputs[candidate.id]!;
+  return row && askAbout(candidate, originalId, row, func);
+}
+
+/** The question of one candidate's answer at one input, when an assert can pin it. */
+function askAbout<T extends Plausible>(
+  candidate: T,
+  originalId: string,
+  row: ProbeInput,
+  func: string,
+): VerdictChoice<T> | undefined {
+  const output = row.outputs[candidate.id];
+  const test = output === undefined ? undefined : pinningTest(row.call, output, func);
+  if (output === undefined || test === undefined) return undefined;
   const original = row.outputs[originalId];
   return {
     call: row.call,
     ...(original === undefined ? {} : { original }),
-    options: [{ candidate, output, test: pinningTest(row.call, output, func)! }],
+    options: [{ candidate, output, test }],
   };
 }
 
 /**
- * An input on which the fix answers an infinity (or nan) where the original does not: a starting value
- * (`best = float('-inf')`) that no element ever replaced, handed back as the answer (for an empty list,
- * say). The tests passed, but that answer is seldom meant; the user is asked before it is called fixed.
+ * The question at an input on which the fix answers an infinity (or nan) where the original does not: a
+ * starting value (`best = float('-inf')`) that no element ever replaced, handed back as the answer (for an
+ * empty list, say). The tests passed, but that answer is seldom meant; the user is asked before it is
+ * called fixed. Undefined when there is no such input, or no assert can pin the answer there.
  */
-export function sentinelLeak(
-  candidateId: string,
+export function sentinelLeak<T extends Plausible>(
+  candidate: T,
   originalId: string,
   probe: ProbeResponse | undefined,
-): ProbeInput | undefined {
+): VerdictChoice<T> | undefined {
   if (!probe?.ok) return undefined;
-  return probe.inputs.find((r) => {
-    const mine = r.outputs[candidateId];
+  const row = probe.inputs.find((r) => {
+    const mine = r.outputs[candidate.id];
     const orig = r.outputs[originalId];
     return (
       mine !== undefined &&
       isValueOutput(mine) &&
-      INFINITE.test(mine) &&
-      !(orig !== undefined && INFINITE.test(orig))
+      hasInfinity(mine) &&
+      !(orig !== undefined && hasInfinity(orig))
     );
   });
+  return row && askAbout(candidate, originalId, row, probe.func ?? 'f');
 }
 
 /**

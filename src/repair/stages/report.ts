@@ -11,7 +11,6 @@ import {
   answersConstant,
   confirmChoice,
   magicConstantCount,
-  pinningTest,
   sentinelLeak,
   type VerdictChoice,
 } from '../verdict.ts';
@@ -407,20 +406,13 @@ export async function conclude(ctx: RunContext, probeAllowed: boolean): Promise<
     answersConstant(best.id, 'original', probe);
   // A fix that answers an infinity where the original did not (for an empty input, say) hands back the
   // starting value it put in: passing the tests, yet seldom what is meant. Asked, at that input.
-  const leak = repairsLoading || settledByUser ? undefined : sentinelLeak(best.id, 'original', probe);
-  const leakTest = leak ? pinningTest(leak.call, leak.outputs[best.id]!, probe?.func ?? 'f') : undefined;
-  if (leak && leakTest) {
-    const output = leak.outputs[best.id]!;
-    const original = leak.outputs['original'];
-    const choice: VerdictChoice<Verified> = {
-      call: leak.call,
-      ...(original === undefined ? {} : { original }),
-      options: [{ candidate: best, output, test: leakTest }],
-    };
+  const leak = repairsLoading || settledByUser ? undefined : sentinelLeak(best, 'original', probe);
+  if (leak) {
+    const { output } = leak.options[0]!;
     const summary = `Not pinned down: a fix passes ${every}, but for \`${leak.call}\` it answers ${output}, a starting value nothing replaced. Is it ${meantTo(output)}?`;
     return finish(ctx, 'not_pinned', summary, best, rationale, citeLinesOf(ctx, best), {
       ...extra,
-      choice: toChoice(ctx, choice),
+      choice: toChoice(ctx, leak),
     });
   }
   // Two edits or more: the search pairs edits only when no single one passes, and of the thousands of
