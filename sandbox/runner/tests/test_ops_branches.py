@@ -38,6 +38,21 @@ class BranchTests(unittest.TestCase):
                       "def f(xs):\n    for x in xs:\n        if x:\n            return True\n        print(x)\n    return False\n"):
             self.assertFalse([d for d in variants(ops_branches, other).values() if "answers" in d or "quantifier" in d])
 
+class RepeatTests(unittest.TestCase):
+    def test_an_if_that_should_repeat(self) -> None:
+        src = ("def without(text, banned):\n    chars = list(text)\n    for b in banned:\n        if b in chars:\n"
+               "            chars.remove(b)\n    return ''.join(chars)\n")
+        fixed = src.replace("        if b in chars:", "        while b in chars:")
+        self.assertEqual(variants(ops_branches, src).get(fixed), "repeat while the condition holds (`chars` changes in the body)")
+        tests = "assert without('banana', 'a') == 'bnn'\nassert without('kiwi', 'xk') == 'iwi'\n"
+        self.assertEqual(best(src, tests), fixed)
+
+    def test_an_if_whose_body_leaves_its_condition_alone_stays(self) -> None:
+        src = ("def f(xs, n):\n    out = []\n    if n in xs:\n        out.append(n)\n    if n > 0:\n        n -= 1\n        return n\n"
+               "    elif xs:\n        xs.pop()\n    return out\n")
+        self.assertFalse([d for d in variants(ops_branches, src).values() if d.startswith("repeat while")])
+
+
 class ChainOrderTests(unittest.TestCase):
     """An `if`/`elif` chain tested in the wrong order: a later, narrower test shadowed by an earlier one."""
 

@@ -42,6 +42,18 @@ class ReturnTests(unittest.TestCase):
         self.assertFalse(any("return out.append" in t or "return print" in t or "return x + 1" in t for t in variants(ops_returns, src)))
 
 
+class PrintedTests(unittest.TestCase):
+    def test_an_answer_printed_instead_of_returned(self) -> None:
+        src = "def mean(xs):\n    total = sum(xs)\n    print(total / len(xs))\n"
+        fixed = "def mean(xs):\n    total = sum(xs)\n    return total / len(xs)\n"
+        self.assertEqual(variants(ops_returns, src).get(fixed), "return `total / len(xs)` instead of printing it")
+        self.assertEqual(best(src, "assert mean([1, 2, 3]) == 2\nassert mean([4]) == 4\n"), fixed)
+
+    def test_prints_beside_returns_are_left_alone(self) -> None:
+        src = "def mean(xs):\n    print('xs =', xs)\n    print(len(xs))\n    return sum(xs) / len(xs)\n"
+        self.assertFalse([d for d in variants(ops_returns, src).values() if "printing" in d])
+
+
 class FoldedTests(unittest.TestCase):
     def test_a_recursive_answer_dropped_where_it_was_to_join_the_result(self) -> None:
         src = ("def leaves(tree):\n    found = []\n    for child in tree:\n        if isinstance(child, tuple):\n"

@@ -21,6 +21,28 @@ class StatementTests(unittest.TestCase):
         self.assertIn("def unique(xs):\n    out = []\n    for x in xs:\n        if x not in out:\n            out.append(x)\n    return out\n", passing)
 
 
+    def test_a_count_after_the_if_moved_into_it(self) -> None:
+        src = ("def average_stars(reviews):\n    total = 0\n    count = 0\n    for r in reviews:\n        if r.get('stars') is not None:\n"
+               "            total += r['stars']\n        count += 1\n    return total / count if count else 0.0\n")
+        fixed = src.replace("            total += r['stars']\n        count += 1\n", "            total += r['stars']\n            count += 1\n")
+        self.assertEqual(variants(ops_statements, src).get(fixed), "move the statement into the if above")
+        tests = ("assert average_stars([{'stars': 4}, {'text': 'meh'}, {'stars': 2}]) == 3.0\n"
+                 "assert average_stars([{'stars': 5}]) == 5.0\nassert average_stars([]) == 0.0\n")
+        self.assertEqual(best(src, tests), fixed)
+
+    def test_a_statement_that_belongs_after_the_if_moved_out(self) -> None:
+        src = ("def tally(words, stop):\n    seen = 0\n    kept = []\n    for w in words:\n        if w != stop:\n"
+               "            kept.append(w)\n            seen += 1\n    return kept, seen\n")
+        fixed = src.replace("            seen += 1\n", "        seen += 1\n")
+        self.assertEqual(variants(ops_statements, src).get(fixed), "move the statement out of the if")
+
+    def test_a_way_out_ending_an_if_is_not_moved_out(self) -> None:
+        src = "def first_neg(xs):\n    for x in xs:\n        if x < 0:\n            y = x\n            return y\n    return None\n"
+        self.assertFalse([d for d in variants(ops_statements, src).values() if "out of the if" in d])
+        with_else = "def f(x):\n    if x:\n        a = 1\n        b = 2\n    else:\n        a = 0\n    c = 3\n    return a\n"
+        self.assertFalse([d for d in variants(ops_statements, with_else).values() if " if" in d])
+
+
 
 class BookkeepingTests(unittest.TestCase):
     def test_a_seen_set_that_is_never_filled(self) -> None:

@@ -22,6 +22,22 @@ class SyntaxTests(unittest.TestCase):
         texts = [t for t, _, _ in ops_syntax.repairs("def z(x):\n    if x = 0:\n        return True\n    return False\n", 2)]
         self.assertIn("def z(x):\n    if x == 0:\n        return True\n    return False\n", texts)
 
+    def test_lines_pasted_along_that_are_not_code(self) -> None:
+        src = "def area(w, h):\n    return w * h\n```\n[Task End\n"
+        texts = {t: d for t, _, d in ops_syntax.repairs(src, 3)}
+        self.assertEqual(texts.get("def area(w, h):\n    return w * h\n"),
+                         "delete the line that is not code, `\u0060\u0060\u0060` and 1 more like it")
+        fenced = "```python\ndef area(w, h):\n    return w * h\n```\n"
+        self.assertIn("def area(w, h):\n    return w * h\n", [t for t, _, _ in ops_syntax.repairs(fenced, 1)])
+        prose = "def area(w, h):\n    return w * h\nThis multiplies the sides.\n"
+        self.assertIn("def area(w, h):\n    return w * h\n", [t for t, _, _ in ops_syntax.repairs(prose, 3)])
+
+    def test_code_cut_short_and_docstrings_are_not_taken_for_prose(self) -> None:
+        doc = 'def f(x):\n    """Twice x.\nNot a sentence to delete.\n    """\n    return x +\n'
+        self.assertFalse([d for _, _, d in ops_syntax.repairs(doc, 5) if "not code" in d])
+        bracket = "xs = [\n1, 2,\n3]\ndef f(:\n    return xs\n"
+        self.assertFalse([d for _, _, d in ops_syntax.repairs(bracket, 4) if "not code" in d])
+
     def test_syntax_repair_then_a_logic_fix(self) -> None:
         src = "def inc(x)\n    return x - 1\n"
         self.assertEqual(best(src, "assert inc(1) == 2\n"), "def inc(x):\n    return x + 1\n")

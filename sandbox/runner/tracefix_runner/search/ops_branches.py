@@ -3,13 +3,14 @@ should exclude each other (`if`/`elif`) or not, and a loop that should stop or s
 (a missing `break`, `continue` or early `return`), and a loop that decides with early boolean returns
 answering the opposite question (both answers swapped) or the other quantifier ("some" for "every": the
 condition negated and both answers swapped), and an `if`/`elif` chain tested in the wrong order (a later,
-narrower test shadowed by an earlier, broader one: `% 15` after `% 3`, `>= 90` after `>= 60`)."""
+narrower test shadowed by an earlier, broader one: `% 15` after `% 3`, `>= 90` after `>= 60`), and an `if`
+that should have been a `while` (its body changes what it tests)."""
 
 from __future__ import annotations
 
 import ast
 
-from .edits import EXITS, LOOPS, TIER_LAST, TIER_RARE, TIER_USUAL, Context
+from .edits import EXITS, LOOPS, MUTATING_METHODS, TIER_LAST, TIER_RARE, TIER_USUAL, Context
 
 
 
@@ -63,6 +64,30 @@ def stop_loop(ctx: Context, node: ast.If) -> None:
     indent = ctx.src.indent_of(last.lineno)
     for word in ("break", "continue"):
         ctx.add([(at, at, f"{indent}{word}\n")], last.lineno, "branch", f"add `{word}` after the branch", TIER_USUAL)
+
+
+def repeat(ctx: Context, node: ast.If) -> None:
+    """`if x in items: items.remove(x)` where every occurrence should go: an `if` whose body changes what
+    its condition reads (a name assigned, or a collection changed in place) runs once where it should run
+    until the condition fails. `while` for `if`; the screening's step bound stops one that never ends."""
+    if node.orelse or _is_elif(ctx, node) or isinstance(node.body[-1], EXITS):
+        return
+    at = ctx.src.offset(node.lineno, node.col_offset)
+    if ctx.src.text[at : at + 3] != "if ":
+        return  # an `elif`
+    read = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
+    changed: set[str] = set()
+    for n in ast.walk(ast.Module(body=node.body, type_ignores=[])):
+        if isinstance(n, (ast.Assign, ast.AugAssign)):
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+            changed.update(t.id for target in targets for t in ast.walk(target) if isinstance(t, ast.Name))
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) \
+                and n.func.attr in MUTATING_METHODS:
+            changed.add(n.func.value.id)
+    hit = sorted(read & changed)
+    if hit:
+        ctx.add([(at, at + 2, "while")], node.lineno, "branch", f"repeat while the condition holds (`{hit[0]}` changes in the body)",
+                TIER_RARE)
 
 
 def _bool_return(stmt: ast.stmt) -> bool | None:
@@ -172,6 +197,7 @@ def generate(ctx: Context) -> None:
             chain(ctx, node, body)
         stop_loop(ctx, node)
         reorder(ctx, node)
+        repeat(ctx, node)
     for node in ast.walk(ctx.tree):
         if isinstance(node, LOOPS) and ctx.in_region(node):
             body = ctx.body_of(node)

@@ -1,8 +1,8 @@
 """Return values: the wrong variable returned, a function that falls off its end (returns None) where it
 built a result, a value computed on a line of its own where it was to be returned (the forgotten `return`
 of a recursive call, the most common), a recursive call whose result was meant to be added to what the
-function collects (`flatten(item)` for `result.extend(flatten(item))`), and a return value that is the
-negation of the right one."""
+function collects (`flatten(item)` for `result.extend(flatten(item))`), a return value that is the
+negation of the right one, and an answer printed where it was to be returned."""
 
 from __future__ import annotations
 
@@ -114,6 +114,22 @@ def folded(ctx: Context, stmt: ast.Expr) -> None:
         ctx.replace(value, _JOIN[kind].format(name=name, call=call), "return", f"add what `{call}` returns to `{name}`", TIER_USUAL, False)
 
 
+def printed(ctx: Context, stmt: ast.Expr) -> None:
+    """`print(total)` in a function that returns nothing: the answer was shown instead of handed back
+    (the tests then see None). `return total` in its place; a function that returns values elsewhere
+    prints for show, and its prints are left alone."""
+    call = stmt.value
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "print" and len(call.args) == 1
+            and not call.keywords and not isinstance(call.args[0], ast.Starred)):
+        return
+    fn = ctx.enclosing_func(stmt)
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or returns_a_value(fn) or not ctx.in_region(stmt) \
+            or not ctx.src.starts_line(stmt):
+        return
+    text = ctx.src.seg(call.args[0])
+    ctx.replace(call, f"return {text}", "return", f"return `{text}` instead of printing it", TIER_USUAL, False)
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Return) and ctx.in_region(node):
@@ -123,3 +139,4 @@ def generate(ctx: Context) -> None:
         elif isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant):
             unreturned(ctx, node)
             folded(ctx, node)
+            printed(ctx, node)

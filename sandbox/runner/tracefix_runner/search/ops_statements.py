@@ -1,5 +1,5 @@
 """Statements: one too many (delete it), two in the wrong order (swap with the next one), one at the
-wrong depth (out of the loop it should be in, or in a loop it should follow), one missing that the
+wrong depth (out of the loop or `if` it should be in, or in one it should follow), one missing that the
 same function already writes elsewhere (insert a copy next to a suspicious line), the bookkeeping a
 membership test relies on (`if x in seen` with nothing ever added to `seen`), and the last group a loop
 collects never handed over after it ends (`words.append(word)` only when a separator comes)."""
@@ -42,25 +42,32 @@ def swap_next(ctx: Context, node: ast.stmt, body: list[ast.stmt]) -> None:
     ctx.add([(start, n_end, b + a)], node.lineno, "order", "swap with the next statement", TIER_RARE)
 
 
+_INTO_IF = (ast.Assign, ast.AugAssign, ast.Expr, ast.Break, ast.Continue)
+
+
 def depth(ctx: Context, node: ast.stmt, body: list[ast.stmt]) -> None:
-    """The last statement of a loop body moved after the loop, or the statement after a loop moved into it."""
+    """A statement one block off: the last statement of a loop body moved after the loop, or the statement
+    after a loop moved into it; the same for an `if` with no `else` (`count += 1` counted for every item
+    where only the matching ones should count, or the other way round). A way out (`return`, `break`...)
+    ending an `if` stays where it is: that is what the `if` is for."""
     parent = ctx.parent.get(node)
     src = ctx.src
-    if isinstance(parent, LOOPS) and body is parent.body and node is body[-1] and len(body) > 1 and not parent.orelse:
-        out_indent = src.indent_of(parent.lineno)
-        moved = ctx.dedented([node], out_indent)
-        if moved is not None:
-            start, end = ctx.stmt_span(node)
-            ctx.add([(start, end, moved)], node.lineno, "depth", "move the statement out of the loop", TIER_RARE)
+    if isinstance(parent, (*LOOPS, ast.If)) and body is parent.body and node is body[-1] and len(body) > 1 and not parent.orelse:
+        block = "if" if isinstance(parent, ast.If) else "loop"
+        if block == "loop" or not isinstance(node, EXITS):
+            moved = ctx.dedented([node], src.indent_of(parent.lineno))
+            if moved is not None:
+                start, end = ctx.stmt_span(node)
+                ctx.add([(start, end, moved)], node.lineno, "depth", f"move the statement out of the {block}", TIER_RARE)
     idx = body.index(node)
-    if isinstance(node, LOOPS) and idx + 1 < len(body) and not node.orelse:
+    if isinstance(node, (*LOOPS, ast.If)) and idx + 1 < len(body) and not node.orelse:
         nxt = body[idx + 1]
-        if isinstance(nxt, _SHORT) and src.starts_line(nxt):
-            inner_indent = src.indent_of(node.body[-1].lineno)
-            moved = ctx.dedented([nxt], inner_indent)
+        block = "if" if isinstance(node, ast.If) else "loop"
+        if isinstance(nxt, _INTO_IF if block == "if" else _SHORT) and src.starts_line(nxt) and src.starts_line(node.body[-1]):
+            moved = ctx.dedented([nxt], src.indent_of(node.body[-1].lineno))
             if moved is not None:
                 start, end = ctx.stmt_span(nxt)
-                ctx.add([(start, end, moved)], nxt.lineno, "depth", "move the statement into the loop above", TIER_RARE)
+                ctx.add([(start, end, moved)], nxt.lineno, "depth", f"move the statement into the {block} above", TIER_RARE)
 
 
 def transplant(ctx: Context, lines: list[int]) -> None:

@@ -1,6 +1,7 @@
 """Syntax errors: at the line Python names (and the line before it, where an unclosed bracket or a
 missing colon usually is), a missing colon, a missing closing bracket or quote, `=` for `==` in a
-condition, and one stray bracket too many. Each repair is kept only if the program then compiles."""
+condition, one stray bracket too many, and lines pasted along that are not code (a markdown fence, a
+sentence at column 0). Each repair is kept only if the program then compiles."""
 
 from __future__ import annotations
 
@@ -85,8 +86,44 @@ def line_repairs(line: str) -> list[tuple[str, str]]:
     return out
 
 
+_OPENS = (":", "\\", ",", "(", "[", "{")
+
+
+def _not_code(line: str) -> bool:
+    """A line pasted along with the code that is not Python: a markdown fence (```, ~~~) at any depth, or
+    text at column 0 that is no statement on its own (`[Task End`, `Here is the fixed code:`). A header
+    or a line that opens a bracket is code cut short, not prose: the other repairs are for those."""
+    text = line.rstrip("\n")
+    if text.lstrip().startswith(("```", "~~~")):
+        return True
+    if not text.strip() or text[0].isspace() or text[0] in ")]}" or _HEADER.match(text) or text.rstrip().endswith(_OPENS):
+        return False
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError):
+        return True
+    return False
+
+
+def _outside_long_strings(lines: list[str]) -> list[int]:
+    """Indexes of the lines that do not start inside a triple-quoted string (a docstring's text at column
+    0 is no stray sentence)."""
+    out: list[int] = []
+    open_quote = ""
+    for i, line in enumerate(lines):
+        if not open_quote:
+            out.append(i)
+        for m in re.finditer(r'"""|\'\'\'', line):
+            if not open_quote:
+                open_quote = m.group()
+            elif m.group() == open_quote:
+                open_quote = ""
+    return out
+
+
 def repairs(source: str, error_line: int | None) -> list[tuple[str, int, str]]:
-    """Whole-program candidates (source, line, description) that compile, nearest the named line first."""
+    """Whole-program candidates (source, line, description) that compile: the lines that are not code
+    deleted, then the repairs of one line, nearest the named line first."""
     lines = source.splitlines(keepends=True)
     if not lines:
         return []
@@ -94,6 +131,20 @@ def repairs(source: str, error_line: int | None) -> list[tuple[str, int, str]]:
     order = [named, named - 1, named + 1, named - 2]
     out: list[tuple[str, int, str]] = []
     seen: set[str] = set()
+    # a fence anywhere; a sentence from the line before the named one on (earlier, a column-0 line that
+    # does not parse alone may be the rest of a bracket opened above)
+    junk = [i for i in _outside_long_strings(lines) if _not_code(lines[i])
+            and (i >= named - 2 or lines[i].lstrip().startswith(("```", "~~~")))]
+    if junk:
+        text = "".join(line for i, line in enumerate(lines) if i not in junk)
+        try:
+            ast.parse(text)
+            first = lines[junk[0]].strip()
+            more = f" and {len(junk) - 1} more like it" if len(junk) > 1 else ""
+            out.append((text, junk[0] + 1, f"delete the line that is not code, `{first[:40]}`{more}"))
+            seen.add(text)
+        except (SyntaxError, ValueError):
+            pass
     for ln in order:
         if ln < 1 or ln > len(lines):
             continue
