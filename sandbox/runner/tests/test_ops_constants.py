@@ -167,6 +167,18 @@ class ScaledCountTests(unittest.TestCase):
                    "assert page_of(list(range(9)), 3, 4) == [8]\n")
         self.assertEqual(out, src.replace("page * size", "(page - 1) * size"))
 
+class DirectionTests(unittest.TestCase):
+    def test_a_shift_in_place_walked_from_the_wrong_end(self) -> None:
+        src = "def shift_right(xs):\n    for i in range(1, len(xs)):\n        xs[i] = xs[i - 1]\n    xs[0] = 0\n    return xs\n"
+        fixed = src.replace("in range(1, len(xs))", "in reversed(range(1, len(xs)))")
+        self.assertEqual(variants(ops_constants, src).get(fixed), "walk `range(1, len(xs))` from its end")
+        self.assertEqual(best(src, "assert shift_right([4, 7, 9]) == [0, 4, 7]\nassert shift_right([5]) == [0]\n"), fixed)
+
+    def test_a_loop_that_writes_no_subscript_keeps_its_direction(self) -> None:
+        src = "def total(n):\n    s = 0\n    for i in range(n):\n        s = s * 2 + i\n    return s\n"
+        self.assertFalse([d for d in variants(ops_constants, src).values() if "from its end" in d])
+
+
 class RangeStepTests(unittest.TestCase):
     """A range walked one by one where the body takes pieces of a width: stepping by the width was meant."""
 

@@ -53,6 +53,20 @@ class IdiomTests(unittest.TestCase):
         self.assertFalse(any("for _ in" in t for t in variants(ops_idioms, "def zeros(n):\n    return [0] * n\n")))
 
 
+class UniqueGuardTests(unittest.TestCase):
+    def test_items_kept_once_each_guarded_the_wrong_way(self) -> None:
+        src = ("def distinct(words):\n    out = []\n    for w in words:\n        if words.count(w) == 1:\n"
+               "            out.append(w)\n    return out\n")
+        fixed = src.replace("words.count(w) == 1", "w not in out")
+        self.assertEqual(variants(ops_idioms, src).get(fixed), "append only what `out` lacks: `w not in out`")
+        self.assertEqual(best(src, "assert distinct(['a', 'b', 'a', 'c']) == ['a', 'b', 'c']\nassert distinct([]) == []\n"), fixed)
+
+    def test_a_guard_already_asking_or_doing_more_is_left_alone(self) -> None:
+        for src in ("def f(xs):\n    out = []\n    for x in xs:\n        if x not in out:\n            out.append(x)\n    return out\n",
+                    "def f(xs):\n    out = []\n    for x in xs:\n        if x > 0:\n            out.append(x)\n            print(x)\n    return out\n"):
+            self.assertFalse([d for d in variants(ops_idioms, src).values() if "lacks" in d], src)
+
+
 class GrowingValuesTests(unittest.TestCase):
     def test_appending_to_the_list_get_hands_back(self) -> None:
         src = ("def by_length(words):\n    out = {}\n    for w in words:\n        out.get(len(w), []).append(w)\n    return out\n")

@@ -5,7 +5,7 @@ mathematical constant written to another precision than the tests use (3.14 for 
 maximum or minimum that starts from a number the values may not pass (`best = 0` before a loop of
 `best = max(best, x)`: the infinity on the right side, or the first value), a string with
 `{name}` placeholders that lacks the `f` of an f-string, and a range walked one by one where the body
-takes pieces of a width (`xs[i:i + size]`): the range stepped by that width."""
+takes pieces of a width (`xs[i:i + size]`): the range stepped by that width, or walked from its other end."""
 
 from __future__ import annotations
 
@@ -102,6 +102,21 @@ def range_call(ctx: Context, node: ast.Call) -> None:
         s, _ = src.span(node.args[0])
         e, _ = src.span(node.args[1])
         ctx.add([(s, e, "")], node.lineno, "bound", "start the range at 0", TIER_USUAL)
+
+
+def direction(ctx: Context, loop: ast.For) -> None:
+    """A loop over `range(...)` walked the wrong way: a table filled from its start where each entry needs
+    the ones after it (or a list shifted in place from the wrong end). `reversed(range(...))`, the same
+    values from the other end; only for a loop statement whose body writes into a subscript, where order
+    can matter at all."""
+    it = loop.iter
+    if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and 1 <= len(it.args) <= 2
+            and not it.keywords):
+        return
+    writes = any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) for stmt in loop.body for n in ast.walk(stmt))
+    if writes:
+        text = ctx.src.seg(it)
+        ctx.replace(it, f"reversed({text})", "bound", f"walk `{text}` from its end", TIER_RARE, False)
 
 
 def _offset_from(node: ast.expr, var: str) -> ast.expr | None:
@@ -407,6 +422,7 @@ def generate(ctx: Context) -> None:
             scaled_count(ctx, node)
         if isinstance(node, ast.For):
             range_step(ctx, node.target, node.iter, node.body)
+            direction(ctx, node)
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and len(node.generators) == 1:
             gen = node.generators[0]
             parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]

@@ -2,8 +2,8 @@
 `d.setdefault(k, []).append(v)`), a new list appended to through `d.get(k, [])` (it is never stored) or a
 key's list replaced where it was to grow (`d[k] = [v]`), an argument mutated where a copy was meant, a
 copy of a list of lists that shares its rows, a mutable default argument shared between calls, a list
-changed while a loop walks it, and rows made by repeating one list (`[[0] * n] * m`: every row the same
-object)."""
+changed while a loop walks it, rows made by repeating one list (`[[0] * n] * m`: every row the same
+object), and the guard of an append that keeps items once each (`x not in out`)."""
 
 from __future__ import annotations
 
@@ -263,6 +263,24 @@ def _rows_changed(fn: ast.AST, name: str) -> bool:
     return False
 
 
+def unique_guard(ctx: Context, node: ast.If) -> None:
+    """`if xs.count(x) == 1: out.append(x)` where the items were to be kept once each, in order: the guard
+    of an append that is the only thing its `if` does, asked the usual way, `x not in out`."""
+    if node.orelse or len(node.body) != 1 or not isinstance(node.body[0], ast.Expr):
+        return
+    call = node.body[0].value
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "append"
+            and isinstance(call.func.value, ast.Name) and len(call.args) == 1 and not call.keywords):
+        return
+    src = ctx.src
+    at = src.offset(node.lineno, node.col_offset)
+    if src.text[at : at + 3] != "if ":
+        return  # an `elif`: the chain decides more than this
+    guard = f"{src.seg(call.args[0])} not in {call.func.value.id}"
+    if src.seg(node.test) != guard:
+        ctx.replace(node.test, guard, "idiom", f"append only what `{call.func.value.id}` lacks: `{guard}`", TIER_RARE, False)
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -284,5 +302,7 @@ def generate(ctx: Context) -> None:
             stored(ctx, node)
         elif isinstance(node, ast.For):
             loop_over_copy(ctx, node)
+        elif isinstance(node, ast.If):
+            unique_guard(ctx, node)
         elif isinstance(node, ast.BinOp):
             repeated_rows(ctx, node)
