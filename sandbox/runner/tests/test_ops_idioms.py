@@ -67,6 +67,30 @@ class UniqueGuardTests(unittest.TestCase):
             self.assertFalse([d for d in variants(ops_idioms, src).values() if "lacks" in d], src)
 
 
+class IteratedTests(unittest.TestCase):
+    def test_key_and_value_unpacked_from_the_dict_itself(self) -> None:
+        src = "def report(stock):\n    lines = []\n    for name, qty in stock:\n        lines.append(f'{name}: {qty}')\n    return lines\n"
+        fixed = src.replace("in stock:", "in stock.items():")
+        self.assertEqual(variants(ops_idioms, src).get(fixed), "walk `stock.items()`: keys with their values")
+        self.assertEqual(best(src, "assert report({'nut': 3, 'bolt': 0}) == ['nut: 3', 'bolt: 0']\nassert report({}) == []\n"), fixed)
+        keys = src.replace("in stock:", "in stock.keys():")
+        self.assertIn(fixed, variants(ops_idioms, keys))
+
+    def test_positions_with_items_and_numbers_walked(self) -> None:
+        src = "def marked(xs):\n    return [f'{i}={x}' for i, x in xs]\n"
+        self.assertEqual(best(src, "assert marked(['a', 'b']) == ['0=a', '1=b']\n"), src.replace("in xs]", "in enumerate(xs)]"))
+        src = "def evens(xs):\n    out = []\n    for i in len(xs):\n        if i % 2 == 0:\n            out.append(xs[i])\n    return out\n"
+        self.assertEqual(best(src, "assert evens([5, 6, 7]) == [5, 7]\nassert evens([]) == []\n"), src.replace("in len(xs):", "in range(len(xs)):"))
+        src = "def total(xs):\n    s = 0\n    for i in range(xs):\n        s += xs[i]\n    return s\n"
+        out = variants(ops_idioms, src)
+        self.assertIn(src.replace("range(xs)", "range(len(xs))"), out)
+
+    def test_walks_already_right_are_left_alone(self) -> None:
+        src = ("def f(d, pairs):\n    for k, v in d.items():\n        pass\n    for i, p in enumerate(pairs):\n        pass\n"
+               "    for a, b in zip(pairs, pairs):\n        pass\n    for i in range(len(pairs)):\n        pass\n")
+        self.assertFalse([d for d in variants(ops_idioms, src).values() if d.startswith("walk")])
+
+
 class GrowingValuesTests(unittest.TestCase):
     def test_appending_to_the_list_get_hands_back(self) -> None:
         src = ("def by_length(words):\n    out = {}\n    for w in words:\n        out.get(len(w), []).append(w)\n    return out\n")

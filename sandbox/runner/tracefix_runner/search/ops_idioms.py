@@ -3,7 +3,8 @@
 key's list replaced where it was to grow (`d[k] = [v]`), an argument mutated where a copy was meant, a
 copy of a list of lists that shares its rows, a mutable default argument shared between calls, a list
 changed while a loop walks it, rows made by repeating one list (`[[0] * n] * m`: every row the same
-object), and the guard of an append that keeps items once each (`x not in out`)."""
+object), the guard of an append that keeps items once each (`x not in out`), and the wrong view of a
+collection walked (`for k, v in d` for `d.items()`, `for i in len(xs)`)."""
 
 from __future__ import annotations
 
@@ -281,6 +282,47 @@ def unique_guard(ctx: Context, node: ast.If) -> None:
         ctx.replace(node.test, guard, "idiom", f"append only what `{call.func.value.id}` lacks: `{guard}`", TIER_RARE, False)
 
 
+_WALKERS = ("enumerate", "zip", "range")
+
+
+def iterated(ctx: Context, target: ast.expr, it: ast.expr) -> None:
+    """The wrong view of a collection walked: key and value unpacked from a dict itself (`for k, v in d`,
+    or from `d.keys()`), index and item from a list (`enumerate`), a number walked as if it were a range
+    (`for i in len(xs)`, `for i in n`), or a list handed to `range` (`range(xs)`: its indexes, or the list
+    itself). The kinds seen in the run choose the edit; with none seen, each is tried, last."""
+    src = ctx.src
+    text = src.seg(it)
+    kinds = ctx.expr_type(it)
+    call = it if isinstance(it, ast.Call) else None
+    fname = call.func.id if call is not None and isinstance(call.func, ast.Name) else None
+    attr = call.func.attr if call is not None and isinstance(call.func, ast.Attribute) else None
+    plain = isinstance(it, (ast.Name, ast.Attribute, ast.Subscript))
+    if isinstance(target, ast.Tuple) and len(target.elts) == 2:
+        if fname in _WALKERS or attr == "items":
+            return
+        if attr in ("keys", "values") and call is not None and not call.args and isinstance(call.func, ast.Attribute):
+            base = src.seg(call.func.value)
+            ctx.replace(it, f"{base}.items()", "idiom", f"walk `{base}.items()`: keys with their values", TIER_USUAL, False)
+        elif plain and (not kinds or "dict" in kinds):
+            ctx.replace(it, f"{text}.items()", "idiom", f"walk `{text}.items()`: keys with their values",
+                        TIER_USUAL if "dict" in kinds else TIER_RARE, False)
+        if plain and (not kinds or kinds & {"seq", "str"}):
+            ctx.replace(it, f"enumerate({text})", "idiom", f"walk `enumerate({text})`: positions with the items", TIER_RARE, False)
+        return
+    if not isinstance(target, ast.Name):
+        return
+    if fname == "len" or (plain and kinds == {"int"}):
+        ctx.replace(it, f"range({text})", "idiom", f"walk `range({text})`: a number is not a sequence", TIER_USUAL, False)
+    if fname == "range" and call is not None and len(call.args) == 1:
+        arg = call.args[0]
+        arg_kinds = ctx.expr_type(arg)
+        if isinstance(arg, (ast.Name, ast.Attribute)) and (not arg_kinds or arg_kinds & {"seq", "str", "set", "dict"}):
+            tier = TIER_USUAL if arg_kinds else TIER_RARE
+            inner = src.seg(arg)
+            ctx.replace(it, f"range(len({inner}))", "idiom", f"walk `range(len({inner}))`: the positions of `{inner}`", tier, False)
+            ctx.replace(it, inner, "idiom", f"walk `{inner}` itself", tier, False)
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -302,6 +344,10 @@ def generate(ctx: Context) -> None:
             stored(ctx, node)
         elif isinstance(node, ast.For):
             loop_over_copy(ctx, node)
+            iterated(ctx, node.target, node.iter)
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            for gen in node.generators:
+                iterated(ctx, gen.target, gen.iter)
         elif isinstance(node, ast.If):
             unique_guard(ctx, node)
         elif isinstance(node, ast.BinOp):
