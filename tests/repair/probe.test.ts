@@ -129,6 +129,20 @@ describe.each(backends)('probe on %s', (_name, create) => {
     expect(rowOf(r, "days('2024-01-00', '2024-01-08')")?.outputs['original']).toMatch(/^raises ValueError/);
   }, 60_000);
 
+  it('a string grows its longest run of one character three times as long, where once-or-twice code and a loop part', async () => {
+    const twice = 'def squeeze(s):\n    return s.replace("  ", " ").replace("  ", " ")\n';
+    const loop = 'def squeeze(s):\n    while "  " in s:\n        s = s.replace("  ", " ")\n    return s\n';
+    const r = await probe(
+      [
+        { id: 'twice', source: twice },
+        { id: 'loop', source: loop },
+      ],
+      "assert squeeze('a   b') == 'a b'\n",
+      { inputs: 16 },
+    );
+    expect(rowOf(r, "squeeze('a         b')")?.outputs).toEqual({ twice: "'a   b'", loop: "'a b'" });
+  }, 60_000);
+
   it('strings vary in case and length; sets and dicts come out in one canonical order; runs are deterministic', async () => {
     const source = 'def letters(word):\n    return {c: word.count(c) for c in set(word)}\n';
     const run = () =>

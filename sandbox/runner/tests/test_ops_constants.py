@@ -174,9 +174,15 @@ class DirectionTests(unittest.TestCase):
         self.assertEqual(variants(ops_constants, src).get(fixed), "walk `range(1, len(xs))` from its end")
         self.assertEqual(best(src, "assert shift_right([4, 7, 9]) == [0, 4, 7]\nassert shift_right([5]) == [0]\n"), fixed)
 
+    def test_a_search_for_the_last_match_walked_from_the_start(self) -> None:
+        src = "def last_at(xs, v):\n    for i in range(len(xs)):\n        if xs[i] == v:\n            return i\n    return -1\n"
+        fixed = src.replace("in range(len(xs))", "in reversed(range(len(xs)))")
+        self.assertEqual(variants(ops_constants, src).get(fixed), "walk `range(len(xs))` from its end")
+
     def test_a_loop_that_writes_no_subscript_keeps_its_direction(self) -> None:
-        src = "def total(n):\n    s = 0\n    for i in range(n):\n        s = s * 2 + i\n    return s\n"
-        self.assertFalse([d for d in variants(ops_constants, src).values() if "from its end" in d])
+        src = "def total(n):\n    s = 0\n    for i in range(n):\n        s = s * 2 + i\n        for j in range(i):\n            break\n    return s\n"
+        walked = [d for d in variants(ops_constants, src).values() if "from its end" in d]
+        self.assertEqual(walked, ["walk `range(i)` from its end"])  # the inner loop leaves early; the outer one does not
 
 
 class RangeStepTests(unittest.TestCase):

@@ -439,6 +439,20 @@ def _digit_steps(v: str) -> list[str]:
     return [v[: m.start()] + str(k).zfill(width) + v[m.end():] for k in (n + 1, n - 1) if k >= 0]
 
 
+_RUN = re.compile(r"(.)\1+", re.S)
+
+
+def _longer_run(v: str) -> list[str]:
+    """The string's longest run of one repeated character (two or more: spaces, zeros, dashes) made three
+    times as long: code that shortens runs a fixed number of times where it should repeat until none is
+    left (`replace("  ", " ")` once or twice for a loop) agrees with the right code on short runs only."""
+    runs = list(_RUN.finditer(v))
+    if not runs:
+        return []
+    m = max(runs, key=lambda r: len(r.group()))
+    return [v[: m.start()] + m.group() * 3 + v[m.end():]]
+
+
 def _args_source(pos: list[Any], kws: list[tuple[str | None, Any]]) -> str:
     parts = [canonical(v, 0, _ARG_CHARS) for v in pos]
     parts += [f"{k}={canonical(v, 0, _ARG_CHARS)}" for k, v in kws]
@@ -458,7 +472,7 @@ def _variants(v: Any) -> list[Any]:
         out = [v + 1, v - 1, -v, 0.0, 0.5, 1.0, v * 2, v / 2, -0.5]
     elif t is str:
         out = ["", v[:1], *_digit_steps(v), v.upper(), v.lower(), v.swapcase(), v[::-1], v[:-1], v + v[-1:],
-               v.capitalize(), " " + v, v + " ", v.title(), v * 2]
+               *_longer_run(v), v.capitalize(), " " + v, v + " ", v.title(), v * 2]
     elif t in (list, tuple):
         items = list(v)
         cand: list[list[Any]] = [[], items[:1], items[::-1], items[:-1], items + items[-1:], items[1:]]

@@ -15,7 +15,7 @@ import math
 import re
 
 from . import ops_imports
-from .edits import TIER_COMMON, TIER_LAST, TIER_RARE, TIER_USUAL, Context, edit_distance, shifted
+from .edits import LOOPS, TIER_COMMON, TIER_LAST, TIER_RARE, TIER_USUAL, Context, edit_distance, shifted
 
 
 def _string_literal(text: str, quote: str) -> str:
@@ -106,15 +106,19 @@ def range_call(ctx: Context, node: ast.Call) -> None:
 
 def direction(ctx: Context, loop: ast.For) -> None:
     """A loop over `range(...)` walked the wrong way: a table filled from its start where each entry needs
-    the ones after it (or a list shifted in place from the wrong end). `reversed(range(...))`, the same
-    values from the other end; only for a loop statement whose body writes into a subscript, where order
-    can matter at all."""
+    the ones after it, a list shifted in place from the wrong end, or a search that stops at the first
+    match where the last was wanted. `reversed(range(...))`, the same values from the other end; only for
+    a loop statement whose body writes into a subscript or leaves the loop early, where order can matter
+    at all."""
     it = loop.iter
     if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and 1 <= len(it.args) <= 2
             and not it.keywords):
         return
-    writes = any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) for stmt in loop.body for n in ast.walk(stmt))
-    if writes:
+    inner = [n for stmt in loop.body for n in ast.walk(stmt)]
+    writes = any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) for n in inner)
+    nested = {id(n) for x in inner if isinstance(x, LOOPS) for n in ast.walk(x) if n is not x}  # a break there ends that loop
+    leaves = any(isinstance(n, ast.Return) or (isinstance(n, ast.Break) and id(n) not in nested) for n in inner)
+    if writes or leaves:
         text = ctx.src.seg(it)
         ctx.replace(it, f"reversed({text})", "bound", f"walk `{text}` from its end", TIER_RARE, False)
 
