@@ -62,6 +62,16 @@ describe('JS program search', () => {
     expect(b.candidates[0]?.source).toBe(addAll.replace('list.concat(extra)', 'list.push(...extra)'));
   });
 
+  it('returns an answer that was logged, and walks an array\'s items where for…in walked its keys', async () => {
+    const mean = 'function mean(xs) {\n  let total = 0;\n  for (const x of xs) total += x;\n  console.log(total / xs.length);\n}\n';
+    const a = SearchResponseSchema.parse(await mutate('javascript', { source: mean, tests: 'expect(mean([1, 2, 6])).toBe(3);\nexpect(mean([5])).toBe(5);' }));
+    expect(a.candidates[0]?.source).toBe(mean.replace('console.log(total / xs.length)', 'return total / xs.length'));
+    const sum = 'function sum(xs) {\n  let total = 0;\n  for (const x in xs) total += x;\n  return total;\n}\n';
+    const b = SearchResponseSchema.parse(await mutate('javascript', { source: sum, tests: 'expect(sum([4, 5])).toBe(9);\nexpect(sum([])).toBe(0);' }));
+    expect(b.candidates[0]?.source).toBe(sum.replace('const x in xs', 'const x of xs'));
+    expect(b.candidates[0]?.edits[0]).toMatchObject({ line: 3, kind: 'loop' });
+  });
+
   it('does not offer `- 0` where dropping `- 1` says the same', () => {
     const code = 'function chunk(xs, i, size) {\n  return xs.slice(i, i + size - 1);\n}\n';
     const parse = parseJs as (code: string) => { ast: unknown };

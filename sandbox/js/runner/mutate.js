@@ -1,5 +1,6 @@
 // The JavaScript program search: general one-edit variants on the AST (operators, == / ===,
-// off-by-one, < / <=, variables, var/let, missing return, map/forEach, push/concat, slice/splice,
+// off-by-one, < / <=, variables, var/let, missing return, an answer logged for returned, for…in for
+// for…of, map/forEach, push/concat, slice/splice,
 // missing await, parseInt radix, sort comparator...), tried on the lines the failing test executed
 // first, each screened on that test and then verified on every test, in one runner process. Answers
 // in src/repair/search.ts's SearchResponse shape, so the engine reads both languages alike.
@@ -158,8 +159,16 @@ export function generateEdits(code, ast) {
         if (node.kind === 'var') add(node, node.start, node.start + 3, 'let', 'scope', '`var` → `let`');
         else if (node.kind === 'let' && parent?.type !== 'ForStatement') add(node, node.start, node.start + 3, 'var', 'scope', '`let` → `var`');
         break;
+      case 'ForInStatement': {
+        // `for (const x in xs)` walks an array's keys ('0', '1', …) where its items were meant.
+        const between = code.slice(node.left.end, node.right.start);
+        const i = between.search(/\bin\b/);
+        if (i !== -1) add(node, node.left.end + i, node.left.end + i + 2, 'of', 'loop', '`for…in` → `for…of`: the items, not their keys');
+        break;
+      }
       case 'ExpressionStatement':
         discardedResult(node);
+        loggedAnswer(node, fn);
         // `xs.forEach(...)` / `xs.map(...)` as a function's last statement: the result was meant to be returned.
         if (fn && fn.body.type === 'BlockStatement' && fn.body.body.at(-1) === node && node.expression.type !== 'AssignmentExpression') {
           const call = node.expression;
@@ -191,6 +200,17 @@ export function generateEdits(code, ast) {
       const args = call.arguments.map((a) => (a.type === 'SpreadElement' ? code.slice(a.start, a.end) : `...${code.slice(a.start, a.end)}`)).join(', ');
       add(stmt, call.callee.property.start, call.end, `push(${args})`, 'discarded', '`.concat(…)` → `.push(...…)`');
     }
+  }
+
+  // `console.log(total)` in a function that returns nothing: the answer was shown, not handed back.
+  function loggedAnswer(stmt, fn) {
+    const call = stmt.expression;
+    if (!fn || fn.body.type !== 'BlockStatement' || hasReturn(fn.body)) return;
+    if (call.type !== 'CallExpression' || call.arguments.length !== 1 || call.arguments[0].type === 'SpreadElement') return;
+    const callee = call.callee;
+    if (callee.type !== 'MemberExpression' || callee.computed || callee.object.type !== 'Identifier' || callee.object.name !== 'console' || callee.property.name !== 'log') return;
+    const arg = code.slice(call.arguments[0].start, call.arguments[0].end);
+    add(stmt, call.start, call.end, `return ${arg}`, 'missing_return', `return \`${arg}\` instead of logging it`);
   }
 
   function missingReturn(fn) {
