@@ -63,7 +63,8 @@ def depth(ctx: Context, node: ast.stmt, body: list[ast.stmt]) -> None:
     if isinstance(node, (*LOOPS, ast.If)) and idx + 1 < len(body) and not node.orelse:
         nxt = body[idx + 1]
         block = "if" if isinstance(node, ast.If) else "loop"
-        if isinstance(nxt, _INTO_IF if block == "if" else _SHORT) and src.starts_line(nxt) and src.starts_line(node.body[-1]):
+        if isinstance(nxt, _INTO_IF if block == "if" else _SHORT) and src.starts_line(nxt) and src.starts_line(node.body[-1]) \
+                and not (block == "if" and isinstance(node.body[-1], EXITS)):  # after its way out it would never run
             moved = ctx.dedented([nxt], src.indent_of(node.body[-1].lineno))
             if moved is not None:
                 start, end = ctx.stmt_span(nxt)
