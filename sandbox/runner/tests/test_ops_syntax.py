@@ -29,7 +29,7 @@ class SyntaxTests(unittest.TestCase):
                          "delete the line that is not code, `\u0060\u0060\u0060` and 1 more like it")
         fenced = "```python\ndef area(w, h):\n    return w * h\n```\n"
         self.assertIn("def area(w, h):\n    return w * h\n", [t for t, _, _ in ops_syntax.repairs(fenced, 1)])
-        prose = "def area(w, h):\n    return w * h\nThis multiplies the sides.\n"
+        prose = "def area(w, h):\n    return w * h\nHere is the fixed code:\n"
         self.assertIn("def area(w, h):\n    return w * h\n", [t for t, _, _ in ops_syntax.repairs(prose, 3)])
 
     def test_code_cut_short_and_docstrings_are_not_taken_for_prose(self) -> None:
@@ -37,6 +37,9 @@ class SyntaxTests(unittest.TestCase):
         self.assertFalse([d for _, _, d in ops_syntax.repairs(doc, 5) if "not code" in d])
         bracket = "xs = [\n1, 2,\n3]\ndef f(:\n    return xs\n"
         self.assertFalse([d for _, _, d in ops_syntax.repairs(bracket, 4) if "not code" in d])
+        cut = 'def greet(name):\n    return "hi " + name\n\nGREETING = "hello\n'
+        self.assertFalse([d for _, _, d in ops_syntax.repairs(cut, 4) if "not code" in d])  # a statement cut short
+        self.assertEqual(ops_syntax.repairs(cut, 4)[0][0], cut.replace('"hello\n', '"hello"\n'))
 
     def test_syntax_repair_then_a_logic_fix(self) -> None:
         src = "def inc(x)\n    return x - 1\n"

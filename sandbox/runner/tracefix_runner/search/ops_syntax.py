@@ -6,6 +6,7 @@ sentence at column 0). Each repair is kept only if the program then compiles."""
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 
 _HEADER = re.compile(r"^\s*(def|class|if|elif|else|for|while|try|except|finally|with|async\s+def|async\s+for|async\s+with)\b")
@@ -87,22 +88,30 @@ def line_repairs(line: str) -> list[tuple[str, str]]:
 
 
 _OPENS = (":", "\\", ",", "(", "[", "{")
+_FENCE = ("```", "~~~")
+# A column-0 line that starts a statement: an assignment, a call, a keyword. Cut short, it is code to
+# repair (`GREETING = "hello`), never prose to delete.
+_CODE_START = re.compile(r"^[A-Za-z_][\w.]*\s*(\[[^\]]*\]\s*)?((?:[-+*/%|&^@]|//|\*\*|<<|>>)?=(?!=)|\()")
 
 
-def _not_code(line: str) -> bool:
-    """A line pasted along with the code that is not Python: a markdown fence (```, ~~~) at any depth, or
-    text at column 0 that is no statement on its own (`[Task End`, `Here is the fixed code:`). A header
-    or a line that opens a bracket is code cut short, not prose: the other repairs are for those."""
+def _not_code(line: str, after_fence: bool) -> bool:
+    """A line pasted along with the code that is not Python: a markdown fence (```, ~~~) at any depth; at
+    column 0 and no statement on its own, a sentence (`Hope this helps!`: it starts with a word that is no
+    keyword, and it is no assignment or call) or, after a fence, a tag (`[Task End`). A header, a line that
+    opens a bracket or a statement cut short is code: the other repairs are for those."""
     text = line.rstrip("\n")
-    if text.lstrip().startswith(("```", "~~~")):
+    if text.lstrip().startswith(_FENCE):
         return True
-    if not text.strip() or text[0].isspace() or text[0] in ")]}" or _HEADER.match(text) or text.rstrip().endswith(_OPENS):
-        return False
+    if not text.strip() or text[0].isspace() or text[0] in ")]}" or _HEADER.match(text) or text.rstrip().endswith(_OPENS[1:]):
+        return False  # (a sentence may end in a colon: "Here is the fix:"; a header cut short is caught above)
     try:
         ast.parse(text)
+        return False
     except (SyntaxError, ValueError):
-        return True
-    return False
+        pass
+    if keyword.iskeyword(text.split()[0]) or _CODE_START.match(text):
+        return False
+    return text[0].isalpha() or after_fence
 
 
 def _outside_long_strings(lines: list[str]) -> list[int]:
@@ -122,8 +131,8 @@ def _outside_long_strings(lines: list[str]) -> list[int]:
 
 
 def repairs(source: str, error_line: int | None) -> list[tuple[str, int, str]]:
-    """Whole-program candidates (source, line, description) that compile: the lines that are not code
-    deleted, then the repairs of one line, nearest the named line first."""
+    """Whole-program candidates (source, line, description) that compile: the repairs of one line, nearest
+    the named line first, then the lines that are not code deleted."""
     lines = source.splitlines(keepends=True)
     if not lines:
         return []
@@ -131,20 +140,6 @@ def repairs(source: str, error_line: int | None) -> list[tuple[str, int, str]]:
     order = [named, named - 1, named + 1, named - 2]
     out: list[tuple[str, int, str]] = []
     seen: set[str] = set()
-    # a fence anywhere; a sentence from the line before the named one on (earlier, a column-0 line that
-    # does not parse alone may be the rest of a bracket opened above)
-    junk = [i for i in _outside_long_strings(lines) if _not_code(lines[i])
-            and (i >= named - 2 or lines[i].lstrip().startswith(("```", "~~~")))]
-    if junk:
-        text = "".join(line for i, line in enumerate(lines) if i not in junk)
-        try:
-            ast.parse(text)
-            first = lines[junk[0]].strip()
-            more = f" and {len(junk) - 1} more like it" if len(junk) > 1 else ""
-            out.append((text, junk[0] + 1, f"delete the line that is not code, `{first[:40]}`{more}"))
-            seen.add(text)
-        except (SyntaxError, ValueError):
-            pass
     for ln in order:
         if ln < 1 or ln > len(lines):
             continue
@@ -158,4 +153,24 @@ def repairs(source: str, error_line: int | None) -> list[tuple[str, int, str]]:
             except (SyntaxError, ValueError):
                 continue
             out.append((text, ln, desc))
+    # a fence anywhere; a sentence from the line before the named one on (earlier, a column-0 line that
+    # does not parse alone may be the rest of a bracket opened above). Last: a repair that keeps every
+    # line the user wrote is preferred when both pass as many tests.
+    junk: list[int] = []
+    fenced = False
+    for i in _outside_long_strings(lines):
+        is_fence = lines[i].lstrip().startswith(_FENCE)
+        if (is_fence or i >= named - 2) and _not_code(lines[i], fenced):
+            junk.append(i)
+        fenced = fenced or is_fence
+    if junk:
+        text = "".join(line for i, line in enumerate(lines) if i not in junk)
+        try:
+            ast.parse(text)
+        except (SyntaxError, ValueError):
+            return out
+        if text not in seen:
+            first = lines[junk[0]].strip()
+            more = f" and {len(junk) - 1} more like it" if len(junk) > 1 else ""
+            out.append((text, junk[0] + 1, f"delete the line that is not code, `{first[:40]}`{more}"))
     return out
