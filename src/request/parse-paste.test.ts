@@ -147,6 +147,15 @@ describe('parsePaste: the pastes people actually send', () => {
     expect(out.description).toBe('here is my code\nit fails, why?');
   });
 
+  it('reads code left outside a stray closing fence, with the sentence after it as the description', () => {
+    const out = parse(`def area(w, h):\n    return w + h\nassert area(2, 3) == 6\n${F}\nHope this helps!`);
+    expect(out.code).toBe('def area(w, h):\n    return w + h\n');
+    expect(out.tests).toBe('assert area(2, 3) == 6\n');
+    // a fence that holds the code still wins over text outside it
+    const fenced = parse(`see below, x = 1 is not it\n${F}python\ndef g():\n    return 1\n${F}`);
+    expect(fenced.code).toBe('def g():\n    return 1\n');
+  });
+
   it('accepts an info string with attributes after a known language', () => {
     expect(parse(`${F}python title="x.py"\ndef f():\n    return 1\n${F}`).code).toBe(
       'def f():\n    return 1\n',

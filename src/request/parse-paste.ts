@@ -243,6 +243,7 @@ export function looksLikeHelpRequest(text: string): boolean {
 
 function collectFromMessage(text: string, acc: Collected, isMessage = true): void {
   const split = splitFences(text);
+  const before = acc.pieces.length;
   for (const block of split.blocks) {
     const { rest, tracebacks } = extractTracebacks(block.content);
     acc.tracebacks.push(...tracebacks);
@@ -270,7 +271,9 @@ function collectFromMessage(text: string, acc: Collected, isMessage = true): voi
 
   const { rest, tracebacks } = extractTracebacks(split.outside);
   acc.tracebacks.push(...tracebacks);
-  if (split.hadFence) {
+  // Fences that held no code (a stray closing ``` under code copied from a chat answer, and the
+  // sentence after it): the code is outside them, read as if there were none.
+  if (split.hadFence && acc.pieces.length > before) {
     acc.description.push(rest);
     return;
   }
