@@ -333,6 +333,11 @@ class Context:
             return {"bool"}
         return set()
 
+    def is_elif(self, node: ast.If) -> bool:
+        """The `if` node is an `elif` of a chain (its keyword, not the node, says so)."""
+        at = self.src.offset(node.lineno, node.col_offset)
+        return self.src.text[at : at + 4] == "elif"
+
     def body_of(self, node: ast.stmt) -> list[ast.stmt] | None:
         parent = self.parent.get(node)
         for field in ("body", "orelse", "finalbody", "handlers"):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ast
 
-from .edits import EXITS, LOOPS, MUTATING_METHODS, TIER_LAST, TIER_RARE, TIER_USUAL, Context
+from .edits import EXITS, LOOPS, TIER_LAST, TIER_RARE, TIER_USUAL, Context
+from .ops_unused import changed_in, reads_of
 
 
 
@@ -70,20 +71,10 @@ def repeat(ctx: Context, node: ast.If) -> None:
     """`if x in items: items.remove(x)` where every occurrence should go: an `if` whose body changes what
     its condition reads (a name assigned, or a collection changed in place) runs once where it should run
     until the condition fails. `while` for `if`; the screening's step bound stops one that never ends."""
-    if node.orelse or _is_elif(ctx, node) or isinstance(node.body[-1], EXITS):
+    if node.orelse or ctx.is_elif(node) or isinstance(node.body[-1], EXITS):
         return
     at = ctx.src.offset(node.lineno, node.col_offset)
-    if ctx.src.text[at : at + 3] != "if ":
-        return  # an `elif`
-    read = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
-    changed: set[str] = set()
-    for n in ast.walk(ast.Module(body=node.body, type_ignores=[])):
-        if isinstance(n, (ast.Assign, ast.AugAssign)):
-            targets = n.targets if isinstance(n, ast.Assign) else [n.target]
-            changed.update(t.id for target in targets for t in ast.walk(target) if isinstance(t, ast.Name))
-        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) \
-                and n.func.attr in MUTATING_METHODS:
-            changed.add(n.func.value.id)
+    read, changed = set(reads_of(node.test)), changed_in(node.body)
     hit = sorted(read & changed)
     if hit:
         ctx.add([(at, at + 2, "while")], node.lineno, "branch", f"repeat while the condition holds (`{hit[0]}` changes in the body)",

@@ -273,12 +273,10 @@ def unique_guard(ctx: Context, node: ast.If) -> None:
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "append"
             and isinstance(call.func.value, ast.Name) and len(call.args) == 1 and not call.keywords):
         return
-    src = ctx.src
-    at = src.offset(node.lineno, node.col_offset)
-    if src.text[at : at + 3] != "if ":
-        return  # an `elif`: the chain decides more than this
-    guard = f"{src.seg(call.args[0])} not in {call.func.value.id}"
-    if src.seg(node.test) != guard:
+    if ctx.is_elif(node):
+        return  # the chain decides more than this
+    guard = f"{ctx.src.seg(call.args[0])} not in {call.func.value.id}"
+    if ctx.src.seg(node.test) != guard:
         ctx.replace(node.test, guard, "idiom", f"append only what `{call.func.value.id}` lacks: `{guard}`", TIER_RARE, False)
 
 
