@@ -9,6 +9,11 @@ For every task:
   * at least one given test fails/raises on buggy when run on its own
     (also reported: whether the given tests run together fail)
 Every program is run in a fresh subprocess with a 5 s timeout.
+
+Task ids blind6/… (the MBPP shape) are checked instead with: prompt = def header + docstring, which
+the buggy program starts with (body 3-20 lines); exactly 1 given test, equal to the first of 3-5
+hidden assert lines; canonical passes given and hidden; buggy FAILS the hidden test. Whether buggy
+fails the given test is reported, not required.
 """
 import json
 import os
@@ -60,9 +65,11 @@ def check_task(t, seen_ids):
     seen_ids.add(tid)
     if t["bug_type"] not in TYPES:
         errs.append("bad bug_type %r" % t["bug_type"])
+    ep = t["entry_point"]
+    if tid.startswith("blind6/"):
+        return check_blind6(t, ep, errs, notes)
     if t["prompt"] != "":
         errs.append("prompt not empty")
-    ep = t["entry_point"]
     for key in ("buggy_solution", "canonical_solution"):
         prog = t[key]
         if not isinstance(prog, str) or not prog.startswith(("def ", "class ", "import ", "from ")):
@@ -123,6 +130,62 @@ def check_task(t, seen_ids):
     return errs, notes
 
 
+def check_blind6(t, ep, errs, notes):
+    """blind6/: MBPP shape, one given test (the first hidden one), 3-5 hidden asserts."""
+    prompt, canon, buggy = t["prompt"], t["canonical_solution"], t["buggy_solution"]
+    if not isinstance(prompt, str) or not prompt.startswith("def %s(" % ep) or '"""' not in prompt:
+        errs.append("prompt is not a def %s( header with a docstring" % ep)
+    elif not isinstance(buggy, str) or not buggy.startswith(prompt):
+        errs.append("buggy_solution does not start with the prompt")
+    for key in ("buggy_solution", "canonical_solution"):
+        prog = t[key]
+        if not isinstance(prog, str) or not prog.startswith(("def ", "class ", "import ", "from ")):
+            errs.append("%s does not start with def/class/import/from at column 0" % key)
+        elif ("def %s(" % ep) not in prog:
+            errs.append("%s does not define %s" % (key, ep))
+        try:
+            compile(prog, key, "exec")
+        except SyntaxError as e:
+            errs.append("%s syntax error: %s" % (key, e))
+    if errs:
+        return errs, notes
+    body = buggy[len(prompt):].rstrip("\n").splitlines()
+    if not 3 <= len(body) <= 20:
+        errs.append("buggy body has %d lines" % len(body))
+    if buggy == canon:
+        errs.append("buggy == canonical")
+    given = t["given_tests"]
+    if not isinstance(given, list) or len(given) != 1:
+        errs.append("given_tests must be a list of exactly 1 string")
+        return errs, notes
+    g = given[0]
+    if not isinstance(g, str) or "\n" in g or not g.startswith("assert ") or ep not in g:
+        errs.append("bad given test: %r" % g)
+    hidden = t["test"]
+    hlines = hidden.split("\n") if isinstance(hidden, str) else []
+    if not 3 <= len(hlines) <= 5 or not all(h.startswith("assert ") and ep in h for h in hlines):
+        errs.append("hidden test must be 3-5 assert lines (got %d)" % len(hlines))
+    elif hlines[0] != g:
+        errs.append("first hidden assert is not the given test")
+    if errs:
+        return errs, notes
+    ok, d = run(canon, g)
+    if not ok:
+        errs.append("canonical fails given test: " + d)
+    ok, d = run(canon, hidden)
+    if not ok:
+        errs.append("canonical fails hidden test: " + d)
+    ok, d = run(buggy, hidden)
+    if ok:
+        errs.append("buggy PASSES hidden test")
+    else:
+        notes.append("hidden: buggy -> " + d[:60])
+    ok, d = run(buggy, g)
+    t["_given_fails"] = not ok
+    notes.append("given fails on buggy (%s)" % d[:50] if not ok else "given PASSES on buggy")
+    return errs, notes
+
+
 def main():
     tasks, errors = [], 0
     with open(PATH) as f:
@@ -149,6 +212,10 @@ def main():
     for bt, c in sorted(Counter(t.get("bug_type") for t in tasks).items()):
         print("  %-18s %d" % (bt, c))
     print()
+    b6 = [t for t in tasks if str(t.get("task_id", "")).startswith("blind6/")]
+    if b6:
+        print("blind6: buggy fails the given test in %d of %d tasks"
+              % (sum(1 for t in b6 if t.get("_given_fails")), len(b6)))
     print("%d tasks, %d rejected" % (len(tasks), errors))
     sys.exit(1 if errors else 0)
 
