@@ -38,6 +38,21 @@ class BranchTests(unittest.TestCase):
                       "def f(xs):\n    for x in xs:\n        if x:\n            return True\n        print(x)\n    return False\n"):
             self.assertFalse([d for d in variants(ops_branches, other).values() if "answers" in d or "quantifier" in d])
 
+class StopAtFirstFailureTests(unittest.TestCase):
+    def test_a_leading_run_counts_items_past_the_first_mismatch(self) -> None:
+        src = "def leading_spaces(line):\n    n = 0\n    for ch in line:\n        if ch == ' ':\n            n += 1\n    return n\n"
+        fixed = src.replace("            n += 1\n", "            n += 1\n        else:\n            break\n")
+        self.assertEqual(variants(ops_branches, src).get(fixed), "stop at the first item that fails the condition")
+        self.assertEqual(best(src, "assert leading_spaces('  a b') == 2\nassert leading_spaces('x  ') == 0\n"), fixed)
+
+    def test_not_offered_where_it_cannot_mean_that(self) -> None:
+        # an `if` that has an `else`, an `elif`, and one nested below another statement of the loop
+        for src in ("def f(xs):\n    n = 0\n    for x in xs:\n        if x:\n            n += 1\n        else:\n            n -= 1\n    return n\n",
+                    "def f(xs):\n    n = 0\n    for x in xs:\n        if x > 1:\n            n += 2\n        elif x:\n            n += 1\n    return n\n",
+                    "def f(xs):\n    n = 0\n    for x in xs:\n        with open(x) as fh:\n            if fh:\n                n += 1\n    return n\n"):
+            self.assertNotIn("stop at the first item that fails the condition", variants(ops_branches, src).values())
+
+
 class RepeatTests(unittest.TestCase):
     def test_an_if_that_should_repeat(self) -> None:
         src = ("def without(text, banned):\n    chars = list(text)\n    for b in banned:\n        if b in chars:\n"

@@ -84,6 +84,27 @@ class ConversionTests(unittest.TestCase):
         ev.expected, ev.actual = [(2, 4)], [(2, 4, 6)]  # a tuple for a tuple: no conversion is the fix
         self.assertFalse(any("tuple(out)" in t for t in variants(ops_calls, src, ev)))
 
+    def test_every_match_returned_where_the_tests_expect_one(self) -> None:
+        src = "def first_negative(xs):\n    found = [x for x in xs if x < 0]\n    return found\n"
+        self.assertEqual(best(src, "assert first_negative([3, -2, 5, -7]) == -2\nassert first_negative([-1, -1, 0]) == -1\n"),
+                         src.replace("return found", "return found[0]"))
+        ev = Evidence()
+        ev.expected, ev.actual = [5], [[1, 5]]
+        self.assertEqual(variants(ops_calls, src, ev).get(src.replace("return found", "return found[-1]")), "return the last match, not all of them")
+        ev.expected, ev.actual = [[1]], [[1, 5]]  # a list was expected: no single item is the answer
+        self.assertFalse([d for d in variants(ops_calls, src, ev).values() if "match" in d])
+
+    def test_a_dict_where_the_tests_expect_a_list_of_its_pairs_keys_or_values(self) -> None:
+        src = "def tally(words):\n    counts = {}\n    for w in sorted(words):\n        counts[w] = counts.get(w, 0) + 1\n    return counts\n"
+        self.assertEqual(best(src, "assert tally(['b', 'a', 'b']) == [('a', 1), ('b', 2)]\n"),
+                         src.replace("return counts", "return list(counts.items())"))
+        ev = Evidence()
+        ev.expected, ev.actual = [["a", "b"]], [{"a": 1, "b": 2}]
+        self.assertEqual(variants(ops_calls, src, ev).get(src.replace("return counts", "return list(counts.keys())")),
+                         "return the dict's keys as a list")
+        ev.expected, ev.actual = [[("a", 2)]], [{"a": 1}]  # other content: no view of it is the answer
+        self.assertFalse([d for d in variants(ops_calls, src, ev).values() if "as a list" in d])
+
 
 class RenameTests(unittest.TestCase):
     def test_the_one_uncalled_function_takes_the_name_the_tests_call_and_the_search_goes_on(self) -> None:
@@ -190,3 +211,41 @@ class SplitLimitTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ShadowedBuiltinTests(unittest.TestCase):
+    def test_a_function_named_after_a_builtin_that_calls_it(self) -> None:
+        src = "def max(a, b, c):\n    return max([a, b, c]) - min(a, b, c)\n"
+        fixed = "import builtins\ndef max(a, b, c):\n    return builtins.max([a, b, c]) - min(a, b, c)\n"
+        out = variants(ops_calls, src)
+        self.assertEqual(out.get(fixed), "call the built-in `max`, which the function's own name hides")
+        self.assertEqual(best(src, "assert max(1, 5, 3) == 4\n"), fixed)
+        # a call with the function's own arity may be recursion: left alone
+        rec = "def sum(xs, i):\n    return 0 if i == len(xs) else xs[i] + sum(xs, i + 1)\n"
+        self.assertFalse([d for d in variants(ops_calls, rec).values() if "hides" in d])
+
+
+class FlattenedTests(unittest.TestCase):
+    def test_a_count_over_a_list_of_lists_that_raised(self) -> None:
+        src = "from collections import Counter\n\ndef tally(groups):\n    return dict(Counter(groups))\n"
+        self.assertEqual(best(src, "assert tally([['a', 'b'], ['a']]) == {'a': 2, 'b': 1}\n"),
+                         src.replace("Counter(groups)", "Counter(x for row in groups for x in row)"))
+
+
+class KeyOrderTests(unittest.TestCase):
+    def test_the_yes_no_part_of_a_sort_key_ordered_the_wrong_way(self) -> None:
+        src = "def words_first(items):\n    return sorted(items, key=lambda x: (isinstance(x, str), x))\n"
+        fixed = src.replace("(isinstance(x, str), x)", "(not isinstance(x, str), x)")
+        self.assertEqual(variants(ops_calls, src).get(fixed), "the other group first: `not isinstance(x, str)` in the sort key")
+        self.assertEqual(best(src, "assert words_first([3, 'b', 1, 'a']) == ['a', 'b', 1, 3]\n"), fixed)
+        src = "def odd_last(xs):\n    return sorted(xs, key=lambda x: x % 2 == 0)\n"
+        self.assertIn("def odd_last(xs):\n    return sorted(xs, key=lambda x: not (x % 2 == 0))\n", variants(ops_calls, src))
+
+
+class RepeatedWholeTests(unittest.TestCase):
+    def test_a_sequence_repeated_as_elements_where_whole_copies_were_meant(self) -> None:
+        src = "def copies(row, n):\n    return row * n\n"
+        self.assertEqual(best(src, "assert copies((1, 2), 2) == ((1, 2), (1, 2))\n"), "def copies(row, n):\n    return (row,) * n\n")
+        ev = Evidence()
+        ev.expected, ev.actual = [(1, 2, 1, 2)], [(1, 2)]  # the elements repeated was right: nothing to nest
+        self.assertFalse([d for d in variants(ops_calls, src, ev).values() if "whole item" in d])

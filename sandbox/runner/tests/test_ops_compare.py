@@ -36,3 +36,14 @@ class CompareTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class MultisetTests(unittest.TestCase):
+    def test_same_items_where_repeats_count(self) -> None:
+        src = "def same_hand(a, b):\n    return set(a) == set(b)\n"
+        fixed = "def same_hand(a, b):\n    return sorted(a) == sorted(b)\n"
+        self.assertEqual(variants(ops_compare, src).get(fixed), "compare as sorted lists: repeated items count")
+        self.assertEqual(best(src, "assert same_hand([1, 2, 2], [2, 1, 2]) == True\nassert same_hand([1, 1, 2], [1, 2, 2]) == False\n"), fixed)
+        # a subset test in that place was an equality; one side only a set is another question
+        self.assertIn("def same_hand(a, b):\n    return sorted(a) == sorted(b)\n", variants(ops_compare, src.replace("==", "<=")))
+        self.assertFalse([d for d in variants(ops_compare, "def f(a, b):\n    return set(a) == b\n").values() if "sorted" in d])

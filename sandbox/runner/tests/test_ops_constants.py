@@ -238,3 +238,53 @@ class RangeStepTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SplitPointTests(unittest.TestCase):
+    def test_a_rotation_the_wrong_way_moves_the_cut_in_both_slices(self) -> None:
+        src = "def last_to_front(items, k):\n    return items[k:] + items[:k]\n"
+        fixed = "def last_to_front(items, k):\n    return items[-k:] + items[:-k]\n"
+        self.assertEqual(variants(ops_constants, src).get(fixed), "cut `items` at `-k` in both slices (was `k`)")
+        self.assertEqual(best(src, "assert last_to_front([1, 2, 3, 4, 5], 2) == [4, 5, 1, 2, 3]\n"
+                                   "assert last_to_front(['a', 'b', 'c'], 1) == ['c', 'a', 'b']\n"), fixed)
+
+    def test_a_cut_one_off(self) -> None:
+        src = "def deal(cards, n):\n    return cards[:n - 1], cards[n - 1:]\n"
+        out = variants(ops_constants, src)
+        self.assertIn("def deal(cards, n):\n    return cards[:n], cards[n:]\n", out)
+        self.assertIn("def deal(cards, n):\n    return cards[:len(cards) - (n - 1)], cards[len(cards) - (n - 1):]\n", out)
+
+    def test_slices_of_different_sequences_or_points_are_no_cut(self) -> None:
+        for src in ("def f(a, b, k):\n    return a[k:] + b[:k]\n", "def f(a, i, j):\n    return a[i:] + a[:j]\n"):
+            self.assertFalse([d for d in variants(ops_constants, src).values() if "in both slices" in d])
+
+
+class FilteredExtremeTests(unittest.TestCase):
+    def test_a_running_maximum_of_filtered_items_started_at_the_first_item(self) -> None:
+        src = ("def longest_short_word(words, k):\n    best = len(words[0])\n    for w in words:\n        if len(w) <= k and len(w) > best:\n"
+               "            best = len(w)\n    return best\n")
+        # a start that is no plain item is left alone
+        self.assertFalse([d for d in variants(ops_constants, src).values() if "the filter may reject" in d])
+        src = ("def warmest_cold_day(temps):\n    best = temps[0]\n    for t in temps:\n        if t < 10 and t > best:\n"
+               "            best = t\n    return best\n")
+        fixed = src.replace("best = temps[0]", "best = float('-inf')")
+        self.assertEqual(variants(ops_constants, src).get(fixed), "start the running max `best` at float('-inf'), not an item the filter may reject")
+        self.assertEqual(best(src, "assert warmest_cold_day([12, 3, 8, 15]) == 8\nassert warmest_cold_day([20, -4, -9]) == -4\n"
+                                   "assert warmest_cold_day([5, 30, 2]) == 5\n"), fixed)
+
+
+class NthValuesTests(unittest.TestCase):
+    def test_a_stepped_range_that_stops_at_n_where_n_values_were_meant(self) -> None:
+        src = "def odd_total(n):\n    total = 0\n    for k in range(1, n + 1, 2):\n        total += k\n    return total\n"
+        fixed = src.replace("range(1, n + 1, 2)", "range(1, 1 + 2 * n, 2)")
+        self.assertEqual(variants(ops_constants, src).get(fixed), "walk the first `n` values of the step, not those up to `n`")
+        self.assertEqual(best(src, "assert odd_total(3) == 9\nassert odd_total(1) == 1\n"), fixed)
+
+    def test_the_counter_used_where_the_i_th_even_number_was_meant(self) -> None:
+        src = "def even_cubes(n):\n    total = 0\n    for i in range(1, n + 1):\n        total += i ** 3\n    return total\n"
+        fixed = src.replace("total += i ** 3", "total += (2 * i) ** 3")
+        self.assertIn(fixed, variants(ops_constants, src))
+        self.assertEqual(best(src, "assert even_cubes(2) == 72\nassert even_cubes(1) == 8\n"), fixed)
+        # a loop from 0, or one that assigns its counter, is left alone
+        for other in (src.replace("range(1, n + 1)", "range(n)"), src.replace("total += i ** 3", "i += 1")):
+            self.assertFalse([d for d in variants(ops_constants, other).values() if "-th" in d])

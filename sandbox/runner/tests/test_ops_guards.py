@@ -75,3 +75,37 @@ class ExitBeforeTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class MissingFilterTests(unittest.TestCase):
+    """An item counted, summed or collected without the filter the task asked for."""
+
+    def test_a_sum_of_every_item_where_only_the_even_ones_count(self) -> None:
+        src = "def sum_even(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n"
+        fixed = src.replace("        total += x\n", "        if x % 2 == 0:\n            total += x\n")
+        self.assertEqual(best(src, "assert sum_even([1, 2, 3, 4]) == 6\nassert sum_even([5]) == 0\n"), fixed)
+
+    def test_a_count_of_characters_where_only_letters_count(self) -> None:
+        src = "def letters(s):\n    n = 0\n    for ch in s:\n        n += 1\n    return n\n"
+        self.assertEqual(best(src, "assert letters('aB1') == 2\nassert letters('42') == 0\n"),
+                         src.replace("        n += 1\n", "        if ch.isalpha():\n            n += 1\n"))
+
+    def test_a_comprehension_and_an_indexed_walk(self) -> None:
+        src = "def positive_total(xs):\n    return sum(x for x in xs)\n"
+        self.assertEqual(best(src, "assert positive_total([3, -1, 2]) == 5\nassert positive_total([-4]) == 0\n"),
+                         "def positive_total(xs):\n    return sum(x for x in xs if x > 0)\n")
+        src = "def odd_at_even(vals):\n    out = []\n    for i in range(0, len(vals), 2):\n        out.append(vals[i])\n    return out\n"
+        self.assertEqual(best(src, "assert odd_at_even([1, 2, 4, 5, 7]) == [1, 7]\nassert odd_at_even([2]) == []\n"),
+                         src.replace("        out.append(vals[i])\n", "        if vals[i] % 2 != 0:\n            out.append(vals[i])\n"))
+
+    def test_a_collection_taken_whole(self) -> None:
+        src = "def chars_of(text):\n    return tuple(text)\n"
+        self.assertEqual(best(src, "assert chars_of('a b1!') == ('a', 'b', '1', '!')\nassert chars_of(' ') == ()\n"),
+                         "def chars_of(text):\n    return tuple(x for x in text if not x.isspace())\n")
+        src = "def total_gain(changes):\n    return sum(changes)\n"
+        self.assertEqual(best(src, "assert total_gain([4, -1, 2]) == 6\nassert total_gain([-3]) == 0\n"),
+                         "def total_gain(changes):\n    return sum(x for x in changes if x > 0)\n")
+
+    def test_a_guarded_statement_or_an_unrelated_one_gets_none(self) -> None:
+        src = "def f(xs):\n    out = []\n    n = 0\n    for x in xs:\n        if x:\n            out.append(x)\n        n = n * 2\n    return out, n\n"
+        self.assertFalse([d for d in variants(ops_guards, src).values() if d.startswith("count only")])

@@ -52,6 +52,15 @@ class IdiomTests(unittest.TestCase):
         self.assertEqual(best(src, "assert grid(2, 2) == [[0, 0], [1, 0]]\nassert grid(3, 1) == [[0], [1], [2]]\n"), fixed)
         self.assertFalse(any("for _ in" in t for t in variants(ops_idioms, "def zeros(n):\n    return [0] * n\n")))
 
+    def test_keys_that_share_one_list(self) -> None:
+        src = ("def by_team(people, teams):\n    out = dict.fromkeys(teams, [])\n    for name, team in people:\n"
+               "        out[team].append(name)\n    return out\n")
+        fixed = src.replace("dict.fromkeys(teams, [])", "{k: [] for k in teams}")
+        self.assertEqual(variants(ops_idioms, src).get(fixed), "a new `[]` for each key, not one shared by all")
+        self.assertEqual(best(src, "assert by_team([('ann', 'a'), ('bo', 'b')], ['a', 'b']) == {'a': ['ann'], 'b': ['bo']}\n"), fixed)
+        # an immutable value is shared harmlessly
+        self.assertFalse(any("for k in" in t for t in variants(ops_idioms, "def zeros(ks):\n    return dict.fromkeys(ks, 0)\n")))
+
 
 class UniqueGuardTests(unittest.TestCase):
     def test_items_kept_once_each_guarded_the_wrong_way(self) -> None:
@@ -139,3 +148,23 @@ class GrowingValuesTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class UnorderedPairTests(unittest.TestCase):
+    def test_pairs_counted_as_keys_where_their_order_was_not_to_matter(self) -> None:
+        src = ("def edge_counts(edges):\n    counts = {}\n    for e in edges:\n        counts[e] = counts.get(e, 0) + 1\n"
+               "    return counts\n")
+        fixed = src.replace("    for e in edges:\n", "    for e in edges:\n        e = tuple(sorted(e))\n")
+        self.assertEqual(best(src, "assert edge_counts([(1, 2), (2, 1), (3, 1)]) == {(1, 2): 2, (1, 3): 1}\n"), fixed)
+
+    def test_two_lists_of_pairs_intersected(self) -> None:
+        src = "def shared_links(a, b):\n    return set(a) & set(b)\n"
+        self.assertEqual(best(src, "assert shared_links([(1, 2), (5, 6)], [(2, 1), (7, 8)]) == {(1, 2)}\n"),
+                         "def shared_links(a, b):\n    return set(tuple(sorted(t)) for t in a) & set(tuple(sorted(t)) for t in b)\n")
+
+
+class SplicedTests(unittest.TestCase):
+    def test_a_list_stored_as_one_item_where_its_items_were_to_take_the_place(self) -> None:
+        src = "def replace_last(xs, ys):\n    xs = list(xs)\n    xs[-1] = ys\n    return xs\n"
+        self.assertEqual(best(src, "assert replace_last([1, 2, 3], [7, 8]) == [1, 2, 7, 8]\n"),
+                         src.replace("xs[-1] = ys", "xs[-1:] = ys"))

@@ -90,3 +90,37 @@ class FoldedTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class NestedTests(unittest.TestCase):
+    """An item the code tests to be a collection, handled one level deep where the function was to recurse."""
+
+    def test_flatten_one_level_deep(self) -> None:
+        src = ("def flat(xs):\n    out = []\n    for x in xs:\n        if isinstance(x, (list, tuple)):\n            out.extend(x)\n"
+               "        else:\n            out.append(x)\n    return out\n")
+        fixed = src.replace("out.extend(x)", "out.extend(flat(x))")
+        self.assertEqual(variants(ops_returns, src).get(fixed), "recurse into `x`: `flat(x)`")
+        self.assertEqual(best(src, "assert flat([1, [2, [3, (4,)]]]) == [1, 2, 3, 4]\nassert flat([[1, [2]], 3]) == [1, 2, 3]\n"), fixed)
+
+    def test_a_builtin_that_measures_one_level(self) -> None:
+        src = ("def deep_sum(items):\n    total = 0\n    for v in items:\n        if type(v) == list:\n            total += sum(v)\n"
+               "        else:\n            total += v\n    return total\n")
+        fixed = src.replace("sum(v)", "deep_sum(v)")
+        self.assertIn(fixed, variants(ops_returns, src))
+        self.assertEqual(best(src, "assert deep_sum([1, [2, [3, 4]], 5]) == 15\n"), fixed)
+
+    def test_negated_test_and_parameters_passed_along(self) -> None:
+        src = ("def leaves(tree, depth):\n    found = []\n    for node in tree:\n        if not isinstance(node, list):\n"
+               "            found.append((node, depth))\n        else:\n            found += node\n    return found\n")
+        self.assertIn(src.replace("found += node", "found += leaves(node, depth)"), variants(ops_returns, src))
+        # the branch where the item is no collection is not recursed into
+        self.assertNotIn(src.replace("found.append((node, depth))", "found.append((leaves(node, depth), depth))"),
+                         variants(ops_returns, src))
+
+    def test_left_alone(self) -> None:
+        # a method (a bare call of its name is no recursion), and an item already recursed into
+        method = ("class T:\n    def walk(self, xs):\n        out = []\n        for x in xs:\n            if isinstance(x, list):\n"
+                  "                out.extend(x)\n        return out\n")
+        done = "def f(xs):\n    out = []\n    for x in xs:\n        if isinstance(x, list):\n            out.extend(f(x))\n    return out\n"
+        for src in (method, done):
+            self.assertFalse([d for d in variants(ops_returns, src).values() if "recurse" in d])

@@ -90,3 +90,16 @@ class VariableTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SwappedParamsTests(unittest.TestCase):
+    def test_two_parameters_each_used_for_the_other(self) -> None:
+        src = "def power(base, exp):\n    result = 1\n    for _ in range(base):\n        result *= exp\n    return result\n"
+        fixed = "def power(base, exp):\n    result = 1\n    for _ in range(exp):\n        result *= base\n    return result\n"
+        self.assertEqual(variants(ops_variables, src).get(fixed),
+                         "`base` and `exp` each used where the other was meant (arguments in the other order)")
+        self.assertEqual(best(src, "assert power(2, 5) == 32\nassert power(3, 2) == 9\n"), fixed)
+
+    def test_left_alone_where_a_parameter_is_assigned_or_a_nested_scope_could_rebind(self) -> None:
+        for src in ("def f(a, b):\n    a = a + 1\n    return a - b\n", "def f(a, b):\n    g = lambda a: a * b\n    return g(a)\n"):
+            self.assertFalse([d for d in variants(ops_variables, src).values() if "each used where the other" in d])

@@ -28,8 +28,8 @@ from ..discover import TestsSyntaxError, discover
 from ..harness import Limits, compile_program, merge_limits, register_source
 from ..discover import PROGRAM_FILE, TESTS_FILE
 from .. import bounded
-from . import (ops_branches, ops_calls, ops_compare, ops_constants, ops_guards, ops_idioms, ops_imports, ops_operators,
-               ops_returns, ops_statements, ops_syntax, ops_unused, ops_variables)
+from . import (ops_branches, ops_calls, ops_compare, ops_constants, ops_copies, ops_guards, ops_idioms, ops_imports,
+               ops_operators, ops_returns, ops_statements, ops_syntax, ops_unused, ops_variables)
 from .checks import Recorder, Runner, literal, out_of_steps
 from .edits import Context, Edit, Evidence, Source, apply_edits, numbers_of, strings_of
 
@@ -439,6 +439,7 @@ def _search(source: str, tests: str | None, entry: str | None, editable: tuple[i
     ctx = Context(src, tree, editable, evidence, oracle_spans(tree, tests, entry))
     for module in OPERATORS:
         module.generate(ctx)
+    ops_copies.generate(ctx)  # after the others: it repeats their edits at every copy of an expression
     edits = ctx.edits
     line_score = {ln: scores.get(ln, 0.0) for ln in range(1, len(src.lines) + 2)}
     order = sorted(range(len(edits)), key=lambda i: (-(line_score.get(edits[i].line, 0.0) * 3.0 - edits[i].tier), i))

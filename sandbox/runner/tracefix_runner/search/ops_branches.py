@@ -1,6 +1,7 @@
 """Branches: a condition that should not be there (keep the body), the wrong arm kept, two `if`s that
 should exclude each other (`if`/`elif`) or not, and a loop that should stop or skip once a branch ran
-(a missing `break`, `continue` or early `return`), and a loop that decides with early boolean returns
+(a missing `break`, `continue` or early `return`, or an `else: break` where the walk was to end at the first
+item that fails), and a loop that decides with early boolean returns
 answering the opposite question (both answers swapped) or the other quantifier ("some" for "every": the
 condition negated and both answers swapped), and an `if`/`elif` chain tested in the wrong order (a later,
 narrower test shadowed by an earlier, broader one: `% 15` after `% 3`, `>= 90` after `>= 60`), and an `if`
@@ -65,6 +66,12 @@ def stop_loop(ctx: Context, node: ast.If) -> None:
     indent = ctx.src.indent_of(last.lineno)
     for word in ("break", "continue"):
         ctx.add([(at, at, f"{indent}{word}\n")], last.lineno, "branch", f"add `{word}` after the branch", TIER_USUAL)
+    if not node.orelse and not ctx.is_elif(node) and ctx.parent.get(node) is ctx.enclosing_loop(node):
+        # `if same: prefix += c` where the walk was to end at the first item that fails (a common prefix,
+        # a leading run): the items after a mismatch were never to count
+        head = ctx.src.indent_of(node.lineno)
+        ctx.add([(at, at, f"{head}else:\n{indent}break\n")], node.lineno, "branch", "stop at the first item that fails the condition",
+                TIER_RARE)
 
 
 def repeat(ctx: Context, node: ast.If) -> None:

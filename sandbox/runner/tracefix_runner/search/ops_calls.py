@@ -9,7 +9,9 @@ thrown away (`s.strip()` or `sorted(xs)` on a line of its own: `s = s.strip()`),
 whole collection inside the loop over it where the running one was meant (`m = max(xs)` -> `m = max(m, x)`),
 a bound overwritten where it should only grow or shrink (`if start <= last[1]: last[1] = end` ->
 `last[1] = max(last[1], end)`), and a split unpacked into n names that splits more than n - 1 times
-(`key, value = item.split('=')` where the value may hold `=`: `split('=', 1)`)."""
+(`key, value = item.split('=')` where the value may hold `=`: `split('=', 1)`), a built-in shadowed by
+the function's own name (`def sum(a, b): ... sum(divisors)` calls itself: `builtins.sum`), and the
+yes/no part of a sort key ordered the wrong way (`key=lambda x: (isinstance(x, str), x)`: negated)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import ast
 import builtins
 import re
 
+from . import ops_imports
 from .edits import TIER_LAST, TIER_RARE, TIER_USUAL, TIGHT_NODES, Context, Edit, Source, apply_edits
 from .ops_imports import bound_names
 
@@ -108,6 +111,10 @@ def wrap(ctx: Context, node: ast.expr) -> None:
     if isinstance(parent, ast.Return):
         for conv in _conversions(ctx.evidence):
             outs.append((f"{conv}({text})", f"convert to {conv}", TIER_RARE))
+        for view in _dict_views(ctx.evidence):
+            outs.append((f"list({inner}.{view}())", f"return the dict's {view} as a list", TIER_RARE))
+        for at, desc in _one_of_many(ctx.evidence):
+            outs.append((f"{inner}[{at}]", desc, TIER_RARE))
         for cut, desc in _extra_end(ctx.evidence):
             # Cutting the result to the example fits it rather than mends the computation: it ranks behind
             # an edit of the computation that passes too, as a new constant would.
@@ -140,6 +147,36 @@ def _conversions(ev: Any) -> list[str]:
         for target, sources in _CONVERTIBLE.items():
             if type(want) is target and type(got) in sources and target.__name__ not in out:
                 out.append(target.__name__)
+    return out
+
+
+def _dict_views(ev: Any) -> list[str]:
+    """The tests expected a list and the program returned a dict holding it: its pairs (a dict built in
+    sorted order where a sorted list of `(key, value)` was asked for), its keys or its values."""
+    out: list[str] = []
+    for want, got in zip(ev.expected, ev.actual):
+        if type(want) is not list or type(got) is not dict:
+            continue
+        for view, items in (("items", list(got.items())), ("keys", list(got)), ("values", list(got.values()))):
+            try:
+                same = sorted(map(repr, items)) == sorted(map(repr, want))
+            except RecursionError:
+                same = False
+            if same and view not in out:
+                out.append(view)
+    return out
+
+
+def _one_of_many(ev: Any) -> list[tuple[str, str]]:
+    """Every match returned where the tests expect one (a filter where a search was meant): read off a
+    failing comparison that expected one value and got a list or tuple that starts (or ends) with it."""
+    out: list[tuple[str, str]] = []
+    for want, got in zip(ev.expected, ev.actual):
+        if isinstance(want, (list, tuple, dict, set)) or not isinstance(got, (list, tuple)) or len(got) < 2:
+            continue
+        for at, desc in (("0", "return the first match, not all of them"), ("-1", "return the last match, not all of them")):
+            if type(got[int(at)]) is type(want) and got[int(at)] == want and (at, desc) not in out:
+                out.append((at, desc))
     return out
 
 
@@ -381,22 +418,125 @@ def split_limit(ctx: Context, node: ast.Assign) -> None:
             f"`{call.func.attr}({sep})` -> `{other}({sep}, {limit})`", TIER_RARE)
 
 
+_COUNTERS = ("Counter", "set", "frozenset", "sorted", "sum", "max", "min")
+
+
+def flattened(ctx: Context) -> None:
+    """`Counter(rows)` over a list of lists raised `unhashable type: 'list'`: the items of the inner lists
+    were to be counted (or collected, summed). The call's argument flattened one level."""
+    for line, message in ctx.evidence.error_messages.items():
+        if ctx.evidence.error_types.get(line) != "TypeError" or "unhashable type: 'list'" not in message \
+                and "unsupported operand type(s) for +: 'int' and 'list'" not in message:
+            continue
+        for node in ast.walk(ctx.tree):
+            if not (isinstance(node, ast.Call) and getattr(node, "lineno", None) == line and len(node.args) == 1
+                    and isinstance(node.args[0], ast.Name)):
+                continue
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+            if name not in _COUNTERS:
+                continue
+            arg = node.args[0]
+            taken = set(ctx.scope_names(node)) | {arg.id}
+            inner, item = next(((a, b) for a, b in (("row", "x"), ("sub", "v"), ("part", "item")) if a not in taken and b not in taken),
+                               (None, None))
+            if inner is None:
+                continue
+            ctx.replace(arg, f"{item} for {inner} in {arg.id} for {item} in {inner}", "call",
+                        f"the items of the lists in `{arg.id}`, one level down", TIER_USUAL, False)
+
+
+def _yes_no(node: ast.expr) -> bool:
+    return isinstance(node, (ast.Compare, ast.BoolOp)) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)) or (
+        isinstance(node, ast.Call) and ((isinstance(node.func, ast.Name) and node.func.id in ("isinstance", "callable", "bool"))
+                                        or (isinstance(node.func, ast.Attribute) and node.func.attr.startswith(("is", "startswith", "endswith")))))
+
+
+def key_order(ctx: Context, node: ast.Call) -> None:
+    """`sorted(xs, key=lambda x: (isinstance(x, str), x))` where the other group was to come first: False
+    sorts before True, so the yes/no part of the key (alone, or one element of a tuple key) is negated."""
+    name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr if isinstance(node.func, ast.Attribute) else None
+    if name not in ("sorted", "sort", "min", "max"):
+        return
+    for kw in node.keywords:
+        if kw.arg != "key" or not isinstance(kw.value, ast.Lambda):
+            continue
+        body = kw.value.body
+        for part in (body.elts if isinstance(body, ast.Tuple) else [body]):
+            if not _yes_no(part):
+                continue
+            text = ctx.src.seg(part)
+            new = ctx.src.seg(part.operand) if isinstance(part, ast.UnaryOp) else f"not {text}" if isinstance(part, ast.Call) else f"not ({text})"
+            ctx.replace(part, new, "call", f"the other group first: `{new}` in the sort key", TIER_RARE, False)
+
+
+def _nested_repeat(ev: Any) -> list[str]:
+    """"tuple" or "list" when a failing comparison expected n copies of a sequence as items and got its
+    elements repeated (`t * n` where `(t,) * n` was meant)."""
+    out: list[str] = []
+    for want, got in zip(ev.expected, ev.actual):
+        if isinstance(want, (list, tuple)) and len(want) >= 2 and isinstance(want[0], (list, tuple, str)) \
+                and all(w == want[0] for w in want) and isinstance(got, type(want[0])) and got == want[0] * len(want):
+            kind = type(want).__name__
+            if kind not in out:
+                out.append(kind)
+    return out
+
+
+def repeated_whole(ctx: Context, node: ast.BinOp) -> None:
+    """`t * n` that repeats a sequence's elements where n copies of the sequence itself were to be the
+    items, as the failing comparison shows: `(t,) * n` (or `[t] * n`)."""
+    if not isinstance(node.op, ast.Mult):
+        return
+    kinds = _nested_repeat(ctx.evidence)
+    for seq in (node.left, node.right):
+        if isinstance(seq, (ast.Name, ast.Attribute, ast.Subscript)) and ctx.expr_type(seq) & {"seq", "str"}:
+            text = ctx.src.seg(seq)
+            for kind in kinds:
+                ctx.replace(seq, f"({text},)" if kind == "tuple" else f"[{text}]", "operator",
+                            f"`{text}` repeated as a whole item, not its elements", TIER_USUAL, False)
+
+
+def shadowed_builtin(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    """`def sum(a, b): ... return sum(divisors)`: a function named after a built-in that calls the name
+    meaning the built-in calls itself instead (a TypeError for the arguments, or no end). The call made to
+    the built-in (`builtins.sum(divisors)`), the import added with it."""
+    if not isinstance(getattr(builtins, fn.name, None), type(len)) and not isinstance(getattr(builtins, fn.name, None), type):
+        return
+    arity = len(fn.args.posonlyargs + fn.args.args)
+    for node in ast.walk(fn):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == fn.name and ctx.in_region(node)):
+            continue
+        if len(node.args) == arity and not any(isinstance(a, ast.Starred) for a in node.args):
+            continue  # called with the function's own arity: perhaps meant as recursion
+        extra = ops_imports.import_span(ctx, "builtins")
+        s, e = ctx.src.span(node.func)
+        ctx.add([(s, e, f"builtins.{fn.name}")] + ([extra] if extra else []), node.lineno, "call",
+                f"call the built-in `{fn.name}`, which the function's own name hides", TIER_USUAL)
+
+
 def generate(ctx: Context) -> None:
     renamed(ctx)
     filtered(ctx)
+    flattened(ctx)
     converted(ctx)
     for node in ast.walk(ctx.tree):
         if not ctx.in_region(node):
             continue
         if isinstance(node, ast.Call):
             call(ctx, node)
+            key_order(ctx, node)
         if isinstance(node, ast.Expr):
             discarded(ctx, node)
         if isinstance(node, ast.For):
             running(ctx, node)
         if isinstance(node, ast.If):
             extended(ctx, node)
+        if isinstance(node, ast.BinOp):
+            repeated_whole(ctx, node)
         if isinstance(node, ast.Assign):
             split_limit(ctx, node)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            shadowed_builtin(ctx, node)
         if isinstance(node, ast.expr) and not isinstance(node, (ast.Starred, ast.Slice)):
             wrap(ctx, node)

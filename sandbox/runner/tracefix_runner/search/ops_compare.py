@@ -1,6 +1,7 @@
 """Comparisons and conditions: the wrong comparison operator, `and` for `or`, a condition that is one
-clause too many, a condition negated, comparison operands the wrong way round, and `and`/`or` written
-where a bitwise `&`/`|` of two numbers was meant."""
+clause too many, a condition negated, comparison operands the wrong way round, `and`/`or` written
+where a bitwise `&`/`|` of two numbers was meant, and two collections compared as sets where repeated items
+count (`sorted(a) == sorted(b)`)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,28 @@ def compare(ctx: Context, node: ast.Compare) -> None:
     if len(node.ops) == 1 and not isinstance(node.ops[0], (ast.In, ast.NotIn)):
         left, right = src.seg(node.left), src.seg(node.comparators[0])
         ctx.replace(node, f"{right} {CMP_SYM[type(node.ops[0])]} {left}", "comparison", "swap the comparison's operands", TIER_RARE)
+
+
+def _set_of(node: ast.expr) -> ast.expr | None:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "set" and len(node.args) == 1 \
+            and not node.keywords and not isinstance(node.args[0], ast.Starred):
+        return node.args[0]
+    return None
+
+
+def multiset(ctx: Context, node: ast.Compare) -> None:
+    """`set(a) == set(b)` where how often each item occurs matters (an anagram, a permutation, the same
+    items): sets drop the repeats, sorted lists keep them. An ordering of sets (`<`, a subset test) in that
+    place was an equality too."""
+    if len(node.ops) != 1:
+        return
+    left, right = _set_of(node.left), _set_of(node.comparators[0])
+    if left is None or right is None:
+        return
+    syms = [CMP_SYM[type(node.ops[0])]] if isinstance(node.ops[0], (ast.Eq, ast.NotEq)) else ["=="]
+    a, b = ctx.src.seg(left), ctx.src.seg(right)
+    for sym in syms:
+        ctx.replace(node, f"sorted({a}) {sym} sorted({b})", "comparison", "compare as sorted lists: repeated items count", TIER_USUAL)
 
 
 def boolop(ctx: Context, node: ast.BoolOp) -> None:
@@ -97,6 +120,7 @@ def generate(ctx: Context) -> None:
             continue
         if isinstance(node, ast.Compare):
             compare(ctx, node)
+            multiset(ctx, node)
         elif isinstance(node, ast.BoolOp):
             boolop(ctx, node)
         elif isinstance(node, (ast.If, ast.While, ast.IfExp)):

@@ -5,7 +5,9 @@ mathematical constant written to another precision than the tests use (3.14 for 
 maximum or minimum that starts from a number the values may not pass (`best = 0` before a loop of
 `best = max(best, x)`: the infinity on the right side, or the first value), a string with
 `{name}` placeholders that lacks the `f` of an f-string, and a range walked one by one where the body
-takes pieces of a width (`xs[i:i + size]`): the range stepped by that width, or walked from its other end."""
+takes pieces of a width (`xs[i:i + size]`): the range stepped by that width, or walked from its other end,
+a sequence cut in two at the wrong point (`xs[k:] + xs[:k]`): the point moved in both slices at once, and
+the first n even or odd numbers walked as the numbers up to n."""
 
 from __future__ import annotations
 
@@ -102,6 +104,44 @@ def range_call(ctx: Context, node: ast.Call) -> None:
         s, _ = src.span(node.args[0])
         e, _ = src.span(node.args[1])
         ctx.add([(s, e, "")], node.lineno, "bound", "start the range at 0", TIER_USUAL)
+
+
+def _count_name(stop: ast.expr) -> str | None:
+    """`n` when a range's stop is `n`, `n + c` or `n - c` (n a name: a count the caller gives)."""
+    if isinstance(stop, ast.Name):
+        return stop.id
+    if isinstance(stop, ast.BinOp) and isinstance(stop.op, (ast.Add, ast.Sub)) and isinstance(stop.left, ast.Name) \
+            and isinstance(stop.right, ast.Constant) and type(stop.right.value) is int:
+        return stop.left.id
+    return None
+
+
+def nth_values(ctx: Context, loop: ast.For) -> None:
+    """"The first n even (odd) numbers" walked as the numbers up to n. A stepped range whose stop counts
+    items where it bounds values (`range(2, n + 1, 2)`: the even numbers up to n, not the first n of them):
+    the stop becomes `start + step * n`. A loop over `range(1, n + 1)` whose body uses the counter where
+    the i-th even or odd number was meant: `(2 * i)` or `(2 * i - 1)` in every use."""
+    it = loop.iter
+    if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and not it.keywords
+            and isinstance(loop.target, ast.Name)):
+        return
+    args = it.args
+    if len(args) == 3 and isinstance(args[2], ast.Constant) and type(args[2].value) is int and args[2].value > 1 \
+            and isinstance(args[0], ast.Constant) and type(args[0].value) is int:
+        n = _count_name(args[1])
+        if n is not None:
+            start, step = args[0].value, args[2].value
+            new = f"{start} + {step} * {n}" if start else f"{step} * {n}"
+            ctx.replace(args[1], new, "bound", f"walk the first `{n}` values of the step, not those up to `{n}`", TIER_USUAL, False)
+        return
+    if len(args) == 2 and isinstance(args[0], ast.Constant) and args[0].value == 1 and _count_name(args[1]) is not None:
+        name = loop.target.id
+        uses = [n for stmt in loop.body for n in ast.walk(stmt) if isinstance(n, ast.Name) and n.id == name]
+        if not uses or any(isinstance(u.ctx, ast.Store) for u in uses):
+            return
+        for new, which in ((f"(2 * {name})", "even"), (f"(2 * {name} - 1)", "odd")):
+            ctx.add([(*ctx.src.span(u), new) for u in uses], loop.lineno, "variable",
+                    f"the `{name}`-th {which} number, `{new.strip('()')}`, where `{name}` was used", TIER_RARE)
 
 
 def direction(ctx: Context, loop: ast.For) -> None:
@@ -210,6 +250,44 @@ def subscript(ctx: Context, node: ast.Subscript) -> None:
         ctx.replace(sl, new, "index", f"index `{txt}` -> `{new}`", TIER_COMMON)
 
 
+_SIMPLE_STMTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)
+
+
+def split_point(ctx: Context, stmt: ast.stmt) -> None:
+    """`xs[k:] + xs[:k]` (a rotation), `head, tail = xs[:k], xs[k:]`: one sequence cut in two at `k`. Where
+    the cut is in the wrong place (a rotation the other way, one off), an edit of one slice alone breaks
+    the two into pieces that no longer make up the sequence; the point is moved in both at once: `-k`,
+    one off either way, or counted from the end (`len(xs) - k`)."""
+    halves: dict[tuple[str, str], dict[str, list[ast.expr]]] = {}
+    for node in ast.walk(stmt):
+        if not (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) and node.slice.step is None):
+            continue
+        lo, hi = node.slice.lower, node.slice.upper
+        if (lo is None) == (hi is None):
+            continue
+        part = lo if lo is not None else hi
+        assert part is not None
+        key = (ctx.src.seg(node.value), ctx.src.seg(part))
+        halves.setdefault(key, {"start": [], "end": []})["start" if lo is not None else "end"].append(part)
+    for (seq, point), sides in halves.items():
+        if not sides["start"] or not sides["end"]:
+            continue
+        parts = sides["start"] + sides["end"]
+        first = parts[0]
+        if isinstance(first, ast.UnaryOp) and isinstance(first.op, ast.USub):
+            negated = ctx.src.seg(first.operand)
+        else:
+            negated = f"-({point})" if isinstance(first, (ast.BinOp, ast.BoolOp, ast.IfExp, ast.Compare)) else f"-{point}"
+        news = [negated, shifted(point, 1), shifted(point, -1)]
+        if not (isinstance(first, ast.Constant) or point.startswith("len(")):
+            news.append(f"len({seq}) - {point}" if not isinstance(first, (ast.BinOp, ast.BoolOp, ast.IfExp)) else f"len({seq}) - ({point})")
+        for new in dict.fromkeys(news):
+            if new in (point, "-0"):
+                continue
+            ctx.add([(*ctx.src.span(p), new) for p in parts], stmt.lineno, "bound", f"cut `{seq}` at `{new}` in both slices (was `{point}`)",
+                    TIER_USUAL)
+
+
 def assigned(ctx: Context, node: ast.Assign) -> None:
     """An integer assigned one off (`lo = mid` where `lo = mid + 1` was meant): the value plus or minus one."""
     if len(node.targets) != 1 or not isinstance(node.targets[0], (ast.Name, ast.Attribute)):
@@ -234,18 +312,26 @@ def _extreme_of(name: str, loop: ast.stmt) -> str | None:
                 and node.targets[0].id == name and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
                 and node.value.func.id in ("max", "min") and any(isinstance(a, ast.Name) and a.id == name for a in node.value.args):
             return node.value.func.id
-        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1:
-            left, op, right = node.test.left, node.test.ops[0], node.test.comparators[0]
-            sets = any(isinstance(s, ast.Assign) and name in _assigned_names(s) for s in node.body)
-            if not sets:
-                continue
-            bigger = isinstance(op, (ast.Gt, ast.GtE))
-            if isinstance(op, (ast.Gt, ast.GtE, ast.Lt, ast.LtE)):
-                if isinstance(right, ast.Name) and right.id == name:
-                    return "max" if bigger else "min"
-                if isinstance(left, ast.Name) and left.id == name:
-                    return "min" if bigger else "max"
+        if isinstance(node, ast.If) and any(isinstance(s, ast.Assign) and name in _assigned_names(s) for s in node.body):
+            # `if x > best:`, or one clause of a filtered test (`if x < 0 and x > best:`)
+            clauses = node.test.values if isinstance(node.test, ast.BoolOp) and isinstance(node.test.op, ast.And) else [node.test]
+            for clause in clauses:
+                if not (isinstance(clause, ast.Compare) and len(clause.ops) == 1):
+                    continue
+                left, op, right = clause.left, clause.ops[0], clause.comparators[0]
+                bigger = isinstance(op, (ast.Gt, ast.GtE))
+                if isinstance(op, (ast.Gt, ast.GtE, ast.Lt, ast.LtE)):
+                    if isinstance(right, ast.Name) and right.id == name:
+                        return "max" if bigger else "min"
+                    if isinstance(left, ast.Name) and left.id == name:
+                        return "min" if bigger else "max"
     return None
+
+
+def _filtered(name: str, loop: ast.stmt) -> bool:
+    """The running extreme is taken only over the items that pass a filter (`if x < 0 and x > best`)."""
+    return any(isinstance(n, ast.If) and isinstance(n.test, ast.BoolOp) and isinstance(n.test.op, ast.And)
+               and any(isinstance(s, ast.Assign) and name in _assigned_names(s) for s in n.body) for n in ast.walk(loop))
 
 
 def _assigned_names(stmt: ast.Assign) -> set[str]:
@@ -268,11 +354,22 @@ def _number_starts(stmt: ast.stmt) -> list[tuple[str, ast.Constant]]:
 def running_extreme(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
     """`best = 0` (any number, also within `best_day, best = None, 0`) and then a loop keeping `best` as a
     running maximum: values all below the start never win (a list of negatives). The start becomes
-    `float('-inf')` (`inf` for a minimum), or the first value of the sequence the loop walks."""
+    `float('-inf')` (`inf` for a minimum), or the first value of the sequence the loop walks. Started at
+    the first item (`best = xs[0]`) where only the items passing a filter compete, the first item wins
+    when it fails the filter: the start becomes the infinity there."""
     body = fn.body
     for i, stmt in enumerate(body):
         if not ctx.in_region(stmt):
             continue
+        first = stmt.value if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) else None
+        if isinstance(first, ast.Subscript) and isinstance(first.slice, ast.Constant) and first.slice.value in (0, -1):
+            name = stmt.targets[0].id  # type: ignore[union-attr]
+            loop = next((n for n in body[i + 1:] if isinstance(n, (ast.For, ast.While))), None)
+            kind = _extreme_of(name, loop) if loop is not None else None
+            if loop is not None and kind is not None and _filtered(name, loop):
+                start = "float('-inf')" if kind == "max" else "float('inf')"
+                ctx.replace(first, start, "constant", f"start the running {kind} `{name}` at {start}, not an item the filter may reject",
+                            TIER_USUAL, False)
         for name, literal in _number_starts(stmt):
             for loop in body[i + 1:]:
                 if isinstance(loop, ast.Assign) and name in _assigned_names(loop):
@@ -424,9 +521,12 @@ def generate(ctx: Context) -> None:
         elif isinstance(node, ast.BinOp):
             span_count(ctx, node)
             scaled_count(ctx, node)
+        if isinstance(node, _SIMPLE_STMTS):
+            split_point(ctx, node)
         if isinstance(node, ast.For):
             range_step(ctx, node.target, node.iter, node.body)
             direction(ctx, node)
+            nth_values(ctx, node)
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and len(node.generators) == 1:
             gen = node.generators[0]
             parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]

@@ -2,7 +2,11 @@
 function does not handle (empty, zero, one element: `if not xs: return ...` at its top); the
 statement that raised, guarded against the exception's cause (`if k in d`, `if i < len(xs)`, a zero
 divisor, `x is not None`, a sequence too short to unpack) or skipped in its loop; and a condition one
-clause short, grown from that cause (`x is None or x.next is None`, an early exit that misses a case)."""
+clause short, grown from that cause (`x is None or x.next is None`, an early exit that misses a case); and
+an item counted, summed or collected in a loop without the filter the task asked for (only the even ones,
+the positive ones, the letters): the common tests of a number's or a character's kind, as a guard of the
+statement, a comprehension's `if`, or a filtered generator where a built-in took the collection whole
+(`tuple(text)`, `sum(xs)`)."""
 
 from __future__ import annotations
 
@@ -235,6 +239,115 @@ def _ancestors(ctx: Context, node: ast.AST) -> list[ast.AST]:
     return out
 
 
+_NUMBER_TESTS = ("{v} % 2 == 0", "{v} % 2 != 0", "{v} > 0", "{v} < 0")
+_TEXT_TESTS = ("{v}.isalpha()", "{v}.isdigit()", "{v}.isupper()", "{v}.islower()", "{v}.isalnum()", "not {v}.isspace()")
+# Built-ins that take a whole collection at once (`tuple(s)`, `sum(xs)`): a filter goes into a generator there.
+_WHOLE = ("tuple", "list", "set", "sorted", "sum", "max", "min")
+_COLLECTS = ("append", "add", "extend", "insert")
+
+
+def _item_of(ctx: Context, target: ast.expr, iterated: ast.expr) -> tuple[str, ast.expr] | None:
+    """The item a loop visits, as text, and a node of it for its kind: the loop name, or `xs[i]` for an
+    index walked over `range(len(xs))` (with any start or step)."""
+    if not isinstance(target, ast.Name):
+        return None
+    if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Name) and iterated.func.id == "range":
+        for arg in iterated.args[:2]:
+            if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "len" and len(arg.args) == 1 \
+                    and isinstance(arg.args[0], ast.Name):
+                seq = arg.args[0]
+                sub = ast.Subscript(value=seq, slice=ast.Name(id=target.id, ctx=ast.Load()), ctx=ast.Load())
+                return f"{seq.id}[{target.id}]", sub
+        return None
+    return target.id, target
+
+
+def _item_tests(ctx: Context, item: ast.expr, used_as_number: bool) -> tuple[str, ...]:
+    kinds = ctx.expr_type(item)
+    if isinstance(item, ast.Subscript) and not kinds:
+        seq_kinds = ctx.expr_type(item.value)
+        if "str" in seq_kinds:
+            kinds = {"str"}
+        elif "seq" in seq_kinds:
+            used_as_number = True  # an item of a list whose items the run did not type: numbers are the common case
+    if kinds & {"int", "float"} or (not kinds and used_as_number):
+        return _NUMBER_TESTS
+    if kinds == {"str"}:
+        return _TEXT_TESTS
+    return ()
+
+
+def missing_filter(ctx: Context, loop: ast.For | ast.comprehension, owner: ast.AST) -> None:
+    """`for x in xs: total += x` where only some items were to count. The statement that counts, sums or
+    collects (directly in the loop, unguarded) runs only `if` the item passes a common test of its kind; a
+    comprehension (`sum(x for x in xs)`) gets it as its `if`."""
+    found = _item_of(ctx, loop.target, loop.iter)
+    if found is None:
+        return
+    text, node = found
+    if isinstance(loop, ast.comprehension):
+        if loop.ifs or loop.is_async or not isinstance(owner, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            return
+        _, end = ctx.src.span(loop.iter)
+        elt = owner.elt
+        used_as_number = ctx.src.seg(elt) == text
+        for test in _item_tests(ctx, node, used_as_number):
+            cond = test.format(v=text)
+            ctx.add([(end, end, f" if {cond}")], loop.iter.lineno, "guard", f"keep only the items where `{cond}`", TIER_RARE)
+        return
+    for stmt in loop.body:
+        if not ctx.src.starts_line(stmt) or not ctx.in_region(stmt) or (stmt.end_lineno or stmt.lineno) != stmt.lineno:
+            continue
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, (ast.Add, ast.Sub)):
+            used_as_number = ctx.src.seg(stmt.value) == text or isinstance(stmt.value, ast.Constant)
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute) \
+                and stmt.value.func.attr in _COLLECTS:
+            used_as_number = False
+        else:
+            continue
+        if text not in ctx.src.seg(stmt) and not isinstance(stmt, ast.AugAssign):
+            continue
+        indent = ctx.src.indent_of(stmt.lineno)
+        start, end = ctx.stmt_span(stmt)
+        body = "    " + ctx.src.text[start:end]
+        for test in _item_tests(ctx, node, used_as_number):
+            cond = test.format(v=text)
+            ctx.add([(start, end, f"{indent}if {cond}:\n{body}")], stmt.lineno, "guard", f"count only the items where `{cond}`", TIER_RARE)
+
+
+def whole_filter(ctx: Context, call: ast.Call) -> None:
+    """`tuple(text)`, `sum(xs)`: a collection taken whole where only items of one kind were wanted (the
+    characters that are no spaces, the positive numbers); no loop holds the guard, so the argument becomes
+    a generator with the filter."""
+    if not (isinstance(call.func, ast.Name) and call.func.id in _WHOLE and len(call.args) == 1 and not call.keywords
+            and isinstance(call.args[0], ast.Name)):
+        return
+    arg = call.args[0]
+    kinds = ctx.expr_type(arg)
+    taken = set(ctx.scope_names(call)) | {arg.id}
+    var = next((v for v in ("x", "v", "item", "ch") if v not in taken), None)
+    if var is None:
+        return
+    if kinds & {"str"}:
+        tests = _TEXT_TESTS
+    elif kinds & {"seq", "set"} and call.func.id in ("sum", "max", "min"):
+        tests = _NUMBER_TESTS
+    else:
+        return
+    for test in tests:
+        cond = test.format(v=var)
+        ctx.replace(arg, f"{var} for {var} in {arg.id} if {cond}", "guard", f"keep only the items of `{arg.id}` where `{cond}`",
+                    TIER_RARE, False)
+
+
 def generate(ctx: Context) -> None:
     input_guards(ctx)
     error_guards(ctx)
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call) and ctx.in_region(node):
+            whole_filter(ctx, node)
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.For) and ctx.in_region(node):
+            missing_filter(ctx, node, node)
+        elif isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)) and ctx.in_region(node) and len(node.generators) == 1:
+            missing_filter(ctx, node.generators[0], node)

@@ -3,7 +3,9 @@
 key's list replaced where it was to grow (`d[k] = [v]`), an argument mutated where a copy was meant, a
 copy of a list of lists that shares its rows, a mutable default argument shared between calls, a list
 changed while a loop walks it, rows made by repeating one list (`[[0] * n] * m`: every row the same
-object), the guard of an append that keeps items once each (`x not in out`), and the wrong view of a
+object) and keys all given one list (`dict.fromkeys(keys, [])`), pairs used as keys or compared where
+their order was not to matter (`tuple(sorted(t))`), a list stored as one item where its items were to
+take that place (`xs[i] = ys` for `xs[i:i + 1] = ys`), the guard of an append that keeps items once each (`x not in out`), and the wrong view of a
 collection walked (`for k, v in d` for `d.items()`, `for i in len(xs)`)."""
 
 from __future__ import annotations
@@ -148,6 +150,82 @@ def repeated_rows(ctx: Context, node: ast.BinOp) -> None:
             row, n = ctx.src.seg(seq.elts[0]), ctx.src.seg(count)
             ctx.replace(node, f"[{row} for _ in range({n})]", "idiom", f"build `{row}` anew for each of the `{n}` rows, not one row repeated", TIER_USUAL, False)
             return
+
+
+def shared_value(ctx: Context, node: ast.Call) -> None:
+    """`dict.fromkeys(keys, [])`: every key holds the same list, so what is added under one key shows
+    under all. Meant: a new one for each key, `{k: [] for k in keys}`."""
+    f = node.func
+    if not (isinstance(f, ast.Attribute) and f.attr == "fromkeys" and isinstance(f.value, ast.Name) and f.value.id == "dict"
+            and len(node.args) == 2 and not node.keywords and isinstance(node.args[1], _MUTABLE)):
+        return
+    keys, value = ctx.src.seg(node.args[0]), ctx.src.seg(node.args[1])
+    taken = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | set(ctx.scope_names(node))
+    var = next((v for v in ("k", "key", "_k") if v not in taken), None)
+    if var is not None:
+        ctx.replace(node, f"{{{var}: {value} for {var} in {keys}}}", "idiom", f"a new `{value}` for each key, not one shared by all",
+                    TIER_USUAL, False)
+
+
+def spliced(ctx: Context, node: ast.Assign) -> None:
+    """`xs[-1] = ys`: the list goes in as one item where its items were to replace the one at that place
+    (`xs[-1:] = ys`, `xs[i:i + 1] = ys`)."""
+    if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Subscript) or isinstance(node.targets[0].slice, ast.Slice):
+        return
+    target = node.targets[0]
+    if not (ctx.expr_type(node.value) & {"seq"} and ctx.expr_type(target.value) & {"seq"}):
+        return
+    index = target.slice
+    text = ctx.src.seg(index)
+    if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) and isinstance(index.operand, ast.Constant) and index.operand.value == 1:
+        new = "-1:"
+    else:
+        new = f"{text}:{text} + 1" if not isinstance(index, (ast.BinOp, ast.IfExp, ast.BoolOp)) else f"{text}:({text}) + 1"
+    ctx.replace(index, new, "idiom", f"put the items of `{ctx.src.seg(node.value)}` in place of the one at `{text}`", TIER_RARE, False)
+
+
+def unordered_key(ctx: Context, loop: ast.For) -> None:
+    """`for pair in pairs: counts[pair] += 1` where `(1, 2)` and `(2, 1)` are the same pair: the item is
+    put in one order (`pair = tuple(sorted(pair))`) before it is used as a key, a set member or looked up."""
+    if not (isinstance(loop.target, ast.Name) and loop.body and ctx.src.starts_line(loop.body[0])):
+        return
+    name = loop.target.id
+    if not ctx.type_of_name(name) & {"seq"}:
+        return
+    keyed = False
+    for n in (x for stmt in loop.body for x in ast.walk(stmt)):
+        if isinstance(n, ast.Name) and n.id == name:
+            up = ctx.parent.get(n)
+            if isinstance(n.ctx, ast.Store):
+                return
+            keyed = keyed or (isinstance(up, ast.Subscript) and up.slice is n) or (isinstance(up, ast.Compare) and up.left is n
+                     and isinstance(up.ops[0], (ast.In, ast.NotIn))) or (isinstance(up, ast.Call) and isinstance(up.func, ast.Attribute)
+                     and up.func.attr in ("add", "get", "setdefault", "count") and n in up.args)
+    if keyed:
+        first = loop.body[0]
+        at = ctx.src.line_start(first.lineno)
+        indent = ctx.src.indent_of(first.lineno)
+        ctx.add([(at, at, f"{indent}{name} = tuple(sorted({name}))\n")], first.lineno, "idiom",
+                f"put `{name}` in one order before it is used as a key", TIER_RARE)
+
+
+def unordered_sets(ctx: Context, node: ast.BinOp | ast.Compare) -> None:
+    """`set(a) & set(b)` (or `==`) of lists of pairs where a pair's order was not to matter: each pair put
+    in one order on both sides."""
+    sides = [node.left, node.right] if isinstance(node, ast.BinOp) else [node.left, *node.comparators]
+    if isinstance(node, ast.BinOp) and not isinstance(node.op, (ast.BitAnd, ast.BitOr, ast.Sub, ast.BitXor)):
+        return
+    if isinstance(node, ast.Compare) and not (len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq))):
+        return
+    if not all(isinstance(x, ast.Call) and isinstance(x.func, ast.Name) and x.func.id == "set" and len(x.args) == 1
+               and isinstance(x.args[0], ast.Name) and ctx.type_of_name(x.args[0].id) & {"seq"} for x in sides):
+        return
+    taken = set(ctx.scope_names(node))
+    var = next((v for v in ("t", "pair", "item") if v not in taken), None)
+    if var is None:
+        return
+    spans = [(*ctx.src.span(x), f"set(tuple(sorted({var})) for {var} in {x.args[0].id})") for x in sides]  # type: ignore[attr-defined]
+    ctx.add(spans, node.lineno, "idiom", "compare the pairs in one order on both sides", TIER_RARE)
 
 
 _GROWERS = ("append", "add", "extend", "update", "insert")
@@ -335,13 +413,16 @@ def generate(ctx: Context) -> None:
             updates(ctx, node)
         elif isinstance(node, ast.Assign):
             copies(ctx, node)
+            spliced(ctx, node)
             assigned_none(ctx, node)
             replaced(ctx, node)
             shared_rows(ctx, node)
         elif isinstance(node, ast.Call):
             stored(ctx, node)
+            shared_value(ctx, node)
         elif isinstance(node, ast.For):
             loop_over_copy(ctx, node)
+            unordered_key(ctx, node)
             iterated(ctx, node.target, node.iter)
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             for gen in node.generators:
@@ -350,3 +431,6 @@ def generate(ctx: Context) -> None:
             unique_guard(ctx, node)
         elif isinstance(node, ast.BinOp):
             repeated_rows(ctx, node)
+            unordered_sets(ctx, node)
+        elif isinstance(node, ast.Compare):
+            unordered_sets(ctx, node)

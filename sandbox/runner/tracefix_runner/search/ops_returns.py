@@ -2,7 +2,8 @@
 built a result, a value computed on a line of its own where it was to be returned (the forgotten `return`
 of a recursive call, the most common), a recursive call whose result was meant to be added to what the
 function collects (`flatten(item)` for `result.extend(flatten(item))`), a return value that is the
-negation of the right one, and an answer printed where it was to be returned."""
+negation of the right one, an answer printed where it was to be returned, and a nested item (one whose type
+the code tests: `isinstance(item, list)`) handled one level deep where the function was to recurse into it."""
 
 from __future__ import annotations
 
@@ -130,8 +131,74 @@ def printed(ctx: Context, stmt: ast.Expr) -> None:
     ctx.replace(call, f"return {text}", "return", f"return `{text}` instead of printing it", TIER_USUAL, False)
 
 
+_COLLECTIONS = {"list", "tuple", "dict", "set"}
+_MEASURES = {"sum", "len", "max", "min", "list", "sorted", "tuple", "set"}
+
+
+def _collection_tested(test: ast.expr) -> tuple[set[str], bool]:
+    """Names a condition tests to be a collection (`isinstance(x, list)`, `isinstance(x, (list, tuple))`,
+    `type(x) == list`, `type(x) is dict`), and whether it holds when they are one (False under a `not`)."""
+    holds = True
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test, holds = test.operand, not holds
+
+    def kinds(node: ast.expr) -> set[str]:
+        items = node.elts if isinstance(node, ast.Tuple) else [node]
+        return {n.id for n in items if isinstance(n, ast.Name)}
+
+    names: set[str] = set()
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance" and len(test.args) == 2 \
+            and isinstance(test.args[0], ast.Name) and kinds(test.args[1]) & _COLLECTIONS:
+        names.add(test.args[0].id)
+    elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.Is, ast.NotEq, ast.IsNot)):
+        left, right = test.left, test.comparators[0]
+        if isinstance(right, ast.Call):
+            left, right = right, left
+        if isinstance(left, ast.Call) and isinstance(left.func, ast.Name) and left.func.id == "type" and len(left.args) == 1 \
+                and isinstance(left.args[0], ast.Name) and kinds(right) & _COLLECTIONS:
+            names.add(left.args[0].id)
+            holds = holds == isinstance(test.ops[0], (ast.Eq, ast.Is))
+    return names, holds
+
+
+def nested(ctx: Context, node: ast.If) -> None:
+    """`if isinstance(item, list): result.extend(item)` in a function that is to flatten or walk a nested
+    structure: the item is handled one level deep. The function called on it instead (`flatten(item)`),
+    its other parameters passed along as they are; where the item is read as an argument, a returned or
+    yielded value, a sum's operand or what a loop walks."""
+    fn = ctx.enclosing_func(node)
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return
+    params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+    if not params or isinstance(ctx.parent.get(fn), ast.ClassDef):
+        return
+    names, holds = _collection_tested(node.test)
+    body = node.body if holds else node.orelse
+    if not names or not body:
+        return
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if not (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in names and ctx.in_region(n)):
+                continue
+            up = ctx.parent.get(n)
+            if isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id == fn.name:
+                continue  # already recursing
+            read = (isinstance(up, ast.Call) and n in up.args) or isinstance(up, (ast.Return, ast.Yield, ast.YieldFrom, ast.BinOp)) \
+                or (isinstance(up, ast.AugAssign) and up.value is n) or (isinstance(up, (ast.For, ast.comprehension)) and up.iter is n)
+            if not read or n.id in params[1:]:
+                continue
+            call = f"{fn.name}({', '.join([n.id] + params[1:])})"
+            ctx.replace(n, call, "recursion", f"recurse into `{n.id}`: `{call}`", TIER_USUAL, False)
+            if isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id in _MEASURES and len(up.args) == 1 \
+                    and not up.keywords:
+                # `total += sum(item)`, `n += len(item)`: the built-in measures one level; the function measures all
+                ctx.replace(up, call, "recursion", f"`{ctx.src.seg(up)}` -> `{call}`: recurse into `{n.id}`", TIER_USUAL, False)
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.If):
+            nested(ctx, node)
         if isinstance(node, ast.Return) and ctx.in_region(node):
             return_value(ctx, node)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -3,8 +3,9 @@ a sequence's length was meant, as a divisor, a bound or a comparison; a variable
 loop's index was meant, and the reverse: a loop's element tested where its position was meant, `ord(ch) % 2`
 for the even positions; a `while` whose condition never reads the counter its body advances, over the whole
 sequence where the part from the counter on was meant; a method that uses an attribute of its object as a
-bare name, `count += 1` for `self.count += 1`), and elements of a tuple or list in the wrong order
-(`(j, i)` for `(i, j)`)."""
+bare name, `count += 1` for `self.count += 1`), elements of a tuple or list in the wrong order
+(`(j, i)` for `(i, j)`), and two parameters each used where the other was meant (the arguments taken in
+the other order: every use of the two swapped in the body)."""
 
 from __future__ import annotations
 
@@ -172,8 +173,41 @@ def missing_self(ctx: Context, cls: ast.ClassDef) -> None:
                      f"`{name}` -> the attribute `self.{name}`", TIER_USUAL)
 
 
+# Functions with more parameters than this are not searched for a swapped pair (their pairs grow fast).
+MAX_SWAPPED_PARAMS = 5
+
+
+def swapped_params(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    """`def loss(cost, sale)` whose body uses `cost` where the sale was meant and the other way round: the
+    arguments read in the other order. Every use of the two in the body swapped at once (the signature, the
+    caller's contract, stays), for two parameters neither of which the body assigns."""
+    params = [a.arg for a in fn.args.posonlyargs + fn.args.args if a.arg not in ("self", "cls")]
+    if not 2 <= len(params) <= MAX_SWAPPED_PARAMS:
+        return
+    uses: dict[str, list[ast.Name]] = {p: [] for p in params}
+    assigned: set[str] = set()
+    for stmt in fn.body:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Name) and n.id in uses and isinstance(n.ctx, ast.Load):
+                uses[n.id].append(n)
+            elif isinstance(n, ast.Name) and n.id in uses:
+                assigned.add(n.id)
+            elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and n is not fn:
+                return  # a nested scope may rebind either name: left alone
+    for i, a in enumerate(params):
+        for b in params[i + 1:]:
+            if a in assigned or b in assigned or not uses[a] or not uses[b]:
+                continue
+            spans = [(*ctx.src.span(n), b if n.id == a else a) for n in uses[a] + uses[b]]
+            ctx.add(spans, min(n.lineno for n in uses[a] + uses[b]), "variable",
+                    f"`{a}` and `{b}` each used where the other was meant (arguments in the other order)", TIER_RARE)
+
+
 def generate(ctx: Context) -> None:
     program_names = {n.id for n in ast.walk(ctx.tree) if isinstance(n, ast.Name)}  # an index must shadow none
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            swapped_params(ctx, node)
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.ClassDef):
             missing_self(ctx, node)
