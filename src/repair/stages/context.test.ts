@@ -46,7 +46,7 @@ describe('createContext', () => {
       secondRound: true,
       promptTrace: true,
       search: true,
-      searchAlternatives: 6,
+      searchAlternatives: 12,
       probeInputs: 40,
       probeMs: 8_000,
     });

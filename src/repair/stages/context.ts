@@ -27,7 +27,11 @@ export interface RepairBudget {
   promptTrace: boolean;
   /** Run the program search at all (off: model only). */
   search: boolean;
-  /** Candidates that pass every test the search goes on to look for, so that they can be compared. */
+  /**
+   * Candidates that pass every test the search goes on to look for, so that they can be compared. Twelve,
+   * the probe's pool (PROBE_CANDIDATES): on Mbpp-R's one shown test, six found a right fix among the passing
+   * candidates of 146 tasks, twelve of 160, twenty-four of no more.
+   */
   searchAlternatives: number;
   /** Inputs grown from the tests on which passing candidates are compared (0: no probe). */
   probeInputs: number;
@@ -43,7 +47,7 @@ export const DEFAULT_BUDGET: RepairBudget = {
   secondRound: true,
   promptTrace: true,
   search: true,
-  searchAlternatives: 6,
+  searchAlternatives: 12,
   probeInputs: DEFAULT_PROBE_BUDGET.inputs,
   probeMs: DEFAULT_PROBE_BUDGET.ms,
 };
