@@ -72,6 +72,30 @@ describe('JS program search', () => {
     expect(b.candidates[0]?.edits[0]).toMatchObject({ line: 3, kind: 'loop' });
   });
 
+  it('recurses into a nested array handled one level deep, and stops a walk at the first item that fails', async () => {
+    const flat = 'function flat(xs) {\n  const out = [];\n  for (const x of xs) {\n    if (Array.isArray(x)) out.push(...x);\n    else out.push(x);\n  }\n  return out;\n}\n';
+    const a = SearchResponseSchema.parse(await mutate('javascript', { source: flat, tests: 'expect(flat([1, [2, [3]]])).toEqual([1, 2, 3]);\nexpect(flat([[4], 5])).toEqual([4, 5]);' }));
+    expect(a.candidates[0]?.source).toBe(flat.replace('out.push(...x)', 'out.push(...flat(x))'));
+    expect(a.candidates[0]?.edits[0]).toMatchObject({ line: 4, kind: 'recursion' });
+    const lead = 'const leadingSpaces = (line) => {\n  let n = 0;\n  for (const ch of line) {\n    if (ch === " ") n++;\n  }\n  return n;\n};\n';
+    const b = SearchResponseSchema.parse(await mutate('javascript', { source: lead, tests: "expect(leadingSpaces('  a b')).toBe(2);\nexpect(leadingSpaces('x ')).toBe(0);" }));
+    expect(b.candidates[0]?.source).toBe(lead.replace('n++;', 'n++; else break;'));
+    // neither is offered where it cannot mean that: no Array.isArray test, an if that already has an else
+    const plain = 'function f(xs) {\n  let n = 0;\n  for (const x of xs) {\n    if (x) n++;\n    else n--;\n  }\n  return n;\n}\n';
+    const parse = parseJs as (code: string) => { ast: unknown };
+    const edits = generateEdits as (code: string, ast: unknown) => { description: string }[];
+    const offered = (code: string) => edits(code, parse(code).ast).map((e) => e.description).filter((d) => d.startsWith('recurse') || d.startsWith('stop at the first'));
+    expect(offered(lead)).toEqual(['stop at the first item that fails the condition']);
+    expect(offered(plain)).toEqual([]);
+  });
+
+  it('counts only the items that pass a common test where the loop counted every one', async () => {
+    const source = 'function sumEven(xs) {\n  let total = 0;\n  for (const x of xs) total += x;\n  return total;\n}\n';
+    const r = SearchResponseSchema.parse(await mutate('javascript', { source, tests: 'expect(sumEven([1, 2, 3, 4])).toBe(6);\nexpect(sumEven([5])).toBe(0);' }));
+    expect(r.candidates[0]?.source).toBe(source.replace('total += x;', 'if (x % 2 === 0) total += x;'));
+    expect(r.candidates[0]?.edits[0]).toMatchObject({ line: 3, kind: 'guard' });
+  });
+
   it('does not offer `- 0` where dropping `- 1` says the same', () => {
     const code = 'function chunk(xs, i, size) {\n  return xs.slice(i, i + size - 1);\n}\n';
     const parse = parseJs as (code: string) => { ast: unknown };

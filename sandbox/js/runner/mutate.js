@@ -1,6 +1,7 @@
 // The JavaScript program search: general one-edit variants on the AST (operators, == / ===,
 // off-by-one, < / <=, variables, var/let, missing return, an answer logged for returned, for…in for
-// for…of, map/forEach, push/concat, slice/splice,
+// for…of, map/forEach, push/concat, slice/splice, a nested array handled one level deep where the
+// function was to recurse into it, a walk that was to stop at the first item failing its `if`,
 // missing await, parseInt radix, sort comparator...), tried on the lines the failing test executed
 // first, each screened on that test and then verified on every test, in one runner process. Answers
 // in src/repair/search.ts's SearchResponse shape, so the engine reads both languages alike.
@@ -66,6 +67,8 @@ const METHOD_SWAPS = {
   trim: ['trimStart', 'trimEnd'],
 };
 const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+const FILTERS = ['{v} % 2 === 0', '{v} % 2 !== 0', '{v} > 0', '{v} < 0', '/^[a-z]$/i.test({v})', '/^[0-9]$/.test({v})'];
+const LOOP_TYPES = new Set(['ForStatement', 'ForOfStatement', 'ForInStatement', 'WhileStatement', 'DoWhileStatement']);
 
 function children(node) {
   const out = [];
@@ -95,6 +98,13 @@ export function generateEdits(code, ast) {
   function visit(node, fn, parent) {
     const inFn = FUNCTIONS.has(node.type) ? node : fn;
     switch (node.type) {
+      case 'IfStatement':
+        nestedItem(node, fn);
+        stopAtFirstFailure(node, parent);
+        break;
+      case 'ForOfStatement':
+        missingFilter(node);
+        break;
       case 'BinaryExpression':
       case 'LogicalExpression': {
         const at = opPosition(node);
@@ -213,6 +223,75 @@ export function generateEdits(code, ast) {
     add(stmt, call.start, call.end, `return ${arg}`, 'missing_return', `return \`${arg}\` instead of logging it`);
   }
 
+  // `if (Array.isArray(x)) out.push(...x)` in a function that is to flatten or walk a nested array: the
+  // item is handled one level deep; the function is called on it instead (its other parameters passed
+  // along), where the item is an argument, spread, returned, or what a loop walks.
+  function nestedItem(stmt, fn) {
+    const test = stmt.test;
+    if (!fn || test.type !== 'CallExpression' || test.arguments.length !== 1 || test.arguments[0].type !== 'Identifier') return;
+    const callee = test.callee;
+    if (callee.type !== 'MemberExpression' || callee.computed || callee.object.name !== 'Array' || callee.property.name !== 'isArray') return;
+    const name = functionName(fn);
+    const params = fn.params.map((p) => (p.type === 'Identifier' ? p.name : undefined));
+    if (!name || params.length === 0 || params.includes(undefined)) return;
+    const item = test.arguments[0].name;
+    if (params.slice(1).includes(item)) return;
+    const call = `${name}(${[item, ...params.slice(1)].join(', ')})`;
+    const walk = (node, parent) => {
+      if (node.type === 'Identifier' && node.name === item && parent) {
+        const read =
+          (parent.type === 'CallExpression' && parent.arguments.includes(node) && !(parent.callee.type === 'Identifier' && parent.callee.name === name)) ||
+          parent.type === 'SpreadElement' || parent.type === 'ReturnStatement' || (parent.type === 'ForOfStatement' && parent.right === node) ||
+          (parent.type === 'AssignmentExpression' && parent.right === node);
+        if (read) add(node, node.start, node.end, call, 'recursion', `recurse into \`${item}\`: \`${call}\``);
+      }
+      if (FUNCTIONS.has(node.type)) return;
+      for (const c of children(node)) walk(c, node);
+    };
+    walk(stmt.consequent, stmt);
+  }
+
+  // `for (const x of xs) total += x;` where only some items were to count: the statement that sums,
+  // counts or collects (the loop's only statement, or one directly in its block) runs only if the item
+  // passes a common test of its kind (even, odd, positive, negative; a letter, a digit).
+  function missingFilter(loop) {
+    const decl = loop.left.type === 'VariableDeclaration' ? loop.left.declarations[0]?.id : loop.left;
+    if (decl?.type !== 'Identifier') return;
+    const item = decl.name;
+    const statements = loop.body.type === 'BlockStatement' ? loop.body.body : [loop.body];
+    for (const stmt of statements) {
+      if (stmt.type !== 'ExpressionStatement') continue;
+      const e = stmt.expression;
+      const counts =
+        (e.type === 'AssignmentExpression' && (e.operator === '+=' || e.operator === '-=')) ||
+        e.type === 'UpdateExpression' ||
+        (e.type === 'CallExpression' && e.callee.type === 'MemberExpression' && !e.callee.computed && ['push', 'add'].includes(e.callee.property.name));
+      if (!counts) continue;
+      const text = code.slice(stmt.start, stmt.end);
+      for (const test of FILTERS) {
+        const cond = test.replaceAll('{v}', item);
+        add(stmt, stmt.start, stmt.end, `if (${cond}) ${text}`, 'guard', `count only the items where \`${cond}\``);
+      }
+    }
+  }
+
+  function functionName(fn) {
+    if (fn.id?.name) return fn.id.name;
+    const holder = declarators.get(fn);
+    return holder?.id.type === 'Identifier' ? holder.id.name : undefined;
+  }
+
+  // `if (same) prefix += c;` in a loop where the walk was to end at the first item that fails (a common
+  // prefix, a leading run): an `else break` after the branch.
+  function stopAtFirstFailure(stmt, parent) {
+    if (stmt.alternate || !parent) return;
+    const inLoop = LOOP_TYPES.has(parent.type) || (parent.type === 'BlockStatement' && LOOP_TYPES.has(loopOf.get(parent) ?? ''));
+    const exits = (s) => ['BreakStatement', 'ReturnStatement', 'ContinueStatement', 'ThrowStatement'].includes(s.type);
+    const last = stmt.consequent.type === 'BlockStatement' ? stmt.consequent.body.at(-1) : stmt.consequent;
+    if (!inLoop || !last || exits(last)) return;
+    add(stmt, stmt.consequent.end, stmt.consequent.end, ' else break;', 'branch', 'stop at the first item that fails the condition');
+  }
+
   function missingReturn(fn) {
     const locals = [];
     for (const s of fn.body.body) if (s.type === 'VariableDeclaration') for (const d of s.declarations) locals.push(...patternNames(d.id));
@@ -220,6 +299,14 @@ export function generateEdits(code, ast) {
     for (const name of locals.slice(-4)) add(fn.body, close, close, `return ${name};\n`, 'missing_return', `return \`${name}\``);
   }
 
+  // the function a declarator names (`const flat = (xs) => …`), and the loop a block is the body of
+  const declarators = new Map();
+  const loopOf = new Map();
+  (function index(node) {
+    if (node.type === 'VariableDeclarator' && node.init && FUNCTIONS.has(node.init.type)) declarators.set(node.init, node);
+    if (LOOP_TYPES.has(node.type) && node.body?.type === 'BlockStatement') loopOf.set(node.body, node.type);
+    for (const c of children(node)) index(c);
+  })(ast);
   visit(ast, undefined, undefined);
   variableSwaps(ast, add);
   return edits;
