@@ -70,16 +70,7 @@ def check_task(t, seen_ids):
         return check_blind6(t, ep, errs, notes)
     if t["prompt"] != "":
         errs.append("prompt not empty")
-    for key in ("buggy_solution", "canonical_solution"):
-        prog = t[key]
-        if not isinstance(prog, str) or not prog.startswith(("def ", "class ", "import ", "from ")):
-            errs.append("%s does not start with def/class/import/from at column 0" % key)
-        elif ("def %s(" % ep) not in prog:
-            errs.append("%s does not define %s" % (key, ep))
-        try:
-            compile(prog, key, "exec")
-        except SyntaxError as e:
-            errs.append("%s syntax error: %s" % (key, e))
+    check_programs(t, ep, errs)
     n_lines = len(t["buggy_solution"].rstrip("\n").splitlines())
     if not 4 <= n_lines <= 25:
         errs.append("buggy_solution has %d lines" % n_lines)
@@ -130,13 +121,8 @@ def check_task(t, seen_ids):
     return errs, notes
 
 
-def check_blind6(t, ep, errs, notes):
-    """blind6/: MBPP shape, one given test (the first hidden one), 3-5 hidden asserts."""
-    prompt, canon, buggy = t["prompt"], t["canonical_solution"], t["buggy_solution"]
-    if not isinstance(prompt, str) or not prompt.startswith("def %s(" % ep) or '"""' not in prompt:
-        errs.append("prompt is not a def %s( header with a docstring" % ep)
-    elif not isinstance(buggy, str) or not buggy.startswith(prompt):
-        errs.append("buggy_solution does not start with the prompt")
+def check_programs(t, ep, errs):
+    """Both programs start at column 0, define the entry point and compile."""
     for key in ("buggy_solution", "canonical_solution"):
         prog = t[key]
         if not isinstance(prog, str) or not prog.startswith(("def ", "class ", "import ", "from ")):
@@ -147,6 +133,16 @@ def check_blind6(t, ep, errs, notes):
             compile(prog, key, "exec")
         except SyntaxError as e:
             errs.append("%s syntax error: %s" % (key, e))
+
+
+def check_blind6(t, ep, errs, notes):
+    """blind6/: MBPP shape, one given test (the first hidden one), 3-5 hidden asserts."""
+    prompt, canon, buggy = t["prompt"], t["canonical_solution"], t["buggy_solution"]
+    if not isinstance(prompt, str) or not prompt.startswith("def %s(" % ep) or '"""' not in prompt:
+        errs.append("prompt is not a def %s( header with a docstring" % ep)
+    elif not isinstance(buggy, str) or not buggy.startswith(prompt):
+        errs.append("buggy_solution does not start with the prompt")
+    check_programs(t, ep, errs)
     if errs:
         return errs, notes
     body = buggy[len(prompt):].rstrip("\n").splitlines()
