@@ -98,14 +98,7 @@ def check_task(t, seen_ids):
         ok, d = run(canon, g)
         if not ok:
             errs.append("canonical fails given test %r: %s" % (g, d))
-    ok, d = run(canon, hidden)
-    if not ok:
-        errs.append("canonical fails hidden test: " + d)
-    ok, d = run(buggy, hidden)
-    if ok:
-        errs.append("buggy PASSES hidden test")
-    else:
-        notes.append("hidden: buggy -> " + d)
+    check_hidden(canon, buggy, hidden, errs, notes)
     failing = []
     for i, g in enumerate(given):
         ok, d = run(buggy, g)
@@ -119,6 +112,18 @@ def check_task(t, seen_ids):
     if ok:
         errs.append("given tests together pass on buggy")
     return errs, notes
+
+
+def check_hidden(canon, buggy, hidden, errs, notes, width=None):
+    """The canonical program passes the hidden test and the buggy one fails it."""
+    ok, d = run(canon, hidden)
+    if not ok:
+        errs.append("canonical fails hidden test: " + d)
+    ok, d = run(buggy, hidden)
+    if ok:
+        errs.append("buggy PASSES hidden test")
+    else:
+        notes.append("hidden: buggy -> " + (d if width is None else d[:width]))
 
 
 def check_programs(t, ep, errs):
@@ -168,14 +173,7 @@ def check_blind6(t, ep, errs, notes):
     ok, d = run(canon, g)
     if not ok:
         errs.append("canonical fails given test: " + d)
-    ok, d = run(canon, hidden)
-    if not ok:
-        errs.append("canonical fails hidden test: " + d)
-    ok, d = run(buggy, hidden)
-    if ok:
-        errs.append("buggy PASSES hidden test")
-    else:
-        notes.append("hidden: buggy -> " + d[:60])
+    check_hidden(canon, buggy, hidden, errs, notes, 60)
     ok, d = run(buggy, g)
     t["_given_fails"] = not ok
     notes.append("given fails on buggy (%s)" % d[:50] if not ok else "given PASSES on buggy")
