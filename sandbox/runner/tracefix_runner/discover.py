@@ -214,8 +214,9 @@ def _cut_utf8(line: str, start: int, end: int | None) -> str:
 
 
 def _label(src: _Src, node: ast.AST) -> str:
+    # lines joined, each one's indentation dropped; the spaces within a line (a string's `'  hi'`) are kept
     seg = src.segment(node)
-    text = " ".join(seg.split())
+    text = " ".join(part for part in (line.strip() for line in seg.splitlines()) if part)
     return text if len(text) <= _NAME_CHARS else text[: _NAME_CHARS - 3] + "..."
 
 
