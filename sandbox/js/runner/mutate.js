@@ -95,8 +95,15 @@ export function generateEdits(code, ast) {
     return i === -1 ? -1 : node.left.end + i;
   }
 
+  // Filled as `visit` walks down (before the nodes below are visited): the function a declarator names
+  // (`const flat = (xs) => …`), and the loop a block is the body of.
+  const declarators = new Map();
+  const loopOf = new Map();
+
   function visit(node, fn, parent) {
     const inFn = FUNCTIONS.has(node.type) ? node : fn;
+    if (node.type === 'VariableDeclarator' && node.init && FUNCTIONS.has(node.init.type)) declarators.set(node.init, node);
+    if (LOOP_TYPES.has(node.type) && node.body?.type === 'BlockStatement') loopOf.set(node.body, node.type);
     switch (node.type) {
       case 'IfStatement':
         nestedItem(node, fn);
@@ -299,14 +306,6 @@ export function generateEdits(code, ast) {
     for (const name of locals.slice(-4)) add(fn.body, close, close, `return ${name};\n`, 'missing_return', `return \`${name}\``);
   }
 
-  // the function a declarator names (`const flat = (xs) => …`), and the loop a block is the body of
-  const declarators = new Map();
-  const loopOf = new Map();
-  (function index(node) {
-    if (node.type === 'VariableDeclarator' && node.init && FUNCTIONS.has(node.init.type)) declarators.set(node.init, node);
-    if (LOOP_TYPES.has(node.type) && node.body?.type === 'BlockStatement') loopOf.set(node.body, node.type);
-    for (const c of children(node)) index(c);
-  })(ast);
   visit(ast, undefined, undefined);
   variableSwaps(ast, add);
   return edits;

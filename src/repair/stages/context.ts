@@ -28,9 +28,9 @@ export interface RepairBudget {
   /** Run the program search at all (off: model only). */
   search: boolean;
   /**
-   * Candidates that pass every test the search goes on to look for, so that they can be compared. Twelve,
-   * the probe's pool (PROBE_CANDIDATES): on Mbpp-R's one shown test, six found a right fix among the passing
-   * candidates of 146 tasks, twelve of 160, twenty-four of no more.
+   * Candidates that pass every test the search goes on to look for, so that they can be compared. By
+   * default the probe's pool, PROBE_CANDIDATES: on Mbpp-R's one shown test, six found a right fix among the
+   * passing candidates of 146 tasks, twelve of 160, twenty-four of no more.
    */
   searchAlternatives: number;
   /** Inputs grown from the tests on which passing candidates are compared (0: no probe). */
@@ -38,6 +38,9 @@ export interface RepairBudget {
   /** Wall time of the probe. */
   probeMs: number;
 }
+
+/** Passing candidates the probe compares at most (best-ranked by edit size first). */
+export const PROBE_CANDIDATES = 12;
 
 export const DEFAULT_BUDGET: RepairBudget = {
   searchCandidates: 4000,
@@ -47,7 +50,7 @@ export const DEFAULT_BUDGET: RepairBudget = {
   secondRound: true,
   promptTrace: true,
   search: true,
-  searchAlternatives: 12,
+  searchAlternatives: PROBE_CANDIDATES,
   probeInputs: DEFAULT_PROBE_BUDGET.inputs,
   probeMs: DEFAULT_PROBE_BUDGET.ms,
 };

@@ -5,10 +5,9 @@
 import { runProbe, type ProbeResponse } from '../probe.ts';
 import { rankCandidates } from '../rank.ts';
 import { judge, type Verdict } from '../verdict.ts';
-import { Stop, type RunContext, type Verified } from './context.ts';
+import { PROBE_CANDIDATES, Stop, type RunContext, type Verified } from './context.ts';
 
-/** Passing candidates the probe compares at most (best-ranked by edit size first). */
-export const PROBE_CANDIDATES = 12;
+export { PROBE_CANDIDATES };
 
 export async function probeVerdict(ctx: RunContext, passing: Verified[], allowed: boolean): Promise<{ verdict: Verdict<Verified>; probe?: ProbeResponse }> {
   const { budget } = ctx;

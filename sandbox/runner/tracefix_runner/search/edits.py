@@ -333,6 +333,19 @@ class Context:
             return {"bool"}
         return set()
 
+    def fresh_name(self, node: ast.AST, choices: tuple[str, ...]) -> str | None:
+        """The first of `choices` that names nothing in `node`'s scope or inside `node`: a variable an edit
+        can introduce there (a generator's loop name)."""
+        taken = set(self.scope_names(node)) | {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        return next((c for c in choices if c not in taken), None)
+
+    def negated(self, test: ast.expr) -> str:
+        """The text of `not test`: a `not` dropped, a simple operand negated bare, anything else in brackets."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            return self.src.seg(test.operand)
+        text = self.src.seg(test)
+        return f"not {text}" if isinstance(test, (ast.Name, ast.Call, ast.Attribute, ast.Subscript)) else f"not ({text})"
+
     def is_elif(self, node: ast.If) -> bool:
         """The `if` node is an `elif` of a chain (its keyword, not the node, says so)."""
         at = self.src.offset(node.lineno, node.col_offset)

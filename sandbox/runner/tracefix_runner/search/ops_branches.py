@@ -17,10 +17,8 @@ from .ops_unused import changed_in, reads_of
 
 
 def _is_elif(ctx: Context, node: ast.If) -> bool:
-    if len(node.orelse) != 1 or not isinstance(node.orelse[0], ast.If):
-        return False
-    inner = node.orelse[0]
-    return ctx.src.text[ctx.src.line_start(inner.lineno):].lstrip().startswith("elif")
+    """The `if` goes on in an `elif` (its `else` is one `if` written as `elif`)."""
+    return len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If) and ctx.is_elif(node.orelse[0])
 
 
 def unwrap(ctx: Context, node: ast.If) -> None:
@@ -111,12 +109,7 @@ def decision_loop(ctx: Context, loop: ast.stmt, body: list[ast.stmt]) -> None:
     swaps = [(*src.span(branch.body[0].value), str(final)), (*src.span(after.value), str(early))]  # type: ignore[attr-defined]
     ctx.add(swaps, branch.body[0].lineno, "branch", "swap the loop's two answers", TIER_USUAL)
     test = branch.test
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        negated = src.seg(test.operand)
-    else:
-        text = src.seg(test)
-        negated = f"not {text}" if isinstance(test, (ast.Name, ast.Call, ast.Attribute, ast.Subscript)) else f"not ({text})"
-    ctx.add([(*src.span(test), negated)] + swaps, branch.lineno, "branch",
+    ctx.add([(*src.span(test), ctx.negated(test))] + swaps, branch.lineno, "branch",
             f"the other quantifier: return {final} as soon as one item fails the condition", TIER_USUAL)
 
 

@@ -42,6 +42,12 @@ _DEDUPED = ("sorted", "len", "list", "tuple", "sum")
 NO_UNWRAP = ("range", "print", "len", "enumerate", "zip", "isinstance", "super", "iter", "next", "open")
 
 
+def _called_name(node: ast.Call) -> str | None:
+    """`f` of `f(...)` or of `obj.f(...)`."""
+    f = node.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+
+
 def call(ctx: Context, node: ast.Call) -> None:
     src = ctx.src
     f = node.func
@@ -60,7 +66,7 @@ def call(ctx: Context, node: ast.Call) -> None:
             ctx.replace(node, f"sorted({src.seg(f.value)}{kws})", "builtin", "`.sort()` -> `sorted()`", TIER_USUAL)
         if not node.args and not node.keywords and not isinstance(ctx.parent.get(node), ast.Expr):
             ctx.replace(node, src.seg(f.value), "call", f"drop `.{f.attr}()`", TIER_RARE, isinstance(f.value, TIGHT_NODES))
-    name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+    name = _called_name(node)
     if name in ("sorted", "sort"):
         reverse = [k for k in node.keywords if k.arg == "reverse"]
         if reverse:
@@ -174,9 +180,9 @@ def _one_of_many(ev: Any) -> list[tuple[str, str]]:
     for want, got in zip(ev.expected, ev.actual):
         if isinstance(want, (list, tuple, dict, set)) or not isinstance(got, (list, tuple)) or len(got) < 2:
             continue
-        for at, desc in (("0", "return the first match, not all of them"), ("-1", "return the last match, not all of them")):
-            if type(got[int(at)]) is type(want) and got[int(at)] == want and (at, desc) not in out:
-                out.append((at, desc))
+        for at, desc in ((0, "return the first match, not all of them"), (-1, "return the last match, not all of them")):
+            if type(got[at]) is type(want) and got[at] == want and (str(at), desc) not in out:
+                out.append((str(at), desc))
     return out
 
 
@@ -264,8 +270,7 @@ def filtered(ctx: Context) -> None:
                     and node.func.id in _AGGREGATES and len(node.args) == 1 and not isinstance(node.args[0], ast.Starred)):
                 continue
             arg = node.args[0]
-            taken = set(ctx.scope_names(node)) | {n.id for n in ast.walk(arg) if isinstance(n, ast.Name)}
-            var = next((v for v in ("x", "v", "item", "elem") if v not in taken), None)
+            var = ctx.fresh_name(node, ("x", "v", "item", "elem"))
             if var is None:
                 continue
             text = ctx.src.seg(arg)
@@ -432,15 +437,11 @@ def flattened(ctx: Context) -> None:
             if not (isinstance(node, ast.Call) and getattr(node, "lineno", None) == line and len(node.args) == 1
                     and isinstance(node.args[0], ast.Name)):
                 continue
-            f = node.func
-            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
-            if name not in _COUNTERS:
+            if _called_name(node) not in _COUNTERS:
                 continue
             arg = node.args[0]
-            taken = set(ctx.scope_names(node)) | {arg.id}
-            inner, item = next(((a, b) for a, b in (("row", "x"), ("sub", "v"), ("part", "item")) if a not in taken and b not in taken),
-                               (None, None))
-            if inner is None:
+            inner, item = ctx.fresh_name(node, ("row", "sub", "part")), ctx.fresh_name(node, ("x", "v", "item"))
+            if inner is None or item is None:
                 continue
             ctx.replace(arg, f"{item} for {inner} in {arg.id} for {item} in {inner}", "call",
                         f"the items of the lists in `{arg.id}`, one level down", TIER_USUAL, False)
@@ -455,19 +456,16 @@ def _yes_no(node: ast.expr) -> bool:
 def key_order(ctx: Context, node: ast.Call) -> None:
     """`sorted(xs, key=lambda x: (isinstance(x, str), x))` where the other group was to come first: False
     sorts before True, so the yes/no part of the key (alone, or one element of a tuple key) is negated."""
-    name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr if isinstance(node.func, ast.Attribute) else None
-    if name not in ("sorted", "sort", "min", "max"):
+    if _called_name(node) not in ("sorted", "sort", "min", "max"):
         return
     for kw in node.keywords:
         if kw.arg != "key" or not isinstance(kw.value, ast.Lambda):
             continue
         body = kw.value.body
         for part in (body.elts if isinstance(body, ast.Tuple) else [body]):
-            if not _yes_no(part):
-                continue
-            text = ctx.src.seg(part)
-            new = ctx.src.seg(part.operand) if isinstance(part, ast.UnaryOp) else f"not {text}" if isinstance(part, ast.Call) else f"not ({text})"
-            ctx.replace(part, new, "call", f"the other group first: `{new}` in the sort key", TIER_RARE, False)
+            if _yes_no(part):
+                new = ctx.negated(part)
+                ctx.replace(part, new, "call", f"the other group first: `{new}` in the sort key", TIER_RARE, False)
 
 
 def _nested_repeat(ev: Any) -> list[str]:
@@ -501,7 +499,7 @@ def shadowed_builtin(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -
     """`def sum(a, b): ... return sum(divisors)`: a function named after a built-in that calls the name
     meaning the built-in calls itself instead (a TypeError for the arguments, or no end). The call made to
     the built-in (`builtins.sum(divisors)`), the import added with it."""
-    if not isinstance(getattr(builtins, fn.name, None), type(len)) and not isinstance(getattr(builtins, fn.name, None), type):
+    if not callable(getattr(builtins, fn.name, None)):
         return
     arity = len(fn.args.posonlyargs + fn.args.args)
     for node in ast.walk(fn):

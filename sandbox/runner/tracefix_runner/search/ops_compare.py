@@ -104,14 +104,8 @@ def bitwise(ctx: Context, node: ast.BoolOp) -> None:
 
 
 def negate(ctx: Context, test: ast.expr) -> None:
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        ctx.replace(test, ctx.src.seg(test.operand), "negation", "drop `not`", TIER_COMMON)
-        return
-    text = ctx.src.seg(test)
-    if isinstance(test, (ast.Name, ast.Call, ast.Attribute, ast.Subscript)):
-        ctx.replace(test, f"not {text}", "negation", "negate the condition", TIER_COMMON)
-    else:
-        ctx.replace(test, f"not ({text})", "negation", "negate the condition", TIER_COMMON)
+    dropped = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    ctx.replace(test, ctx.negated(test), "negation", "drop `not`" if dropped else "negate the condition", TIER_COMMON)
 
 
 def generate(ctx: Context) -> None:

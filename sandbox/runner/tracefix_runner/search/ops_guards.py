@@ -324,8 +324,7 @@ def whole_filter(ctx: Context, call: ast.Call) -> None:
         return
     arg = call.args[0]
     kinds = ctx.expr_type(arg)
-    taken = set(ctx.scope_names(call)) | {arg.id}
-    var = next((v for v in ("x", "v", "item", "ch") if v not in taken), None)
+    var = ctx.fresh_name(call, ("x", "v", "item", "ch"))
     if var is None:
         return
     if kinds & {"str"}:
@@ -347,7 +346,9 @@ def generate(ctx: Context) -> None:
         if isinstance(node, ast.Call) and ctx.in_region(node):
             whole_filter(ctx, node)
     for node in ast.walk(ctx.tree):
-        if isinstance(node, ast.For) and ctx.in_region(node):
+        if not ctx.in_region(node):
+            continue
+        if isinstance(node, ast.For):
             missing_filter(ctx, node, node)
-        elif isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)) and ctx.in_region(node) and len(node.generators) == 1:
+        elif isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)) and len(node.generators) == 1:
             missing_filter(ctx, node.generators[0], node)

@@ -5,8 +5,8 @@ copy of a list of lists that shares its rows, a mutable default argument shared 
 changed while a loop walks it, rows made by repeating one list (`[[0] * n] * m`: every row the same
 object) and keys all given one list (`dict.fromkeys(keys, [])`), pairs used as keys or compared where
 their order was not to matter (`tuple(sorted(t))`), a list stored as one item where its items were to
-take that place (`xs[i] = ys` for `xs[i:i + 1] = ys`), the guard of an append that keeps items once each (`x not in out`), and the wrong view of a
-collection walked (`for k, v in d` for `d.items()`, `for i in len(xs)`)."""
+take that place (`xs[i] = ys` for `xs[i:i + 1] = ys`), the guard of an append that keeps items once each
+(`x not in out`), and the wrong view of a collection walked (`for k, v in d` for `d.items()`, `for i in len(xs)`)."""
 
 from __future__ import annotations
 
@@ -160,8 +160,7 @@ def shared_value(ctx: Context, node: ast.Call) -> None:
             and len(node.args) == 2 and not node.keywords and isinstance(node.args[1], _MUTABLE)):
         return
     keys, value = ctx.src.seg(node.args[0]), ctx.src.seg(node.args[1])
-    taken = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | set(ctx.scope_names(node))
-    var = next((v for v in ("k", "key", "_k") if v not in taken), None)
+    var = ctx.fresh_name(node, ("k", "key", "_k"))
     if var is not None:
         ctx.replace(node, f"{{{var}: {value} for {var} in {keys}}}", "idiom", f"a new `{value}` for each key, not one shared by all",
                     TIER_USUAL, False)
@@ -184,6 +183,16 @@ def spliced(ctx: Context, node: ast.Assign) -> None:
     ctx.replace(index, new, "idiom", f"put the items of `{ctx.src.seg(node.value)}` in place of the one at `{text}`", TIER_RARE, False)
 
 
+def _as_key(n: ast.Name, up: ast.AST | None) -> bool:
+    """`n` used as a key: `d[n]`, `n in seen`, `seen.add(n)`, `d.get(n)`, `d.setdefault(n, ...)`, `xs.count(n)`."""
+    if isinstance(up, ast.Subscript):
+        return up.slice is n
+    if isinstance(up, ast.Compare):
+        return up.left is n and isinstance(up.ops[0], (ast.In, ast.NotIn))
+    return isinstance(up, ast.Call) and isinstance(up.func, ast.Attribute) and up.func.attr in ("add", "get", "setdefault", "count") \
+        and n in up.args
+
+
 def unordered_key(ctx: Context, loop: ast.For) -> None:
     """`for pair in pairs: counts[pair] += 1` where `(1, 2)` and `(2, 1)` are the same pair: the item is
     put in one order (`pair = tuple(sorted(pair))`) before it is used as a key, a set member or looked up."""
@@ -192,16 +201,10 @@ def unordered_key(ctx: Context, loop: ast.For) -> None:
     name = loop.target.id
     if not ctx.type_of_name(name) & {"seq"}:
         return
-    keyed = False
-    for n in (x for stmt in loop.body for x in ast.walk(stmt)):
-        if isinstance(n, ast.Name) and n.id == name:
-            up = ctx.parent.get(n)
-            if isinstance(n.ctx, ast.Store):
-                return
-            keyed = keyed or (isinstance(up, ast.Subscript) and up.slice is n) or (isinstance(up, ast.Compare) and up.left is n
-                     and isinstance(up.ops[0], (ast.In, ast.NotIn))) or (isinstance(up, ast.Call) and isinstance(up.func, ast.Attribute)
-                     and up.func.attr in ("add", "get", "setdefault", "count") and n in up.args)
-    if keyed:
+    uses = [n for stmt in loop.body for n in ast.walk(stmt) if isinstance(n, ast.Name) and n.id == name]
+    if any(isinstance(n.ctx, ast.Store) for n in uses):
+        return
+    if any(_as_key(n, ctx.parent.get(n)) for n in uses):
         first = loop.body[0]
         at = ctx.src.line_start(first.lineno)
         indent = ctx.src.indent_of(first.lineno)
@@ -220,8 +223,7 @@ def unordered_sets(ctx: Context, node: ast.BinOp | ast.Compare) -> None:
     if not all(isinstance(x, ast.Call) and isinstance(x.func, ast.Name) and x.func.id == "set" and len(x.args) == 1
                and isinstance(x.args[0], ast.Name) and ctx.type_of_name(x.args[0].id) & {"seq"} for x in sides):
         return
-    taken = set(ctx.scope_names(node))
-    var = next((v for v in ("t", "pair", "item") if v not in taken), None)
+    var = ctx.fresh_name(node, ("t", "pair", "item"))
     if var is None:
         return
     spans = [(*ctx.src.span(x), f"set(tuple(sorted({var})) for {var} in {x.args[0].id})") for x in sides]  # type: ignore[attr-defined]

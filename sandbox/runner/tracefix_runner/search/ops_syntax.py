@@ -87,7 +87,8 @@ def line_repairs(line: str) -> list[tuple[str, str]]:
     return out
 
 
-_OPENS = (":", "\\", ",", "(", "[", "{")
+# What a line cut short ends in (a colon is not among them: a sentence may end in one, "Here is the fix:")
+_CONTINUES = ("\\", ",", "(", "[", "{")
 _FENCE = ("```", "~~~")
 # A column-0 line that starts a statement: an assignment, a call, a keyword. Cut short, it is code to
 # repair (`GREETING = "hello`), never prose to delete.
@@ -102,8 +103,8 @@ def _not_code(line: str, after_fence: bool) -> bool:
     text = line.rstrip("\n")
     if text.lstrip().startswith(_FENCE):
         return True
-    if not text.strip() or text[0].isspace() or text[0] in ")]}" or _HEADER.match(text) or text.rstrip().endswith(_OPENS[1:]):
-        return False  # (a sentence may end in a colon: "Here is the fix:"; a header cut short is caught above)
+    if not text.strip() or text[0].isspace() or text[0] in ")]}" or _HEADER.match(text) or text.rstrip().endswith(_CONTINUES):
+        return False
     try:
         ast.parse(text)
         return False
