@@ -13,6 +13,10 @@ class CallTests(unittest.TestCase):
     def test_sibling_method(self) -> None:
         src = "def shout(s):\n    return s.lower()\n"
         self.assertIn("def shout(s):\n    return s.upper()\n", variants(ops_calls, src))
+        # the case conversions are one family: the one that turns each letter's case over is in it
+        src = "def invert_case(name):\n    return name.upper()\n"
+        self.assertEqual(best(src, "assert invert_case('aBc') == 'AbC'\nassert invert_case('x1') == 'X1'\n"),
+                         "def invert_case(name):\n    return name.swapcase()\n")
 
     def test_in_place_sort_used_for_its_value(self) -> None:
         src = "def ordered(xs):\n    return xs.sort()\n"
@@ -249,3 +253,19 @@ class RepeatedWholeTests(unittest.TestCase):
         ev = Evidence()
         ev.expected, ev.actual = [(1, 2, 1, 2)], [(1, 2)]  # the elements repeated was right: nothing to nest
         self.assertFalse([d for d in variants(ops_calls, src, ev).values() if "whole item" in d])
+
+
+class TextAndBytesTests(unittest.TestCase):
+    def test_text_where_bytes_were_wanted(self) -> None:
+        src = "import hashlib\n\ndef digest(text):\n    return hashlib.sha1(text).hexdigest()[:8]\n"
+        self.assertEqual(best(src, "assert digest('abc') == 'a9993e36'\n"),
+                         src.replace("sha1(text)", "sha1(text.encode())"))
+
+    def test_a_quoted_name_and_its_encoding_together(self) -> None:
+        src = "import hashlib\n\ndef digest(text):\n    return hashlib.sha1('text').hexdigest()[:8]\n"
+        self.assertEqual(best(src, "assert digest('abc') == 'a9993e36'\nassert digest('') == 'da39a3ee'\n"),
+                         src.replace("sha1('text')", "sha1(text.encode())"))
+
+    def test_bytes_where_text_was_wanted(self) -> None:
+        src = "def greet(raw):\n    return 'hi ' + raw\n"
+        self.assertEqual(best(src, "assert greet(b'bo') == 'hi bo'\n"), src.replace("+ raw", "+ raw.decode()"))

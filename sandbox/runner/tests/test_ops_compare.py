@@ -47,3 +47,22 @@ class MultisetTests(unittest.TestCase):
         # a subset test in that place was an equality; one side only a set is another question
         self.assertIn("def same_hand(a, b):\n    return sorted(a) == sorted(b)\n", variants(ops_compare, src.replace("==", "<=")))
         self.assertFalse([d for d in variants(ops_compare, "def f(a, b):\n    return set(a) == b\n").values() if "sorted" in d])
+
+
+class RoundTripTests(unittest.TestCase):
+    def test_a_root_compared_with_its_number(self) -> None:
+        src = "def is_square(n):\n    return int(n ** 0.5) == n\n"
+        fixed = "def is_square(n):\n    return int(n ** 0.5) ** 2 == n\n"
+        self.assertEqual(variants(ops_compare, src).get(fixed), "raise the root back to the power 2 before comparing")
+        self.assertEqual(best(src, "assert is_square(16) == True\nassert is_square(15) == False\nassert is_square(1) == True\n"), fixed)
+        src = "import math\n\ndef is_cube(a):\n    a = abs(a)\n    return a == round(a ** (1 / 3))\n"
+        self.assertEqual(best(src, "assert is_cube(27) == True\nassert is_cube(-8) == True\nassert is_cube(9) == False\n"),
+                         src.replace("a == round(a ** (1 / 3))", "a == round(a ** (1 / 3)) ** 3"))
+        src = "import math\n\ndef square(n):\n    return math.isqrt(n) != n\n"
+        self.assertIn(src.replace("math.isqrt(n) != n", "math.isqrt(n) ** 2 != n"), variants(ops_compare, src))
+
+    def test_no_power_where_the_root_is_compared_with_something_else(self) -> None:
+        src = "def f(n, m):\n    return int(n ** 0.5) == m\n"
+        self.assertFalse([d for d in variants(ops_compare, src).values() if d.startswith("raise the root")])
+        src = "def f(n):\n    return int(n ** 2) == n\n"
+        self.assertFalse([d for d in variants(ops_compare, src).values() if d.startswith("raise the root")])

@@ -106,6 +106,27 @@ class MissingFilterTests(unittest.TestCase):
         self.assertEqual(best(src, "assert total_gain([4, -1, 2]) == 6\nassert total_gain([-3]) == 0\n"),
                          "def total_gain(changes):\n    return sum(x for x in changes if x > 0)\n")
 
+    def test_a_filter_that_lacks_one_condition(self) -> None:
+        src = "def odd_squares(nums):\n    return sum([n ** 2 for n in nums if n > 0])\n"
+        self.assertEqual(best(src, "assert odd_squares([1, 2, 3, -5]) == 10\nassert odd_squares([4]) == 0\n"),
+                         "def odd_squares(nums):\n    return sum([n ** 2 for n in nums if n > 0 and n % 2 != 0])\n")
+        src = "def long_words(words):\n    out = []\n    for w in words:\n        if len(w) > 1:\n            out.append(w)\n    return out\n"
+        self.assertEqual(best(src, "assert long_words(['ab', 'c1', 'd', 'ef']) == ['ab', 'ef']\nassert long_words(['x2']) == []\n"),
+                         src.replace("if len(w) > 1:", "if len(w) > 1 and w.isalpha():"))
+        src = "def even_gain(xs):\n    t = 0\n    for x in xs:\n        if x % 2 == 0:\n            t += x\n    return t\n"
+        self.assertEqual(best(src, "assert even_gain([2, -4, 3, 6]) == 8\nassert even_gain([-2]) == 0\n"),
+                         src.replace("if x % 2 == 0:", "if x % 2 == 0 and x > 0:"))
+
+    def test_a_filter_is_not_given_a_question_it_already_asks(self) -> None:
+        ev = Evidence()
+        ev.types = {"x": {"int"}}
+        src = "def f(xs):\n    return [x for x in xs if x % 2 == 0]\n"
+        proposed = [d for d in variants(ops_guards, src, ev).values() if d.startswith("also require")]
+        self.assertEqual(sorted(proposed), ["also require `x < 0`", "also require `x > 0`"])
+        src = "def f(xs):\n    return [x for x in xs if x > 1 or x < -1]\n"
+        texts = [t for t, d in variants(ops_guards, src, ev).items() if d.startswith("also require")]
+        self.assertIn("if (x > 1 or x < -1) and x % 2 == 0]", texts[0])
+
     def test_a_guarded_statement_or_an_unrelated_one_gets_none(self) -> None:
         src = "def f(xs):\n    out = []\n    n = 0\n    for x in xs:\n        if x:\n            out.append(x)\n        n = n * 2\n    return out, n\n"
         self.assertFalse([d for d in variants(ops_guards, src).values() if d.startswith("count only")])

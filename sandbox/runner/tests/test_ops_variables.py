@@ -103,3 +103,16 @@ class SwappedParamsTests(unittest.TestCase):
     def test_left_alone_where_a_parameter_is_assigned_or_a_nested_scope_could_rebind(self) -> None:
         for src in ("def f(a, b):\n    a = a + 1\n    return a - b\n", "def f(a, b):\n    g = lambda a: a * b\n    return g(a)\n"):
             self.assertFalse([d for d in variants(ops_variables, src).values() if "each used where the other" in d])
+
+
+class QuotedNameTests(unittest.TestCase):
+    def test_a_variable_written_as_a_string(self) -> None:
+        src = "def tally(words):\n    counts = {}\n    for word in words:\n        counts['word'] = counts.get('word', 0) + 1\n    return counts\n"
+        proposed = variants(ops_variables, src)
+        self.assertIn(src.replace("counts['word'] =", "counts[word] ="), proposed)
+        self.assertEqual(best(src, "assert tally(['a', 'b', 'a']) == {'a': 2, 'b': 1}\nassert tally([]) == {}\n"),
+                         src.replace("'word'", "word"))
+
+    def test_strings_that_name_nothing_in_scope_or_are_documentation(self) -> None:
+        src = 'def f(rows):\n    """rows"""\n    key = 1\n    return [r["name"] for r in rows] + [f"{key}"] + ["for"]\n'
+        self.assertFalse([d for d in variants(ops_variables, src).values() if d.startswith("the variable")])

@@ -3,7 +3,7 @@
 extra call, arguments in the wrong order, a value that misses a built-in it needed (`abs`, `sorted`), a
 result of another type than the tests expect (`str()`, `tuple()`), a sequence result one element too long
 at an end (`[1:]`, `[:-1]`, where the failing comparison shows it), an operand of the wrong type where a
-TypeError says so (`int(str(n), 8)`), a collection of mixed types passed to `min`/`max`/`sum`/`sorted`
+TypeError says so (`int(str(n), 8)`, `text.encode()` where bytes were wanted), a collection of mixed types passed to `min`/`max`/`sum`/`sorted`
 where a TypeError names the two (its elements of one type), the result of a call that changes nothing
 thrown away (`s.strip()` or `sorted(xs)` on a line of its own: `s = s.strip()`), and an aggregate of the
 whole collection inside the loop over it where the running one was meant (`m = max(xs)` -> `m = max(m, x)`),
@@ -29,7 +29,8 @@ FUNC_SIBLINGS = {
     "filter": ["map"], "map": ["filter"], "str": ["repr"],
 }
 METHOD_SIBLINGS = {
-    "append": ["extend"], "extend": ["append"], "remove": ["pop"], "pop": ["remove"], "upper": ["lower"], "lower": ["upper"],
+    "append": ["extend"], "extend": ["append"], "remove": ["pop"], "pop": ["remove"], "upper": ["lower", "swapcase"], "lower": ["upper", "swapcase"],
+    "swapcase": ["lower", "upper"],
     "isupper": ["islower"], "islower": ["isupper"], "startswith": ["endswith"], "endswith": ["startswith"],
     "find": ["rfind", "index"], "rfind": ["find"], "index": ["rindex", "find"], "rindex": ["index"],
     "lstrip": ["rstrip", "strip"], "rstrip": ["lstrip", "strip"], "strip": ["lstrip", "rstrip"], "split": ["rsplit"],
@@ -218,6 +219,9 @@ _WANTS = (
     (re.compile(r"cannot be interpreted as an integer|must be int\b|must be an integer|multiply sequence by non-int of type 'str'"), ("int",)),
     (re.compile(r"unsupported operand type\(s\) for .*'(int|float)' and 'str'|unsupported operand type\(s\) for .*'str' and '(int|float)'"), ("int", "str")),
     (re.compile(r"unhashable type: 'list'"), ("tuple",)),
+    # text where bytes were wanted (hashing, a binary file, a socket) and the reverse: the method that turns one into the other
+    (re.compile(r"must be encoded|bytes-like object is required, not 'str'"), (".encode",)),
+    (re.compile(r"""not 'bytes'|\(not "bytes"\)|str, not bytes"""), (".decode",)),
 )
 
 
@@ -243,12 +247,17 @@ def converted(ctx: Context) -> None:
                 operands.append(node.slice)  # a key read or written
         seen: set[tuple[int, int]] = set()
         for op in operands:
-            if not isinstance(op, (ast.Name, ast.Subscript, ast.Attribute, ast.Call)) or ctx.src.span(op) in seen:
+            literal = isinstance(op, ast.Constant) and isinstance(op.value, (str, bytes))
+            if not (isinstance(op, (ast.Name, ast.Subscript, ast.Attribute, ast.Call)) or literal) or ctx.src.span(op) in seen:
                 continue
             seen.add(ctx.src.span(op))
             text = ctx.src.seg(op)
             for conv in wanted:
-                if not text.startswith(f"{conv}("):
+                if conv.startswith("."):
+                    # a method after the operand (an insertion, so that it combines with an edit of the operand)
+                    end = ctx.src.span(op)[1]
+                    ctx.add([(end, end, f"{conv}()")], line, "call", f"`{text}{conv}()`: {conv[1:]}d", TIER_USUAL)
+                elif not literal and not text.startswith(f"{conv}("):
                     ctx.replace(op, f"{conv}({text})", "call", f"convert `{text}` to {conv}", TIER_USUAL, False)
 
 

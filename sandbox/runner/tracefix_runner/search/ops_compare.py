@@ -1,7 +1,7 @@
 """Comparisons and conditions: the wrong comparison operator, `and` for `or`, a condition that is one
 clause too many, a condition negated, comparison operands the wrong way round, `and`/`or` written
-where a bitwise `&`/`|` of two numbers was meant, and two collections compared as sets where repeated items
-count (`sorted(a) == sorted(b)`)."""
+where a bitwise `&`/`|` of two numbers was meant, two collections compared as sets where repeated items
+count (`sorted(a) == sorted(b)`), and a root compared with its number without being raised back to the power."""
 
 from __future__ import annotations
 
@@ -63,6 +63,50 @@ def multiset(ctx: Context, node: ast.Compare) -> None:
         ctx.replace(node, f"sorted({a}) {sym} sorted({b})", "comparison", "compare as sorted lists: repeated items count", TIER_USUAL)
 
 
+def _root_of(node: ast.expr) -> tuple[ast.expr, int] | None:
+    """`x ** 0.5`, `x ** (1 / 3)`, `math.sqrt(x)`, `isqrt(x)`, `math.cbrt(x)`, also under `int()`, `round()`,
+    `floor()` or `ceil()`: the number whose root it is, and the root's degree."""
+    while isinstance(node, ast.Call) and len(node.args) == 1 and _called(node) in _ROUNDING:
+        node = node.args[0]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        exp = node.right
+        if isinstance(exp, ast.Constant) and exp.value == 0.5:
+            return node.left, 2
+        if isinstance(exp, ast.BinOp) and isinstance(exp.op, ast.Div) and isinstance(exp.left, ast.Constant) \
+                and exp.left.value == 1 and isinstance(exp.right, ast.Constant) and type(exp.right.value) is int \
+                and 2 <= exp.right.value <= 9:
+            return node.left, exp.right.value
+        return None
+    if isinstance(node, ast.Call) and len(node.args) == 1 and _called(node) in _ROOTS:
+        return node.args[0], _ROOTS[_called(node) or ""]
+    return None
+
+
+_ROUNDING = ("int", "round", "floor", "ceil")
+_ROOTS = {"sqrt": 2, "isqrt": 2, "cbrt": 3}
+
+
+def _called(node: ast.Call) -> str | None:
+    f = node.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+
+
+def round_trip(ctx: Context, node: ast.Compare) -> None:
+    """`int(n ** 0.5) == n` where the test was whether n is a perfect square: the (rounded) root is to be
+    raised back to the power before it is compared with the number, `int(n ** 0.5) ** 2 == n`."""
+    if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+        return
+    sides = (node.left, node.comparators[0])
+    for side, other in (sides, sides[::-1]):
+        found = _root_of(side)
+        if found is not None and ast.dump(found[0]) == ast.dump(other):
+            text = ctx.src.seg(side)
+            if isinstance(side, (ast.BinOp, ast.UnaryOp)):
+                text = f"({text})"
+            ctx.replace(side, f"{text} ** {found[1]}", "comparison", f"raise the root back to the power {found[1]} before comparing",
+                        TIER_RARE, False)
+
+
 def boolop(ctx: Context, node: ast.BoolOp) -> None:
     src = ctx.src
     word = "and" if isinstance(node.op, ast.And) else "or"
@@ -115,6 +159,7 @@ def generate(ctx: Context) -> None:
         if isinstance(node, ast.Compare):
             compare(ctx, node)
             multiset(ctx, node)
+            round_trip(ctx, node)
         elif isinstance(node, ast.BoolOp):
             boolop(ctx, node)
         elif isinstance(node, (ast.If, ast.While, ast.IfExp)):

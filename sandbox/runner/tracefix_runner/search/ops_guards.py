@@ -241,6 +241,8 @@ def _ancestors(ctx: Context, node: ast.AST) -> list[ast.AST]:
 
 _NUMBER_TESTS = ("{v} % 2 == 0", "{v} % 2 != 0", "{v} > 0", "{v} < 0")
 _TEXT_TESTS = ("{v}.isalpha()", "{v}.isdigit()", "{v}.isupper()", "{v}.islower()", "{v}.isalnum()", "not {v}.isspace()")
+# Tests that ask the same question (parity, sign, case): a filter that asks one of them is not given another.
+_FAMILIES = (_NUMBER_TESTS[:2], _NUMBER_TESTS[2:], _TEXT_TESTS[2:4])
 # Built-ins that take a whole collection at once (`tuple(s)`, `sum(xs)`): a filter goes into a generator there.
 _WHOLE = ("tuple", "list", "set", "sorted", "sum", "max", "min")
 _COLLECTS = ("append", "add", "extend", "insert")
@@ -286,26 +288,28 @@ def missing_filter(ctx: Context, loop: ast.For | ast.comprehension, owner: ast.A
         return
     text, node = found
     if isinstance(loop, ast.comprehension):
-        if loop.ifs or loop.is_async or not isinstance(owner, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+        if loop.is_async or not isinstance(owner, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            return
+        used_as_number = ctx.src.seg(owner.elt) == text
+        if loop.ifs:
+            _conjoined(ctx, loop.ifs[-1], text, node, used_as_number)
             return
         _, end = ctx.src.span(loop.iter)
-        elt = owner.elt
-        used_as_number = ctx.src.seg(elt) == text
         for test in _item_tests(ctx, node, used_as_number):
             cond = test.format(v=text)
             ctx.add([(end, end, f" if {cond}")], loop.iter.lineno, "guard", f"keep only the items where `{cond}`", TIER_RARE)
         return
     for stmt in loop.body:
+        if isinstance(stmt, ast.If) and not stmt.orelse and len(stmt.body) == 1 and ctx.in_region(stmt.test):
+            # already guarded: the guard may lack the one condition the task asked for
+            used_as_number = _counts(ctx, stmt.body[0], text)
+            if used_as_number is not None:
+                _conjoined(ctx, stmt.test, text, node, used_as_number)
+            continue
         if not ctx.src.starts_line(stmt) or not ctx.in_region(stmt) or (stmt.end_lineno or stmt.lineno) != stmt.lineno:
             continue
-        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, (ast.Add, ast.Sub)):
-            used_as_number = ctx.src.seg(stmt.value) == text or isinstance(stmt.value, ast.Constant)
-        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute) \
-                and stmt.value.func.attr in _COLLECTS:
-            used_as_number = False
-        else:
-            continue
-        if text not in ctx.src.seg(stmt) and not isinstance(stmt, ast.AugAssign):
+        used_as_number = _counts(ctx, stmt, text)
+        if used_as_number is None:
             continue
         indent = ctx.src.indent_of(stmt.lineno)
         start, end = ctx.stmt_span(stmt)
@@ -313,6 +317,31 @@ def missing_filter(ctx: Context, loop: ast.For | ast.comprehension, owner: ast.A
         for test in _item_tests(ctx, node, used_as_number):
             cond = test.format(v=text)
             ctx.add([(start, end, f"{indent}if {cond}:\n{body}")], stmt.lineno, "guard", f"count only the items where `{cond}`", TIER_RARE)
+
+
+def _counts(ctx: Context, stmt: ast.stmt, text: str) -> bool | None:
+    """Whether a loop statement counts or sums the item (True: it is used as a number) or collects it
+    (False); None for any other statement."""
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, (ast.Add, ast.Sub)):
+        return ctx.src.seg(stmt.value) == text or isinstance(stmt.value, ast.Constant)
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute) \
+            and stmt.value.func.attr in _COLLECTS and text in ctx.src.seg(stmt):
+        return False
+    return None
+
+
+def _conjoined(ctx: Context, test: ast.expr, text: str, node: ast.expr, used_as_number: bool) -> None:
+    """A filter that is there but lacks one condition: `if x > 0` where the odd positive items were meant
+    becomes `if x > 0 and x % 2 != 0`. A condition the filter already states (or its opposite) is not added."""
+    have = ctx.src.seg(test)
+    base = f"({have})" if isinstance(test, (ast.BoolOp, ast.IfExp, ast.Lambda, ast.NamedExpr)) and not (
+        isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)) else have
+    for t in _item_tests(ctx, node, used_as_number):
+        cond = t.format(v=text)
+        family = next((f for f in _FAMILIES if t in f), (t,))
+        if any(other.format(v=text).removeprefix("not ") in have for other in family):
+            continue
+        ctx.replace(test, f"{base} and {cond}", "guard", f"also require `{cond}`", TIER_RARE, False)
 
 
 def whole_filter(ctx: Context, call: ast.Call) -> None:

@@ -4,12 +4,14 @@ loop's index was meant, and the reverse: a loop's element tested where its posit
 for the even positions; a `while` whose condition never reads the counter its body advances, over the whole
 sequence where the part from the counter on was meant; a method that uses an attribute of its object as a
 bare name, `count += 1` for `self.count += 1`), elements of a tuple or list in the wrong order
-(`(j, i)` for `(i, j)`), and two parameters each used where the other was meant (the arguments taken in
-the other order: every use of the two swapped in the body)."""
+(`(j, i)` for `(i, j)`), two parameters each used where the other was meant (the arguments taken in
+the other order: every use of the two swapped in the body), and a variable's name in quotes (`d['key']`
+for `d[key]`)."""
 
 from __future__ import annotations
 
 import ast
+import keyword
 
 from .edits import TIER_RARE, TIER_USUAL, Context
 from .ops_unused import changed_in, reads_of
@@ -203,6 +205,18 @@ def swapped_params(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> 
                     f"`{a}` and `{b}` each used where the other was meant (arguments in the other order)", TIER_RARE)
 
 
+def quoted(ctx: Context, node: ast.Constant) -> None:
+    """`counts['word'] += 1`, `md5('text')`: a variable's name written in quotes where its value was meant."""
+    name = node.value
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+        return
+    if isinstance(ctx.parent.get(node), (ast.Expr, ast.JoinedStr, ast.FormattedValue)):
+        return  # a docstring, or a piece of an f-string
+    if name not in ctx.scope_names(node) or not ctx.seen_alive(name):
+        return
+    ctx.replace(node, name, "variable", f"the variable `{name}`, not the string {ctx.src.seg(node)}", TIER_RARE)
+
+
 def generate(ctx: Context) -> None:
     program_names = {n.id for n in ast.walk(ctx.tree) if isinstance(n, ast.Name)}  # an index must shadow none
     for node in ast.walk(ctx.tree):
@@ -226,3 +240,5 @@ def generate(ctx: Context) -> None:
             store(ctx, node)
         elif isinstance(node, (ast.Tuple, ast.List)) and isinstance(node.ctx, ast.Load) and 2 <= len(node.elts) <= 4:
             order(ctx, node)
+        elif isinstance(node, ast.Constant):
+            quoted(ctx, node)
