@@ -288,3 +288,18 @@ class NthValuesTests(unittest.TestCase):
         # a loop from 0, or one that assigns its counter, is left alone
         for other in (src.replace("range(1, n + 1)", "range(n)"), src.replace("total += i ** 3", "i += 1")):
             self.assertFalse([d for d in variants(ops_constants, other).values() if "-th" in d])
+
+
+class OneCaseTests(unittest.TestCase):
+    def test_letters_in_one_case_where_either_counts(self) -> None:
+        src = "def count_vowels(text):\n    vowels = 'aeiou'\n    return sum(1 for ch in text if ch in vowels)\n"
+        self.assertEqual(variants(ops_constants, src).get(src.replace("'aeiou'", "'aeiouAEIOU'")), "the letters in both cases: `aeiouAEIOU`")
+        src = "def count_vowels(text):\n    n = 0\n    for ch in text:\n        if ch in 'aeiou':\n            n += 1\n    return n\n"
+        self.assertIn(src.replace("'aeiou'", "'aeiouAEIOU'"), variants(ops_constants, src))
+        src = "def hex_digit(ch):\n    return ch.isdigit() or ch in \"ABCDEF\"\n"
+        self.assertIn(src.replace('"ABCDEF"', '"ABCDEFabcdef"'), variants(ops_constants, src))
+
+    def test_words_and_mixed_letters_are_left_alone(self) -> None:
+        for src in ("def f(x):\n    return x == 'hello'\n", "def f(x):\n    greeting = 'hello'\n    return greeting + x\n",
+                    "def f(x):\n    return x in 'aBc'\n"):
+            self.assertFalse([d for d in variants(ops_constants, src).values() if d.startswith("the letters in both")])

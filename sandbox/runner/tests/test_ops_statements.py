@@ -73,5 +73,22 @@ class BookkeepingTests(unittest.TestCase):
         tests = "assert fields('a,b', ',') == ['a', 'b']\nassert fields('x,,y', ',') == ['x', '', 'y']\nassert fields('', ',') == ['']\n"
         self.assertEqual(best(src, tests), fixed)
 
+
+class EndItemTests(unittest.TestCase):
+    def test_the_last_item_a_walk_leaves_out(self) -> None:
+        src = ("def join_with(parts, sep):\n    out = []\n    for p in parts[:-1]:\n        out.append(p)\n"
+               "        out.append(sep)\n    return out\n")
+        fixed = src.replace("    return out\n", "    if parts:\n        out.append(parts[-1])\n    return out\n")
+        self.assertEqual(best(src, "assert join_with(['a', 'b'], '-') == ['a', '-', 'b']\nassert join_with([], '-') == []\n"), fixed)
+
+    def test_the_first_item_a_walk_leaves_out(self) -> None:
+        src = "def rises(xs):\n    out = []\n    for x in xs[1:]:\n        out.append(x)\n    return out\n"
+        self.assertIn(src.replace("    for x", "    out.append(xs[0])\n    for x"), variants(ops_statements, src))
+
+    def test_a_walk_over_the_whole_sequence_gets_none(self) -> None:
+        src = "def f(xs):\n    out = []\n    for x in xs[:-2]:\n        out.append(x)\n    for y in xs:\n        out.append(y)\n    return out\n"
+        self.assertFalse([d for d in variants(ops_statements, src).values() if "leaves the" in d])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -118,5 +118,24 @@ class StuckWhileTests(unittest.TestCase):
         self.assertEqual(best(self.SRC, tests), self.SRC.replace("        out.append(n)\n", "        out.append(n)\n        n -= 1\n"))
 
 
+
+class UnreadCollectionTests(unittest.TestCase):
+    def test_a_list_of_allowed_values_that_is_never_checked(self) -> None:
+        src = ("def valid_image(name):\n    kinds = ['png', 'jpg', 'gif']\n    parts = name.split('.')\n"
+               "    if len(parts) != 2:\n        return False\n    if not parts[0]:\n        return False\n    return True\n")
+        tests = "assert valid_image('cat.png') == True\nassert valid_image('cat.exe') == False\nassert valid_image('.png') == False\n"
+        self.assertEqual(best(src, tests), src.replace("    return True\n", "    if parts[1] not in kinds:\n        return False\n    return True\n"))
+
+    def test_a_list_that_is_read_or_a_function_without_a_rejection_gets_none(self) -> None:
+        ev = typed(word={"str"}, parts={"seq"})
+        read = "def f(word):\n    stop = ['a', 'the']\n    if word in stop:\n        return None\n    return word\n"
+        self.assertFalse([d for d in variants(ops_unused, read, ev).values() if "is never read" in d])
+        no_reject = "def f(word):\n    stop = ['a', 'the']\n    return word.upper()\n"
+        self.assertFalse([d for d in variants(ops_unused, no_reject, ev).values() if "is never read" in d])
+        unread = "def f(word):\n    stop = ['a', 'the']\n    if not word:\n        return ''\n    return word.upper()\n"
+        self.assertIn("def f(word):\n    stop = ['a', 'the']\n    if not word:\n        return ''\n    if word in stop:\n        return ''\n"
+                      "    return word.upper()\n", variants(ops_unused, unread, ev))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -6,8 +6,9 @@ maximum or minimum that starts from a number the values may not pass (`best = 0`
 `best = max(best, x)`: the infinity on the right side, or the first value), a string with
 `{name}` placeholders that lacks the `f` of an f-string, and a range walked one by one where the body
 takes pieces of a width (`xs[i:i + size]`): the range stepped by that width, or walked from its other end,
-a sequence cut in two at the wrong point (`xs[k:] + xs[:k]`): the point moved in both slices at once, and
-the first n even or odd numbers walked as the numbers up to n."""
+a sequence cut in two at the wrong point (`xs[k:] + xs[:k]`): the point moved in both slices at once, the
+first n even or odd numbers walked as the numbers up to n, and a set of letters written in one case where
+either case counts (`"aeiou"` -> `"aeiouAEIOU"`)."""
 
 from __future__ import annotations
 
@@ -500,6 +501,25 @@ def missing_f(ctx: Context, node: ast.Constant) -> None:
     ctx.add([(s, s, "f")], node.lineno, "constant", "make the string an f-string", TIER_USUAL)
 
 
+def one_case(ctx: Context, node: ast.Constant) -> None:
+    """`vowels = "aeiou"` (or `c in "xyz"`, `for c in "abc"`), a set of letters written in one case where a
+    letter of either case counts: the same letters in the other case added."""
+    text = node.value
+    if not isinstance(text, str) or not 2 <= len(text) <= 26 or not text.isascii() or not text.isalpha() \
+            or len(set(text)) != len(text) or not (text.islower() or text.isupper()):
+        return
+    parent = ctx.parent.get(node)
+    as_set = (isinstance(parent, ast.Assign) and parent.value is node and all(isinstance(t, ast.Name) for t in parent.targets)) \
+        or (isinstance(parent, ast.Compare) and node in parent.comparators
+            and isinstance(parent.ops[parent.comparators.index(node)], (ast.In, ast.NotIn))) \
+        or (isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is node)
+    seg = ctx.src.seg(node)
+    if not as_set or seg[:1] not in ("'", '"') or seg[1:2] == seg[:1]:
+        return  # a prefixed, triple-quoted or empty literal
+    both = text + text.swapcase()
+    ctx.replace(node, f"{seg[0]}{both}{seg[0]}", "constant", f"the letters in both cases: `{both}`", TIER_RARE, False)
+
+
 def generate(ctx: Context) -> None:
     strings: list[str] = []
     for node in ast.walk(ctx.tree):
@@ -512,6 +532,7 @@ def generate(ctx: Context) -> None:
         if isinstance(node, ast.Constant):
             constant(ctx, node, strings)
             missing_f(ctx, node)
+            one_case(ctx, node)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
             range_call(ctx, node)
         elif isinstance(node, ast.Subscript):

@@ -1,8 +1,9 @@
 """Statements: one too many (delete it), two in the wrong order (swap with the next one), one at the
 wrong depth (out of the loop or `if` it should be in, or in one it should follow), one missing that the
 same function already writes elsewhere (insert a copy next to a suspicious line), the bookkeeping a
-membership test relies on (`if x in seen` with nothing ever added to `seen`), and the last group a loop
-collects never handed over after it ends (`words.append(word)` only when a separator comes)."""
+membership test relies on (`if x in seen` with nothing ever added to `seen`), the last group a loop
+collects never handed over after it ends (`words.append(word)` only when a separator comes), and the item
+a walk over `xs[:-1]` (or `xs[1:]`) leaves out never added after (or before) it."""
 
 from __future__ import annotations
 
@@ -190,10 +191,53 @@ def flush(ctx: Context, loop: ast.For | ast.While) -> None:
                 f"after this loop, hand over the last `{cur}` if it holds anything", TIER_RARE)
 
 
+def _end_cut(it: ast.expr) -> tuple[str, str] | None:
+    """`xs[:-1]` -> (`xs`, "last"), `xs[1:]` -> (`xs`, "first"): a walk that leaves one end's item out."""
+    if not (isinstance(it, ast.Subscript) and isinstance(it.value, ast.Name) and isinstance(it.slice, ast.Slice)):
+        return None
+    sl = it.slice
+    if sl.step is not None:
+        return None
+    if sl.lower is None and isinstance(sl.upper, ast.UnaryOp) and isinstance(sl.upper.op, ast.USub) \
+            and isinstance(sl.upper.operand, ast.Constant) and sl.upper.operand.value == 1:
+        return it.value.id, "last"
+    if sl.upper is None and isinstance(sl.lower, ast.Constant) and sl.lower.value == 1:
+        return it.value.id, "first"
+    return None
+
+
+def end_item(ctx: Context, loop: ast.For) -> None:
+    """`for x in xs[:-1]: out.append(x); out.append(sep)`: the walk leaves the last item out (so that no
+    separator follows it) and nothing adds it after the loop: `out.append(xs[-1])` after it (or, for
+    `xs[1:]`, `out.append(xs[0])` before it), also only `if xs`."""
+    cut = _end_cut(loop.iter)
+    body = ctx.body_of(loop)
+    if cut is None or body is None or not isinstance(loop.target, ast.Name) or not ctx.src.starts_line(loop):
+        return
+    seq, which = cut
+    outs = [n.func.value.id for stmt in loop.body for n in ast.walk(stmt)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "append"
+            and isinstance(n.func.value, ast.Name) and len(n.args) == 1 and isinstance(n.args[0], ast.Name)
+            and n.args[0].id == loop.target.id]
+    if not outs:
+        return
+    indent = ctx.src.indent_of(loop.lineno)
+    start, end = ctx.stmt_span(loop)
+    lead = "" if ctx.src.text[:end].endswith("\n") else "\n"
+    text = f"{outs[0]}.append({seq}[{-1 if which == 'last' else 0}])"
+    at, pre = (end, lead) if which == "last" else (start, "")
+    where = "after" if which == "last" else "before"
+    ctx.add([(at, at, f"{pre}{indent}{text}\n")], loop.lineno, "insert", f"the loop leaves the {which} item out: `{text}` {where} it", TIER_RARE)
+    ctx.add([(at, at, f"{pre}{indent}if {seq}:\n{indent}    {text}\n")], loop.lineno, "insert",
+            f"the loop leaves the {which} item out: `{text}` {where} it, if there is one", TIER_RARE)
+
+
 def generate(ctx: Context) -> None:
     for node in ast.walk(ctx.tree):
         if isinstance(node, LOOPS) and ctx.in_region(node):
             flush(ctx, node)
+        if isinstance(node, ast.For) and ctx.in_region(node):
+            end_item(ctx, node)
     for node in ast.walk(ctx.tree):
         if not isinstance(node, ast.stmt) or not ctx.in_region(node):
             continue

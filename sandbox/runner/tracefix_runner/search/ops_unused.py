@@ -6,7 +6,8 @@ common shape of missing logic:
 - an int parameter the function never reads: the bound it was meant to put on a sequence (`xs[:k]`);
 - a counter initialised and never updated while a sibling counter is: the sibling's update, renamed,
   in the `else` the `if` lacks or beside the sibling's;
-- a `while` loop whose condition nothing in its body changes: the step that was left out.
+- a `while` loop whose condition nothing in its body changes: the step that was left out;
+- a list of allowed (or banned) values never read: the membership check it was written for.
 """
 
 from __future__ import annotations
@@ -109,6 +110,56 @@ def unread_parameter(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -
                 ctx.replace(n, cut, "unused", f"`{p}` is never read: use {what} `{p}` of `{n.id}`", TIER_RARE, False)
 
 
+def _probes(ctx: Context, fn: ast.AST, kind: str, skip: str) -> list[str]:
+    """Values in the function an unread collection of `kind` items could have been checked against: names
+    of that kind, and the items of a sequence at its ends (`parts[-1]`, `parts[0]`, `parts[1]`)."""
+    names: list[str] = []
+    items: list[str] = []
+    for n in _walk_own(fn):
+        if not (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)) or n.id == skip:
+            continue
+        if ctx.type_of_name(n.id) == {kind} and n.id not in names:
+            names.append(n.id)
+        elif ctx.type_of_name(n.id) == {"seq"}:
+            items += [f"{n.id}[{i}]" for i in (-1, 0, 1) if f"{n.id}[{i}]" not in items]
+    return (names + items)[:8]
+
+
+def unread_collection(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    """`allowed = ['txt', 'exe']` bound and never read: the check it was written for is missing. Before the
+    function's last `return`, return what it returns elsewhere for a rejection when a value of the items'
+    kind is not in the collection (or, for a list of what is banned, when it is)."""
+    last = fn.body[-1]
+    if not isinstance(last, ast.Return) or not ctx.in_region(last) or not ctx.src.starts_line(last):
+        return
+    reads = reads_of(fn.body)
+    fails: list[str] = []
+    for n in _walk_own(fn):
+        if isinstance(n, ast.Return) and n is not last and isinstance(n.value, ast.Constant) \
+                and ctx.src.seg(n.value) not in fails and ctx.src.seg(n.value) != ctx.src.seg(last.value or n):
+            fails.append(ctx.src.seg(n.value))
+    if not fails:
+        return
+    indent = ctx.src.indent_of(last.lineno)
+    at = ctx.src.line_start(last.lineno)
+    for stmt in fn.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            continue
+        name = stmt.targets[0].id
+        items = stmt.value.elts if isinstance(stmt.value, (ast.List, ast.Tuple, ast.Set)) else []
+        kinds = {type(e.value) for e in items if isinstance(e, ast.Constant)}
+        if name in reads or len(items) < 2 or len(kinds) != 1 or not all(isinstance(e, ast.Constant) for e in items):
+            continue
+        kind = {str: "str", int: "int"}.get(kinds.pop())
+        if kind is None:
+            continue
+        for probe in _probes(ctx, fn, kind, name):
+            for fail in fails[:2]:
+                for test in (f"{probe} not in {name}", f"{probe} in {name}"):
+                    ctx.add([(at, at, f"{indent}if {test}:\n{indent}    return {fail}\n")], last.lineno, "unused",
+                            f"`{name}` is never read: return {fail} when `{test}`", TIER_RARE)
+
+
 def _init_kind(value: ast.expr) -> str | None:
     if isinstance(value, ast.Constant) and not isinstance(value.value, bool) and isinstance(value.value, (int, float, str)):
         return type(value.value).__name__
@@ -193,3 +244,4 @@ def generate(ctx: Context) -> None:
         elif isinstance(node, _FUNCS):
             unread_parameter(ctx, node)
             never_updated(ctx, node)
+            unread_collection(ctx, node)
