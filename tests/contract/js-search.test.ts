@@ -96,6 +96,30 @@ describe('JS program search', () => {
     expect(r.candidates[0]?.edits[0]).toMatchObject({ line: 3, kind: 'guard' });
   });
 
+  it('adds the condition a filter lacks, unquotes a variable name, raises a root back, takes letters in both cases', async () => {
+    const run = async (source: string, tests: string) => SearchResponseSchema.parse(await mutate('javascript', { source, tests })).candidates[0]?.source;
+    const odd = 'function oddPositive(xs) {\n  let t = 0;\n  for (const x of xs) {\n    if (x > 0) t += x;\n  }\n  return t;\n}\n';
+    expect(await run(odd, 'expect(oddPositive([1, 2, 3, -5])).toBe(4);\nexpect(oddPositive([4])).toBe(0);')).toBe(odd.replace('if (x > 0)', 'if (x > 0 && x % 2 !== 0)'));
+    const tally = "function tally(words) {\n  const c = {};\n  for (const word of words) c['word'] = (c['word'] || 0) + 1;\n  return c;\n}\n";
+    expect(await run(tally, "expect(tally(['a', 'b', 'a'])).toEqual({ a: 2, b: 1 });\nexpect(tally([])).toEqual({});")).toBe(tally.replaceAll("'word'", 'word'));
+    const square = 'const isSquare = (n) => Math.floor(Math.sqrt(n)) === n;\n';
+    expect(await run(square, 'expect(isSquare(16)).toBe(true);\nexpect(isSquare(15)).toBe(false);\nexpect(isSquare(1)).toBe(true);')).toBe(
+      square.replace('Math.floor(Math.sqrt(n))', 'Math.floor(Math.sqrt(n)) ** 2'),
+    );
+    const vowels = "function countVowels(s) {\n  const vowels = 'aeiou';\n  return [...s].filter((c) => vowels.includes(c)).length;\n}\n";
+    expect(await run(vowels, "expect(countVowels('Apple')).toBe(2);\nexpect(countVowels('EIO')).toBe(3);")).toBe(vowels.replace("'aeiou'", "'aeiouAEIOU'"));
+    // a filter already asking one question of a family is not given the other; a root compared with another value gets no power
+    const parse = parseJs as (code: string) => { ast: unknown };
+    const edits = generateEdits as (code: string, ast: unknown) => { description: string }[];
+    const even = 'function f(xs) {\n  const out = [];\n  for (const x of xs) if (x % 2 === 0) out.push(x);\n  return out;\n}\n';
+    expect(edits(even, parse(even).ast).map((e) => e.description).filter((d) => d.startsWith('also require'))).toEqual(
+      expect.not.arrayContaining(['also require `x % 2 !== 0`', 'also require `x % 2 === 0`']),
+    );
+    expect(edits(even, parse(even).ast).map((e) => e.description)).toContain('also require `x > 0`');
+    const other = 'const f = (n, m) => Math.sqrt(n) === m;\n';
+    expect(edits(other, parse(other).ast).filter((e) => e.description.startsWith('raise the root'))).toEqual([]);
+  });
+
   it('does not offer `- 0` where dropping `- 1` says the same', () => {
     const code = 'function chunk(xs, i, size) {\n  return xs.slice(i, i + size - 1);\n}\n';
     const parse = parseJs as (code: string) => { ast: unknown };

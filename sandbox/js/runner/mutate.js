@@ -1,8 +1,9 @@
 // The JavaScript program search: general one-edit variants on the AST (operators, == / ===,
 // off-by-one, < / <=, variables, var/let, missing return, an answer logged for returned, for…in for
 // for…of, map/forEach, push/concat, slice/splice, a nested array handled one level deep where the
-// function was to recurse into it, a walk that was to stop at the first item failing its `if`,
-// missing await, parseInt radix, sort comparator...), tried on the lines the failing test executed
+// function was to recurse into it, a walk that was to stop at the first item failing its `if`, a
+// filter missing (or lacking one condition), a variable's name in quotes, a root compared with its
+// number unraised, letters of one case where either counts, missing await, parseInt radix, sort comparator...), tried on the lines the failing test executed
 // first, each screened on that test and then verified on every test, in one runner process. Answers
 // in src/repair/search.ts's SearchResponse shape, so the engine reads both languages alike.
 // Then probing: passing variants that disagree on inputs grown from the tests are reported, so the
@@ -68,6 +69,34 @@ const METHOD_SWAPS = {
 };
 const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 const FILTERS = ['{v} % 2 === 0', '{v} % 2 !== 0', '{v} > 0', '{v} < 0', '/^[a-z]$/i.test({v})', '/^[0-9]$/.test({v})'];
+// The same filters as questions: a guard that asks one of a family (parity, sign) is not given another of it.
+const FILTER_FAMILIES = [FILTERS.slice(0, 2), FILTERS.slice(2, 4), FILTERS.slice(4, 5), FILTERS.slice(5)];
+const ROUNDING = new Set(['round', 'floor', 'ceil', 'trunc']);
+
+/** A string literal as a computed key (`obj['k']`) or a call's argument: where a quoted variable name shows. */
+function quotedSlot(node, parent) {
+  return node.type === 'Literal' && typeof node.value === 'string' &&
+    ((parent?.type === 'MemberExpression' && parent.computed && parent.property === node) ||
+      (parent?.type === 'CallExpression' && parent.arguments.includes(node)));
+}
+
+/** `Math.sqrt(x)`, `Math.cbrt(x)`, `x ** 0.5`, `x ** (1 / 3)`, also under Math.round/floor/ceil/trunc: x and the degree. */
+function rootOf(node) {
+  const mathCall = (n, names) => n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && !n.callee.computed &&
+    n.callee.object.type === 'Identifier' && n.callee.object.name === 'Math' && names.has(n.callee.property.name) && n.arguments.length === 1;
+  while (mathCall(node, ROUNDING)) node = node.arguments[0];
+  if (mathCall(node, new Set(['sqrt']))) return { of: node.arguments[0], degree: 2 };
+  if (mathCall(node, new Set(['cbrt']))) return { of: node.arguments[0], degree: 3 };
+  if (node.type === 'BinaryExpression' && node.operator === '**') {
+    const e = node.right;
+    if (e.type === 'Literal' && e.value === 0.5) return { of: node.left, degree: 2 };
+    if (e.type === 'BinaryExpression' && e.operator === '/' && e.left.type === 'Literal' && e.left.value === 1 &&
+        e.right.type === 'Literal' && Number.isInteger(e.right.value) && e.right.value >= 2 && e.right.value <= 9) {
+      return { of: node.left, degree: e.right.value };
+    }
+  }
+  return undefined;
+}
 const LOOP_TYPES = new Set(['ForStatement', 'ForOfStatement', 'ForInStatement', 'WhileStatement', 'DoWhileStatement']);
 
 function children(node) {
@@ -114,6 +143,7 @@ export function generateEdits(code, ast) {
         break;
       case 'BinaryExpression':
       case 'LogicalExpression': {
+        if (node.type === 'BinaryExpression') roundTrip(node);
         const at = opPosition(node);
         if (at !== -1) for (const to of SWAPS[node.operator] ?? []) add(node, at, at + node.operator.length, to, 'operator', `\`${node.operator}\` → \`${to}\``);
         if (node.operator === '-' && node.right.type === 'Literal' && node.right.value === 1) add(node, node.left.end, node.end, '', 'off_by_one', 'drop `- 1`');
@@ -151,6 +181,8 @@ export function generateEdits(code, ast) {
           }
         }
         if (typeof node.value === 'boolean') add(node, node.start, node.end, String(!node.value), 'constant', `${node.value} → ${!node.value}`);
+        quotedName(node, parent, fn);
+        oneCase(node, parent);
         break;
       case 'MemberExpression':
         if (!node.computed && node.property.type === 'Identifier') {
@@ -266,20 +298,94 @@ export function generateEdits(code, ast) {
     if (decl?.type !== 'Identifier') return;
     const item = decl.name;
     const statements = loop.body.type === 'BlockStatement' ? loop.body.body : [loop.body];
-    for (const stmt of statements) {
-      if (stmt.type !== 'ExpressionStatement') continue;
-      const e = stmt.expression;
-      const counts =
-        (e.type === 'AssignmentExpression' && (e.operator === '+=' || e.operator === '-=')) ||
+    const counts = (stmt) => {
+      const e = stmt?.type === 'ExpressionStatement' ? stmt.expression : undefined;
+      return Boolean(e) && ((e.type === 'AssignmentExpression' && (e.operator === '+=' || e.operator === '-=')) ||
         e.type === 'UpdateExpression' ||
-        (e.type === 'CallExpression' && e.callee.type === 'MemberExpression' && !e.callee.computed && ['push', 'add'].includes(e.callee.property.name));
-      if (!counts) continue;
+        (e.type === 'CallExpression' && e.callee.type === 'MemberExpression' && !e.callee.computed && ['push', 'add'].includes(e.callee.property.name)));
+    };
+    for (const stmt of statements) {
+      if (stmt.type === 'IfStatement' && !stmt.alternate) {
+        // already guarded: the guard may lack the one condition the task asked for (one it asks already is not added)
+        const inner = stmt.consequent.type === 'BlockStatement' && stmt.consequent.body.length === 1 ? stmt.consequent.body[0] : stmt.consequent;
+        if (!counts(inner)) continue;
+        const have = code.slice(stmt.test.start, stmt.test.end);
+        const base = stmt.test.type === 'LogicalExpression' && stmt.test.operator !== '&&' || stmt.test.type === 'ConditionalExpression' ? `(${have})` : have;
+        for (const family of FILTER_FAMILIES) {
+          if (family.some((t) => have.includes(t.replaceAll('{v}', item)))) continue;
+          for (const test of family) {
+            const cond = test.replaceAll('{v}', item);
+            add(stmt, stmt.test.start, stmt.test.end, `${base} && ${cond}`, 'guard', `also require \`${cond}\``);
+          }
+        }
+        continue;
+      }
+      if (!counts(stmt)) continue;
       const text = code.slice(stmt.start, stmt.end);
       for (const test of FILTERS) {
         const cond = test.replaceAll('{v}', item);
         add(stmt, stmt.start, stmt.end, `if (${cond}) ${text}`, 'guard', `count only the items where \`${cond}\``);
       }
     }
+  }
+
+  // `counts['word']`, `hash('text')`: a variable's name in quotes where its value was meant; where the
+  // function quotes it more than once (`c['word'] = (c['word'] || 0) + 1`), also every copy at once.
+  function quotedName(node, parent, fn) {
+    if (!fn || !quotedSlot(node, parent) || !/^[A-Za-z_$][\w$]*$/.test(node.value)) return;
+    const { names, quotes } = scopeOf(fn);
+    if (!names.has(node.value)) return;
+    const description = `the variable \`${node.value}\`, not the string ${node.raw}`;
+    add(node, node.start, node.end, node.value, 'variable', description);
+    const copies = quotes.filter((q) => q.raw === node.raw);
+    if (copies.length > 1 && copies[0] === node) {
+      const first = copies[0].start;
+      const last = copies.at(-1).end;
+      let text = code.slice(first, last);
+      for (const q of [...copies].reverse()) text = text.slice(0, q.start - first) + node.value + text.slice(q.end - first);
+      add(node, first, last, text, 'variable', `${description} (every copy)`);
+    }
+  }
+
+  // Per function: the names it binds (parameters, declarations) and its string literals in quotable slots, in order.
+  const scopes = new Map();
+  function scopeOf(fn) {
+    if (!scopes.has(fn)) {
+      const names = new Set(fn.params.flatMap((p) => patternNames(p)));
+      const quotes = [];
+      const walk = (n, parent) => {
+        if (n !== fn && FUNCTIONS.has(n.type)) return;
+        if (n.type === 'VariableDeclarator') for (const x of patternNames(n.id)) names.add(x);
+        if (quotedSlot(n, parent)) quotes.push(n);
+        for (const c of children(n)) walk(c, n);
+      };
+      walk(fn.body, fn);
+      quotes.sort((a, b) => a.start - b.start);
+      scopes.set(fn, { names, quotes });
+    }
+    return scopes.get(fn);
+  }
+
+  // `Math.round(Math.sqrt(n)) === n` where n was to be a perfect square: the root raised back to the power.
+  function roundTrip(node) {
+    if (!['===', '==', '!==', '!='].includes(node.operator)) return;
+    for (const [side, other] of [[node.left, node.right], [node.right, node.left]]) {
+      const found = rootOf(side);
+      if (found && code.slice(found.of.start, found.of.end) === code.slice(other.start, other.end)) {
+        add(side, side.end, side.end, ` ** ${found.degree}`, 'comparison', `raise the root back to the power ${found.degree} before comparing`);
+      }
+    }
+  }
+
+  // `'aeiou'` held or tested as a set of letters in one case where either case counts.
+  function oneCase(node, parent) {
+    const t = node.value;
+    if (typeof t !== 'string' || !/^([a-z]{2,26}|[A-Z]{2,26})$/.test(t) || new Set(t).size !== t.length) return;
+    const held = parent?.type === 'VariableDeclarator' && parent.init === node;
+    const tested = parent?.type === 'MemberExpression' && parent.object === node && !parent.computed && parent.property.name === 'includes';
+    if (!held && !tested) return;
+    const other = t === t.toLowerCase() ? t.toUpperCase() : t.toLowerCase();
+    add(node, node.start, node.end, quoted(t + other, node.raw?.[0] === '"' ? '"' : "'"), 'constant', `the letters in both cases: \`${t + other}\``);
   }
 
   function functionName(fn) {
