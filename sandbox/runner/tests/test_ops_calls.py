@@ -13,10 +13,6 @@ class CallTests(unittest.TestCase):
     def test_sibling_method(self) -> None:
         src = "def shout(s):\n    return s.lower()\n"
         self.assertIn("def shout(s):\n    return s.upper()\n", variants(ops_calls, src))
-        # the case conversions are one family: the one that turns each letter's case over is in it
-        src = "def invert_case(name):\n    return name.upper()\n"
-        self.assertEqual(best(src, "assert invert_case('aBc') == 'AbC'\nassert invert_case('x1') == 'X1'\n"),
-                         "def invert_case(name):\n    return name.swapcase()\n")
 
     def test_in_place_sort_used_for_its_value(self) -> None:
         src = "def ordered(xs):\n    return xs.sort()\n"

@@ -29,8 +29,7 @@ FUNC_SIBLINGS = {
     "filter": ["map"], "map": ["filter"], "str": ["repr"],
 }
 METHOD_SIBLINGS = {
-    "append": ["extend"], "extend": ["append"], "remove": ["pop"], "pop": ["remove"], "upper": ["lower", "swapcase"], "lower": ["upper", "swapcase"],
-    "swapcase": ["lower", "upper"],
+    "append": ["extend"], "extend": ["append"], "remove": ["pop"], "pop": ["remove"], "upper": ["lower"], "lower": ["upper"],
     "isupper": ["islower"], "islower": ["isupper"], "startswith": ["endswith"], "endswith": ["startswith"],
     "find": ["rfind", "index"], "rfind": ["find"], "index": ["rindex", "find"], "rindex": ["index"],
     "lstrip": ["rstrip", "strip"], "rstrip": ["lstrip", "strip"], "strip": ["lstrip", "rstrip"], "split": ["rsplit"],
