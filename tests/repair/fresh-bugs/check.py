@@ -1,4 +1,4 @@
-"""Validate a blind bug set (python3 check.py [FILE], default fresh-bugs.jsonl; task ids blind/…, blind2/…, blind3/…); about 40 s, each program in its own subprocess.
+"""Validate a blind bug set (python3 check.py [FILE], default fresh-bugs.jsonl; task ids blind/…, blind2/… to blind7/…; blind6/… in the MBPP shape below); about 40 s, each program in its own subprocess.
 
 For every task:
   * keys are exactly the required ones; task_id unique; bug_type allowed; prompt == ""
