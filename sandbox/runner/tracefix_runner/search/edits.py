@@ -129,6 +129,12 @@ def shifted(text: str, delta: int) -> str:
     return f"{text} + {delta}" if delta > 0 else f"{text} - {-delta}"
 
 
+def called_name(node: ast.Call) -> str | None:
+    """`f` of `f(...)` or of `obj.f(...)`."""
+    f = node.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+
+
 def returns_a_value(fn: ast.AST) -> bool:
     """The function has a `return` with a value somewhere (a nested function's counts too, as before)."""
     return any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(fn))

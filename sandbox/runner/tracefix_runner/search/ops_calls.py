@@ -20,7 +20,7 @@ import builtins
 import re
 
 from . import ops_imports
-from .edits import TIER_LAST, TIER_RARE, TIER_USUAL, TIGHT_NODES, Context, Edit, Source, apply_edits
+from .edits import TIER_LAST, TIER_RARE, TIER_USUAL, TIGHT_NODES, Context, Edit, Source, apply_edits, called_name
 from .ops_imports import bound_names
 
 FUNC_SIBLINGS = {
@@ -42,12 +42,6 @@ _DEDUPED = ("sorted", "len", "list", "tuple", "sum")
 NO_UNWRAP = ("range", "print", "len", "enumerate", "zip", "isinstance", "super", "iter", "next", "open")
 
 
-def _called_name(node: ast.Call) -> str | None:
-    """`f` of `f(...)` or of `obj.f(...)`."""
-    f = node.func
-    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
-
-
 def call(ctx: Context, node: ast.Call) -> None:
     src = ctx.src
     f = node.func
@@ -66,7 +60,7 @@ def call(ctx: Context, node: ast.Call) -> None:
             ctx.replace(node, f"sorted({src.seg(f.value)}{kws})", "builtin", "`.sort()` -> `sorted()`", TIER_USUAL)
         if not node.args and not node.keywords and not isinstance(ctx.parent.get(node), ast.Expr):
             ctx.replace(node, src.seg(f.value), "call", f"drop `.{f.attr}()`", TIER_RARE, isinstance(f.value, TIGHT_NODES))
-    name = _called_name(node)
+    name = called_name(node)
     if name in ("sorted", "sort"):
         reverse = [k for k in node.keywords if k.arg == "reverse"]
         if reverse:
@@ -255,7 +249,8 @@ def converted(ctx: Context) -> None:
                 if conv.startswith("."):
                     # a method after the operand (an insertion, so that it combines with an edit of the operand)
                     end = ctx.src.span(op)[1]
-                    ctx.add([(end, end, f"{conv}()")], line, "call", f"`{text}{conv}()`: {conv[1:]}d", TIER_USUAL)
+                    ctx.add([(end, end, f"{conv}()")], line, "call", f"`{text}{conv}()`: {'bytes' if conv == '.encode' else 'text'}, as the TypeError asks",
+                            TIER_USUAL)
                 elif not literal and not text.startswith(f"{conv}("):
                     ctx.replace(op, f"{conv}({text})", "call", f"convert `{text}` to {conv}", TIER_USUAL, False)
 
@@ -445,7 +440,7 @@ def flattened(ctx: Context) -> None:
             if not (isinstance(node, ast.Call) and getattr(node, "lineno", None) == line and len(node.args) == 1
                     and isinstance(node.args[0], ast.Name)):
                 continue
-            if _called_name(node) not in _COUNTERS:
+            if called_name(node) not in _COUNTERS:
                 continue
             arg = node.args[0]
             inner, item = ctx.fresh_name(node, ("row", "sub", "part")), ctx.fresh_name(node, ("x", "v", "item"))
@@ -464,7 +459,7 @@ def _yes_no(node: ast.expr) -> bool:
 def key_order(ctx: Context, node: ast.Call) -> None:
     """`sorted(xs, key=lambda x: (isinstance(x, str), x))` where the other group was to come first: False
     sorts before True, so the yes/no part of the key (alone, or one element of a tuple key) is negated."""
-    if _called_name(node) not in ("sorted", "sort", "min", "max"):
+    if called_name(node) not in ("sorted", "sort", "min", "max"):
         return
     for kw in node.keywords:
         if kw.arg != "key" or not isinstance(kw.value, ast.Lambda):

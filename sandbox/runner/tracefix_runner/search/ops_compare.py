@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import re
 
-from .edits import TIER_COMMON, TIER_RARE, TIER_USUAL, TIGHT_NODES, Context
+from .edits import TIER_COMMON, TIER_RARE, TIER_USUAL, TIGHT_NODES, Context, called_name
 
 CMP_SYM = {
     ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Is: "is",
@@ -63,10 +63,15 @@ def multiset(ctx: Context, node: ast.Compare) -> None:
         ctx.replace(node, f"sorted({a}) {sym} sorted({b})", "comparison", "compare as sorted lists: repeated items count", TIER_USUAL)
 
 
+# Calls that round a number (the root is compared rounded), and the roots the math module names, by degree.
+_ROUNDING = ("int", "round", "floor", "ceil")
+_ROOTS = {"sqrt": 2, "isqrt": 2, "cbrt": 3}
+
+
 def _root_of(node: ast.expr) -> tuple[ast.expr, int] | None:
     """`x ** 0.5`, `x ** (1 / 3)`, `math.sqrt(x)`, `isqrt(x)`, `math.cbrt(x)`, also under `int()`, `round()`,
     `floor()` or `ceil()`: the number whose root it is, and the root's degree."""
-    while isinstance(node, ast.Call) and len(node.args) == 1 and _called(node) in _ROUNDING:
+    while isinstance(node, ast.Call) and len(node.args) == 1 and called_name(node) in _ROUNDING:
         node = node.args[0]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
         exp = node.right
@@ -77,18 +82,11 @@ def _root_of(node: ast.expr) -> tuple[ast.expr, int] | None:
                 and 2 <= exp.right.value <= 9:
             return node.left, exp.right.value
         return None
-    if isinstance(node, ast.Call) and len(node.args) == 1 and _called(node) in _ROOTS:
-        return node.args[0], _ROOTS[_called(node) or ""]
+    if isinstance(node, ast.Call) and len(node.args) == 1:
+        degree = _ROOTS.get(called_name(node) or "")
+        if degree:
+            return node.args[0], degree
     return None
-
-
-_ROUNDING = ("int", "round", "floor", "ceil")
-_ROOTS = {"sqrt": 2, "isqrt": 2, "cbrt": 3}
-
-
-def _called(node: ast.Call) -> str | None:
-    f = node.func
-    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
 
 
 def round_trip(ctx: Context, node: ast.Compare) -> None:

@@ -133,10 +133,11 @@ def unread_collection(ctx: Context, fn: ast.FunctionDef | ast.AsyncFunctionDef) 
     if not isinstance(last, ast.Return) or not ctx.in_region(last) or not ctx.src.starts_line(last):
         return
     reads = reads_of(fn.body)
-    fails: list[str] = []
+    accepted = ctx.src.seg(last.value) if last.value is not None else "None"
+    fails: list[str] = []  # the constants the function returns elsewhere: its answers for a rejection
     for n in _walk_own(fn):
         if isinstance(n, ast.Return) and n is not last and isinstance(n.value, ast.Constant) \
-                and ctx.src.seg(n.value) not in fails and ctx.src.seg(n.value) != ctx.src.seg(last.value or n):
+                and ctx.src.seg(n.value) not in fails and ctx.src.seg(n.value) != accepted:
             fails.append(ctx.src.seg(n.value))
     if not fails:
         return
