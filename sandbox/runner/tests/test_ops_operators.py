@@ -65,5 +65,20 @@ class OperatorTests(unittest.TestCase):
         self.assertEqual(out, src.replace("        n + 1\n", "        n += 1\n"))
 
 
+
+class UnaryTests(unittest.TestCase):
+    def test_minus_where_the_bitwise_inversion_was_meant(self) -> None:
+        src = "def complements(bits):\n    return [-b for b in bits]\n"
+        self.assertEqual(best(src, "assert complements([0, 5, -3]) == [-1, -6, 2]\n"), "def complements(bits):\n    return [~b for b in bits]\n")
+
+    def test_inversion_where_not_was_meant(self) -> None:
+        src = "def flip(flag):\n    return ~flag\n"
+        proposed = variants(ops_operators, src)
+        self.assertIn("def flip(flag):\n    return not flag\n", proposed)
+        self.assertIn("def flip(flag):\n    return -flag\n", proposed)
+        # an operand that binds looser than the operator keeps its brackets
+        self.assertIn("def f(a, b):\n    return ~(a + b)\n", variants(ops_operators, "def f(a, b):\n    return -(a + b)\n"))
+
+
 if __name__ == "__main__":
     unittest.main()

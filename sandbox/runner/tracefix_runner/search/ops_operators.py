@@ -119,9 +119,18 @@ def dropped(ctx: Context, stmt: ast.Expr) -> None:
 
 
 def unary(ctx: Context, node: ast.UnaryOp) -> None:
+    """The unary minus dropped; and the unary operators confused with each other: `-x` for the bitwise
+    inversion `~x` (which is `-x - 1`), `~flag` for `not flag`."""
+    operand = ctx.src.seg(node.operand)
+    if isinstance(node.operand, TIGHT_NODES):
+        operand = f"({operand})"
     if isinstance(node.op, ast.USub):
         ctx.replace(node, ctx.src.seg(node.operand), "operator", "drop the unary minus", TIER_USUAL,
                     isinstance(node.operand, TIGHT_NODES))
+        ctx.replace(node, f"~{operand}", "operator", "`-` -> `~` (the bitwise inversion, `-x - 1`)", TIER_RARE)
+    elif isinstance(node.op, ast.Invert):
+        ctx.replace(node, f"-{operand}", "operator", "`~` -> `-`", TIER_RARE)
+        ctx.replace(node, f"not {operand}", "operator", "`~` -> `not`", TIER_RARE)
 
 
 def generate(ctx: Context) -> None:
