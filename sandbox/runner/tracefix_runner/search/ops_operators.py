@@ -127,9 +127,10 @@ def unary(ctx: Context, node: ast.UnaryOp) -> None:
     if isinstance(node.op, ast.USub):
         ctx.replace(node, ctx.src.seg(node.operand), "operator", "drop the unary minus", TIER_USUAL,
                     isinstance(node.operand, TIGHT_NODES))
-        ctx.replace(node, f"~{operand}", "operator", "`-` -> `~` (the bitwise inversion, `-x - 1`)", TIER_RARE)
+        # the same precedence as the operator it replaces: no brackets around it
+        ctx.replace(node, f"~{operand}", "operator", "`-` -> `~` (the bitwise inversion, `-x - 1`)", TIER_RARE, False)
     elif isinstance(node.op, ast.Invert):
-        ctx.replace(node, f"-{operand}", "operator", "`~` -> `-`", TIER_RARE)
+        ctx.replace(node, f"-{operand}", "operator", "`~` -> `-`", TIER_RARE, False)
         ctx.replace(node, f"not {operand}", "operator", "`~` -> `not`", TIER_RARE)
 
 
