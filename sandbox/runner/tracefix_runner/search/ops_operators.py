@@ -122,13 +122,15 @@ def unary(ctx: Context, node: ast.UnaryOp) -> None:
     """The unary minus dropped; and the unary operators confused with each other: `-x` for the bitwise
     inversion `~x` (which is `-x - 1`), `~flag` for `not flag`."""
     operand = ctx.src.seg(node.operand)
+    literal = isinstance(node.operand, ast.Constant)  # `-1` is a number, not an operator applied to one
     if isinstance(node.operand, TIGHT_NODES):
         operand = f"({operand})"
     if isinstance(node.op, ast.USub):
         ctx.replace(node, ctx.src.seg(node.operand), "operator", "drop the unary minus", TIER_USUAL,
                     isinstance(node.operand, TIGHT_NODES))
         # the same precedence as the operator it replaces: no brackets around it
-        ctx.replace(node, f"~{operand}", "operator", "`-` -> `~` (the bitwise inversion, `-x - 1`)", TIER_RARE, False)
+        if not literal:
+            ctx.replace(node, f"~{operand}", "operator", "`-` -> `~` (the bitwise inversion, `-x - 1`)", TIER_RARE, False)
     elif isinstance(node.op, ast.Invert):
         ctx.replace(node, f"-{operand}", "operator", "`~` -> `-`", TIER_RARE, False)
         ctx.replace(node, f"not {operand}", "operator", "`~` -> `not`", TIER_RARE)
