@@ -360,6 +360,11 @@ TASKS = [
      "def with_commas(words):\n    out = []\n    for w in words[:-1]:\n        out.append(w)\n        out.append(',')\n    if words:\n        out.append(words[-1])\n    return out\n",
      ["assert with_commas(['a', 'b']) == ['a', ',', 'b']", "assert with_commas([]) == []"],
      ["assert with_commas(['a', 'b']) == ['a', ',', 'b']", "assert with_commas([]) == []", "assert with_commas(['x']) == ['x']", "assert with_commas(['p', 'q', 'r']) == ['p', ',', 'q', ',', 'r']"]),
+    ("unary-minus-for-inversion", "bitwise_not",
+     "def bitwise_not(values):\n    return [-v for v in values]\n",
+     "def bitwise_not(values):\n    return [~v for v in values]\n",
+     ["assert bitwise_not([0, 5]) == [-1, -6]", "assert bitwise_not([-3]) == [2]"],
+     ["assert bitwise_not([0, 5]) == [-1, -6]", "assert bitwise_not([-3]) == [2]", "assert bitwise_not([]) == []", "assert bitwise_not([1, -1, 255]) == [-2, 0, -256]"]),
 ]
 
 
