@@ -3,8 +3,9 @@
 // for…of, map/forEach, push/concat, slice/splice, a nested array handled one level deep where the
 // function was to recurse into it, a walk that was to stop at the first item failing its `if`, a
 // filter missing (or lacking one condition), a variable's name in quotes, a root compared with its
-// number unraised, letters of one case where either counts, missing await, parseInt radix, sort comparator...), tried on the lines the failing test executed
-// first, each screened on that test and then verified on every test, in one runner process. Answers
+// number unraised, letters of one case where either counts, missing await, parseInt radix, sort
+// comparator...), tried on the lines the failing test executed first, each screened on that test and
+// then verified on every test, in one runner process. Answers
 // in src/repair/search.ts's SearchResponse shape, so the engine reads both languages alike.
 // Then probing: passing variants that disagree on inputs grown from the tests are reported, so the
 // engine can say the tests do not pin the fix down instead of claiming one.
@@ -72,6 +73,7 @@ const FILTERS = ['{v} % 2 === 0', '{v} % 2 !== 0', '{v} > 0', '{v} < 0', '/^[a-z
 // The same filters as questions: a guard that asks one of a family (parity, sign) is not given another of it.
 const FILTER_FAMILIES = [FILTERS.slice(0, 2), FILTERS.slice(2, 4), FILTERS.slice(4, 5), FILTERS.slice(5)];
 const ROUNDING = new Set(['round', 'floor', 'ceil', 'trunc']);
+const LOOP_TYPES = new Set(['ForStatement', 'ForOfStatement', 'ForInStatement', 'WhileStatement', 'DoWhileStatement']);
 
 /** A string literal as a computed key (`obj['k']`) or a call's argument: where a quoted variable name shows. */
 function quotedSlot(node, parent) {
@@ -97,7 +99,6 @@ function rootOf(node) {
   }
   return undefined;
 }
-const LOOP_TYPES = new Set(['ForStatement', 'ForOfStatement', 'ForInStatement', 'WhileStatement', 'DoWhileStatement']);
 
 function children(node) {
   const out = [];
