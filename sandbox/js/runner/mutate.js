@@ -73,6 +73,7 @@ const FILTERS = ['{v} % 2 === 0', '{v} % 2 !== 0', '{v} > 0', '{v} < 0', '/^[a-z
 // The same filters as questions: a guard that asks one of a family (parity, sign) is not given another of it.
 const FILTER_FAMILIES = [FILTERS.slice(0, 2), FILTERS.slice(2, 4), FILTERS.slice(4, 5), FILTERS.slice(5)];
 const ROUNDING = new Set(['round', 'floor', 'ceil', 'trunc']);
+const ROOTS = { sqrt: 2, cbrt: 3 };
 const LOOP_TYPES = new Set(['ForStatement', 'ForOfStatement', 'ForInStatement', 'WhileStatement', 'DoWhileStatement']);
 
 /** A string literal as a computed key (`obj['k']`) or a call's argument: where a quoted variable name shows. */
@@ -87,8 +88,7 @@ function rootOf(node) {
   const mathCall = (n, names) => n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && !n.callee.computed &&
     n.callee.object.type === 'Identifier' && n.callee.object.name === 'Math' && names.has(n.callee.property.name) && n.arguments.length === 1;
   while (mathCall(node, ROUNDING)) node = node.arguments[0];
-  if (mathCall(node, new Set(['sqrt']))) return { of: node.arguments[0], degree: 2 };
-  if (mathCall(node, new Set(['cbrt']))) return { of: node.arguments[0], degree: 3 };
+  if (mathCall(node, new Set(Object.keys(ROOTS)))) return { of: node.arguments[0], degree: ROOTS[node.callee.property.name] };
   if (node.type === 'BinaryExpression' && node.operator === '**') {
     const e = node.right;
     if (e.type === 'Literal' && e.value === 0.5) return { of: node.left, degree: 2 };

@@ -334,8 +334,9 @@ def _conjoined(ctx: Context, test: ast.expr, text: str, node: ast.expr, used_as_
     """A filter that is there but lacks one condition: `if x > 0` where the odd positive items were meant
     becomes `if x > 0 and x % 2 != 0`. A condition the filter already states (or its opposite) is not added."""
     have = ctx.src.seg(test)
-    base = f"({have})" if isinstance(test, (ast.BoolOp, ast.IfExp, ast.Lambda, ast.NamedExpr)) and not (
-        isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)) else have
+    # an `and` chain takes one more clause as it is; anything else that binds looser than `and` is bracketed
+    looser = isinstance(test, (ast.IfExp, ast.Lambda, ast.NamedExpr)) or (isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or))
+    base = f"({have})" if looser else have
     for t in _item_tests(ctx, node, used_as_number):
         cond = t.format(v=text)
         family = next((f for f in _FAMILIES if t in f), (t,))

@@ -118,9 +118,10 @@ def _probes(ctx: Context, fn: ast.AST, kind: str, skip: str) -> list[str]:
     for n in _walk_own(fn):
         if not (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)) or n.id == skip:
             continue
-        if ctx.type_of_name(n.id) == {kind} and n.id not in names:
+        kinds = ctx.type_of_name(n.id)
+        if kinds == {kind} and n.id not in names:
             names.append(n.id)
-        elif ctx.type_of_name(n.id) == {"seq"}:
+        elif kinds == {"seq"}:
             items += [f"{n.id}[{i}]" for i in (-1, 0, 1) if f"{n.id}[{i}]" not in items]
     return (names + items)[:8]
 
